@@ -1,0 +1,93 @@
+/**
+ * The VS Code extension's entry point: starts the Faultline language server (dist/server.js, a
+ * separate bundle) and wires the commands and the language status item to it. The client holds no
+ * rule logic and reads no settings of its own: the server pulls the `faultline` section through
+ * workspace/configuration, per document.
+ */
+
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { runAudit } from './audit';
+import { showDocumentation } from './documentation';
+import { describeError } from './describe-error';
+import { createStatusItem } from './status';
+import { SHOW_DOCUMENTATION_COMMAND } from '../../server/src/lsp/protocol';
+
+/** A filter both vscode's and the language client's selector types accept. */
+interface DocumentFilter {
+  scheme: string;
+  language: string;
+  pattern?: string;
+}
+
+/** The documents the server checks, saved or not. */
+const CHECKED_DOCUMENTS: DocumentFilter[] = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].flatMap(
+  (language) => [
+    { scheme: 'file', language },
+    { scheme: 'untitled', language },
+  ],
+);
+
+/** Config files are synchronized too, so the server can put config errors on the file itself. */
+const CONFIG_DOCUMENTS: DocumentFilter[] = ['json', 'jsonc'].map((language) => ({
+  scheme: 'file',
+  language,
+  pattern: '**/.faultline.json',
+}));
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // Created here rather than by the client so "Show Output" works even if the server never starts.
+  const outputChannel = vscode.window.createOutputChannel('Faultline', { log: true });
+  context.subscriptions.push(outputChannel);
+
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const configWatcher = vscode.workspace.createFileSystemWatcher('**/.faultline.json');
+  context.subscriptions.push(configWatcher);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [...CHECKED_DOCUMENTS, ...CONFIG_DOCUMENTS],
+    synchronize: { fileEvents: configWatcher },
+    outputChannel,
+  };
+  // The id 'faultline' is what makes the client honour the `faultline.trace.server` setting.
+  const languageClient = new LanguageClient('faultline', 'Faultline', serverOptions, clientOptions);
+  client = languageClient;
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('faultline.auditWorkspace', () => runAudit(languageClient)),
+    vscode.commands.registerCommand('faultline.restartServer', () => restartServer(languageClient)),
+    vscode.commands.registerCommand('faultline.showOutput', () => outputChannel.show()),
+    vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (ruleId: unknown) =>
+      showDocumentation(context.extensionUri, ruleId),
+    ),
+    createStatusItem(languageClient, CHECKED_DOCUMENTS),
+  );
+
+  try {
+    await languageClient.start();
+  } catch (error) {
+    // The client has already logged the details; activation itself should still succeed so the
+    // commands (Show Output, Restart Server) stay usable.
+    outputChannel.error(`Faultline: the language server failed to start: ${describeError(error)}`);
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  const running = client;
+  client = undefined;
+  if (running === undefined) return;
+  await running.dispose();
+}
+
+async function restartServer(languageClient: LanguageClient): Promise<void> {
+  try {
+    await languageClient.restart();
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Faultline: the language server failed to restart: ${describeError(error)}`);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The only door to node-sql-parser. It answers one question per statement: does the dialect's
+ * grammar accept it? Rules that need a statement to be well-formed (to avoid guessing on DO
+ * blocks, procedural code or half-typed text) run only on statements that parse; the others work
+ * on tokens. Placeholders are swapped for names the grammar accepts first, and results are cached
+ * by text so that re-linting an edited document only parses the statements that changed.
+ */
+
+import { Parser as PostgresParser } from 'node-sql-parser/build/postgresql';
+import { Parser as MysqlParser } from 'node-sql-parser/build/mysql';
+import { Parser as MariadbParser } from 'node-sql-parser/build/mariadb';
+import { Parser as BigqueryParser } from 'node-sql-parser/build/bigquery';
+import { Parser as SnowflakeParser } from 'node-sql-parser/build/snowflake';
+import { Parser as SqliteParser } from 'node-sql-parser/build/sqlite';
+import { Parser as TransactsqlParser } from 'node-sql-parser/build/transactsql';
+import { Parser as RedshiftParser } from 'node-sql-parser/build/redshift';
+import type { SqlDialect } from '../../types';
+import type { SqlToken } from './tokenizer';
+
+interface AstParser {
+  astify(sql: string, options: { database: string }): unknown;
+}
+
+const PARSER_FACTORIES: Record<SqlDialect, () => AstParser> = {
+  postgresql: () => new PostgresParser(),
+  mysql: () => new MysqlParser(),
+  mariadb: () => new MariadbParser(),
+  bigquery: () => new BigqueryParser(),
+  snowflake: () => new SnowflakeParser(),
+  sqlite: () => new SqliteParser(),
+  transactsql: () => new TransactsqlParser(),
+  redshift: () => new RedshiftParser(),
+};
+
+const parsers = new Map<SqlDialect, AstParser>();
+
+/** Longer statements are not parsed: the PEG grammar's time grows fast and rules fall back to tokens. */
+const MAX_PARSED_LENGTH = 20_000;
+const CACHE_LIMIT = 4_000;
+const cache = new Map<string, boolean>();
+
+/**
+ * Rebuilds the statement text from its tokens with placeholders replaced by plain names, and
+ * comments dropped, which is what every dialect's grammar can read.
+ */
+function normalizedText(text: string, tokens: readonly SqlToken[]): string {
+  const parts: string[] = [];
+  let previousEnd = tokens[0]?.start ?? 0;
+  let placeholderCount = 0;
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index];
+    if (token === undefined) continue;
+    parts.push(text.slice(previousEnd, token.start).replace(/[^\n]/g, ' '));
+    if (token.kind === 'placeholder') {
+      const afterLimit = /^(LIMIT|OFFSET|TOP|FETCH|FIRST|NEXT)$/.test(tokens[index - 1]?.upper ?? '');
+      parts.push(afterLimit ? '1' : `p__${placeholderCount++}`);
+    } else {
+      parts.push(token.text);
+    }
+    previousEnd = token.end;
+  }
+  return parts.join('');
+}
+
+/** True when the dialect's grammar accepts the statement made of `tokens` (significant only). */
+export function statementParses(text: string, tokens: readonly SqlToken[], dialect: SqlDialect): boolean {
+  if (tokens.length === 0) return false;
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (first === undefined || last === undefined || last.end - first.start > MAX_PARSED_LENGTH) return false;
+  const normalized = normalizedText(text, tokens);
+  const key = `${dialect}\u0000${normalized}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  let parser = parsers.get(dialect);
+  if (parser === undefined) {
+    parser = PARSER_FACTORIES[dialect]();
+    parsers.set(dialect, parser);
+  }
+  let parses: boolean;
+  try {
+    parser.astify(normalized, { database: dialect === 'transactsql' ? 'transactsql' : dialect });
+    parses = true;
+  } catch {
+    parses = false;
+  }
+  if (cache.size >= CACHE_LIMIT) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  cache.set(key, parses);
+  return parses;
+}

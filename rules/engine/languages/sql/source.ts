@@ -1,0 +1,86 @@
+/**
+ * A SQL source: the text rules see, split into statements with their structure and parse status.
+ * A .sql file is one SQL source; each query embedded in a JS/TS (later Python) file is another,
+ * a virtual text with an offset map back to its host (see ../../embedded.ts). Rules only ever see
+ * SQL sources and report in their offsets.
+ */
+
+import type { SqlDialect, TextRange } from '../../types';
+import { statementParses } from './parser';
+import { splitSqlStatements } from './statements';
+import { buildStatementModel, type StatementModel } from './structure';
+import type { SqlToken } from './tokenizer';
+
+/** A host-language expression spliced into embedded SQL (`${ids.join(',')}`). */
+export interface Substitution {
+  /** Range in the SQL source's text. */
+  range: TextRange;
+  /** The expression as written in the host file. */
+  expressionText: string;
+  /** True when the expression builds a list from a runtime array (`ids.join(',')`, `ids.map(...).join()`). */
+  isArrayJoin: boolean;
+}
+
+export interface SqlStatement {
+  index: number;
+  range: TextRange;
+  model: StatementModel;
+  /** True when the dialect's grammar accepts the statement. */
+  parses: boolean;
+}
+
+export interface SqlSource {
+  text: string;
+  dialect: SqlDialect;
+  statements: SqlStatement[];
+  /** Comment tokens, for suppression directives. */
+  comments: SqlToken[];
+  substitutions: Substitution[];
+  /** True for SQL embedded in application code (as opposed to a .sql file). */
+  embedded: boolean;
+}
+
+export function buildSqlSource(text: string, dialect: SqlDialect, substitutions: Substitution[] = [], embedded = false): SqlSource {
+  const split = splitSqlStatements(
+    text,
+    dialect,
+    substitutions.map((substitution) => substitution.range),
+  );
+  const statements = split.statements.map((statement, index) => ({
+    index,
+    range: statement.range,
+    model: buildStatementModel(statement.tokens),
+    parses: statementParses(text, statement.tokens, dialect),
+  }));
+  return {
+    text,
+    dialect,
+    statements,
+    comments: split.allTokens.filter((token) => token.kind === 'comment'),
+    substitutions,
+    embedded,
+  };
+}
+
+/** Words a SQL statement can start with; embedded strings must start with one to be taken as SQL. */
+export const SQL_LEADING_KEYWORDS = new Set([
+  'SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'CREATE', 'ALTER', 'DROP', 'TRUNCATE',
+  'EXPLAIN', 'CALL', 'VALUES', 'COPY', 'GRANT', 'REVOKE', 'BEGIN', 'COMMIT', 'ROLLBACK', 'LOCK', 'VACUUM', 'ANALYZE',
+  'REFRESH', 'SHOW', 'DECLARE', 'EXEC', 'EXECUTE', 'SET', 'TABLE',
+]);
+
+/** Words that, after a leading keyword, make a string read as SQL rather than prose. */
+const STRUCTURAL_KEYWORDS = new Set(['FROM', 'INTO', 'SET', 'WHERE', 'VALUES', 'TABLE', 'INDEX', 'VIEW', 'JOIN', 'RETURNING', 'BY', 'SCHEMA', 'FUNCTION', 'EXTENSION', 'TRIGGER', 'SEQUENCE', 'TYPE']);
+
+/**
+ * Decides whether embedded text is SQL: it must open with a statement keyword and either parse or
+ * contain a structural keyword. "Select a file" in a UI string is neither.
+ */
+export function looksLikeSql(source: SqlSource): boolean {
+  const first = source.statements[0];
+  if (first === undefined) return false;
+  const leading = first.model.tokens[0];
+  if (leading === undefined || leading.kind !== 'word' || !SQL_LEADING_KEYWORDS.has(leading.upper)) return false;
+  if (first.parses) return true;
+  return first.model.tokens.some((token, index) => index > 0 && token.kind === 'word' && STRUCTURAL_KEYWORDS.has(token.upper));
+}

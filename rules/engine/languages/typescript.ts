@@ -1,0 +1,242 @@
+/**
+ * JavaScript and TypeScript: the only module that imports the TypeScript compiler API. It parses a
+ * file (syntax only: no program, no type checker, nothing from the workspace is loaded), and finds
+ * the SQL embedded in it: tagged templates (`sql`, `Prisma.sql`, `$queryRaw`) and the first
+ * argument of query calls (`pool.query`, `knex.raw`, `sequelize.query`, pg-promise's `db.any` ...),
+ * following a string constant declared in the same file to the call that runs it.
+ */
+
+import ts from 'typescript';
+import { decodeLiteral, type EmbeddedSegment, type EmbeddedText, type LiteralQuote } from '../embedded';
+import type { TextRange } from '../types';
+import type { Substitution } from './sql/source';
+
+export { ts };
+
+export function parseScript(text: string, path: string, languageId: 'typescript' | 'javascript'): ts.SourceFile {
+  const lower = path.toLowerCase();
+  const scriptKind = lower.endsWith('.tsx') ? ts.ScriptKind.TSX : lower.endsWith('.jsx') ? ts.ScriptKind.JSX : languageId === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS;
+  return ts.createSourceFile(path || 'document.ts', text, ts.ScriptTarget.Latest, true, scriptKind);
+}
+
+/** Tagged-template tags whose templates are SQL (the library parameterizes the substitutions). */
+export const SQL_TAGS = ['sql', 'SQL', 'Prisma.sql', '$queryRaw', '$executeRaw'];
+
+/** Method names whose first argument is SQL text. */
+export const SQL_CALLEES = [
+  'query', 'execute', 'raw', 'unsafe', 'prepare', 'exec', '$queryRawUnsafe', '$executeRawUnsafe', 'any', 'one', 'many',
+  'none', 'oneOrNone', 'manyOrNone', 'result', 'multi', 'multiResult',
+];
+
+const SQL_CALLEE_SET = new Set(SQL_CALLEES);
+
+export interface EmbeddedSqlSite {
+  kind: 'tagged' | 'call';
+  /** The tagged template or the call expression. */
+  node: ts.TaggedTemplateExpression | ts.CallExpression;
+  calleeName: string;
+  /** The expression whose text is the SQL (possibly the initializer of a constant). */
+  literal: ts.Expression;
+  /** The identifier in the call when the SQL came from a constant declared elsewhere in the file. */
+  viaConstant: ts.Identifier | null;
+  embedded: EmbeddedText;
+  substitutions: Substitution[];
+  /** Host expressions of the substitutions, in order. */
+  substitutionNodes: ts.Expression[];
+}
+
+function tagName(tag: ts.Expression): string | null {
+  if (ts.isIdentifier(tag)) return tag.text;
+  if (ts.isPropertyAccessExpression(tag)) {
+    const name = tag.name.text;
+    if (name === '$queryRaw' || name === '$executeRaw') return name;
+    if (name === 'sql' && ts.isIdentifier(tag.expression)) return `${tag.expression.text}.sql`;
+  }
+  return null;
+}
+
+/** The called method's name (`pool.query` → 'query', `query(...)` → 'query'), or null. */
+export function calleeName(call: ts.CallExpression): string | null {
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (ts.isIdentifier(callee)) return callee.text;
+  return null;
+}
+
+/** Finds every embedded SQL site in a file, in source order. */
+export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
+  const sites: EmbeddedSqlSite[] = [];
+  const constants = collectConstants(sourceFile);
+  const visit = (node: ts.Node): void => {
+    if (ts.isTaggedTemplateExpression(node)) {
+      const name = tagName(node.tag);
+      if (name !== null && (SQL_TAGS.includes(name) || name.endsWith('.sql'))) {
+        const built = buildEmbeddedText(sourceFile, node.template, constants);
+        if (built !== null) sites.push({ kind: 'tagged', node, calleeName: name, literal: node.template, viaConstant: null, ...built });
+      }
+    } else if (ts.isCallExpression(node)) {
+      const name = calleeName(node);
+      const firstArgument = node.arguments[0];
+      if (name !== null && SQL_CALLEE_SET.has(name) && firstArgument !== undefined) {
+        let literal: ts.Expression = firstArgument;
+        let viaConstant: ts.Identifier | null = null;
+        if (ts.isIdentifier(firstArgument)) {
+          const initializer = constants.get(firstArgument.text);
+          if (initializer !== undefined) {
+            literal = initializer;
+            viaConstant = firstArgument;
+          }
+        } else if (ts.isObjectLiteralExpression(firstArgument)) {
+          // node-postgres query config: { text: 'SELECT ...', values: [...] }
+          const textProperty = firstArgument.properties.find((property): property is ts.PropertyAssignment => ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && (property.name.text === 'text' || property.name.text === 'sql'));
+          if (textProperty !== undefined) literal = textProperty.initializer;
+        }
+        const built = buildEmbeddedText(sourceFile, literal, constants);
+        if (built !== null) sites.push({ kind: 'call', node, calleeName: name, literal, viaConstant, ...built });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return sites;
+}
+
+/** `const name = <string-ish expression>` declarations in the file, when the name is declared once. */
+function collectConstants(sourceFile: ts.SourceFile): Map<string, ts.Expression> {
+  const found = new Map<string, ts.Expression | null>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
+      const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
+      const name = node.name.text;
+      const initializer = node.initializer;
+      if (found.has(name) || !isConst || initializer === undefined) found.set(name, null);
+      else found.set(name, initializer);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  const constants = new Map<string, ts.Expression>();
+  for (const [name, initializer] of found) if (initializer !== null) constants.set(name, initializer);
+  return constants;
+}
+
+interface BuiltText {
+  embedded: EmbeddedText;
+  substitutions: Substitution[];
+  substitutionNodes: ts.Expression[];
+}
+
+/**
+ * Builds the virtual SQL text of a string literal, template, or `+` concatenation. Returns null
+ * for anything else (a function call, a variable from elsewhere): we only read SQL we can see.
+ */
+function buildEmbeddedText(sourceFile: ts.SourceFile, expression: ts.Expression, constants: Map<string, ts.Expression>): BuiltText | null {
+  const parts: ({ kind: 'literal'; node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateLiteralLikeNode; quote: LiteralQuote } | { kind: 'hole'; node: ts.Expression })[] = [];
+  const hostText = sourceFile.text;
+
+  const collect = (node: ts.Expression, topLevel: boolean): boolean => {
+    if (ts.isParenthesizedExpression(node)) return collect(node.expression, topLevel);
+    if (ts.isStringLiteral(node)) {
+      parts.push({ kind: 'literal', node, quote: hostText[node.getStart(sourceFile)] === '"' ? '"' : "'" });
+      return true;
+    }
+    if (ts.isNoSubstitutionTemplateLiteral(node)) {
+      parts.push({ kind: 'literal', node, quote: '`' });
+      return true;
+    }
+    if (ts.isTemplateExpression(node)) {
+      parts.push({ kind: 'literal', node: node.head, quote: '`' });
+      for (const span of node.templateSpans) {
+        parts.push({ kind: 'hole', node: span.expression });
+        parts.push({ kind: 'literal', node: span.literal, quote: '`' });
+      }
+      return true;
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const before = parts.length;
+      if (collect(node.left, false) && collect(node.right, false)) return true;
+      parts.length = before;
+      if (topLevel) return false;
+      parts.push({ kind: 'hole', node });
+      return true;
+    }
+    if (topLevel) return false;
+    parts.push({ kind: 'hole', node });
+    return true;
+  };
+  if (!collect(expression, true)) return null;
+  if (!parts.some((part) => part.kind === 'literal')) return null;
+
+  let text = '';
+  const segments: EmbeddedSegment[] = [];
+  const holes: EmbeddedText['holes'] = [];
+  const substitutions: Substitution[] = [];
+  const substitutionNodes: ts.Expression[] = [];
+  for (const part of parts) {
+    if (part.kind === 'literal') {
+      const { bodyStart, bodyEnd } = literalBody(sourceFile, part.node);
+      const decoded = decodeLiteral(hostText.slice(bodyStart, bodyEnd), bodyStart);
+      segments.push({ virtual: { start: text.length, end: text.length + decoded.text.length }, hostOffsets: decoded.offsets, quote: part.quote });
+      text += decoded.text;
+      continue;
+    }
+    const holeText = `__fl_${substitutions.length}__`;
+    const virtual: TextRange = { start: text.length, end: text.length + holeText.length };
+    const hostRange = holeHostRange(sourceFile, part.node);
+    holes.push({ virtual, host: hostRange });
+    substitutions.push({ range: virtual, expressionText: part.node.getText(sourceFile), isArrayJoin: isArrayJoin(part.node, constants) });
+    substitutionNodes.push(part.node);
+    text += holeText;
+  }
+  return { embedded: { text, segments, holes }, substitutions, substitutionNodes };
+}
+
+/** The body of a literal, between its delimiters (`'...'`, `` `...${ ``, `}...${`, `}...` ``). */
+function literalBody(sourceFile: ts.SourceFile, node: ts.Node): { bodyStart: number; bodyEnd: number } {
+  const start = node.getStart(sourceFile);
+  const end = node.getEnd();
+  const text = sourceFile.text;
+  const bodyStart = start + 1;
+  let bodyEnd = end - 1;
+  if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node)) bodyEnd = end - 2;
+  if (text[end - 1] !== '`' && text[end - 1] !== "'" && text[end - 1] !== '"' && !(ts.isTemplateHead(node) || ts.isTemplateMiddle(node))) bodyEnd = end;
+  return { bodyStart, bodyEnd: Math.max(bodyStart, bodyEnd) };
+}
+
+/** Host range of a hole: for template spans, the whole `${ expr }`; otherwise the expression. */
+function holeHostRange(sourceFile: ts.SourceFile, node: ts.Expression): TextRange {
+  const parent = node.parent;
+  if (ts.isTemplateSpan(parent)) {
+    const previousLiteralEnd = parent.parent.templateSpans.indexOf(parent) === 0 ? parent.parent.head.getEnd() : (parent.parent.templateSpans[parent.parent.templateSpans.indexOf(parent) - 1]?.literal.getEnd() ?? node.getStart(sourceFile));
+    return { start: previousLiteralEnd - 2, end: parent.literal.getStart(sourceFile) + 1 };
+  }
+  return { start: node.getStart(sourceFile), end: node.getEnd() };
+}
+
+/** `ids.join(',')`, `ids.map(() => '?').join(', ')`, or a constant holding one. */
+function isArrayJoin(node: ts.Expression, constants: Map<string, ts.Expression>): boolean {
+  let expression = node;
+  if (ts.isIdentifier(expression)) {
+    const initializer = constants.get(expression.text);
+    if (initializer === undefined) return false;
+    expression = initializer;
+  }
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(expression.expression) && expression.expression.name.text === 'join';
+}
+
+/** Name of the module a file imports or requires under `localName`, if any. */
+export function importedModules(sourceFile: ts.SourceFile): Set<string> {
+  const modules = new Set<string>();
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) modules.add(statement.moduleSpecifier.text);
+  }
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+      const argument = node.arguments[0];
+      if (argument !== undefined && ts.isStringLiteral(argument)) modules.add(argument.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return modules;
+}

@@ -1,0 +1,91 @@
+/**
+ * The shape of a rule. A rule is `defineRule({ meta, create })`: `meta` is its public description
+ * (id, severity, messages, options, the most trusted fix it may emit, the words a file must
+ * contain for it to be worth running), and `create` returns visitors that the runner calls during
+ * its single pass over the document.
+ */
+
+import type { EmbeddedSqlSite, ts } from './languages/typescript';
+import type { QueryBlock } from './languages/sql/structure';
+import type { SqlSource, SqlStatement } from './languages/sql/source';
+import type { Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
+
+/** Where a rule's folder lives: rules/<family>/<id>/. */
+export type RuleFamily = 'sql' | 'app';
+
+/** What a rule looks at: every SQL source (files and embedded queries), or JS/TS syntax trees. */
+export type RuleTarget = 'sql' | 'script';
+
+/** The most trusted fix a rule may emit; the runner drops anything above it. */
+export type RuleFixLevel = 'none' | FixSafety;
+
+export interface RuleMeta<MessageId extends string = string> {
+  id: string;
+  family: RuleFamily;
+  target: RuleTarget;
+  defaultSeverity: Severity;
+  fix: RuleFixLevel;
+  /** SQL rules that need a statement the dialect's grammar accepts; others also run on tokens. */
+  requiresParse: boolean;
+  /** One line: what the rule flags (SARIF shortDescription, `faultline rules`). */
+  summary: string;
+  /** Why it bites in production, shown under every finding's message. */
+  why: string;
+  /** Messages by id; `{{name}}` is replaced with report data. */
+  messages: Record<MessageId, string>;
+  /** Option defaults; config values must have the same type. */
+  options: RuleOptions;
+  /** Lower-case words of which at least one must occur in a file for the rule to run. */
+  prefilter: string[];
+  /** Equivalent rules in other tools. */
+  sources: string[];
+}
+
+export interface ReportDescriptor<MessageId extends string> {
+  messageId: MessageId;
+  data?: Record<string, string>;
+  range: TextRange;
+  fixes?: Fix[];
+  related?: RelatedLocation[];
+}
+
+export interface RuleContext<MessageId extends string> {
+  options: RuleOptions;
+  dialect: SqlDialect;
+  reportingTimeZone: string;
+  report(descriptor: ReportDescriptor<MessageId>): void;
+}
+
+export interface SqlVisitors {
+  /** Called once per statement of every SQL source. */
+  statement?(statement: SqlStatement, source: SqlSource): void;
+  /** Called once per query block (SELECT, UPDATE, DELETE, INSERT) of every statement. */
+  block?(block: QueryBlock, statement: SqlStatement, source: SqlSource): void;
+}
+
+export interface ScriptVisitors {
+  /** Called for each SQL site found in a JS/TS file (after its SQL rules ran). */
+  embeddedSql?(site: EmbeddedSqlSite, source: SqlSource): void;
+  /** Called for each node of the given kinds, during the single walk of the syntax tree. */
+  nodes?: Partial<Record<ts.SyntaxKind, (node: ts.Node) => void>>;
+  /** Called once with the parsed file before the walk. */
+  file?(sourceFile: ts.SourceFile): void;
+}
+
+export interface Rule<MessageId extends string = string> {
+  meta: RuleMeta<MessageId>;
+  create(context: RuleContext<MessageId>): SqlVisitors & ScriptVisitors;
+}
+
+export function defineRule<MessageId extends string>(rule: Rule<MessageId>): Rule<MessageId> {
+  return rule;
+}
+
+const DOCS_BASE = 'https://github.com/faultline/faultline/blob/main/rules';
+
+/** The docs URL is derived from the id so the two cannot drift. */
+export function docsUrlFor(meta: Pick<RuleMeta, 'id' | 'family'>): string {
+  return `${DOCS_BASE}/${meta.family}/${meta.id}/docs.md`;
+}
+
+export const SUPPRESSIONS_DOCS_URL = 'https://github.com/faultline/faultline/blob/main/docs/suppressions.md';

@@ -1,0 +1,219 @@
+/**
+ * The runner: one document in, findings out. It picks the rules that apply (language, settings,
+ * prefilter words), builds each SQL source once (the .sql file, or every query embedded in a
+ * JS/TS file), walks every source once feeding all rules' visitors, maps embedded findings back
+ * to the host file, caps fixes at each rule's declared safety, and applies suppressions.
+ * A rule that throws is recorded as an internal error and the other rules' findings still arrive.
+ */
+
+import { mapEditToHost, mapRangeToHost, type EmbeddedText } from './embedded';
+import { buildSqlSource, looksLikeSql, type SqlSource } from './languages/sql/source';
+import { findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite } from './languages/typescript';
+import { docsUrlFor, SUPPRESSIONS_DOCS_URL, type Rule, type RuleContext, type ScriptVisitors, type SqlVisitors } from './rule';
+import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
+import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
+
+const FIX_RANK: Record<string, number> = { none: 0, 'display-only': 1, unsafe: 2, safe: 3 };
+
+interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+  options: RuleOptions;
+}
+
+function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
+  const lowerText = document.text.toLowerCase();
+  const active: ActiveRule[] = [];
+  for (const rule of rules) {
+    const { meta } = rule;
+    if (meta.target === 'script' && document.languageId === 'sql') continue;
+    if (settings.onlyRules !== undefined && !settings.onlyRules.includes(meta.id)) continue;
+    const setting = settings.rules[meta.id];
+    const level = setting?.level ?? meta.defaultSeverity;
+    if (level === 'off') continue;
+    if (meta.prefilter.length > 0 && !meta.prefilter.some((word) => lowerText.includes(word))) continue;
+    active.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) } });
+  }
+  return active;
+}
+
+export function lintDocument(document: SourceDocument, settings: LintSettings, rules: readonly Rule[]): LintResult {
+  const findings: SuppressibleFinding[] = [];
+  const internalErrors: InternalError[] = [];
+  const stats = { sqlStatements: 0, sqlStatementsParsed: 0 };
+  const active = activeRules(rules, document, settings);
+  const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
+
+  /** Where findings of the current source go, and how their offsets map to the document. */
+  let currentTarget: { embedded: EmbeddedText | null; anchors: number[] } = { embedded: null, anchors: [] };
+  let statementAnchor = 0;
+
+  const instantiate = (entry: ActiveRule): SqlVisitors & ScriptVisitors => {
+    const { meta } = entry.rule;
+    const context: RuleContext<string> = {
+      options: entry.options,
+      dialect: settings.sqlDialect,
+      reportingTimeZone: settings.reportingTimeZone,
+      report(descriptor) {
+        const template = meta.messages[descriptor.messageId] ?? descriptor.messageId;
+        const message = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => descriptor.data?.[name] ?? '');
+        const fixes = (descriptor.fixes ?? []).filter((fix) => (FIX_RANK[fix.safety] ?? 0) <= (FIX_RANK[meta.fix] ?? 0));
+        const target = currentTarget;
+        const mappedFixes: Fix[] = [];
+        for (const fix of fixes) {
+          if (target.embedded === null) {
+            mappedFixes.push(fix);
+            continue;
+          }
+          const embedded = target.embedded;
+          const edits = fix.edits.map((edit) => mapEditToHost(embedded, edit));
+          if (edits.every((edit) => edit !== null)) mappedFixes.push({ ...fix, edits: edits.filter((edit) => edit !== null) });
+        }
+        const embedded = target.embedded;
+        findings.push({
+          ruleId: meta.id,
+          severity: entry.severity,
+          message,
+          note: meta.why,
+          range: embedded === null ? descriptor.range : mapRangeToHost(embedded, descriptor.range),
+          fixes: mappedFixes,
+          related: (descriptor.related ?? []).map((related) => (embedded === null ? related : { ...related, range: mapRangeToHost(embedded, related.range) })),
+          docsUrl: docsUrlFor(meta),
+          anchors: [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start],
+        });
+      },
+    };
+    return entry.rule.create(context);
+  };
+
+  const guard = (ruleId: string, action: () => void): void => {
+    try {
+      action();
+    } catch (error) {
+      if (!internalErrors.some((existing) => existing.ruleId === ruleId)) {
+        internalErrors.push({ ruleId, message: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
+      }
+    }
+  };
+
+  const sqlRules = active.filter((entry) => entry.rule.meta.target === 'sql').map((entry) => ({ entry, visitors: instantiate(entry) }));
+
+  const runSqlRules = (source: SqlSource): void => {
+    for (const statement of source.statements) {
+      stats.sqlStatements++;
+      if (statement.parses) stats.sqlStatementsParsed++;
+      statementAnchor = statement.range.start;
+      for (const { entry, visitors } of sqlRules) {
+        if (entry.rule.meta.requiresParse && !statement.parses) continue;
+        const statementVisitor = visitors.statement;
+        if (statementVisitor !== undefined) guard(entry.rule.meta.id, () => statementVisitor(statement, source));
+        const blockVisitor = visitors.block;
+        if (blockVisitor === undefined) continue;
+        for (const block of statement.model.blocks) guard(entry.rule.meta.id, () => blockVisitor(block, statement, source));
+      }
+    }
+  };
+
+  let commentHost = document.text;
+  if (document.languageId === 'sql') {
+    if (sqlRules.length > 0) runSqlRules(buildSqlSource(document.text, settings.sqlDialect));
+  } else {
+    const scriptRules = active.filter((entry) => entry.rule.meta.target === 'script').map((entry) => ({ entry, visitors: instantiate(entry) }));
+    if (sqlRules.length > 0 || scriptRules.length > 0) {
+      const sourceFile = parseScript(document.text, document.path, document.languageId);
+      const sites: { site: EmbeddedSqlSite; source: SqlSource }[] = [];
+      for (const site of findEmbeddedSql(sourceFile)) {
+        const source = buildSqlSource(site.embedded.text, settings.sqlDialect, site.substitutions, true);
+        if (site.kind === 'call' && !looksLikeSql(source)) continue;
+        sites.push({ site, source });
+        currentTarget = { embedded: site.embedded, anchors: [site.node.getStart(sourceFile)] };
+        runSqlRules(source);
+      }
+      currentTarget = { embedded: null, anchors: [] };
+      statementAnchor = 0;
+      runScriptRules(sourceFile, scriptRules, sites, guard, (anchor) => {
+        statementAnchor = anchor;
+      });
+    }
+    commentHost = document.text;
+  }
+
+  const directives = parseSuppressions(commentHost);
+  const knownRuleIds = new Set(rules.map((rule) => rule.meta.id));
+  const outcome = applySuppressions(document.text, findings, directives, {
+    today: settings.today,
+    knownRuleIds,
+    ranRules,
+    factory: {
+      invalid: (directive, message) => directiveFinding(directive, 'invalid-suppression', 'warning', message),
+      unused: (directive, ruleId) => ({ ...directiveFinding(directive, 'unused-suppression', 'hint', `Unused suppression: no \`${ruleId}\` finding here any more; remove it.`), tags: ['unnecessary'] }),
+    },
+  });
+  const all = [...outcome.findings, ...outcome.directiveFindings].sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
+  return { findings: dedupe(all), internalErrors, stats };
+}
+
+function runScriptRules(
+  sourceFile: ts.SourceFile,
+  scriptRules: { entry: ActiveRule; visitors: SqlVisitors & ScriptVisitors }[],
+  sites: { site: EmbeddedSqlSite; source: SqlSource }[],
+  guard: (ruleId: string, action: () => void) => void,
+  setAnchor: (offset: number) => void,
+): void {
+  if (scriptRules.length === 0) return;
+  for (const { entry, visitors } of scriptRules) {
+    const fileVisitor = visitors.file;
+    if (fileVisitor !== undefined) guard(entry.rule.meta.id, () => fileVisitor(sourceFile));
+    const embeddedVisitor = visitors.embeddedSql;
+    if (embeddedVisitor === undefined) continue;
+    for (const { site, source } of sites) {
+      setAnchor(site.node.getStart(sourceFile));
+      guard(entry.rule.meta.id, () => embeddedVisitor(site, source));
+    }
+  }
+  // One walk of the syntax tree feeds every rule's node visitors.
+  const handlers = new Map<ts.SyntaxKind, { ruleId: string; handler: (node: ts.Node) => void }[]>();
+  for (const { entry, visitors } of scriptRules) {
+    for (const [kind, handler] of Object.entries(visitors.nodes ?? {})) {
+      if (handler === undefined) continue;
+      const key = Number(kind) as ts.SyntaxKind;
+      const list = handlers.get(key) ?? [];
+      list.push({ ruleId: entry.rule.meta.id, handler });
+      handlers.set(key, list);
+    }
+  }
+  if (handlers.size === 0) return;
+  const visit = (node: ts.Node): void => {
+    const list = handlers.get(node.kind);
+    if (list !== undefined) {
+      setAnchor(node.getStart(sourceFile));
+      for (const { ruleId, handler } of list) guard(ruleId, () => handler(node));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+}
+
+function directiveFinding(directive: SuppressionDirective, ruleId: string, severity: Severity, message: string): Finding {
+  return {
+    ruleId,
+    severity,
+    message,
+    note: 'Suppressions need a rule id and a reason so the next reader knows why the risk is accepted.',
+    range: directive.range,
+    fixes: [],
+    related: [],
+    docsUrl: SUPPRESSIONS_DOCS_URL,
+  };
+}
+
+/** The same rule at the same range once (a constant used by two query calls is reported once). */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.ruleId}:${finding.range.start}:${finding.range.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * The engine's vocabulary: what goes in (a document and its settings), what comes out (findings
+ * with fixes), and the shape of a rule. Everything here is plain, serializable data with character
+ * offsets into the document's text; converting to lines, UTF-16 positions or LSP types is the
+ * front ends' job.
+ */
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type RuleLevel = Severity | 'off';
+
+/** The languages the engine understands. Python comes later; a language is one parser module. */
+export type LanguageId = 'sql' | 'typescript' | 'javascript';
+
+export type SqlDialect =
+  | 'postgresql'
+  | 'mysql'
+  | 'mariadb'
+  | 'bigquery'
+  | 'snowflake'
+  | 'sqlite'
+  | 'transactsql'
+  | 'redshift';
+
+export const SQL_DIALECTS: readonly SqlDialect[] = [
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'bigquery',
+  'snowflake',
+  'sqlite',
+  'transactsql',
+  'redshift',
+];
+
+/** A half-open range of character offsets [start, end) into a document's text. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
+export interface TextEdit {
+  range: TextRange;
+  newText: string;
+}
+
+/**
+ * How far a fix may be trusted. safe: keeps the code's meaning and comments; may be applied by
+ * fix-all and on save. unsafe: valid code that may change behaviour; applied only when the user
+ * picks it. display-only: shown as a suggestion, never applied.
+ */
+export type FixSafety = 'safe' | 'unsafe' | 'display-only';
+
+export interface Fix {
+  title: string;
+  safety: FixSafety;
+  edits: TextEdit[];
+}
+
+export interface RelatedLocation {
+  range: TextRange;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  /** What is wrong and what to do, in one or two sentences. */
+  message: string;
+  /** Why it bites in production (the rule's explanation), for hovers and verbose output. */
+  note: string;
+  range: TextRange;
+  fixes: Fix[];
+  related: RelatedLocation[];
+  docsUrl: string;
+  /** Marks findings the editor should render as faded code (unused suppressions). */
+  tags?: 'unnecessary'[];
+}
+
+/** A document handed to the engine. `path` is only used for display and ignore globs. */
+export interface SourceDocument {
+  path: string;
+  languageId: LanguageId;
+  text: string;
+}
+
+export type RuleOptionValue = string | number | boolean | string[];
+export type RuleOptions = Record<string, RuleOptionValue>;
+
+export interface RuleSetting {
+  level: RuleLevel;
+  options: RuleOptions;
+}
+
+/** Effective settings for one document, after config resolution. */
+export interface LintSettings {
+  sqlDialect: SqlDialect;
+  reportingTimeZone: string;
+  /** Per rule id; rules not named run at their default severity with default options. */
+  rules: Record<string, RuleSetting>;
+  /** Only these rule ids run when set (CLI --rules). */
+  onlyRules?: string[];
+  /** Today's date as YYYY-MM-DD, for suppression expiry. Passed in so the core stays pure. */
+  today: string;
+}
+
+/** A problem in the engine itself (a rule that threw); reported once by the front end. */
+export interface InternalError {
+  ruleId: string;
+  message: string;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  internalErrors: InternalError[];
+  /** Statistics the audit and benchmarks report. */
+  stats: { sqlStatements: number; sqlStatementsParsed: number };
+}

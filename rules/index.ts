@@ -1,0 +1,12 @@
+/**
+ * The analysis core's public surface: what the language server, the CLI and the tests import.
+ * Everything here is pure: text and settings in, plain data out.
+ */
+
+export { RULES } from './catalogue';
+export { lintDocument } from './engine/runner';
+export { parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_CONFIG, CONFIG_FILE_NAME, type FaultlineConfig, type ConfigProblem } from './engine/config';
+export { languageOfPath, languageOfLanguageId } from './engine/languages/classify';
+export { computeLineStarts, lineOfOffset, applyEdits } from './engine/text';
+export { docsUrlFor, type Rule, type RuleMeta } from './engine/rule';
+export * from './engine/types';

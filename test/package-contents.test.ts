@@ -1,0 +1,118 @@
+/**
+ * Checks what the built faultline.vsix actually contains: the three bundles, the manifest, the
+ * config schema and the rule docs, and none of the sources, source maps, tests or node_modules
+ * that .vscodeignore is meant to keep out. CI runs `npm run package` before the tests; without the
+ * .vsix this test fails rather than skips, because a missing package is exactly what it guards.
+ *
+ * A .vsix is a zip file. Its central directory is read here directly, so the test needs no
+ * `unzip` on the machine.
+ */
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+// Compiled to out/test/package-contents.test.js, so the repo root is two folders up.
+const repoRoot = join(__dirname, '..', '..');
+const vsixPath = join(repoRoot, 'faultline.vsix');
+
+/** Files under extension/ that the package may hold; vsce renames README, CHANGELOG and LICENSE. */
+const ALLOWED_ENTRIES: RegExp[] = [
+  /^extension\/dist\/(extension|server|cli)\.js$/,
+  /^extension\/dist\/docs\/[a-z0-9-]+\.md$/,
+  /^extension\/schemas\/[^/]+\.json$/,
+  /^extension\/package\.json$/,
+  /^extension\/(readme|changelog)\.md$/,
+  /^extension\/LICENSE(\.txt)?$/,
+];
+
+/** Files vsce writes at the top of every .vsix, outside extension/. */
+const VSIX_METADATA = new Set(['[Content_Types].xml', 'extension.vsixmanifest']);
+
+function readVsixEntries(): string[] {
+  assert.ok(existsSync(vsixPath), `faultline.vsix not found at ${vsixPath}: run \`npm run package\` first.`);
+  return listZipEntries(readFileSync(vsixPath));
+}
+
+/** Reads the names in a zip file's central directory (APPNOTE.TXT sections 4.3.12 and 4.3.16). */
+function listZipEntries(zip: Buffer): string[] {
+  const endOfCentralDirectory = 0x06054b50;
+  const centralDirectoryHeader = 0x02014b50;
+  // The end record is 22 bytes plus a comment of up to 65535 bytes, so search backwards for it.
+  const searchFrom = Math.max(0, zip.length - 22 - 0xffff);
+  let endOffset = -1;
+  for (let offset = zip.length - 22; offset >= searchFrom; offset--) {
+    if (zip.readUInt32LE(offset) === endOfCentralDirectory) {
+      endOffset = offset;
+      break;
+    }
+  }
+  assert.ok(endOffset >= 0, 'faultline.vsix is not a zip file: no end-of-central-directory record.');
+  const entryCount = zip.readUInt16LE(endOffset + 10);
+  const directoryOffset = zip.readUInt32LE(endOffset + 16);
+  assert.ok(entryCount !== 0xffff && directoryOffset !== 0xffffffff, 'faultline.vsix is a ZIP64 file, which this test does not read.');
+
+  const names: string[] = [];
+  let offset = directoryOffset;
+  for (let index = 0; index < entryCount; index++) {
+    assert.equal(zip.readUInt32LE(offset), centralDirectoryHeader, `zip central directory entry ${index} is corrupt`);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    names.push(zip.toString('utf8', offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+/** The rule ids that have a docs.md under rules/, as the build names them: the folder's name. */
+function ruleIdsWithDocs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const ids: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'fixtures') ids.push(...ruleIdsWithDocs(path));
+    else if (entry.isFile() && entry.name === 'docs.md') ids.push(basename(dirname(path)));
+  }
+  return ids;
+}
+
+test('the .vsix contains the bundles, the manifest and the config schema', () => {
+  const entries = new Set(readVsixEntries());
+  for (const required of [
+    'extension/dist/extension.js',
+    'extension/dist/server.js',
+    'extension/dist/cli.js',
+    'extension/package.json',
+    'extension/schemas/faultline.schema.json',
+  ]) {
+    assert.ok(entries.has(required), `faultline.vsix is missing ${required}`);
+  }
+});
+
+test('the .vsix contains every rule docs.md as dist/docs/<rule-id>.md', () => {
+  const entries = new Set(readVsixEntries());
+  for (const ruleId of ruleIdsWithDocs(join(repoRoot, 'rules'))) {
+    assert.ok(entries.has(`extension/dist/docs/${ruleId}.md`), `faultline.vsix is missing the docs of rule '${ruleId}'`);
+  }
+});
+
+test('the .vsix contains no sources, source maps, tests or node_modules', () => {
+  const entries = readVsixEntries();
+  const forbidden = entries.filter(
+    (entry) =>
+      entry.endsWith('.ts') ||
+      entry.endsWith('.map') ||
+      entry.includes('node_modules/') ||
+      /^extension\/(test|out|rules|server|client|bench|examples|scripts)\//.test(entry),
+  );
+  assert.deepEqual(forbidden, [], 'faultline.vsix holds files .vscodeignore should exclude');
+});
+
+test('the .vsix holds only the files .vscodeignore re-includes', () => {
+  const unexpected = readVsixEntries().filter(
+    (entry) => !VSIX_METADATA.has(entry) && !ALLOWED_ENTRIES.some((allowed) => allowed.test(entry)),
+  );
+  assert.deepEqual(unexpected, [], 'faultline.vsix holds files outside the intended list; update .vscodeignore or this test');
+});
