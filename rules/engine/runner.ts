@@ -70,6 +70,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
           if (edits.every((edit) => edit !== null)) mappedFixes.push({ ...fix, edits: edits.filter((edit) => edit !== null) });
         }
         const embedded = target.embedded;
+        const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
         findings.push({
           ruleId: meta.id,
           severity: entry.severity,
@@ -79,7 +80,8 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
           fixes: mappedFixes,
           related: (descriptor.related ?? []).map((related) => (embedded === null ? related : { ...related, range: mapRangeToHost(embedded, related.range) })),
           docsUrl: docsUrlFor(meta),
-          anchors: [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start],
+          anchors,
+          suppressionAnchor: Math.min(...anchors),
         });
       },
     };

@@ -72,6 +72,11 @@ export interface Finding {
   fixes: Fix[];
   related: RelatedLocation[];
   docsUrl: string;
+  /**
+   * Offset of the statement or query call the finding belongs to: a next-line suppression above
+   * its line covers the finding (and the editor inserts one there).
+   */
+  suppressionAnchor?: number;
   /** Marks findings the editor should render as faded code (unused suppressions). */
   tags?: 'unnecessary'[];
 }

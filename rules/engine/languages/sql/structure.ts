@@ -281,6 +281,8 @@ function clauseAt(tokens: SqlToken[], index: number, block: QueryBlock): { name:
   if (word === 'INTO' && block.kind === 'select' && block.clauses.some((clause) => clause.name !== 'select')) return null;
   if (word === 'LIMIT' && block.kind === 'select' && tokens[index - 1]?.upper === 'BY') return null;
   if (word === 'FETCH' && nextWord !== 'FIRST' && nextWord !== 'NEXT') return null;
+  // BigQuery array subscripts (`arr[OFFSET(0)]`) and `UNNEST(arr) WITH OFFSET` are not clauses.
+  if (word === 'OFFSET' && (tokens[index - 1]?.text === '[' || tokens[index - 1]?.upper === 'WITH')) return null;
   if (word === 'SET' && block.clauses.some((clause) => clause.name === 'set')) return null;
   if (word === 'FROM' && block.clauses.some((clause) => clause.name === 'from') && block.kind !== 'update') return null;
   if (block.clauses.some((clause) => clause.name === name) && name !== 'from') return null;

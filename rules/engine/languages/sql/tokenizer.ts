@@ -54,6 +54,12 @@ export function tokenizeSql(text: string, dialect: SqlDialect, substitutions: re
   let position = 0;
   let depth = 0;
   let substitutionIndex = 0;
+  /**
+   * A string or quoted identifier that a substitution interrupted (`'%${term}%'`): its text
+   * resumes after the placeholder, so the closing quote does not open a new string that
+   * swallows the rest of the query.
+   */
+  let interruptedQuote: { kind: SqlTokenKind; quote: string; escapes: boolean } | null = null;
   const backslashEscapes = dialect === 'mysql' || dialect === 'mariadb' || dialect === 'bigquery';
 
   const push = (kind: SqlTokenKind, start: number, end: number, extra?: Partial<SqlToken>): void => {
@@ -67,6 +73,13 @@ export function tokenizeSql(text: string, dialect: SqlDialect, substitutions: re
       push('placeholder', substitution.start, substitution.end, { substitution: substitutionIndex });
       position = Math.max(position, substitution.end);
       substitutionIndex++;
+      if (interruptedQuote !== null) {
+        const nextLimit = substitutions[substitutionIndex]?.start ?? length;
+        const body = scanQuotedBody(text, position, interruptedQuote.quote, interruptedQuote.escapes, nextLimit);
+        if (body.end > position) push(interruptedQuote.kind, position, body.end);
+        position = body.end;
+        if (body.closed || body.end !== substitutions[substitutionIndex]?.start) interruptedQuote = null;
+      }
       continue;
     }
     const limit = substitution !== undefined ? substitution.start : length;
@@ -108,15 +121,20 @@ export function tokenizeSql(text: string, dialect: SqlDialect, substitutions: re
     const prefixLength = stringPrefixLength(text, position);
     if (text[position + prefixLength] === "'") {
       const escapes = backslashEscapes || /^[eE]$/.test(text.slice(position, position + prefixLength));
-      position = skipQuoted(text, position + prefixLength, "'", escapes, limit);
+      const body = scanQuotedBody(text, position + prefixLength + 1, "'", escapes, limit);
+      position = body.end;
       push('string', start, position);
+      if (!body.closed && position === substitution?.start) interruptedQuote = { kind: 'string', quote: "'", escapes };
       continue;
     }
     if (ch === '"') {
       // Double quotes are identifiers in standard SQL, strings in MySQL without ANSI_QUOTES and
       // in BigQuery; either way nothing inside them is SQL.
-      position = skipQuoted(text, position, '"', backslashEscapes, limit);
-      push(backslashEscapes ? 'string' : 'quotedIdentifier', start, position);
+      const body = scanQuotedBody(text, position + 1, '"', backslashEscapes, limit);
+      position = body.end;
+      const kind = backslashEscapes ? 'string' : 'quotedIdentifier';
+      push(kind, start, position);
+      if (!body.closed && position === substitution?.start) interruptedQuote = { kind, quote: '"', escapes: backslashEscapes };
       continue;
     }
     if (ch === '`') {
@@ -248,7 +266,12 @@ function skipBlockComment(text: string, position: number, limit: number, nested:
 
 /** Skips a quoted run starting at `position` (on the opening quote); doubled quotes escape. */
 function skipQuoted(text: string, position: number, quote: string, backslashEscapes: boolean, limit: number): number {
-  let index = position + 1;
+  return scanQuotedBody(text, position + 1, quote, backslashEscapes, limit).end;
+}
+
+/** Scans a quoted run's body from `from` (after the opening quote) to just past its closing quote, or to `limit`. */
+function scanQuotedBody(text: string, from: number, quote: string, backslashEscapes: boolean, limit: number): { end: number; closed: boolean } {
+  let index = from;
   while (index < limit) {
     const ch = text[index];
     if (backslashEscapes && ch === '\\') {
@@ -256,15 +279,15 @@ function skipQuoted(text: string, position: number, quote: string, backslashEsca
       continue;
     }
     if (ch === quote) {
-      if (text[index + 1] === quote) {
+      if (text[index + 1] === quote && index + 1 < limit) {
         index += 2;
         continue;
       }
-      return index + 1;
+      return { end: index + 1, closed: true };
     }
     index++;
   }
-  return limit;
+  return { end: Math.min(index, limit), closed: false };
 }
 
 function stringPrefixLength(text: string, position: number): number {

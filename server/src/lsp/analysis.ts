@@ -1,0 +1,81 @@
+/**
+ * The server's view of analysis: lints open documents (cached by uri and version, so diagnostics,
+ * code actions and fix-all share one result), resolves each document's config, and reports a
+ * rule that throws once to the output channel. Everything LSP-shaped stays in the handlers.
+ */
+
+import { URI } from 'vscode-uri';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { languageOfLanguageId, languageOfPath, type Finding, type LanguageId } from '../../../rules';
+import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
+import { lintFile, todayIso } from '../workspace/lint-file';
+
+export interface DocumentAnalysis {
+  version: number;
+  findings: Finding[];
+  resolved: ResolvedConfig;
+}
+
+export interface Analysis {
+  analyze(document: TextDocument): DocumentAnalysis | null;
+  /** Findings for a file that is not open (the audit). */
+  analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean } | null;
+  resolveConfig(path: string): ResolvedConfig;
+  invalidateConfig(): void;
+  forget(uri: string): void;
+  cached(uri: string): DocumentAnalysis | undefined;
+}
+
+export function pathOfUri(uri: string): string | null {
+  const parsed = URI.parse(uri);
+  return parsed.scheme === 'file' ? parsed.fsPath : null;
+}
+
+/** The engine language of an open document: by language id, else by file name. */
+export function languageOfDocument(document: TextDocument): LanguageId | null {
+  return languageOfLanguageId(document.languageId) ?? languageOfPath(URI.parse(document.uri).path);
+}
+
+export function createAnalysis(log: (message: string) => void): Analysis {
+  const resolver = createConfigResolver();
+  const cache = new Map<string, DocumentAnalysis>();
+  const reportedErrors = new Set<string>();
+
+  const reportInternalErrors = (path: string, errors: { ruleId: string; message: string }[]): void => {
+    for (const error of errors) {
+      if (reportedErrors.has(error.ruleId)) continue;
+      reportedErrors.add(error.ruleId);
+      log(`Rule ${error.ruleId} failed on ${path}; its findings are missing, the other rules still ran. Please report this:\n${error.message}`);
+    }
+  };
+
+  return {
+    analyze(document) {
+      const existing = cache.get(document.uri);
+      if (existing !== undefined && existing.version === document.version) return existing;
+      const languageId = languageOfDocument(document);
+      if (languageId === null) return null;
+      const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
+      // Untitled documents get a path of their language so the engine picks the right parser.
+      const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : 'js'}` : path;
+      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso() });
+      reportInternalErrors(lintPath, result.internalErrors);
+      const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved };
+      cache.set(document.uri, analysis);
+      return analysis;
+    },
+    analyzeFile(path, text) {
+      if (languageOfPath(path) === null) return null;
+      const { result, ignored } = lintFile(path, text, resolver, { today: todayIso() });
+      reportInternalErrors(path, result.internalErrors);
+      return { findings: ignored ? [] : result.findings, ignored };
+    },
+    resolveConfig: (path) => resolver.resolve(path),
+    invalidateConfig() {
+      resolver.invalidate();
+      cache.clear();
+    },
+    forget: (uri) => cache.delete(uri),
+    cached: (uri) => cache.get(uri),
+  };
+}

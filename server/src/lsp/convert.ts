@@ -1,0 +1,64 @@
+/**
+ * The only place that knows LSP types: findings (offsets) become Diagnostics (UTF-16 line and
+ * character positions), fixes become TextEdits. JavaScript strings are UTF-16, so the engine's
+ * offsets are already the units LSP positions count in.
+ */
+
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation, type TextEdit as LspTextEdit } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ConfigProblem, Finding, Severity, TextEdit } from '../../../rules';
+
+export const DIAGNOSTIC_SOURCE = 'faultline';
+
+const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** Data carried on each diagnostic so code actions can find their finding again. */
+export interface DiagnosticData {
+  ruleId: string;
+  start: number;
+  end: number;
+  version: number;
+}
+
+export function findingToDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
+  const related: DiagnosticRelatedInformation[] = finding.related.map((item) => ({
+    location: { uri: document.uri, range: { start: document.positionAt(item.range.start), end: document.positionAt(item.range.end) } },
+    message: item.message,
+  }));
+  const data: DiagnosticData = { ruleId: finding.ruleId, start: finding.range.start, end: finding.range.end, version: document.version };
+  return {
+    range: { start: document.positionAt(finding.range.start), end: document.positionAt(finding.range.end) },
+    severity: SEVERITIES[finding.severity],
+    source: DIAGNOSTIC_SOURCE,
+    code: finding.ruleId,
+    codeDescription: { href: finding.docsUrl },
+    message: `${finding.message}\n${finding.note}`,
+    ...(related.length > 0 ? { relatedInformation: related } : {}),
+    ...(finding.tags?.includes('unnecessary') ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+    data,
+  };
+}
+
+export function configProblemToDiagnostic(document: TextDocument, problem: ConfigProblem): Diagnostic {
+  return {
+    range: { start: document.positionAt(problem.range.start), end: document.positionAt(Math.max(problem.range.end, problem.range.start)) },
+    severity: problem.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: 'config',
+    message: problem.severity === 'error' ? `${problem.message} Faultline keeps using the last valid configuration until this is fixed.` : problem.message,
+  };
+}
+
+export function toLspEdit(document: TextDocument, edit: TextEdit): LspTextEdit {
+  return { range: { start: document.positionAt(edit.range.start), end: document.positionAt(edit.range.end) }, newText: edit.newText };
+}
+
+export function isFaultlineDiagnostic(diagnostic: Diagnostic): diagnostic is Diagnostic & { data: DiagnosticData } {
+  const data = diagnostic.data as Partial<DiagnosticData> | undefined;
+  return diagnostic.source === DIAGNOSTIC_SOURCE && typeof data?.ruleId === 'string' && typeof data.start === 'number' && typeof data.end === 'number';
+}

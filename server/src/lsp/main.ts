@@ -1,0 +1,265 @@
+/**
+ * The Faultline language server: `faultline-lsp --stdio` (or node IPC when VS Code starts it).
+ * Wiring only: each request is converted, handed to analysis, and converted back. Diagnostics are
+ * pulled (textDocument/diagnostic) when the client supports it and pushed otherwise, debounced
+ * per document and never published for a stale version. No exception escapes a handler: it is
+ * logged and the server keeps serving.
+ */
+
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  DocumentDiagnosticReportKind,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
+import { createAnalysis, languageOfDocument, pathOfUri } from './analysis';
+import { runAudit } from './audit';
+import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
+import { configProblemToDiagnostic, findingToDiagnostic } from './convert';
+import { AUDIT_REQUEST, DOCUMENT_STATUS_REQUEST, SETTINGS_SECTION, type AuditParams, type AuditResult, type ClientSettings, type DocumentStatus, type DocumentStatusParams } from './protocol';
+
+const TRANSPORT_FLAGS = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
+if (!process.argv.some((argument) => TRANSPORT_FLAGS.some((flag) => argument.startsWith(flag)))) {
+  process.stderr.write('usage: faultline-lsp --stdio\n\nThe Faultline language server speaks LSP over stdio (or node IPC when started by VS Code).\n');
+  process.exit(2);
+}
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const log = (message: string): void => connection.console.error(message);
+const analysis = createAnalysis(log);
+const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
+const DEBOUNCE_MS = 60;
+
+let pullDiagnostics = false;
+let configurationSupport = false;
+let workspaceFolderPaths: string[] = [];
+const settingsCache = new Map<string, Promise<typeof DEFAULT_SETTINGS>>();
+const pending = new Map<string, NodeJS.Timeout>();
+/** Closed files whose diagnostics the audit published. */
+const auditPublished = new Set<string>();
+
+/** Runs a handler body; an exception is logged and the fallback returned instead. */
+function safely<T>(name: string, fallback: T, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    log(`Faultline: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return fallback;
+  }
+}
+
+async function settingsFor(uri: string): Promise<typeof DEFAULT_SETTINGS> {
+  if (!configurationSupport) return DEFAULT_SETTINGS;
+  let cached = settingsCache.get(uri);
+  if (cached === undefined) {
+    cached = connection.workspace
+      .getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
+      .then((value: Partial<ClientSettings> & { audit?: { maxFileSizeKb?: number } } | null) => ({
+        enable: value?.enable ?? DEFAULT_SETTINGS.enable,
+        run: value?.run === 'onSave' ? 'onSave' : 'onType',
+        maxFileSizeKb: value?.audit?.maxFileSizeKb ?? DEFAULT_SETTINGS.maxFileSizeKb,
+      }) as typeof DEFAULT_SETTINGS)
+      .catch(() => DEFAULT_SETTINGS);
+    settingsCache.set(uri, cached);
+  }
+  return cached;
+}
+
+function isConfigDocument(uri: string): boolean {
+  return URI.parse(uri).path.endsWith(`/${CONFIG_FILE_NAME}`);
+}
+
+function configDiagnostics(document: TextDocument): Diagnostic[] {
+  return parseConfig(document.getText(), RULES.map((rule) => rule.meta)).problems.map((problem) => configProblemToDiagnostic(document, problem));
+}
+
+async function diagnosticsFor(document: TextDocument): Promise<Diagnostic[]> {
+  if (isConfigDocument(document.uri)) return configDiagnostics(document);
+  const settings = await settingsFor(document.uri);
+  if (!settings.enable) return [];
+  const result = safely('linting', null, () => analysis.analyze(document));
+  return result === null ? [] : result.findings.map((finding) => findingToDiagnostic(document, finding));
+}
+
+async function publishNow(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  if (document === undefined) return;
+  const version = document.version;
+  const diagnostics = await diagnosticsFor(document);
+  // The document may have changed while settings were fetched: never publish a stale result.
+  if (documents.get(uri)?.version !== version) return;
+  void connection.sendDiagnostics({ uri, version, diagnostics });
+}
+
+function schedulePush(uri: string, delay = DEBOUNCE_MS): void {
+  if (pullDiagnostics) return;
+  const existing = pending.get(uri);
+  if (existing !== undefined) clearTimeout(existing);
+  pending.set(uri, setTimeout(() => {
+    pending.delete(uri);
+    void publishNow(uri).catch((error: unknown) => log(`Faultline: publishing diagnostics failed: ${String(error)}`));
+  }, delay));
+}
+
+function refreshAll(): void {
+  analysis.invalidateConfig();
+  if (pullDiagnostics) {
+    void connection.languages.diagnostics.refresh();
+    return;
+  }
+  for (const document of documents.all()) schedulePush(document.uri, 0);
+}
+
+connection.onInitialize((params): InitializeResult => {
+  const capabilities = params.capabilities;
+  pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
+  configurationSupport = capabilities.workspace?.configuration === true;
+  workspaceFolderPaths = (params.workspaceFolders ?? []).map((folder) => URI.parse(folder.uri).fsPath);
+  if (workspaceFolderPaths.length === 0 && params.rootUri) workspaceFolderPaths = [URI.parse(params.rootUri).fsPath];
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      ...(pullDiagnostics ? { diagnosticProvider: { identifier: 'faultline', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'faultline', version: process.env['FAULTLINE_VERSION'] ?? '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (configurationSupport) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+    const removed = new Set(event.removed.map((folder) => URI.parse(folder.uri).fsPath));
+    workspaceFolderPaths = [...workspaceFolderPaths.filter((path) => !removed.has(path)), ...event.added.map((folder) => URI.parse(folder.uri).fsPath)];
+  });
+  log(`Faultline language server started (node ${process.version}); diagnostics: ${pullDiagnostics ? 'pull' : 'push'}; workspace folders: ${workspaceFolderPaths.join(', ') || '(none)'}.`);
+  for (const folder of workspaceFolderPaths) {
+    const resolved = safely('config resolution', null, () => analysis.resolveConfig(`${folder}/.`));
+    if (resolved === null) continue;
+    log(`  ${folder}: config ${resolved.configPath ?? '(none: defaults)'}; sqlDialect ${resolved.config.sqlDialect}; reportingTimeZone ${resolved.config.reportingTimeZone}${resolved.problems.length > 0 ? `; ${resolved.problems.length} problem(s) in the config` : ''}.`);
+  }
+});
+
+connection.onDidChangeConfiguration(() => {
+  settingsCache.clear();
+  refreshAll();
+});
+
+connection.onDidChangeWatchedFiles(() => refreshAll());
+
+documents.onDidOpen((event) => {
+  if (auditPublished.has(event.document.uri) && pullDiagnostics) {
+    // The editor now pulls this document's diagnostics; drop the audit's copy to avoid doubles.
+    auditPublished.delete(event.document.uri);
+    void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  }
+  schedulePush(event.document.uri, 0);
+});
+
+documents.onDidChangeContent((event) => {
+  if (isConfigDocument(event.document.uri)) {
+    schedulePush(event.document.uri);
+    return;
+  }
+  void settingsFor(event.document.uri).then((settings) => {
+    if (settings.run === 'onType') schedulePush(event.document.uri);
+  });
+});
+
+documents.onDidSave((event) => {
+  if (isConfigDocument(event.document.uri)) {
+    refreshAll();
+    return;
+  }
+  schedulePush(event.document.uri, 0);
+});
+
+documents.onDidClose((event) => {
+  const uri = event.document.uri;
+  const timer = pending.get(uri);
+  if (timer !== undefined) clearTimeout(timer);
+  pending.delete(uri);
+  analysis.forget(uri);
+  settingsCache.delete(uri);
+  if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
+});
+
+connection.languages.diagnostics.on(async (params, token) => {
+  const document = documents.get(params.textDocument.uri);
+  if (document === undefined || token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+  try {
+    const settings = await settingsFor(document.uri);
+    if (!isConfigDocument(document.uri) && settings.run === 'onSave' && analysis.cached(document.uri) !== undefined) {
+      // On-save mode: keep answering with the last saved result while the user types.
+      const cached = analysis.cached(document.uri);
+      return { kind: DocumentDiagnosticReportKind.Full, items: cached === undefined ? [] : cached.findings.map((finding) => findingToDiagnostic(document, finding)) };
+    }
+    return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsFor(document) };
+  } catch (error) {
+    log(`Faultline: diagnostics failed: ${String(error)}`);
+    return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+  }
+});
+
+connection.onCodeAction((params, token) =>
+  safely('code actions', [], () => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined || token.isCancellationRequested || isConfigDocument(document.uri) || languageOfDocument(document) === null) return [];
+    const path = pathOfUri(document.uri);
+    return codeActionsFor(analysis, document, params, path === null ? (workspaceFolderPaths[0] ?? null) : workspaceRootOf(workspaceFolderPaths, path));
+  }),
+);
+
+connection.onRequest(DOCUMENT_STATUS_REQUEST, (params: DocumentStatusParams): DocumentStatus =>
+  safely('document status', { configPath: null, configHasErrors: false, enabled: true }, () => {
+    const path = pathOfUri(params.uri);
+    if (path === null) return { configPath: null, configHasErrors: false, enabled: true };
+    const resolved = analysis.resolveConfig(path);
+    return { configPath: resolved.configPath, configHasErrors: resolved.problems.some((problem) => problem.severity === 'error'), enabled: true };
+  }),
+);
+
+connection.onRequest(AUDIT_REQUEST, async (params: AuditParams, token): Promise<AuditResult> => {
+  try {
+    return await runAudit(
+      {
+        connection,
+        analysis,
+        workspaceFolders: async () => workspaceFolderPaths,
+        openDocumentPaths: () => documents.all().map((document) => pathOfUri(document.uri)).filter((path): path is string => path !== null),
+        maxFileSizeBytes: async () => (await settingsFor(URI.file(workspaceFolderPaths[0] ?? '/').toString())).maxFileSizeKb * 1024,
+        publish: (uri, diagnostics) => {
+          const open = documents.get(uri);
+          if (open !== undefined) {
+            // Open documents show the live result; re-lint them rather than overwrite with disk text.
+            schedulePush(uri, 0);
+            return;
+          }
+          auditPublished.add(uri);
+          void connection.sendDiagnostics({ uri, diagnostics });
+        },
+      },
+      params,
+      token,
+    );
+  } catch (error) {
+    log(`Faultline: audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { filesChecked: 0, filesSkipped: 0, findings: 0, bySeverity: {}, cancelled: false };
+  }
+});
+
+process.on('uncaughtException', (error) => log(`Faultline: unexpected error (the server keeps running): ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) => log(`Faultline: unexpected rejection (the server keeps running): ${String(reason)}`));
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,115 @@
+/**
+ * A real LSP client for tests: starts the built server (dist/server.js --stdio) as a child
+ * process and speaks the protocol through vscode-languageserver-protocol's node connection.
+ * Waits are on conditions (a notification that matches), bounded by a timeout, never sleeps.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ClientCapabilities,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
+import { REPO_ROOT } from './paths';
+
+export interface TestClient {
+  connection: ProtocolConnection;
+  process: ChildProcess;
+  stderr: () => string;
+  logs: string[];
+  /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */
+  diagnostics(uri: string, predicate?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  notifications(method: string): unknown[];
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: { pull?: boolean; rootPath?: string; configuration?: Record<string, unknown> } = {}): Promise<TestClient> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  if (child.stdout === null || child.stdin === null) throw new Error('no stdio');
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published: PublishDiagnosticsParams[] = [];
+  const waiters: { uri: string; predicate: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
+  const received = new Map<string, unknown[]>();
+  const logs: string[] = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    published.push(params);
+    for (const waiter of [...waiters]) {
+      if (waiter.uri === params.uri && waiter.predicate(params)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(params);
+      }
+    }
+  });
+  for (const method of ['faultline/auditProgress']) {
+    connection.onNotification(method, (params: unknown) => {
+      const list = received.get(method) ?? [];
+      list.push(params);
+      received.set(method, list);
+    });
+  }
+  connection.onNotification('window/logMessage', (params: { message: string }) => {
+    logs.push(params.message);
+  });
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => options.configuration ?? { enable: true, run: 'onType' }));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('workspace/diagnostic/refresh', () => null);
+  connection.listen();
+
+  const capabilities: ClientCapabilities = {
+    workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true },
+    textDocument: {
+      publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+      codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } }, isPreferredSupport: true },
+      ...(options.pull === true ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
+    },
+  };
+  const rootUri = options.rootPath === undefined ? null : `file://${options.rootPath}`;
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri,
+    capabilities,
+    workspaceFolders: rootUri === null ? null : [{ uri: rootUri, name: 'root' }],
+  });
+  await connection.sendNotification('initialized', {});
+
+  return {
+    connection,
+    process: child,
+    stderr: () => stderr,
+    logs,
+    diagnostics(uri, predicate = () => true, timeoutMs = 10_000) {
+      const already = [...published].reverse().find((params) => params.uri === uri && predicate(params));
+      if (already !== undefined) {
+        published.splice(published.indexOf(already), 1);
+        return Promise.resolve(already);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; server stderr:\n${stderr}`)), timeoutMs);
+        waiters.push({ uri, predicate, resolve: (params) => {
+          clearTimeout(timer);
+          resolve(params);
+        } });
+      });
+    },
+    notifications: (method) => received.get(method) ?? [],
+    async stop() {
+      try {
+        await connection.sendRequest('shutdown');
+        await connection.sendNotification('exit');
+      } catch {
+        // The server may already be gone.
+      }
+      connection.dispose();
+      child.kill();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * The language server over real LSP stdio: one test per request kind, plus robustness (malformed,
+ * half-typed, empty and 5 MB documents must not crash or hang it).
+ */
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CodeAction, Diagnostic, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { startServer, type TestClient } from './helpers/lsp-client';
+
+const DAU = `SELECT DATE(login_time) as date, COUNT(DISTINCT user_id) as dau
+FROM user_events
+WHERE event_type = 'login'
+GROUP BY DATE(login_time);
+`;
+
+function open(client: TestClient, uri: string, languageId: string, text: string, version = 1): void {
+  void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+}
+
+function change(client: TestClient, uri: string, text: string, version: number): void {
+  void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+}
+
+function applyWorkspaceEdit(text: string, action: CodeAction): string {
+  const changes = (action.edit?.documentChanges ?? []) as TextDocumentEdit[];
+  const edits: TextEdit[] = changes.flatMap((documentChange) => documentChange.edits as TextEdit[]);
+  return TextDocument.applyEdits(TextDocument.create('file:///x', 'sql', 1, text), edits);
+}
+
+function messageText(diagnostic: Diagnostic | undefined): string {
+  const message = diagnostic?.message ?? '';
+  return typeof message === 'string' ? message : message.value;
+}
+
+const hasRule = (ruleId: string) => (params: { diagnostics: Diagnostic[] }) => params.diagnostics.some((diagnostic) => diagnostic.code === ruleId);
+
+describe('language server, push diagnostics', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'faultline-lsp-'));
+    client = await startServer({ rootPath: workspace });
+  });
+  after(async () => client.stop());
+
+  test('publishes diagnostics for a risky SQL file, with source, code and docs link', async () => {
+    const uri = `file://${workspace}/dau.sql`;
+    open(client, uri, 'sql', DAU);
+    const published = await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    const diagnostic = published.diagnostics.find((item) => item.code === 'timezone-naive-date-bucket');
+    assert.ok(diagnostic !== undefined);
+    assert.equal(diagnostic.source, 'faultline');
+    assert.deepEqual(diagnostic.range, { start: { line: 0, character: 7 }, end: { line: 0, character: 23 } });
+    assert.match(diagnostic.codeDescription?.href ?? '', /timezone-naive-date-bucket\/docs\.md$/);
+    assert.match(messageText(diagnostic), /session/);
+    assert.equal(published.version, 1);
+  });
+
+  test('finds SQL embedded in TypeScript and maps the range into the host file', async () => {
+    const uri = `file://${workspace}/dau.ts`;
+    const text = `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const dau = () => pool.query(\`${DAU.trim()}\`);\n`;
+    open(client, uri, 'typescript', text);
+    const published = await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    const diagnostic = published.diagnostics.find((item) => item.code === 'timezone-naive-date-bucket');
+    const document = TextDocument.create(uri, 'typescript', 1, text);
+    assert.ok(diagnostic !== undefined);
+    assert.equal(document.getText(diagnostic.range), 'DATE(login_time)');
+  });
+
+  test('code action: the quick fix edits the text, the finding goes, and applying it again changes nothing', async () => {
+    const uri = `file://${workspace}/fix.sql`;
+    open(client, uri, 'sql', DAU);
+    const published = await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    const diagnostic = published.diagnostics.find((item) => item.code === 'timezone-naive-date-bucket');
+    assert.ok(diagnostic !== undefined);
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
+    const titles = actions.map((action) => action.title);
+    assert.ok(titles.includes('Suppress timezone-naive-date-bucket for this line'), titles.join('\n'));
+    assert.ok(titles.includes('Suppress timezone-naive-date-bucket for this file'));
+    assert.ok(titles.includes('Disable timezone-naive-date-bucket in .faultline.json'));
+    assert.ok(titles.includes('Show documentation for timezone-naive-date-bucket'));
+    const fix = actions.find((action) => action.isPreferred === true);
+    assert.ok(fix !== undefined, 'a preferred quick fix');
+    assert.equal(((fix.edit?.documentChanges ?? [])[0] as TextDocumentEdit).textDocument.version, 1, 'edits are tied to the version they were computed for');
+    const fixed = applyWorkspaceEdit(DAU, fix);
+    assert.equal(fixed, DAU.replaceAll('DATE(login_time)', "(login_time AT TIME ZONE 'UTC')::date"));
+    change(client, uri, fixed, 2);
+    const after = await client.diagnostics(uri, (params) => params.version === 2);
+    assert.ok(!after.diagnostics.some((item) => item.code === 'timezone-naive-date-bucket'));
+    const again = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
+    assert.ok(!again.some((action) => action.isPreferred === true), 'the stale diagnostic no longer yields a fix');
+  });
+
+  test('suppress-for-this-line inserts a directive that hides the finding', async () => {
+    const uri = `file://${workspace}/suppress.sql`;
+    open(client, uri, 'sql', DAU);
+    const published = await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    const diagnostic = published.diagnostics.find((item) => item.code === 'timezone-naive-date-bucket');
+    assert.ok(diagnostic !== undefined);
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
+    const suppress = actions.find((action) => action.title === 'Suppress timezone-naive-date-bucket for this line');
+    assert.ok(suppress !== undefined);
+    const suppressed = applyWorkspaceEdit(DAU, suppress);
+    assert.ok(suppressed.startsWith('-- faultline-ignore-next-line timezone-naive-date-bucket -- '));
+    change(client, uri, suppressed, 2);
+    const after = await client.diagnostics(uri, (params) => params.version === 2);
+    assert.ok(!after.diagnostics.some((item) => item.code === 'timezone-naive-date-bucket'));
+  });
+
+  test('source.fixAll.faultline applies safe fixes only', async () => {
+    const uri = `file://${workspace}/fixall.sql`;
+    open(client, uri, 'sql', DAU);
+    await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } })) as CodeAction[];
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0]?.kind, 'source.fixAll.faultline');
+    const action = actions[0];
+    assert.ok(action !== undefined);
+    assert.match(applyWorkspaceEdit(DAU, action), /AT TIME ZONE 'UTC'/);
+  });
+
+  test('a broken .faultline.json gets an error on the file itself, and linting goes on with the defaults', async () => {
+    const configText = '{ "rules": { "timezone-naive-date-bucket": "loud" }, }';
+    writeFileSync(join(workspace, '.faultline.json'), configText);
+    const configUri = `file://${workspace}/.faultline.json`;
+    open(client, configUri, 'jsonc', configText);
+    const problems = await client.diagnostics(configUri, (params) => params.diagnostics.length > 0);
+    assert.match(messageText(problems.diagnostics[0]), /must be one of/);
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+    const uri = `file://${workspace}/after-broken-config.sql`;
+    open(client, uri, 'sql', DAU);
+    await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+  });
+
+  test('malformed SQL, half-typed TypeScript, an empty file and a 5 MB file do not crash or hang the server', async () => {
+    const cases: [string, string, string][] = [
+      ['malformed.sql', 'sql', "SELECT (((( FROM WHERE 'unterminated ; $$ body without end"],
+      ['half.ts', 'typescript', 'const x = pool.query(`SELECT * FROM t WHERE a = ${'],
+      ['empty.sql', 'sql', ''],
+      ['binaryish.sql', 'sql', '\u0000\u0001\u0002SELECT\u0000'],
+      ['huge.ts', 'typescript', `${'export const q = () => pool.query(`SELECT DATE(created_at), count(*) FROM orders GROUP BY 1`);\n'.repeat(60_000)}`],
+    ];
+    for (const [name, languageId, text] of cases) {
+      const uri = `file://${workspace}/${name}`;
+      open(client, uri, languageId, text);
+      await client.diagnostics(uri, () => true, 60_000);
+    }
+    assert.ok(cases[4] !== undefined && cases[4][2].length > 5_000_000);
+    // Still serving.
+    const uri = `file://${workspace}/still-alive.sql`;
+    open(client, uri, 'sql', DAU);
+    await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    assert.equal(client.process.exitCode, null);
+  });
+});
+
+describe('language server, pull diagnostics and the audit', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'faultline-lsp-pull-'));
+    mkdirSync(join(workspace, 'reports'));
+    writeFileSync(join(workspace, 'reports', 'dau.sql'), DAU);
+    writeFileSync(join(workspace, 'reports', 'clean.sql'), 'SELECT id FROM users WHERE id = $1;\n');
+    client = await startServer({ pull: true, rootPath: workspace });
+  });
+  after(async () => client.stop());
+
+  test('textDocument/diagnostic returns a full report', async () => {
+    const uri = `file://${workspace}/pulled.sql`;
+    open(client, uri, 'sql', DAU);
+    const report = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { kind: string; items: Diagnostic[] };
+    assert.equal(report.kind, 'full');
+    assert.ok(report.items.some((item) => item.code === 'timezone-naive-date-bucket'));
+  });
+
+  test('faultline/audit checks files that were never opened, reports progress and publishes their findings', async () => {
+    const auditUri = `file://${join(workspace, 'reports', 'dau.sql')}`;
+    const result = (await client.connection.sendRequest('faultline/audit', { scope: { kind: 'workspace' }, progressToken: 'audit-1' })) as { filesChecked: number; findings: number; cancelled: boolean };
+    assert.equal(result.filesChecked, 2, 'the two files on disk (the open, unsaved document is not on disk)');
+    assert.ok(result.findings >= 1);
+    assert.equal(result.cancelled, false);
+    const published = await client.diagnostics(auditUri, hasRule('timezone-naive-date-bucket'));
+    assert.ok(published.diagnostics.length > 0);
+    const progress = client.notifications('faultline/auditProgress') as { progressToken: string; done: number; total: number }[];
+    assert.ok(progress.some((item) => item.progressToken === 'audit-1' && item.done === item.total && item.total === 2));
+  });
+});
