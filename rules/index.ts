@@ -4,7 +4,7 @@
  */
 
 export { RULES } from './catalogue';
-export { lintDocument } from './engine/runner';
+export { lintDocument, type LintCache } from './engine/runner';
 export { parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_CONFIG, CONFIG_FILE_NAME, type FaultlineConfig, type ConfigProblem } from './engine/config';
 export { languageOfPath, languageOfLanguageId } from './engine/languages/classify';
 export { computeLineStarts, lineOfOffset, applyEdits } from './engine/text';

@@ -8,7 +8,7 @@
 
 import { mapEditToHost, mapRangeToHost, type EmbeddedText } from './embedded';
 import { buildSqlSource, looksLikeSql, type SqlSource } from './languages/sql/source';
-import { findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite } from './languages/typescript';
+import { findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
 import { docsUrlFor, SUPPRESSIONS_DOCS_URL, type Rule, type RuleContext, type ScriptVisitors, type SqlVisitors } from './rule';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
@@ -37,7 +37,12 @@ function activeRules(rules: readonly Rule[], document: SourceDocument, settings:
   return active;
 }
 
-export function lintDocument(document: SourceDocument, settings: LintSettings, rules: readonly Rule[]): LintResult {
+/** State a caller may keep per document between edits to make the next lint incremental. */
+export interface LintCache {
+  script?: ScriptParseCache;
+}
+
+export function lintDocument(document: SourceDocument, settings: LintSettings, rules: readonly Rule[], cache?: LintCache): LintResult {
   const findings: SuppressibleFinding[] = [];
   const internalErrors: InternalError[] = [];
   const stats = { sqlStatements: 0, sqlStatementsParsed: 0 };
@@ -122,7 +127,8 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   } else {
     const scriptRules = active.filter((entry) => entry.rule.meta.target === 'script').map((entry) => ({ entry, visitors: instantiate(entry) }));
     if (sqlRules.length > 0 || scriptRules.length > 0) {
-      const sourceFile = parseScript(document.text, document.path, document.languageId);
+      if (cache !== undefined) cache.script ??= {};
+      const sourceFile = parseScript(document.text, document.path, document.languageId, cache?.script);
       const sites: { site: EmbeddedSqlSite; source: SqlSource }[] = [];
       for (const site of findEmbeddedSql(sourceFile)) {
         const source = buildSqlSource(site.embedded.text, settings.sqlDialect, site.substitutions, true);

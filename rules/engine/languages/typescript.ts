@@ -13,10 +13,40 @@ import type { Substitution } from './sql/source';
 
 export { ts };
 
-export function parseScript(text: string, path: string, languageId: 'typescript' | 'javascript'): ts.SourceFile {
+/**
+ * The previous parse of a document, kept by the caller between edits. With it, an edit re-parses
+ * incrementally (TypeScript reuses the unchanged subtrees), which is what keeps diagnostics on
+ * each keystroke in the low milliseconds on large files.
+ */
+export interface ScriptParseCache {
+  sourceFile?: ts.SourceFile;
+}
+
+export function parseScript(text: string, path: string, languageId: 'typescript' | 'javascript', cache?: ScriptParseCache): ts.SourceFile {
   const lower = path.toLowerCase();
   const scriptKind = lower.endsWith('.tsx') ? ts.ScriptKind.TSX : lower.endsWith('.jsx') ? ts.ScriptKind.JSX : languageId === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS;
-  return ts.createSourceFile(path || 'document.ts', text, ts.ScriptTarget.Latest, true, scriptKind);
+  const fileName = path || 'document.ts';
+  const previous = cache?.sourceFile;
+  let sourceFile: ts.SourceFile;
+  if (previous !== undefined && previous.fileName === fileName && previous.text !== text) {
+    sourceFile = ts.updateSourceFile(previous, text, changeRange(previous.text, text));
+  } else if (previous !== undefined && previous.fileName === fileName) {
+    sourceFile = previous;
+  } else {
+    sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
+  }
+  if (cache !== undefined) cache.sourceFile = sourceFile;
+  return sourceFile;
+}
+
+/** The single changed span between two texts (common prefix and suffix removed). */
+function changeRange(before: string, after: string): ts.TextChangeRange {
+  const limit = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return ts.createTextChangeRange(ts.createTextSpan(prefix, before.length - prefix - suffix), after.length - prefix - suffix);
 }
 
 /** Tagged-template tags whose templates are SQL (the library parameterizes the substitutions). */
@@ -66,7 +96,9 @@ export function calleeName(call: ts.CallExpression): string | null {
 /** Finds every embedded SQL site in a file, in source order. */
 export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
   const sites: EmbeddedSqlSite[] = [];
-  const constants = collectConstants(sourceFile);
+  // Constants are collected on first need: most files never pass a constant to a query call.
+  let collected: Map<string, ts.Expression> | null = null;
+  const constants = (): Map<string, ts.Expression> => (collected ??= collectConstants(sourceFile));
   const visit = (node: ts.Node): void => {
     if (ts.isTaggedTemplateExpression(node)) {
       const name = tagName(node.tag);
@@ -81,7 +113,7 @@ export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
         let literal: ts.Expression = firstArgument;
         let viaConstant: ts.Identifier | null = null;
         if (ts.isIdentifier(firstArgument)) {
-          const initializer = constants.get(firstArgument.text);
+          const initializer = constants().get(firstArgument.text);
           if (initializer !== undefined) {
             literal = initializer;
             viaConstant = firstArgument;
@@ -130,7 +162,7 @@ interface BuiltText {
  * Builds the virtual SQL text of a string literal, template, or `+` concatenation. Returns null
  * for anything else (a function call, a variable from elsewhere): we only read SQL we can see.
  */
-function buildEmbeddedText(sourceFile: ts.SourceFile, expression: ts.Expression, constants: Map<string, ts.Expression>): BuiltText | null {
+function buildEmbeddedText(sourceFile: ts.SourceFile, expression: ts.Expression, constants: () => Map<string, ts.Expression>): BuiltText | null {
   const parts: ({ kind: 'literal'; node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateLiteralLikeNode; quote: LiteralQuote } | { kind: 'hole'; node: ts.Expression })[] = [];
   const hostText = sourceFile.text;
 
@@ -214,10 +246,10 @@ function holeHostRange(sourceFile: ts.SourceFile, node: ts.Expression): TextRang
 }
 
 /** `ids.join(',')`, `ids.map(() => '?').join(', ')`, or a constant holding one. */
-function isArrayJoin(node: ts.Expression, constants: Map<string, ts.Expression>): boolean {
+function isArrayJoin(node: ts.Expression, constants: () => Map<string, ts.Expression>): boolean {
   let expression = node;
   if (ts.isIdentifier(expression)) {
-    const initializer = constants.get(expression.text);
+    const initializer = constants().get(expression.text);
     if (initializer === undefined) return false;
     expression = initializer;
   }
@@ -230,6 +262,8 @@ export function importedModules(sourceFile: ts.SourceFile): Set<string> {
   for (const statement of sourceFile.statements) {
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) modules.add(statement.moduleSpecifier.text);
   }
+  // Walking the whole tree for require() calls costs milliseconds on big files; most have none.
+  if (!sourceFile.text.includes('require(')) return modules;
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
       const argument = node.arguments[0];

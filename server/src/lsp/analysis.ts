@@ -6,7 +6,7 @@
 
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { languageOfLanguageId, languageOfPath, type Finding, type LanguageId } from '../../../rules';
+import { languageOfLanguageId, languageOfPath, type Finding, type LanguageId, type LintCache } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { lintFile, todayIso } from '../workspace/lint-file';
 
@@ -39,6 +39,8 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
 export function createAnalysis(log: (message: string) => void): Analysis {
   const resolver = createConfigResolver();
   const cache = new Map<string, DocumentAnalysis>();
+  /** Each open document's previous parse, for incremental re-parsing on the next edit. */
+  const parseCaches = new Map<string, LintCache>();
   const reportedErrors = new Set<string>();
 
   const reportInternalErrors = (path: string, errors: { ruleId: string; message: string }[]): void => {
@@ -58,7 +60,12 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
       // Untitled documents get a path of their language so the engine picks the right parser.
       const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : 'js'}` : path;
-      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso() });
+      let parseCache = parseCaches.get(document.uri);
+      if (parseCache === undefined) {
+        parseCache = {};
+        parseCaches.set(document.uri, parseCache);
+      }
+      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
       reportInternalErrors(lintPath, result.internalErrors);
       const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved };
       cache.set(document.uri, analysis);
@@ -75,7 +82,10 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       resolver.invalidate();
       cache.clear();
     },
-    forget: (uri) => cache.delete(uri),
+    forget(uri) {
+      cache.delete(uri);
+      parseCaches.delete(uri);
+    },
     cached: (uri) => cache.get(uri),
   };
 }

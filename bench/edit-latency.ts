@@ -1,0 +1,88 @@
+/**
+ * Edit latency: how long the server takes to answer diagnostics after an edit to a 3,000-line
+ * TypeScript file with a dozen embedded queries. Measures (1) the engine alone, in process, and
+ * (2) the built server over real LSP stdio, pull model (didChange, then textDocument/diagnostic:
+ * no debounce in the way). Prints p50/p95 in milliseconds and, since machines are shared and
+ * noisy, the ratio of each to the time of parsing the same file once with the TypeScript parser.
+ *
+ *   npm run build && node out/bench/edit-latency.js
+ */
+
+import { performance } from 'node:perf_hooks';
+import ts from 'typescript';
+import { lintDocument, RULES } from '../rules';
+import { startServer } from '../test/helpers/lsp-client';
+
+const QUERIES = [
+  "SELECT DATE(login_time) AS date, COUNT(DISTINCT user_id) AS dau FROM user_events WHERE event_type = 'login' GROUP BY DATE(login_time)",
+  'SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 50',
+  "SELECT id, email FROM users WHERE lower(email) = lower($1)",
+  'UPDATE accounts SET balance = balance - $1 WHERE id = $2',
+  'SELECT id FROM products ORDER BY random() LIMIT 5',
+  'SELECT id, name FROM items LIMIT 20 OFFSET $1',
+];
+
+export function makeFile(lines: number): string {
+  const parts: string[] = ["import { Pool } from 'pg';", 'const pool = new Pool({ max: 10, connectionTimeoutMillis: 5000 });', ''];
+  let query = 0;
+  while (parts.length < lines) {
+    const index = parts.length;
+    if (index % 250 === 0) {
+      parts.push(`export async function query${query}(id: number) {`, `  const { rows } = await pool.query(\`${QUERIES[query % QUERIES.length] ?? ''}\`, [id]);`, '  return rows;', '}');
+      query++;
+      continue;
+    }
+    parts.push(`export function helper${index}(value: number): number { return value * ${index % 7} + ${index}; }`);
+  }
+  return parts.join('\n');
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const text = makeFile(3000);
+  const settings = { sqlDialect: 'postgresql' as const, reportingTimeZone: 'UTC', rules: {}, today: '2026-11-24' };
+  const parseTimes: number[] = [];
+  const engineTimes: number[] = [];
+  const incrementalTimes: number[] = [];
+  const cache = {};
+  for (let run = 0; run < 60; run++) {
+    const edited = text.replace('return value * 1', `return value * ${run}`);
+    let start = performance.now();
+    ts.createSourceFile('bench.ts', edited, ts.ScriptTarget.Latest, true);
+    parseTimes.push(performance.now() - start);
+    start = performance.now();
+    const result = lintDocument({ path: 'bench.ts', languageId: 'typescript', text: edited }, settings, RULES);
+    engineTimes.push(performance.now() - start);
+    start = performance.now();
+    lintDocument({ path: 'bench.ts', languageId: 'typescript', text: edited }, settings, RULES, cache);
+    incrementalTimes.push(performance.now() - start);
+    if (run === 0) console.log(`file: ${text.split('\n').length} lines, ${result.stats.sqlStatements} embedded statements, ${result.findings.length} findings`);
+  }
+  const client = await startServer({ pull: true });
+  const uri = 'file:///bench/bench.ts';
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+  await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+  const serverTimes: number[] = [];
+  for (let version = 2; version < 62; version++) {
+    const start = performance.now();
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, text: ' ' }] });
+    await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+    serverTimes.push(performance.now() - start);
+  }
+  await client.stop();
+  const parseP50 = percentile(parseTimes.slice(10), 0.5);
+  const report = (name: string, values: number[]) => {
+    const steady = values.slice(10);
+    console.log(`${name.padEnd(44)} p50 ${percentile(steady, 0.5).toFixed(1).padStart(6)} ms  p95 ${percentile(steady, 0.95).toFixed(1).padStart(6)} ms  (p50 = ${(percentile(steady, 0.5) / parseP50).toFixed(2)}x the TS parse)`);
+  };
+  report('TypeScript parse of the file (reference)', parseTimes);
+  report('engine: lintDocument, cold parse', engineTimes);
+  report('engine: lintDocument, incremental parse', incrementalTimes);
+  report('server: didChange -> diagnostic response', serverTimes);
+}
+
+if (require.main === module) void main();
