@@ -1,25 +1,346 @@
 /**
- * sql-built-from-strings: not implemented yet (a stub so the catalogue is complete while the rule is written).
+ * sql-built-from-strings: a query call (`pool.query`, `knex.raw`, `$queryRawUnsafe` ...) whose SQL
+ * is a template or `+` concatenation that splices a value into the text. Only substitutions that
+ * sit where SQL expects a value are reported (after a comparison, in LIKE, LIMIT, IN or VALUES
+ * lists, or inside a quoted string); names (`FROM ${table}`, `ORDER BY ${column}`), SQL fragments,
+ * literals, constants and `.join(...)` lists (unbounded-in-list's business) stay silent. Tagged
+ * templates (`sql\`...\``) are parameterized by their library and are not query calls here.
+ *
+ * The fix turns the values into bind parameters when the driver is known from the file's imports
+ * and the call has no values yet: `$1..$n` for node-postgres and friends, `?` for mysql, sqlite and
+ * knex, and adds the values array as the call's second argument.
  */
 
+import { importedModules, SQL_CALLEES, ts, type EmbeddedSqlSite } from '../../engine/languages/typescript';
+import type { SqlSource, SqlStatement } from '../../engine/languages/sql/source';
+import { matchingParen, type StatementModel } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
+import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
+import { placeholderOf, quotedSubstitution } from '../../sql/helpers/substitutions';
 
-export default defineRule<'todo'>({
+type MessageId = 'splicedValue';
+
+/** Statements that accept bind parameters; utility commands (`SET`, DDL, `COPY`) cannot take them. */
+const DATA_STATEMENTS = new Set(['SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'VALUES']);
+const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', '%', '||']);
+const PATTERN_WORDS = new Set(['LIKE', 'ILIKE', 'REGEXP', 'RLIKE', 'BETWEEN']);
+/** Words in a variable's name that say it holds SQL text rather than a value. */
+const FRAGMENT_WORDS = new Set(['placeholder', 'placeholders', 'clause', 'clauses', 'condition', 'conditions', 'fragment', 'fragments', 'sql', 'columns', 'fields', 'where', 'filters', 'joins']);
+
+/** Where a value sits, which decides whether a bind parameter can take its place as written. */
+type ValuePosition = 'comparison' | 'limit' | 'list' | 'singleList' | 'arithmetic';
+
+interface SplicedValue {
+  substitution: number;
+  /** Host range of the `${...}` (or of the concatenated expression). */
+  hostRange: TextRange;
+  position: ValuePosition;
+  /** The quoted string around it, when `'${name}'` holds exactly this value; 'partial' for `'%${q}%'`. */
+  quoted: 'exact' | 'partial' | null;
+  /** The quote character around a quoted value. */
+  quote: string;
+}
+
+type PlaceholderStyle = 'dollar' | 'question';
+
+interface Driver {
+  style: PlaceholderStyle;
+  /** 'array': a values array as the call's second argument; 'chained': better-sqlite3's `prepare(sql).get(...values)`. */
+  shape: 'array' | 'chained';
+  /** mysql2's `execute` binds numbers as doubles, which `LIMIT ?` rejects on MySQL 8.0.22+. */
+  limitUnsafe: boolean;
+}
+
+/** Modules whose query calls take a values array, by callee. */
+function driverFor(modules: Set<string>, callee: string): Driver | null {
+  const candidates: Driver[] = [];
+  const has = (...names: string[]): boolean => names.some((name) => modules.has(name));
+  if (callee === 'query' && has('pg', 'pg-pool', '@vercel/postgres', '@neondatabase/serverless')) candidates.push({ style: 'dollar', shape: 'array', limitUnsafe: false });
+  if (callee === 'unsafe' && has('postgres')) candidates.push({ style: 'dollar', shape: 'array', limitUnsafe: false });
+  if ((callee === 'query' || callee === 'execute') && has('mysql', 'mysql2', 'mysql2/promise')) candidates.push({ style: 'question', shape: 'array', limitUnsafe: callee === 'execute' });
+  if (callee === 'prepare' && has('sqlite3')) candidates.push({ style: 'question', shape: 'array', limitUnsafe: false });
+  if (callee === 'prepare' && has('better-sqlite3')) candidates.push({ style: 'question', shape: 'chained', limitUnsafe: false });
+  if (callee === 'raw' && has('knex')) candidates.push({ style: 'question', shape: 'array', limitUnsafe: false });
+  const [first, ...rest] = candidates;
+  if (first === undefined || rest.some((other) => other.style !== first.style || other.shape !== first.shape)) return null;
+  return first;
+}
+
+function placeholderForDialect(dialect: SqlDialect): string {
+  if (dialect === 'postgresql' || dialect === 'redshift') return '$1';
+  if (dialect === 'transactsql') return '@p1';
+  return '?';
+}
+
+function isScreamingCase(name: string): boolean {
+  return name.length > 1 && /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
+/** The lower-case words of a camelCase or snake_case name. */
+function nameWords(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter((word) => word !== '').map((word) => word.toLowerCase());
+}
+
+/** What the file declares that is constant: `const` names with literal initializers, and enums. */
+interface FileConstants {
+  literals: Set<string>;
+  enums: Set<string>;
+}
+
+function collectFileConstants(sourceFile: ts.SourceFile): FileConstants {
+  const declarations = new Map<string, boolean>();
+  const enums = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
+      const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
+      const initializer = node.initializer;
+      const literal = isConst && initializer !== undefined && isLiteral(initializer);
+      declarations.set(node.name.text, !declarations.has(node.name.text) && literal);
+    }
+    if (ts.isEnumDeclaration(node)) enums.add(node.name.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  const literals = new Set<string>();
+  for (const [name, literal] of declarations) if (literal) literals.add(name);
+  return { literals, enums };
+}
+
+function unwrap(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression;
+  return current;
+}
+
+function isLiteral(node: ts.Expression): boolean {
+  const expression = unwrap(node);
+  if (ts.isNumericLiteral(expression) || ts.isBigIntLiteral(expression) || ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return true;
+  if (expression.kind === ts.SyntaxKind.TrueKeyword || expression.kind === ts.SyntaxKind.FalseKeyword || expression.kind === ts.SyntaxKind.NullKeyword) return true;
+  return ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(expression.operand);
+}
+
+/**
+ * True for host expressions that are not runtime values from outside: literals, constants,
+ * enum members, escaping helpers (`pool.escape(name)`), and names that say they hold SQL.
+ */
+function isNotAValue(node: ts.Expression, constants: FileConstants): boolean {
+  const expression = unwrap(node);
+  if (isLiteral(expression)) return true;
+  if (ts.isIdentifier(expression)) {
+    const name = expression.text;
+    if (name === 'undefined' || constants.literals.has(name) || isScreamingCase(name)) return true;
+    return nameWords(name).some((word) => FRAGMENT_WORDS.has(word));
+  }
+  if (ts.isPropertyAccessExpression(expression)) {
+    const name = expression.name.text;
+    if (isScreamingCase(name)) return true;
+    if (ts.isIdentifier(expression.expression) && constants.enums.has(expression.expression.text)) return true;
+    return nameWords(name).some((word) => FRAGMENT_WORDS.has(word));
+  }
+  if (ts.isCallExpression(expression)) {
+    const callee = expression.expression;
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    return /escape|^literal$|^quote/i.test(name);
+  }
+  return false;
+}
+
+/** The `(` that encloses token `index`, or -1. */
+function enclosingParen(model: StatementModel, index: number): number {
+  const depth = model.depths[index] ?? 0;
+  for (let cursor = index - 1; cursor >= 0; cursor--) {
+    if (model.tokens[cursor]?.text === '(' && model.depths[cursor] === depth - 1) return cursor;
+  }
+  return -1;
+}
+
+/** Whether the list that token `index` is an element of is an IN list or a VALUES row. */
+function listPosition(model: StatementModel, index: number): ValuePosition | null {
+  let open = enclosingParen(model, index);
+  while (open > 0) {
+    const before = model.tokens[open - 1];
+    if (before === undefined) return null;
+    if (before.kind === 'word' && before.upper === 'VALUES') return 'list';
+    if (before.kind === 'word' && before.upper === 'IN') {
+      const close = matchingParen(model, open);
+      const innerDepth = (model.depths[open] ?? 0) + 1;
+      let elements = 1;
+      for (let cursor = open + 1; cursor < close; cursor++) if (model.tokens[cursor]?.text === ',' && model.depths[cursor] === innerDepth) elements++;
+      return elements === 1 ? 'singleList' : 'list';
+    }
+    // Multi-row VALUES: `VALUES (...), (...)`: step back over the previous row.
+    if (before.text === ',' && model.tokens[open - 2]?.text === ')') {
+      const previousClose = open - 2;
+      const depth = model.depths[previousClose] ?? 0;
+      let previousOpen = previousClose - 1;
+      while (previousOpen >= 0 && !(model.tokens[previousOpen]?.text === '(' && model.depths[previousOpen] === depth)) previousOpen--;
+      open = previousOpen;
+      continue;
+    }
+    return null;
+  }
+  return null;
+}
+
+/** How the token before `anchor` makes it a value, or null when it does not (a name, a fragment). */
+function positionBefore(model: StatementModel, anchor: number): ValuePosition | null {
+  const tokens = model.tokens;
+  const previous = tokens[anchor - 1];
+  if (previous === undefined) return null;
+  if (previous.kind === 'operator' && COMPARISON_OPERATORS.has(previous.text)) return 'comparison';
+  if (previous.kind === 'operator' && ARITHMETIC_OPERATORS.has(previous.text)) return 'arithmetic';
+  if (previous.kind === 'word') {
+    if (PATTERN_WORDS.has(previous.upper)) return 'comparison';
+    if (previous.upper === 'LIMIT' || previous.upper === 'OFFSET') return 'limit';
+    if (previous.upper === 'AND') {
+      // The upper bound of `BETWEEN x AND ${y}`; any other AND starts a new condition (a fragment).
+      for (let cursor = anchor - 2; cursor >= Math.max(0, anchor - 6); cursor--) {
+        const word = tokens[cursor]?.upper ?? '';
+        if (word === 'BETWEEN') return 'comparison';
+        if (['AND', 'OR', 'WHERE', 'ON', 'HAVING', 'WHEN'].includes(word)) break;
+      }
+    }
+    return null;
+  }
+  if (previous.text === '(' || previous.text === ',') return listPosition(model, anchor);
+  return null;
+}
+
+function isNameLike(kind: string): boolean {
+  return kind === 'word' || kind === 'number' || kind === 'quotedIdentifier';
+}
+
+/** The spliced value at placeholder `index`, or null when the substitution is not a value. */
+function splicedValueAt(source: SqlSource, statement: SqlStatement, index: number): Omit<SplicedValue, 'substitution' | 'hostRange'> | null {
+  const model = statement.model;
+  if (!DATA_STATEMENTS.has(model.leadingKeyword)) return null;
+  const tokens = model.tokens;
+  const quoted = quotedSubstitution(model, index, source.dialect);
+  if (quoted !== null && quoted.kind !== 'string') return null;
+  const anchor = quoted?.openIndex ?? index;
+  const placeholder = tokens[index];
+  if (placeholder === undefined) return null;
+  if (quoted === null) {
+    // `user_${id}`, `${prefix}_events`, `${schema}.users`: a name built from pieces.
+    const previous = tokens[index - 1];
+    const next = tokens[index + 1];
+    if (previous !== undefined && previous.end === placeholder.start && (isNameLike(previous.kind) || previous.text === '.')) return null;
+    if (next !== undefined && next.start === placeholder.end && isNameLike(next.kind)) return null;
+    if (next?.text === '.') return null;
+  }
+  // ORDER BY and GROUP BY hold names and directions, which cannot be parameters.
+  const block = model.blocks[model.blockOfToken[anchor] ?? -1];
+  const clause = block?.clauses.find((candidate) => candidate.keyword <= anchor && anchor < candidate.end);
+  if (clause !== undefined && (clause.name === 'orderBy' || clause.name === 'groupBy')) return null;
+  const position = positionBefore(model, anchor);
+  if (quoted === null) return position === null ? null : { position, quoted: null, quote: '' };
+  // Text inside a quoted string is a value wherever it stands; only typed positions can take a parameter.
+  return { position: position ?? 'arithmetic', quoted: quoted.exact ? 'exact' : 'partial', quote: quoted.quote };
+}
+
+function shorten(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length > 50 ? `${oneLine.slice(0, 47)}...` : oneLine;
+}
+
+/** The bind-parameter fix, or null when it cannot be written with confidence. */
+function parameterizeFix(site: EmbeddedSqlSite, source: SqlSource, values: SplicedValue[], driver: Driver | null): Fix | null {
+  if (driver === null || !ts.isCallExpression(site.node)) return null;
+  const call = site.node;
+  const firstArgument = call.arguments[0];
+  if (call.arguments.length !== 1 || firstArgument === undefined || site.viaConstant !== null || site.literal !== firstArgument || !ts.isTemplateExpression(firstArgument)) return null;
+  // node-postgres refuses parameters in a multi-statement query.
+  if (source.statements.length !== 1) return null;
+  if (source.statements.some((statement) => statement.model.tokens.some((token) => token.kind === 'placeholder' && token.substitution === undefined))) return null;
+  // mysql and knex replace every `?` in the text, even inside strings and comments.
+  if (driver.style === 'question' && site.embedded.text.includes('?')) return null;
+  for (const value of values) {
+    if (value.quoted === 'partial' || value.position === 'arithmetic' || value.position === 'singleList') return null;
+    if (value.position === 'limit' && driver.limitUnsafe) return null;
+  }
+  const sourceFile = call.getSourceFile();
+  const hostText = sourceFile.text;
+  const edits: TextEdit[] = [];
+  const expressions: string[] = [];
+  values.forEach((value, order) => {
+    let range = value.hostRange;
+    if (value.quoted === 'exact') range = { start: range.start - 1, end: range.end + 1 };
+    edits.push({ range, newText: driver.style === 'dollar' ? `$${order + 1}` : '?' });
+    const node = site.substitutionNodes[value.substitution];
+    expressions.push(node === undefined ? '' : node.getText(sourceFile));
+  });
+  if (values.some((value) => value.quoted === 'exact' && (hostText[value.hostRange.start - 1] !== value.quote || hostText[value.hostRange.end] !== value.quote))) return null;
+  if (expressions.some((expression) => expression === '')) return null;
+  if (driver.shape === 'array') {
+    edits.push({ range: { start: firstArgument.getEnd(), end: firstArgument.getEnd() }, newText: `, [${expressions.join(', ')}]` });
+  } else {
+    const access = call.parent;
+    const chained = access.parent;
+    if (!ts.isPropertyAccessExpression(access) || !['get', 'all', 'run', 'iterate'].includes(access.name.text)) return null;
+    if (chained === undefined || !ts.isCallExpression(chained) || chained.expression !== access || chained.arguments.length !== 0) return null;
+    edits.push({ range: { start: chained.arguments.pos, end: chained.arguments.pos }, newText: expressions.join(', ') });
+  }
+  const placeholders = driver.style === 'dollar' ? values.map((_, order) => `$${order + 1}`).join(', ') : '?';
+  const title = values.length === 1 ? `Pass the value as a bind parameter (${placeholders})` : `Pass the ${values.length} values as bind parameters (${placeholders})`;
+  return { title, safety: 'safe', edits };
+}
+
+export default defineRule<MessageId>({
   meta: {
     id: 'sql-built-from-strings',
     family: 'app',
     target: 'script',
     defaultSeverity: 'warning',
-    fix: 'none',
+    fix: 'safe',
     requiresParse: false,
-    summary: 'TODO',
-    why: 'TODO',
-    messages: { todo: 'TODO' },
+    summary: 'A query call whose SQL splices a value in by template interpolation or `+` concatenation.',
+    why: 'A value spliced into SQL text is an injection hole the first time it holds a quote, and every distinct value is a new statement to parse and plan, so the plan and prepared-statement caches never warm up under production traffic.',
+    messages: {
+      splicedValue: 'SQL built from `{{expression}}`: a value spliced into the text (SQL injection, and a new query plan per value); pass it as a parameter: `{{placeholder}}` with a values array.',
+    },
     options: {},
-    prefilter: [],
-    sources: [],
+    prefilter: SQL_CALLEES.map((callee) => callee.toLowerCase()),
+    sources: ['SonarJS S2077 (sql-queries) and S3649 (SQL injection)', 'Semgrep node-postgres / mysql / knex `*-sqli` rules', 'eslint-plugin-sql no-unsafe-query', 'Ruff S608 / Bandit B608 (hardcoded-sql-expression), for Python'],
   },
-  create() {
-    return {};
+  create(context) {
+    let constants: FileConstants = { literals: new Set(), enums: new Set() };
+    let modules = new Set<string>();
+    return {
+      file(sourceFile) {
+        constants = collectFileConstants(sourceFile);
+        modules = importedModules(sourceFile);
+      },
+      embeddedSql(site, source) {
+        if (site.kind !== 'call' || site.substitutions.length === 0) return;
+        const values: SplicedValue[] = [];
+        site.substitutions.forEach((substitution, substitutionIndex) => {
+          const node = site.substitutionNodes[substitutionIndex];
+          const hole = site.embedded.holes[substitutionIndex];
+          if (node === undefined || hole === undefined || substitution.isArrayJoin || isNotAValue(node, constants)) return;
+          const located = placeholderOf(source, substitutionIndex);
+          if (located === null) return;
+          const spliced = splicedValueAt(source, located.statement, located.index);
+          if (spliced !== null) values.push({ substitution: substitutionIndex, hostRange: hole.host, ...spliced });
+        });
+        const [first, ...others] = values;
+        if (first === undefined) return;
+        const driver = driverFor(modules, site.calleeName);
+        const fix = parameterizeFix(site, source, values, driver);
+        const firstNode = site.substitutionNodes[first.substitution];
+        const inTemplate = firstNode !== undefined && ts.isTemplateSpan(firstNode.parent);
+        const expressionText = shorten(site.substitutions[first.substitution]?.expressionText ?? '');
+        context.report({
+          messageId: 'splicedValue',
+          data: {
+            expression: inTemplate ? `\${${expressionText}}` : expressionText,
+            placeholder: driver === null ? placeholderForDialect(context.dialect) : driver.style === 'dollar' ? '$1' : '?',
+          },
+          range: first.hostRange,
+          fixes: fix === null ? [] : [fix],
+          related: others.map((other) => ({ range: other.hostRange, message: `Also spliced into the SQL text: \`${shorten(site.substitutions[other.substitution]?.expressionText ?? '')}\`.` })),
+        });
+      },
+    };
   },
 });

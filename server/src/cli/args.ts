@@ -1,0 +1,154 @@
+/**
+ * Command-line parsing for `faultline`: argv in, a typed command (or a usage error) out. No I/O
+ * here, so every flag's handling is testable as plain data. Flags accept both `--flag value` and
+ * `--flag=value`; `--` ends the flags so a path may start with a dash.
+ */
+
+import type { Severity } from '../../../rules/index';
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+export interface AuditOptions {
+  paths: string[];
+  format: OutputFormat;
+  outputFile: string | null;
+  /** Findings at or above this severity make the exit code 1. */
+  threshold: Severity;
+  onlyRules: string[] | null;
+  maxFileSizeKb: number;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export type Command =
+  | { kind: 'audit'; options: AuditOptions }
+  | { kind: 'rules' }
+  | { kind: 'explain'; ruleId: string }
+  | { kind: 'help'; topic: CommandName | null }
+  | { kind: 'version' };
+
+export type CommandName = 'audit' | 'rules' | 'explain';
+
+export type ParseOutcome = { ok: true; command: Command } | { ok: false; message: string; topic: CommandName | null };
+
+const COMMAND_NAMES: readonly CommandName[] = ['audit', 'rules', 'explain'];
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+const THRESHOLDS: readonly Severity[] = ['info', 'warning', 'error'];
+
+function isCommandName(value: string): value is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(value);
+}
+
+function usageError(message: string, topic: CommandName | null): ParseOutcome {
+  return { ok: false, message, topic };
+}
+
+/** Parses the arguments after `node cli.js`. `knownRuleIds` validates `--rules`. */
+export function parseArguments(argv: readonly string[], knownRuleIds: readonly string[]): ParseOutcome {
+  const [first, ...rest] = argv;
+  if (first === undefined) return usageError('no command given.', null);
+  if (first === '--help' || first === '-h') return { ok: true, command: { kind: 'help', topic: null } };
+  if (first === '--version' || first === '-v') return { ok: true, command: { kind: 'version' } };
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { ok: true, command: { kind: 'help', topic: null } };
+    if (!isCommandName(topic)) return usageError(`unknown command '${topic}'.`, null);
+    return { ok: true, command: { kind: 'help', topic } };
+  }
+  if (first.startsWith('-')) return usageError(`unknown option '${first}'.`, null);
+  if (!isCommandName(first)) return usageError(`unknown command '${first}'.`, null);
+  if (rest.includes('--help') || rest.includes('-h')) return { ok: true, command: { kind: 'help', topic: first } };
+
+  switch (first) {
+    case 'audit':
+      return parseAudit(rest, knownRuleIds);
+    case 'rules':
+      if (rest.length > 0) return usageError(`'rules' takes no arguments, got '${rest[0]}'.`, 'rules');
+      return { ok: true, command: { kind: 'rules' } };
+    case 'explain': {
+      if (rest.length !== 1 || rest[0] === undefined || rest[0].startsWith('-')) return usageError(`'explain' takes exactly one rule id.`, 'explain');
+      return { ok: true, command: { kind: 'explain', ruleId: rest[0] } };
+    }
+  }
+}
+
+function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): ParseOutcome {
+  const options: AuditOptions = { paths: [], format: 'text', outputFile: null, threshold: 'warning', onlyRules: null, maxFileSizeKb: 1024, quiet: false, verbose: false };
+  let index = 0;
+  let flagsEnded = false;
+
+  /** The value of a flag: after `=`, or the next argument. */
+  const takeValue = (inline: string | undefined): string | null => {
+    if (inline !== undefined) return inline;
+    const next = argv[index + 1];
+    if (next === undefined || (next.startsWith('-') && next !== '-')) return null;
+    index++;
+    return next;
+  };
+
+  for (; index < argv.length; index++) {
+    const argument = argv[index] ?? '';
+    if (flagsEnded || !argument.startsWith('-') || argument === '-') {
+      options.paths.push(argument);
+      continue;
+    }
+    if (argument === '--') {
+      flagsEnded = true;
+      continue;
+    }
+    const equals = argument.indexOf('=');
+    const flag = equals === -1 ? argument : argument.slice(0, equals);
+    const inline = equals === -1 ? undefined : argument.slice(equals + 1);
+    if ((flag === '--quiet' || flag === '-q' || flag === '--verbose') && inline !== undefined) return usageError(`${flag} takes no value.`, 'audit');
+    switch (flag) {
+      case '--quiet':
+      case '-q':
+        options.quiet = true;
+        break;
+      case '--verbose':
+        options.verbose = true;
+        break;
+      case '--format':
+      case '-f': {
+        const value = takeValue(inline);
+        if (value === null || !(FORMATS as readonly string[]).includes(value)) return usageError(`--format must be one of ${FORMATS.join(', ')}.`, 'audit');
+        options.format = value as OutputFormat;
+        break;
+      }
+      case '--output':
+      case '-o': {
+        const value = takeValue(inline);
+        if (value === null || value === '') return usageError('--output needs a file path.', 'audit');
+        options.outputFile = value;
+        break;
+      }
+      case '--severity': {
+        const value = takeValue(inline);
+        if (value === null || !(THRESHOLDS as readonly string[]).includes(value)) return usageError(`--severity must be one of ${THRESHOLDS.join(', ')}.`, 'audit');
+        options.threshold = value as Severity;
+        break;
+      }
+      case '--rules': {
+        const value = takeValue(inline);
+        const ids = (value ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+        if (ids.length === 0) return usageError('--rules needs a comma-separated list of rule ids.', 'audit');
+        const unknown = ids.filter((id) => !knownRuleIds.includes(id));
+        if (unknown.length > 0) return usageError(`unknown rule id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `'${id}'`).join(', ')} in --rules (see \`faultline rules\`).`, 'audit');
+        options.onlyRules = [...new Set([...(options.onlyRules ?? []), ...ids])];
+        break;
+      }
+      case '--max-file-size-kb': {
+        const value = takeValue(inline);
+        const kilobytes = value === null ? Number.NaN : Number(value);
+        if (!Number.isFinite(kilobytes) || kilobytes <= 0) return usageError('--max-file-size-kb must be a positive number.', 'audit');
+        options.maxFileSizeKb = kilobytes;
+        break;
+      }
+      default:
+        return usageError(`unknown option '${argument}'.`, 'audit');
+    }
+  }
+  if (options.quiet && options.verbose) return usageError('--quiet and --verbose cannot be used together.', 'audit');
+  if (options.paths.length === 0) options.paths.push('.');
+  return { ok: true, command: { kind: 'audit', options } };
+}

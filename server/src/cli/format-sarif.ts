@@ -1,0 +1,109 @@
+/**
+ * The SARIF 2.1.0 report (`--format sarif`), for GitHub code scanning and other SARIF viewers.
+ * One run; the driver lists every rule in the catalogue with its summary, explanation and docs
+ * URL, results point into files by URIs relative to %SRCROOT% (the current folder), and safe
+ * fixes travel as SARIF fixes. Regions use 1-based lines and UTF-16 columns with an exclusive end
+ * column, which is exactly what the report holds.
+ */
+
+import { pathToFileURL } from 'node:url';
+import { RULES, docsUrlFor, type Severity } from '../../../rules/index';
+import type { AuditReport, ReportedEdit } from './report';
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const INFORMATION_URI = 'https://github.com/faultline/faultline';
+const SOURCE_ROOT = '%SRCROOT%';
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+/** `timezone-naive-date-bucket` → `TimezoneNaiveDateBucket`, SARIF's convention for rule names. */
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** A file's location: relative to %SRCROOT% inside the current folder, an absolute URI outside. */
+function artifactLocation(path: string, absolutePath: string): { uri: string; uriBaseId?: string } {
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return { uri: pathToFileURL(absolutePath).href };
+  return { uri: path.split('/').map(encodeURIComponent).join('/'), uriBaseId: SOURCE_ROOT };
+}
+
+function region(start: { line: number; column: number }, end: { line: number; column: number }) {
+  return { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
+}
+
+function replacement(edit: ReportedEdit) {
+  return {
+    deletedRegion: region({ line: edit.startLine, column: edit.startColumn }, { line: edit.endLine, column: edit.endColumn }),
+    insertedContent: { text: edit.newText },
+  };
+}
+
+export function formatSarif(report: AuditReport, version: string, cwd: string): string {
+  const ruleIndex = new Map(RULES.map((rule, index) => [rule.meta.id, index]));
+  const rules = RULES.map(({ meta }) => ({
+    id: meta.id,
+    name: pascalCase(meta.id),
+    shortDescription: { text: meta.summary },
+    fullDescription: { text: meta.why },
+    helpUri: docsUrlFor(meta),
+    defaultConfiguration: { level: LEVEL[meta.defaultSeverity] },
+    properties: { family: meta.family, fix: meta.fix },
+  }));
+
+  const results = report.files.flatMap((file) => {
+    const location = artifactLocation(file.path, file.absolutePath);
+    return file.findings.map((finding) => {
+      const index = ruleIndex.get(finding.ruleId);
+      const safeFixes = finding.fixes.filter((fix) => fix.safety === 'safe');
+      return {
+        ruleId: finding.ruleId,
+        // Config problems have no catalogue entry, so they carry only the id.
+        ...(index === undefined ? {} : { ruleIndex: index }),
+        level: LEVEL[finding.severity],
+        message: { text: finding.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: location,
+              region: region({ line: finding.line, column: finding.column }, { line: finding.endLine, column: finding.endColumn }),
+            },
+          },
+        ],
+        ...(safeFixes.length === 0
+          ? {}
+          : { fixes: safeFixes.map((fix) => ({ description: { text: fix.title }, artifactChanges: [{ artifactLocation: location, replacements: fix.edits.map(replacement) }] })) }),
+      };
+    });
+  });
+
+  const sourceRoot = pathToFileURL(cwd).href;
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'Faultline', version, informationUri: INFORMATION_URI, rules } },
+        originalUriBaseIds: { [SOURCE_ROOT]: { uri: sourceRoot.endsWith('/') ? sourceRoot : `${sourceRoot}/` } },
+        columnKind: 'utf16CodeUnits',
+        invocations: [
+          {
+            executionSuccessful: report.internalErrors.length === 0,
+            toolExecutionNotifications: report.internalErrors.map((error) => ({
+              level: 'error',
+              message: { text: `Rule ${error.ruleId} failed on ${error.path}: ${error.message}` },
+              associatedRule: { id: error.ruleId },
+            })),
+          },
+        ],
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

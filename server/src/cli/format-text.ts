@@ -1,0 +1,73 @@
+/**
+ * The human-readable report, in the shape ESLint's "stylish" formatter made familiar: each file
+ * with findings, one aligned line per finding (`line:col  severity  message  rule-id`), then a
+ * summary line. Colour is the caller's decision (a TTY without NO_COLOR), passed in as a flag.
+ */
+
+import type { Severity } from '../../../rules/index';
+import { countBySeverity, countFindings, type AuditReport } from './report';
+
+export interface TextFormatOptions {
+  color: boolean;
+  /** Also print each finding's note (why it bites) and the skipped files. */
+  verbose: boolean;
+}
+
+type Style = 'red' | 'yellow' | 'blue' | 'gray' | 'bold' | 'underline' | 'green';
+
+const ANSI: Record<Style, [number, number]> = {
+  red: [31, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  gray: [90, 39],
+  green: [32, 39],
+  bold: [1, 22],
+  underline: [4, 24],
+};
+
+const SEVERITY_STYLE: Record<Severity, Style> = { error: 'red', warning: 'yellow', info: 'blue', hint: 'gray' };
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function formatText(report: AuditReport, options: TextFormatOptions): string {
+  const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style][0]}m${text}\u001b[${ANSI[style][1]}m` : text);
+  const lines: string[] = [];
+
+  for (const file of report.files) {
+    if (file.findings.length === 0) continue;
+    lines.push(paint('underline', file.path));
+    const rows = file.findings.map((finding) => ({ finding, location: `${finding.line}:${finding.column}` }));
+    const locationWidth = Math.max(...rows.map((row) => row.location.length));
+    const severityWidth = Math.max(...rows.map((row) => row.finding.severity.length));
+    const messageWidth = Math.max(...rows.map((row) => row.finding.message.length));
+    for (const { finding, location } of rows) {
+      const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.padEnd(severityWidth));
+      lines.push(`  ${paint('gray', location.padEnd(locationWidth))}  ${severity}  ${finding.message.padEnd(messageWidth)}  ${paint('gray', finding.ruleId)}`);
+      if (options.verbose && finding.note !== '') {
+        lines.push(`  ${' '.repeat(locationWidth)}  ${paint('gray', `${finding.note} (${finding.docsUrl})`)}`);
+      }
+    }
+    lines.push('');
+  }
+
+  const total = countFindings(report);
+  const counts = countBySeverity(report);
+  if (total === 0) {
+    lines.push(paint('green', `✔ No problems found (${plural(report.filesChecked, 'file')} checked).`));
+  } else {
+    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info + counts.hint, 'info')})`;
+    lines.push(paint(counts.error > 0 ? 'red' : counts.warning > 0 ? 'yellow' : 'blue', paint('bold', summary)));
+  }
+
+  if (report.skipped.length > 0) {
+    if (options.verbose) {
+      lines.push('', `Skipped ${plural(report.skipped.length, 'file')}:`);
+      for (const entry of report.skipped) lines.push(`  ${entry.path}: ${entry.reason}`);
+    } else {
+      lines.push(paint('gray', `${plural(report.skipped.length, 'file')} skipped (--verbose lists them).`));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,70 @@
+/**
+ * The CLI's help texts: one overview and one page per command. Kept apart from the parsing so
+ * the wording can change without touching the logic, and so `--help` and usage errors print the
+ * same text.
+ */
+
+import type { CommandName } from './args';
+
+const OVERVIEW = `Usage: faultline <command> [options]
+
+Flags production-risk code: unbounded SQL scans, timezone-naive date bucketing,
+SQL built from strings, and more.
+
+Commands:
+  audit [paths...]     Check files and folders (default: the current folder)
+  rules                List every rule with its default severity and fix level
+  explain <rule-id>    Show a rule's documentation
+
+Options:
+  -h, --help           Show help (also: faultline help <command>, faultline <command> --help)
+  -v, --version        Show the version
+
+Exit codes: 0 no findings at or above the threshold, 1 some were found,
+2 usage or internal error.`;
+
+const AUDIT = `Usage: faultline audit [options] [paths...]
+
+Checks .sql, .js and .ts files (and their embedded SQL) under the given files and
+folders; the default path is the current folder. Folders are searched recursively,
+honouring .gitignore files and always skipping .git and node_modules. Each file uses
+the nearest .faultline.json above it; files its "ignore" globs cover are not checked.
+
+Options:
+  -f, --format <text|json|sarif>  Output format (default: text)
+  -o, --output <file>             Write the report to a file instead of stdout
+      --severity <info|warning|error>
+                                  Lowest severity that fails the run (default: warning,
+                                  so info and hint findings never fail it)
+      --rules <id,id,...>         Run only these rules
+      --max-file-size-kb <n>      Skip files larger than this (default: 1024); files
+                                  named explicitly are always checked
+  -q, --quiet                     Report only findings at or above --severity
+      --verbose                   Also print why each finding bites in production,
+                                  and the files that were skipped
+  -h, --help                      Show this help
+
+Exit codes: 0 nothing at or above --severity, 1 something was (a broken
+.faultline.json counts as an error), 2 usage or internal error.`;
+
+const RULES_HELP = `Usage: faultline rules
+
+Lists every rule: id, default severity, the most trusted fix it offers, and what it flags.`;
+
+const EXPLAIN = `Usage: faultline explain <rule-id>
+
+Prints a rule's documentation: what it flags, why it bites in production, examples,
+fix safety and known false positives.`;
+
+export function helpText(topic: CommandName | null): string {
+  switch (topic) {
+    case null:
+      return OVERVIEW;
+    case 'audit':
+      return AUDIT;
+    case 'rules':
+      return RULES_HELP;
+    case 'explain':
+      return EXPLAIN;
+  }
+}

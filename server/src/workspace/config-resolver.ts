@@ -1,0 +1,140 @@
+/**
+ * Finds and parses the `.faultline.json` that applies to a file: the nearest one walking up from
+ * the file's folder. Shared by the CLI and the language server, so it knows nothing of either.
+ *
+ * Results are cached per folder (which config is nearest) and per config path (what it says);
+ * `invalidate` clears them when a config file is created, changed or deleted. A config with errors
+ * never takes effect: the last good version of the same file (kept in memory for as long as the
+ * resolver lives) or the defaults apply instead, and the problems are handed back so the front end
+ * can show them on the config file. Config is data: it is parsed as JSONC, never required or run.
+ */
+
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CONFIG_FILE_NAME, DEFAULT_CONFIG, RULES, parseConfig, type ConfigProblem, type FaultlineConfig } from '../../../rules/index';
+
+/**
+ * Reads a file's text. Returns undefined when the file does not exist (so the search goes on up
+ * the tree) and throws for anything else that stops it being read (so that becomes a problem).
+ * The language server can pass one that prefers an open editor's unsaved text.
+ */
+export type ReadConfigFile = (path: string) => string | undefined;
+
+export interface ResolvedConfig {
+  /** Absolute path of the `.faultline.json` that applies, or null when none was found. */
+  configPath: string | null;
+  /** The folder holding that file; `ignore` globs are relative to it. */
+  configDirectory: string | null;
+  /** The config in effect: the file's, its last good version, or the defaults. */
+  config: FaultlineConfig;
+  /** Everything wrong with the file as it is now, warnings included (ranges are offsets into it). */
+  problems: ConfigProblem[];
+  /** True when the file has errors and the last good version or the defaults apply instead. */
+  usingFallback: boolean;
+}
+
+export interface ConfigResolver {
+  resolve(filePath: string): ResolvedConfig;
+  /** Forgets cached results: those of one config file (and every folder lookup), or everything. */
+  invalidate(configPath?: string): void;
+}
+
+/** Reads with Node's fs; a missing file (or a path through a non-folder) is "not there". */
+export function readConfigFileFromDisk(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+interface ParsedConfigFile {
+  config: FaultlineConfig;
+  problems: ConfigProblem[];
+  usingFallback: boolean;
+}
+
+export function createConfigResolver(readFile: ReadConfigFile = readConfigFileFromDisk): ConfigResolver {
+  const ruleMetas = RULES.map((rule) => rule.meta);
+  /** Folder → path of its nearest config, or null when there is none up to the root. */
+  const nearestByDirectory = new Map<string, string | null>();
+  /** Config path → parsed result, or null when the file turned out not to exist. */
+  const parsedByPath = new Map<string, ParsedConfigFile | null>();
+  /** Config path → its last version without errors; survives invalidation on purpose. */
+  const lastGoodByPath = new Map<string, FaultlineConfig>();
+
+  /** Reads and parses one config path; null when there is no file there. */
+  function load(configPath: string): ParsedConfigFile | null {
+    const cached = parsedByPath.get(configPath);
+    if (cached !== undefined) return cached;
+    let parsed: ParsedConfigFile | null;
+    try {
+      const text = readFile(configPath);
+      parsed = text === undefined ? null : interpret(configPath, text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      parsed = {
+        config: lastGoodByPath.get(configPath) ?? DEFAULT_CONFIG,
+        problems: [{ message: `${CONFIG_FILE_NAME} could not be read: ${reason}`, range: { start: 0, end: 0 }, severity: 'error' }],
+        usingFallback: true,
+      };
+    }
+    parsedByPath.set(configPath, parsed);
+    return parsed;
+  }
+
+  function interpret(configPath: string, text: string): ParsedConfigFile {
+    const { config, problems } = parseConfig(text, ruleMetas);
+    if (config === null) {
+      return { config: lastGoodByPath.get(configPath) ?? DEFAULT_CONFIG, problems, usingFallback: true };
+    }
+    lastGoodByPath.set(configPath, config);
+    return { config, problems, usingFallback: false };
+  }
+
+  /** The nearest config path for a folder, caching every folder visited on the way up. */
+  function nearestConfigPath(directory: string): string | null {
+    const visited: string[] = [];
+    let current = directory;
+    let found: string | null = null;
+    for (;;) {
+      const cached = nearestByDirectory.get(current);
+      if (cached !== undefined) {
+        found = cached;
+        break;
+      }
+      visited.push(current);
+      const candidate = join(current, CONFIG_FILE_NAME);
+      if (load(candidate) !== null) {
+        found = candidate;
+        break;
+      }
+      const parent = dirname(current);
+      // dirname of a filesystem root is the root itself: that is where the walk stops.
+      if (parent === current) break;
+      current = parent;
+    }
+    for (const directoryOnTheWay of visited) nearestByDirectory.set(directoryOnTheWay, found);
+    return found;
+  }
+
+  return {
+    resolve(filePath) {
+      const configPath = nearestConfigPath(dirname(resolve(filePath)));
+      const parsed = configPath === null ? null : load(configPath);
+      if (configPath === null || parsed === null) {
+        return { configPath: null, configDirectory: null, config: DEFAULT_CONFIG, problems: [], usingFallback: false };
+      }
+      return { configPath, configDirectory: dirname(configPath), config: parsed.config, problems: parsed.problems, usingFallback: parsed.usingFallback };
+    },
+    invalidate(configPath) {
+      // A config created or deleted anywhere changes which file is nearest for many folders, so
+      // the folder lookups always go; they are cheap to rebuild.
+      nearestByDirectory.clear();
+      if (configPath === undefined) parsedByPath.clear();
+      else parsedByPath.delete(resolve(configPath));
+    },
+  };
+}

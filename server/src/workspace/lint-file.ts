@@ -1,0 +1,49 @@
+/**
+ * Lints one file's text with the config that applies to it: the glue between the config resolver
+ * and the pure analysis core, shared by the CLI and the language server. The caller reads the file
+ * (from disk or from an editor buffer); this module does no I/O of its own beyond the resolver's.
+ */
+
+import { relative, resolve, sep } from 'node:path';
+import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type LintCache, type LintResult } from '../../../rules/index';
+import type { ConfigResolver, ResolvedConfig } from './config-resolver';
+
+export interface LintFileOptions {
+  /** Only these rule ids run (CLI `--rules`); every enabled rule when absent. */
+  onlyRules?: string[];
+  /** Today's date as YYYY-MM-DD, for suppression expiry (see todayIso). */
+  today: string;
+  /** Per-document state kept by an editor between edits, so re-linting is incremental. */
+  cache?: LintCache;
+}
+
+export interface LintFileOutcome {
+  result: LintResult;
+  /** True when the config's `ignore` globs cover the file, or Faultline does not read its language. */
+  ignored: boolean;
+  resolved: ResolvedConfig;
+}
+
+function emptyResult(): LintResult {
+  return { findings: [], internalErrors: [], stats: { sqlStatements: 0, sqlStatementsParsed: 0 } };
+}
+
+export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
+  const resolved = resolver.resolve(path);
+  const languageId = languageOfPath(path);
+  if (languageId === null) return { result: emptyResult(), ignored: true, resolved };
+  if (resolved.configDirectory !== null) {
+    const relativePath = relative(resolved.configDirectory, resolve(path)).split(sep).join('/');
+    if (isIgnoredByConfig(resolved.config, relativePath)) return { result: emptyResult(), ignored: true, resolved };
+  }
+  const settings = settingsFromConfig(resolved.config, options.today, options.onlyRules);
+  const result = lintDocument({ path, languageId, text }, settings, RULES, options.cache);
+  return { result, ignored: false, resolved };
+}
+
+/** Today's local date as YYYY-MM-DD: suppressions expire at the user's midnight, not UTC's. */
+export function todayIso(now: Date = new Date()): string {
+  const month = String(now.getMonth() + 1).padStart(2, '0');
+  const day = String(now.getDate()).padStart(2, '0');
+  return `${now.getFullYear()}-${month}-${day}`;
+}

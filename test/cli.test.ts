@@ -1,0 +1,377 @@
+/**
+ * End-to-end tests of the `faultline` CLI: each test builds a small project in the OS temp folder
+ * and runs the built bundle, `node dist/cli.js ...`, in it, as a user or a CI job would, then
+ * checks the output and the exit code. Run `npm run build` first; a missing bundle fails the test
+ * rather than skipping it.
+ *
+ * Rules other than timezone-naive-date-bucket may still be stubs, or may later flag the same
+ * queries, so assertions about exact counts narrow the run with --rules.
+ */
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RULES } from '../rules/index';
+
+// Compiled to out/test/cli.test.js, so the repo root is two folders up.
+const REPO_ROOT = join(__dirname, '..', '..');
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+
+const TIMEZONE_RULE = 'timezone-naive-date-bucket';
+const DAU_QUERY = "SELECT DATE(login_time) as date, COUNT(DISTINCT user_id) as dau FROM user_events WHERE event_type = 'login' GROUP BY DATE(login_time)\n";
+const CLEAN_QUERY = 'SELECT 1 AS one;\n';
+
+interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], cwd: string): CliRun {
+  assert.ok(existsSync(CLI), `${CLI} not found: run \`npm run build\` first.`);
+  const env = { ...process.env };
+  delete env['NO_COLOR'];
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Creates a temp project holding `files` (path → contents); removed when the test ends. */
+function makeProject(t: { after(callback: () => void): void }, files: Record<string, string | Buffer>): string {
+  const root = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, contents] of Object.entries(files)) {
+    const absolute = join(root, path);
+    mkdirSync(dirname(absolute), { recursive: true });
+    writeFileSync(absolute, contents);
+  }
+  return root;
+}
+
+interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  note: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  docsUrl: string;
+  fixes: { title: string; safety: string; edits: { range: { start: number; end: number }; newText: string; startLine: number; startColumn: number; endLine: number; endColumn: number }[] }[];
+}
+
+interface JsonReport {
+  version: string;
+  files: { path: string; findings: JsonFinding[] }[];
+  skipped: { path: string; reason: string }[];
+  summary: { files: number; findings: number; bySeverity: Record<string, number>; skipped: number };
+}
+
+function parseJsonReport(run: CliRun): JsonReport {
+  assert.equal(run.stderr, '', `unexpected stderr: ${run.stderr}`);
+  return JSON.parse(run.stdout) as JsonReport;
+}
+
+function findingsOf(report: JsonReport, path: string): JsonFinding[] {
+  const file = report.files.find((candidate) => candidate.path === path);
+  assert.ok(file !== undefined, `${path} is not in the report; files: ${report.files.map((candidate) => candidate.path).join(', ')}`);
+  return file.findings;
+}
+
+test('audit prints a stylish text report and exits 1 on the daily-active-users query', (t) => {
+  const root = makeProject(t, { 'queries/dau.sql': DAU_QUERY, 'queries/clean.sql': CLEAN_QUERY });
+  const run = runCli(['audit'], root);
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stdout, /^queries\/dau\.sql$/m);
+  assert.match(run.stdout, /^ {2}1:8 +warning +`DATE\(login_time\)`.* {2}timezone-naive-date-bucket$/m);
+  assert.doesNotMatch(run.stdout, /clean\.sql/, 'files without findings are not listed');
+  assert.match(run.stdout, /✖ \d+ problems? \(\d+ errors?, \d+ warnings?, \d+ infos?\)/);
+  assert.doesNotMatch(run.stdout, /\u001b\[/, 'no colours when stdout is not a terminal');
+
+  const narrowed = runCli(['audit', '--rules', TIMEZONE_RULE], root);
+  assert.equal(narrowed.status, 1);
+  assert.match(narrowed.stdout, /✖ 1 problem \(0 errors, 1 warning, 0 infos\)\n$/);
+});
+
+test('audit exits 0 on a clean file', (t) => {
+  const root = makeProject(t, { 'clean.sql': CLEAN_QUERY });
+  const run = runCli(['audit', '.'], root);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /No problems found \(1 file checked\)/);
+});
+
+test('--severity sets the threshold for the exit code', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY });
+  assert.equal(runCli(['audit', '--rules', TIMEZONE_RULE], root).status, 1);
+  assert.equal(runCli(['audit', '--rules', TIMEZONE_RULE, '--severity', 'error'], root).status, 0);
+  assert.equal(runCli(['audit', '--rules', TIMEZONE_RULE, '--severity=info'], root).status, 1);
+
+  writeFileSync(join(root, '.faultline.json'), '{ "rules": { "timezone-naive-date-bucket": "error" } }');
+  assert.equal(runCli(['audit', '--rules', TIMEZONE_RULE, '--severity', 'error'], root).status, 1, 'the config raised the rule to error');
+});
+
+test('info findings never fail the default run, and --quiet hides findings below the threshold', (t) => {
+  const root = makeProject(t, { '.faultline.json': '{ "rules": { "timezone-naive-date-bucket": "info" } }', 'dau.sql': DAU_QUERY });
+  const loud = runCli(['audit', '--rules', TIMEZONE_RULE], root);
+  assert.equal(loud.status, 0);
+  assert.match(loud.stdout, /1:8 +info +.*timezone-naive-date-bucket/);
+  assert.match(loud.stdout, /✖ 1 problem \(0 errors, 0 warnings, 1 info\)/);
+
+  const quiet = runCli(['audit', '--rules', TIMEZONE_RULE, '--quiet'], root);
+  assert.equal(quiet.status, 0);
+  assert.doesNotMatch(quiet.stdout, /timezone-naive-date-bucket/);
+});
+
+test('--verbose prints why each finding bites', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY });
+  const note = RULES.find((rule) => rule.meta.id === TIMEZONE_RULE)?.meta.why ?? '';
+  assert.notEqual(note, '');
+  assert.ok(!runCli(['audit', '--rules', TIMEZONE_RULE], root).stdout.includes(note));
+  assert.ok(runCli(['audit', '--rules', TIMEZONE_RULE, '--verbose'], root).stdout.includes(note));
+});
+
+test('--format json has the documented structure, with 1-based positions and fixes', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY, 'clean.sql': CLEAN_QUERY });
+  const run = runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE], root);
+  assert.equal(run.status, 1);
+  const report = parseJsonReport(run);
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(report.version, manifest.version);
+  assert.deepEqual(report.files.map((file) => file.path), ['clean.sql', 'dau.sql']);
+  assert.deepEqual(findingsOf(report, 'clean.sql'), []);
+
+  const [finding, ...others] = findingsOf(report, 'dau.sql');
+  assert.equal(others.length, 0);
+  assert.ok(finding !== undefined);
+  assert.equal(finding.ruleId, TIMEZONE_RULE);
+  assert.equal(finding.severity, 'warning');
+  assert.deepEqual([finding.line, finding.column, finding.endLine, finding.endColumn], [1, 8, 1, 24]);
+  assert.match(finding.docsUrl, /^https:\/\/.*timezone-naive-date-bucket/);
+  assert.notEqual(finding.note, '');
+  const edit = finding.fixes[0]?.edits[0];
+  assert.ok(edit !== undefined, 'the rule offers a fix');
+  assert.deepEqual([edit.range.start, edit.range.end, edit.startLine, edit.startColumn, edit.endLine, edit.endColumn], [7, 23, 1, 8, 1, 24]);
+  assert.deepEqual(report.summary, { files: 2, findings: 1, bySeverity: { error: 0, warning: 1, info: 0, hint: 0 }, skipped: 0 });
+});
+
+test('columns count UTF-16 code units and lines are 1-based', (t) => {
+  const root = makeProject(t, { 'dau.sql': `-- 😀 emoji\n  ${DAU_QUERY}` });
+  const [finding] = findingsOf(parseJsonReport(runCli(['audit', '-f', 'json', '--rules', TIMEZONE_RULE], root)), 'dau.sql');
+  assert.deepEqual([finding?.line, finding?.column], [2, 10]);
+});
+
+test('--format sarif is SARIF 2.1.0 with rule metadata, regions and fixes', (t) => {
+  const root = makeProject(t, { 'src/dau.sql': DAU_QUERY });
+  const run = runCli(['audit', '--format', 'sarif', '--rules', TIMEZONE_RULE], root);
+  assert.equal(run.status, 1);
+  interface SarifRegion {
+    startLine: number;
+    startColumn: number;
+    endLine: number;
+    endColumn: number;
+  }
+  const log = JSON.parse(run.stdout) as {
+    $schema: string;
+    version: string;
+    runs: {
+      tool: { driver: { name: string; version: string; rules: { id: string; name: string; shortDescription: { text: string }; fullDescription: { text: string }; helpUri: string; defaultConfiguration: { level: string } }[] } };
+      originalUriBaseIds: Record<string, { uri: string }>;
+      results: {
+        ruleId: string;
+        ruleIndex: number;
+        level: string;
+        message: { text: string };
+        locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: SarifRegion } }[];
+        fixes?: { artifactChanges: { replacements: { deletedRegion: SarifRegion; insertedContent: { text: string } }[] }[] }[];
+      }[];
+    }[];
+  };
+  assert.equal(log.version, '2.1.0');
+  assert.equal(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
+  assert.equal(log.runs.length, 1);
+  const [sarifRun] = log.runs;
+  assert.ok(sarifRun !== undefined);
+  const { driver } = sarifRun.tool;
+  assert.equal(driver.name, 'Faultline');
+  assert.deepEqual(driver.rules.map((rule) => rule.id), RULES.map((rule) => rule.meta.id));
+  for (const rule of driver.rules) assert.match(rule.helpUri, new RegExp(`^https://.*/${rule.id}/docs\\.md$`));
+  const descriptor = driver.rules.find((rule) => rule.id === TIMEZONE_RULE);
+  assert.equal(descriptor?.name, 'TimezoneNaiveDateBucket');
+  assert.equal(descriptor?.defaultConfiguration.level, 'warning');
+  assert.notEqual(descriptor?.shortDescription.text, '');
+  assert.match(sarifRun.originalUriBaseIds['%SRCROOT%']?.uri ?? '', /^file:\/\/.*\/$/);
+
+  assert.equal(sarifRun.results.length, 1);
+  const [result] = sarifRun.results;
+  assert.ok(result !== undefined);
+  assert.equal(result.ruleId, TIMEZONE_RULE);
+  assert.equal(driver.rules[result.ruleIndex]?.id, TIMEZONE_RULE);
+  assert.equal(result.level, 'warning');
+  const location = result.locations[0]?.physicalLocation;
+  assert.deepEqual(location?.artifactLocation, { uri: 'src/dau.sql', uriBaseId: '%SRCROOT%' });
+  assert.deepEqual(location?.region, { startLine: 1, startColumn: 8, endLine: 1, endColumn: 24 });
+  const replacement = result.fixes?.[0]?.artifactChanges[0]?.replacements[0];
+  assert.deepEqual(replacement?.deletedRegion, { startLine: 1, startColumn: 8, endLine: 1, endColumn: 24 });
+  assert.match(replacement?.insertedContent.text ?? '', /AT TIME ZONE 'UTC'/);
+});
+
+test('--rules runs only the named rules and rejects unknown ids', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY });
+  const report = parseJsonReport(runCli(['audit', '--format', 'json', '--rules', 'select-star,order-by-random'], root));
+  assert.deepEqual(findingsOf(report, 'dau.sql').filter((finding) => finding.ruleId !== 'select-star' && finding.ruleId !== 'order-by-random'), []);
+
+  const unknown = runCli(['audit', '--rules', 'timezone-naive-date-bucket,no-such-rule'], root);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown rule id 'no-such-rule'/);
+  assert.equal(unknown.stdout, '');
+});
+
+test('usage errors exit 2: unknown flag, unknown command, missing path, bad values', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY });
+  const cases: [string[], RegExp][] = [
+    [['audit', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['lint'], /unknown command 'lint'/],
+    [[], /no command given/],
+    [['audit', 'missing-folder'], /no such file or folder: missing-folder/],
+    [['audit', '--format', 'xml'], /--format must be one of text, json, sarif/],
+    [['audit', '--severity', 'fatal'], /--severity must be one of/],
+    [['audit', '--max-file-size-kb', 'lots'], /--max-file-size-kb must be a positive number/],
+    [['explain'], /'explain' takes exactly one rule id/],
+  ];
+  for (const [args, message] of cases) {
+    const run = runCli(args, root);
+    assert.equal(run.status, 2, `faultline ${args.join(' ')}`);
+    assert.match(run.stderr, message, `faultline ${args.join(' ')}`);
+  }
+});
+
+test('--output writes the report to a file', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY });
+  const run = runCli(['audit', '--format', 'json', '--output', 'report.json', '--rules', TIMEZONE_RULE], root);
+  assert.equal(run.status, 1);
+  assert.equal(run.stdout, '');
+  const report = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8')) as JsonReport;
+  assert.equal(findingsOf(report, 'dau.sql')[0]?.ruleId, TIMEZONE_RULE);
+});
+
+test('a broken .faultline.json is reported on the config file, fails the run, and the other files use the defaults', (t) => {
+  const root = makeProject(t, {
+    '.faultline.json': '{ "rules": { "timezone-naive-date-bucket": "off" ',
+    'dau.sql': DAU_QUERY,
+  });
+  const run = runCli(['audit', '--format', 'json', '--severity', 'error'], root);
+  assert.equal(run.status, 1, 'config problems are errors even at --severity error');
+  const report = parseJsonReport(run);
+  const configFindings = findingsOf(report, '.faultline.json');
+  assert.ok(configFindings.length > 0);
+  assert.ok(configFindings.every((finding) => finding.ruleId === 'config' && finding.severity === 'error'));
+  assert.match(configFindings[0]?.message ?? '', /Invalid JSON/);
+  assert.ok(findingsOf(report, 'dau.sql').some((finding) => finding.ruleId === TIMEZONE_RULE), 'the broken "off" did not take effect');
+
+  const text = runCli(['audit', '--rules', TIMEZONE_RULE], root);
+  assert.match(text.stdout, /^\.faultline\.json\n {2}\d+:\d+ +error +Invalid JSON.* {2}config$/m);
+});
+
+test('a config problem is reported once however many files the config covers', (t) => {
+  const root = makeProject(t, { '.faultline.json': '{ "rules": { "no-such-rule": "error" } }', 'a.sql': CLEAN_QUERY, 'b.sql': CLEAN_QUERY });
+  const report = parseJsonReport(runCli(['audit', '--format', 'json'], root));
+  assert.deepEqual(report.files.map((file) => file.path), ['.faultline.json', 'a.sql', 'b.sql']);
+  const configFindings = findingsOf(report, '.faultline.json');
+  assert.equal(configFindings.length, 1);
+  assert.equal(report.summary.findings, 1);
+  assert.deepEqual([configFindings[0]?.line, configFindings[0]?.column], [1, 14]);
+});
+
+test("files covered by the config's ignore globs are not linted", (t) => {
+  const root = makeProject(t, { '.faultline.json': '{ "ignore": ["generated/**", "legacy.sql"] }', 'generated/dau.sql': DAU_QUERY, 'legacy.sql': DAU_QUERY, 'dau.sql': DAU_QUERY });
+  const report = parseJsonReport(runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE], root));
+  assert.deepEqual(report.files.map((file) => file.path), ['dau.sql']);
+  assert.equal(report.summary.files, 1);
+});
+
+test('in a monorepo the nearest config wins', (t) => {
+  const root = makeProject(t, {
+    '.faultline.json': '{ "rules": { "timezone-naive-date-bucket": "off" } }',
+    'dau.sql': DAU_QUERY,
+    'packages/billing/.faultline.json': '{ "reportingTimeZone": "Europe/Berlin", "rules": { "timezone-naive-date-bucket": "error" } }',
+    'packages/billing/queries/dau.sql': DAU_QUERY,
+    'packages/search/dau.sql': DAU_QUERY,
+  });
+  const report = parseJsonReport(runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE], root));
+  assert.deepEqual(findingsOf(report, 'dau.sql'), []);
+  assert.deepEqual(findingsOf(report, 'packages/search/dau.sql'), [], 'inherits the root config');
+  const [billing] = findingsOf(report, 'packages/billing/queries/dau.sql');
+  assert.equal(billing?.severity, 'error');
+  assert.match(billing?.message ?? '', /Europe\/Berlin/);
+});
+
+test('.gitignore is honoured, and only .git and node_modules are skipped by default', (t) => {
+  const root = makeProject(t, {
+    '.gitignore': 'generated/\n',
+    'generated/dau.sql': DAU_QUERY,
+    'node_modules/lib/dau.sql': DAU_QUERY,
+    'dist/dau.sql': DAU_QUERY,
+    'src/dau.sql': DAU_QUERY,
+  });
+  const report = parseJsonReport(runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE], root));
+  assert.deepEqual(report.files.map((file) => file.path), ['dist/dau.sql', 'src/dau.sql']);
+
+  const explicit = parseJsonReport(runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE, 'generated/dau.sql'], root));
+  assert.deepEqual(explicit.files.map((file) => file.path), ['generated/dau.sql'], 'a file named on the command line is always checked');
+});
+
+test('binary and oversized files are skipped without a crash', (t) => {
+  const root = makeProject(t, { 'blob.sql': Buffer.from([0x53, 0x45, 0x4c, 0x00, 0x01, 0x02]), 'huge.sql': `${DAU_QUERY}${'-- padding\n'.repeat(200)}`, 'clean.sql': CLEAN_QUERY });
+  const run = runCli(['audit', '--format', 'json', '--max-file-size-kb', '1'], root);
+  assert.equal(run.status, 0);
+  const report = parseJsonReport(run);
+  assert.deepEqual(report.files.map((file) => file.path), ['clean.sql']);
+  assert.deepEqual(report.skipped.map((entry) => entry.path), ['blob.sql', 'huge.sql']);
+  assert.match(report.skipped[0]?.reason ?? '', /binary/);
+  assert.equal(report.summary.skipped, 2);
+
+  const text = runCli(['audit', '--verbose', '--max-file-size-kb', '1'], root);
+  assert.match(text.stdout, /blob\.sql: binary file/);
+});
+
+test('embedded SQL in TypeScript is found and reported at its place in the host file', (t) => {
+  const source = `import { sql } from './db';\n\nexport const dau = sql\`${DAU_QUERY.trim()}\`;\n`;
+  const root = makeProject(t, { 'src/metrics.ts': source });
+  const report = parseJsonReport(runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE], root));
+  const [finding] = findingsOf(report, 'src/metrics.ts');
+  const hostLine = source.split('\n')[2] ?? '';
+  assert.equal(finding?.line, 3);
+  assert.equal(finding?.column, hostLine.indexOf('DATE(login_time)') + 1);
+});
+
+test('rules lists every rule; explain prints a rule\'s docs and rejects unknown ids', (t) => {
+  const root = makeProject(t, {});
+  const list = runCli(['rules'], root);
+  assert.equal(list.status, 0);
+  for (const rule of RULES) assert.match(list.stdout, new RegExp(`^${rule.meta.id} +${rule.meta.defaultSeverity} +${rule.meta.fix}\\b`, 'm'));
+
+  const explain = runCli(['explain', TIMEZONE_RULE], root);
+  assert.equal(explain.status, 0);
+  assert.equal(explain.stdout, readFileSync(join(REPO_ROOT, 'rules', 'sql', TIMEZONE_RULE, 'docs.md'), 'utf8'));
+
+  const unknown = runCli(['explain', 'no-such-rule'], root);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown rule 'no-such-rule'/);
+});
+
+test('--version and --help', (t) => {
+  const root = makeProject(t, {});
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.deepEqual(runCli(['--version'], root), { status: 0, stdout: `${manifest.version}\n`, stderr: '' });
+  const help = runCli(['--help'], root);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /Usage: faultline <command>/);
+  const auditHelp = runCli(['audit', '--help'], root);
+  assert.equal(auditHelp.status, 0);
+  assert.match(auditHelp.stdout, /Usage: faultline audit/);
+  assert.equal(runCli(['help', 'explain'], root).stdout, runCli(['explain', '--help'], root).stdout);
+});
