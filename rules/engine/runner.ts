@@ -50,7 +50,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
 
   /** Where findings of the current source go, and how their offsets map to the document. */
-  let currentTarget: { embedded: EmbeddedText | null; anchors: number[] } = { embedded: null, anchors: [] };
+  let currentTarget: { embedded: EmbeddedText | null; anchors: number[]; substitutions: { expressionText: string }[] } = { embedded: null, anchors: [], substitutions: [] };
   let statementAnchor = 0;
 
   const instantiate = (entry: ActiveRule): SqlVisitors & ScriptVisitors => {
@@ -61,7 +61,13 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
       reportingTimeZone: settings.reportingTimeZone,
       report(descriptor) {
         const template = meta.messages[descriptor.messageId] ?? descriptor.messageId;
-        const message = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => descriptor.data?.[name] ?? '');
+        let message = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => descriptor.data?.[name] ?? '');
+        // Embedded SQL shows its substitutions as the host wrote them, never as internal markers.
+        const substitutions = currentTarget.substitutions;
+        if (substitutions.length > 0) message = message.replace(/__fl_(\d+)__/g, (marker, index: string) => {
+          const expression = substitutions[Number(index)]?.expressionText;
+          return expression === undefined ? marker : `\${${expression}}`;
+        });
         const fixes = (descriptor.fixes ?? []).filter((fix) => (FIX_RANK[fix.safety] ?? 0) <= (FIX_RANK[meta.fix] ?? 0));
         const target = currentTarget;
         const mappedFixes: Fix[] = [];
@@ -134,10 +140,10 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
         const source = buildSqlSource(site.embedded.text, settings.sqlDialect, site.substitutions, true);
         if (site.kind === 'call' && !looksLikeSql(source)) continue;
         sites.push({ site, source });
-        currentTarget = { embedded: site.embedded, anchors: [site.node.getStart(sourceFile)] };
+        currentTarget = { embedded: site.embedded, anchors: [site.node.getStart(sourceFile)], substitutions: site.substitutions };
         runSqlRules(source);
       }
-      currentTarget = { embedded: null, anchors: [] };
+      currentTarget = { embedded: null, anchors: [], substitutions: [] };
       statementAnchor = 0;
       runScriptRules(sourceFile, scriptRules, sites, guard, (anchor) => {
         statementAnchor = anchor;

@@ -117,6 +117,9 @@ function isLiteral(node: ts.Expression): boolean {
   const expression = unwrap(node);
   if (ts.isNumericLiteral(expression) || ts.isBigIntLiteral(expression) || ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return true;
   if (expression.kind === ts.SyntaxKind.TrueKeyword || expression.kind === ts.SyntaxKind.FalseKeyword || expression.kind === ts.SyntaxKind.NullKeyword) return true;
+  // `useNodeTime ? '$1::timestamptz' : 'now()'`: a choice between fixed SQL texts, not a value
+  // from outside (seen in graphile-worker).
+  if (ts.isConditionalExpression(expression)) return isLiteral(expression.whenTrue) && isLiteral(expression.whenFalse);
   return ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(expression.operand);
 }
 

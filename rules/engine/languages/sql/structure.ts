@@ -216,8 +216,11 @@ export function buildStatementModel(tokens: SqlToken[]): StatementModel {
       const kind: BlockKind = word === 'UPDATE' ? 'update' : word === 'DELETE' ? 'delete' : word === 'MERGE' ? 'merge' : 'insert';
       const previous = tokens[index - 1];
       const context: BlockContext = previous?.text === '(' ? 'cte' : 'statement';
+      // A data-modifying CTE (`WITH j AS (UPDATE ... RETURNING *)`) is named like any other CTE.
+      const cteName = context === 'cte' && inWithList && depth === 1 && (tokens[index - 2]?.upper === 'AS' || tokens[index - 2]?.upper === 'MATERIALIZED') ? cteNameBefore(tokens, index - 2) : null;
+      if (cteName !== null) cteNames.add(cteName.toUpperCase());
       if (depth === 0) inWithList = false;
-      const block = openBlock(kind, index, context, null, false);
+      const block = openBlock(kind, index, context, cteName, false);
       blockOfToken[index] = block.index;
       continue;
     }
