@@ -27,6 +27,13 @@ export interface EmbeddedText {
 
 /** Maps a virtual offset to the host; offsets inside a hole map to the hole's edges. */
 export function mapOffsetToHost(embedded: EmbeddedText, offset: number, bias: 'start' | 'end'): number {
+  // A range that starts (or ends) exactly on a hole covers the host expression, not the quote
+  // of the literal next to it.
+  for (const hole of embedded.holes) {
+    if (bias === 'start' && offset === hole.virtual.start && hole.virtual.end > hole.virtual.start) return hole.host.start;
+    if (bias === 'end' && offset === hole.virtual.end && hole.virtual.end > hole.virtual.start) return hole.host.end;
+    if (offset > hole.virtual.start && offset < hole.virtual.end) return bias === 'start' ? hole.host.start : hole.host.end;
+  }
   for (const segment of embedded.segments) {
     if (offset >= segment.virtual.start && offset <= segment.virtual.end) {
       const mapped = segment.hostOffsets[offset - segment.virtual.start];

@@ -82,5 +82,10 @@ export function looksLikeSql(source: SqlSource): boolean {
   const leading = first.model.tokens[0];
   if (leading === undefined || leading.kind !== 'word' || !SQL_LEADING_KEYWORDS.has(leading.upper)) return false;
   if (first.parses) return true;
-  return first.model.tokens.some((token, index) => index > 0 && token.kind === 'word' && STRUCTURAL_KEYWORDS.has(token.upper));
+  // Text the grammar rejects must still look like code, not prose: a structural keyword and some
+  // SQL punctuation, operator, literal or placeholder ("select all from the list" has none).
+  const tokens = first.model.tokens;
+  const structural = tokens.some((token, index) => index > 0 && token.kind === 'word' && STRUCTURAL_KEYWORDS.has(token.upper));
+  const codeLike = tokens.some((token) => token.kind === 'operator' || token.kind === 'placeholder' || token.kind === 'string' || token.kind === 'quotedIdentifier' || token.kind === 'number' || (token.kind === 'punctuation' && token.text !== '.'));
+  return structural && codeLike;
 }

@@ -52,6 +52,12 @@ export function splitSqlStatements(text: string, dialect: SqlDialect, substituti
       while (index + 1 < allTokens.length && (allTokens[index + 1]?.start ?? Infinity) < (lineEnd === -1 ? text.length : lineEnd)) index++;
       continue;
     }
+    // `END$$`: `$` is part of a word in MySQL, so the delimiter can end a word token.
+    if (customDelimiter !== null && token.text.length > customDelimiter.length && token.text.endsWith(customDelimiter)) {
+      current.push({ ...token, end: token.end - customDelimiter.length, text: token.text.slice(0, -customDelimiter.length), upper: token.upper.slice(0, -customDelimiter.length) });
+      flush();
+      continue;
+    }
     if (customDelimiter !== null && text.startsWith(customDelimiter, token.start)) {
       flush();
       const delimiterEnd = token.start + customDelimiter.length;
