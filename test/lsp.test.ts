@@ -191,3 +191,21 @@ describe('language server, pull diagnostics and the audit', () => {
     assert.ok(progress.some((item) => item.progressToken === 'audit-1' && item.done === item.total && item.total === 2));
   });
 });
+
+describe('language server, a minimal client', () => {
+  // Issue #2 regression: a client that advertises no capabilities at all (as the simplest LSP
+  // clients do) must get diagnostics and no error from initialization.
+  test('serves a client with empty capabilities without logging errors', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'faultline-lsp-min-'));
+    const client = await startServer({ rootPath: workspace, minimalCapabilities: true });
+    try {
+      const uri = `file://${workspace}/dau.sql`;
+      open(client, uri, 'sql', DAU);
+      await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+      assert.deepEqual(client.logs.filter((log) => log.type === 1).map((log) => log.message), []);
+      assert.ok(client.logs.some((log) => log.message.startsWith('Faultline language server started')), 'the startup log is written');
+    } finally {
+      await client.stop();
+    }
+  });
+});

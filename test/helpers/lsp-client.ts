@@ -20,14 +20,14 @@ export interface TestClient {
   connection: ProtocolConnection;
   process: ChildProcess;
   stderr: () => string;
-  logs: string[];
+  logs: { type: number; message: string }[];
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */
   diagnostics(uri: string, predicate?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   notifications(method: string): unknown[];
   stop(): Promise<void>;
 }
 
-export async function startServer(options: { pull?: boolean; rootPath?: string; configuration?: Record<string, unknown> } = {}): Promise<TestClient> {
+export async function startServer(options: { pull?: boolean; rootPath?: string; configuration?: Record<string, unknown>; minimalCapabilities?: boolean } = {}): Promise<TestClient> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -38,7 +38,7 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
   const published: PublishDiagnosticsParams[] = [];
   const waiters: { uri: string; predicate: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
   const received = new Map<string, unknown[]>();
-  const logs: string[] = [];
+  const logs: { type: number; message: string }[] = [];
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
     published.push(params);
     for (const waiter of [...waiters]) {
@@ -55,8 +55,8 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
       received.set(method, list);
     });
   }
-  connection.onNotification('window/logMessage', (params: { message: string }) => {
-    logs.push(params.message);
+  connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
+    logs.push(params);
   });
   connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => options.configuration ?? { enable: true, run: 'onType' }));
   connection.onRequest('client/registerCapability', () => null);
@@ -76,7 +76,7 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri,
-    capabilities,
+    capabilities: options.minimalCapabilities === true ? {} : capabilities,
     workspaceFolders: rootUri === null ? null : [{ uri: rootUri, name: 'root' }],
   });
   await connection.sendNotification('initialized', {});

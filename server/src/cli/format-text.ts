@@ -1,6 +1,7 @@
 /**
  * The human-readable report, in the shape ESLint's "stylish" formatter made familiar: each file
- * with findings, one aligned line per finding (`line:col  severity  message  rule-id`), then a
+ * with findings, one aligned line per finding (`line:col  severity  rule-id  message`; the message comes last and
+ * unpadded so long messages do not push every line past the terminal's width), then a
  * summary line. Colour is the caller's decision (a TTY without NO_COLOR), passed in as a flag.
  */
 
@@ -41,10 +42,10 @@ export function formatText(report: AuditReport, options: TextFormatOptions): str
     const rows = file.findings.map((finding) => ({ finding, location: `${finding.line}:${finding.column}` }));
     const locationWidth = Math.max(...rows.map((row) => row.location.length));
     const severityWidth = Math.max(...rows.map((row) => row.finding.severity.length));
-    const messageWidth = Math.max(...rows.map((row) => row.finding.message.length));
+    const ruleWidth = Math.max(...rows.map((row) => row.finding.ruleId.length));
     for (const { finding, location } of rows) {
       const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.padEnd(severityWidth));
-      lines.push(`  ${paint('gray', location.padEnd(locationWidth))}  ${severity}  ${finding.message.padEnd(messageWidth)}  ${paint('gray', finding.ruleId)}`);
+      lines.push(`  ${paint('gray', location.padEnd(locationWidth))}  ${severity}  ${paint('gray', finding.ruleId.padEnd(ruleWidth))}  ${finding.message}`);
       if (options.verbose && finding.note !== '') {
         lines.push(`  ${' '.repeat(locationWidth)}  ${paint('gray', `${finding.note} (${finding.docsUrl})`)}`);
       }

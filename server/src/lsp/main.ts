@@ -34,13 +34,17 @@ if (!process.argv.some((argument) => TRANSPORT_FLAGS.some((flag) => argument.sta
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+/** Failures go out as errors (VS Code shows them in the output channel); the rest as information. */
 const log = (message: string): void => connection.console.error(message);
+const logInfo = (message: string): void => connection.console.info(message);
 const analysis = createAnalysis(log);
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
 
 let pullDiagnostics = false;
 let configurationSupport = false;
+/** Only clients that advertise workspace folders may be asked for their change events. */
+let workspaceFolderEvents = false;
 let workspaceFolderPaths: string[] = [];
 const settingsCache = new Map<string, Promise<typeof DEFAULT_SETTINGS>>();
 const pending = new Map<string, NodeJS.Timeout>();
@@ -123,6 +127,7 @@ connection.onInitialize((params): InitializeResult => {
   const capabilities = params.capabilities;
   pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
   configurationSupport = capabilities.workspace?.configuration === true;
+  workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
   workspaceFolderPaths = (params.workspaceFolders ?? []).map((folder) => URI.parse(folder.uri).fsPath);
   if (workspaceFolderPaths.length === 0 && params.rootUri) workspaceFolderPaths = [URI.parse(params.rootUri).fsPath];
   return {
@@ -138,15 +143,15 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   if (configurationSupport) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
-  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+  if (workspaceFolderEvents) connection.workspace.onDidChangeWorkspaceFolders((event) => {
     const removed = new Set(event.removed.map((folder) => URI.parse(folder.uri).fsPath));
     workspaceFolderPaths = [...workspaceFolderPaths.filter((path) => !removed.has(path)), ...event.added.map((folder) => URI.parse(folder.uri).fsPath)];
   });
-  log(`Faultline language server started (node ${process.version}); diagnostics: ${pullDiagnostics ? 'pull' : 'push'}; workspace folders: ${workspaceFolderPaths.join(', ') || '(none)'}.`);
+  logInfo(`Faultline language server started (node ${process.version}); diagnostics: ${pullDiagnostics ? 'pull' : 'push'}; workspace folders: ${workspaceFolderPaths.join(', ') || '(none)'}.`);
   for (const folder of workspaceFolderPaths) {
     const resolved = safely('config resolution', null, () => analysis.resolveConfig(`${folder}/.`));
     if (resolved === null) continue;
-    log(`  ${folder}: config ${resolved.configPath ?? '(none: defaults)'}; sqlDialect ${resolved.config.sqlDialect}; reportingTimeZone ${resolved.config.reportingTimeZone}${resolved.problems.length > 0 ? `; ${resolved.problems.length} problem(s) in the config` : ''}.`);
+    logInfo(`  ${folder}: config ${resolved.configPath ?? '(none: defaults)'}; sqlDialect ${resolved.config.sqlDialect}; reportingTimeZone ${resolved.config.reportingTimeZone}${resolved.problems.length > 0 ? `; ${resolved.problems.length} problem(s) in the config` : ''}.`);
   }
 });
 
