@@ -167,3 +167,27 @@ describe('the runner', () => {
     assert.deepEqual([...new Set(only.findings.map((finding) => finding.ruleId))], ['full-history-scan']);
   });
 });
+
+describe('incremental re-parsing', () => {
+  test('linting a sequence of edits with the parse cache gives exactly the cold results', () => {
+    let text = `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const dau = () => pool.query(\`${DAU}\`);\nexport const one = (id: number) => pool.query('SELECT * FROM users WHERE id = $1', [id]);\n`;
+    const cache = {};
+    const edits: [string, string][] = [
+      ['WHERE id = $1', 'WHERE id = $1 LIMIT 1'],
+      ["event_type = 'login'", "event_type = 'login' AND login_time >= now() - interval '1 day'"],
+      ['export const one', '// a comment\nexport const one'],
+      ['pool.query(`', 'pool.query(  `'],
+      ['DATE(login_time)', 'login_time::date'],
+      ['LIMIT 1', ''],
+      ['export const dau', 'export const orders = () => pool.query(`SELECT * FROM orders`);\nexport const dau'],
+    ];
+    const summary = (result: ReturnType<typeof lintDocument>) => result.findings.map((finding) => `${finding.ruleId}@${finding.range.start}-${finding.range.end}`);
+    for (const [from, to] of edits) {
+      assert.ok(text.includes(from), from);
+      text = text.replace(from, to);
+      const cold = lintDocument({ path: 'a.ts', languageId: 'typescript', text }, SETTINGS, RULES);
+      const warm = lintDocument({ path: 'a.ts', languageId: 'typescript', text }, SETTINGS, RULES, cache);
+      assert.deepEqual(summary(warm), summary(cold), `after replacing ${from}`);
+    }
+  });
+});

@@ -307,15 +307,22 @@ export default defineRule<MessageId>({
     sources: ['SonarJS S2077 (sql-queries) and S3649 (SQL injection)', 'Semgrep node-postgres / mysql / knex `*-sqli` rules', 'eslint-plugin-sql no-unsafe-query', 'Ruff S608 / Bandit B608 (hardcoded-sql-expression), for Python'],
   },
   create(context) {
-    let constants: FileConstants = { literals: new Set(), enums: new Set() };
-    let modules = new Set<string>();
+    // Computed on first need: both walk the whole file, and most files never splice a value.
+    let file: ts.SourceFile | null = null;
+    let fileConstants: FileConstants | null = null;
+    let fileModules: Set<string> | null = null;
+    const lazyConstants = (): FileConstants => (fileConstants ??= file === null ? { literals: new Set(), enums: new Set() } : collectFileConstants(file));
+    const lazyModules = (): Set<string> => (fileModules ??= file === null ? new Set() : importedModules(file));
     return {
       file(sourceFile) {
-        constants = collectFileConstants(sourceFile);
-        modules = importedModules(sourceFile);
+        file = sourceFile;
+        fileConstants = null;
+        fileModules = null;
       },
       embeddedSql(site, source) {
         if (site.kind !== 'call' || site.substitutions.length === 0) return;
+        const constants = lazyConstants();
+        const modules = lazyModules();
         const values: SplicedValue[] = [];
         site.substitutions.forEach((substitution, substitutionIndex) => {
           const node = site.substitutionNodes[substitutionIndex];

@@ -42,9 +42,14 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
 /** The single changed span between two texts (common prefix and suffix removed). */
 function changeRange(before: string, after: string): ts.TextChangeRange {
   const limit = Math.min(before.length, after.length);
+  // Compare in blocks first (string comparison is far faster than a loop over characters), then
+  // character by character inside the first block that differs.
+  const block = 256;
   let prefix = 0;
+  while (prefix + block <= limit && before.slice(prefix, prefix + block) === after.slice(prefix, prefix + block)) prefix += block;
   while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
+  while (suffix + block <= limit - prefix && before.slice(before.length - suffix - block, before.length - suffix) === after.slice(after.length - suffix - block, after.length - suffix)) suffix += block;
   while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
   return ts.createTextChangeRange(ts.createTextSpan(prefix, before.length - prefix - suffix), after.length - prefix - suffix);
 }
@@ -99,7 +104,10 @@ export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
   // Constants are collected on first need: most files never pass a constant to a query call.
   let collected: Map<string, ts.Expression> | null = null;
   const constants = (): Map<string, ts.Expression> => (collected ??= collectConstants(sourceFile));
-  const visit = (node: ts.Node): void => {
+  const seen = new Set<ts.Node>();
+  const consider = (node: ts.Node): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
     if (ts.isTaggedTemplateExpression(node)) {
       const name = tagName(node.tag);
       if (name !== null && (SQL_TAGS.includes(name) || name.endsWith('.sql'))) {
@@ -127,10 +135,57 @@ export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
         if (built !== null) sites.push({ kind: 'call', node, calleeName: name, literal, viaConstant, ...built });
       }
     }
-    ts.forEachChild(node, visit);
   };
-  visit(sourceFile);
+  // Instead of walking every node (milliseconds on a large file, on every keystroke), find the
+  // places where a query call or SQL tag is written and descend to just those nodes.
+  for (const match of sourceFile.text.matchAll(CANDIDATE_PATTERN)) {
+    let node: ts.Node | undefined = innermostNodeAt(sourceFile, match.index);
+    while (node !== undefined && node.kind !== ts.SyntaxKind.SourceFile) {
+      if (ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node)) {
+        const nameNode = ts.isCallExpression(node) ? calleeNameNode(node.expression) : calleeNameNode(node.tag);
+        if (nameNode !== null && nameNode.getStart(sourceFile) === match.index) {
+          consider(node);
+          break;
+        }
+      }
+      node = node.parent;
+    }
+  }
   return sites;
+}
+
+function escapeForPattern(name: string): string {
+  return name.replace(/[$.*+?^(){}|[\]\\]/g, '\\$&');
+}
+
+/** Where a query call (`name(`, `name<T>(`) or an SQL tag (`sql\``) is written. */
+const CANDIDATE_PATTERN = new RegExp(
+  `(?<![\\w$])(?:(?:${SQL_CALLEES.map(escapeForPattern).join('|')})\\s*(?:<[^()\\n]*?>\\s*)?\\(|(?:sql|SQL|\\$queryRaw|\\$executeRaw)\\s*\`)`,
+  'g',
+);
+
+/** The identifier that names a callee or tag (`pool.query` → `query`, `Prisma.sql` → `sql`). */
+function calleeNameNode(expression: ts.Expression): ts.Node | null {
+  if (ts.isPropertyAccessExpression(expression)) return expression.name;
+  if (ts.isIdentifier(expression)) return expression;
+  return null;
+}
+
+/** The deepest node whose span contains `position`, found by descending from the root. */
+function innermostNodeAt(sourceFile: ts.SourceFile, position: number): ts.Node {
+  let current: ts.Node = sourceFile;
+  for (;;) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(current, (child) => {
+      if (child.pos <= position && position < child.end) {
+        next = child;
+        return true;
+      }
+      return undefined;
+    });
+    if (next === undefined) return current;
+    current = next;
+  }
 }
 
 /** `const name = <string-ish expression>` declarations in the file, when the name is declared once. */
