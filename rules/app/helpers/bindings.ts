@@ -1,0 +1,215 @@
+/**
+ * What a name in a JS/TS file stands for, as far as the file itself says: imports of known
+ * libraries by name whatever the local alias (`import { Pool as PgPool } from 'pg'`, `const axios
+ * = require('axios')`, `import * as pg from 'pg'`), and values followed to where they were made
+ * (`const payments = axios.create(...)`, `const cfg = { ... }`). Where a value comes from another
+ * module or cannot be known, the answer is null and rules stay silent rather than guess.
+ *
+ * Build it once per file (`fileBindings(sourceFile)`) and ask it questions; each question costs a
+ * map lookup, so rules stay proportional to the nodes they care about.
+ */
+
+import { ts } from '../../engine/languages/typescript';
+
+/** A library export a local name refers to: `{ module: 'pg', exportName: 'Pool' }`. */
+export interface ImportedName {
+  module: string;
+  /** The imported export's name; 'default' for default imports, '*' for namespace imports. */
+  exportName: string;
+}
+
+export interface FileBindings {
+  sourceFile: ts.SourceFile;
+  /** Modules the file imports or requires. */
+  modules: ReadonlySet<string>;
+  /** The library export a local identifier was imported as, or null. */
+  importOf(name: string): ImportedName | null;
+  /**
+   * The library export an expression refers to: an imported identifier (`Pool`), or a property of
+   * an imported namespace or default (`pg.Pool`, `axios.create`). Null when unknown.
+   */
+  resolveImport(expression: ts.Expression): ImportedName | null;
+  /** The initializer of a `const` (or never-reassigned `let`) declared once in the file, or null. */
+  initializerOf(name: string): ts.Expression | null;
+  /**
+   * Follows identifiers (and `as`, `!`, parentheses, `await`) to the expression that made the
+   * value, within the file. Returns the expression itself when it is not a known name.
+   */
+  origin(expression: ts.Expression): ts.Expression;
+}
+
+export function unwrapExpression(expression: ts.Expression): ts.Expression {
+  let current = expression;
+  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current) || ts.isAwaitExpression(current)) {
+    current = current.expression;
+  }
+  return current;
+}
+
+const cache = new WeakMap<ts.SourceFile, FileBindings>();
+
+export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
+  const cached = cache.get(sourceFile);
+  if (cached !== undefined) return cached;
+  const imports = new Map<string, ImportedName>();
+  const modules = new Set<string>();
+  const declarations = new Map<string, ts.Expression | null>();
+  const reassigned = new Set<string>();
+
+  const recordRequire = (name: ts.BindingName, initializer: ts.Expression): void => {
+    // const x = require('m'), const { a, b: c } = require('m'), const x = require('m').y
+    let call = unwrapExpression(initializer);
+    let member: string | null = null;
+    if (ts.isPropertyAccessExpression(call)) {
+      member = call.name.text;
+      call = unwrapExpression(call.expression);
+    }
+    if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') return;
+    const argument = call.arguments[0];
+    if (argument === undefined || !ts.isStringLiteral(argument)) return;
+    const module = argument.text;
+    modules.add(module);
+    if (ts.isIdentifier(name)) {
+      imports.set(name.text, { module, exportName: member ?? 'default' });
+      return;
+    }
+    if (ts.isObjectBindingPattern(name) && member === null) {
+      for (const element of name.elements) {
+        if (!ts.isIdentifier(element.name)) continue;
+        const imported = element.propertyName !== undefined && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+        imports.set(element.name.text, { module, exportName: imported });
+      }
+    }
+  };
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const module = node.moduleSpecifier.text;
+      modules.add(module);
+      const clause = node.importClause;
+      if (clause?.name !== undefined) imports.set(clause.name.text, { module, exportName: 'default' });
+      const bindings = clause?.namedBindings;
+      if (bindings !== undefined && ts.isNamespaceImport(bindings)) imports.set(bindings.name.text, { module, exportName: '*' });
+      if (bindings !== undefined && ts.isNamedImports(bindings)) {
+        for (const element of bindings.elements) imports.set(element.name.text, { module, exportName: (element.propertyName ?? element.name).text });
+      }
+      return;
+    }
+    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+      const module = node.moduleReference.expression.text;
+      modules.add(module);
+      imports.set(node.name.text, { module, exportName: '*' });
+      return;
+    }
+    if (ts.isVariableDeclaration(node) && node.initializer !== undefined) {
+      recordRequire(node.name, node.initializer);
+      if (ts.isIdentifier(node.name)) {
+        const name = node.name.text;
+        const list = node.parent;
+        const isConstOrLet = ts.isVariableDeclarationList(list) && (list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let)) !== 0;
+        declarations.set(name, declarations.has(name) || !isConstOrLet ? null : node.initializer);
+      }
+    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
+      declarations.set(node.name.text, null);
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) reassigned.add(node.left.text);
+    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) reassigned.add(node.operand.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+
+  const initializerOf = (name: string): ts.Expression | null => {
+    if (reassigned.has(name)) return null;
+    return declarations.get(name) ?? null;
+  };
+
+  const resolveImport = (expression: ts.Expression): ImportedName | null => {
+    const target = unwrapExpression(expression);
+    if (ts.isIdentifier(target)) return imports.get(target.text) ?? null;
+    if (ts.isPropertyAccessExpression(target)) {
+      const base = unwrapExpression(target.expression);
+      if (!ts.isIdentifier(base)) return null;
+      const imported = imports.get(base.text);
+      if (imported === undefined) return null;
+      // `pg.Pool` where pg is `import * as pg` or `const pg = require('pg')` (default = module).
+      if (imported.exportName === '*' || imported.exportName === 'default') return { module: imported.module, exportName: target.name.text };
+    }
+    return null;
+  };
+
+  const origin = (expression: ts.Expression): ts.Expression => {
+    let current = unwrapExpression(expression);
+    const visited = new Set<string>();
+    while (ts.isIdentifier(current) && !visited.has(current.text)) {
+      visited.add(current.text);
+      const initializer = initializerOf(current.text);
+      if (initializer === null) return current;
+      current = unwrapExpression(initializer);
+    }
+    return current;
+  };
+
+  const bindings: FileBindings = {
+    sourceFile,
+    modules,
+    importOf: (name) => imports.get(name) ?? null,
+    resolveImport,
+    initializerOf,
+    origin,
+  };
+  cache.set(sourceFile, bindings);
+  return bindings;
+}
+
+/**
+ * The object literal an options argument stands for (`{ ... }` written inline, or a constant
+ * holding one). Null when it is anything else; callers then stay silent.
+ */
+export function objectLiteralOf(bindings: FileBindings, expression: ts.Expression | undefined): ts.ObjectLiteralExpression | null {
+  if (expression === undefined) return null;
+  const value = bindings.origin(expression);
+  return ts.isObjectLiteralExpression(value) ? value : null;
+}
+
+/** Property names in an object literal. `spread` is true when a `...spread` could add unknown ones. */
+export function propertiesOf(literal: ts.ObjectLiteralExpression): { names: Map<string, ts.ObjectLiteralElementLike>; spread: boolean } {
+  const names = new Map<string, ts.ObjectLiteralElementLike>();
+  let spread = false;
+  for (const property of literal.properties) {
+    if (ts.isSpreadAssignment(property)) {
+      spread = true;
+      continue;
+    }
+    const name = property.name;
+    if (name === undefined) continue;
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) names.set(name.text, property);
+    else spread = true; // a computed key could be anything
+  }
+  return { names, spread };
+}
+
+/** The value of a property assignment (`key: value` or shorthand `key`), or null. */
+export function propertyValue(property: ts.ObjectLiteralElementLike | undefined): ts.Expression | null {
+  if (property === undefined) return null;
+  if (ts.isPropertyAssignment(property)) return property.initializer;
+  if (ts.isShorthandPropertyAssignment(property)) return property.name;
+  return null;
+}
+
+/** The text to insert a new property into an object literal, matching its layout, and where. */
+export function propertyInsertion(sourceFile: ts.SourceFile, literal: ts.ObjectLiteralExpression, propertyText: string): { offset: number; text: string } {
+  const text = sourceFile.text;
+  const last = literal.properties[literal.properties.length - 1];
+  const closeBrace = literal.getEnd() - 1;
+  if (last === undefined) return { offset: literal.getStart(sourceFile) + 1, text: ` ${propertyText} ` };
+  const multiline = text.slice(literal.getStart(sourceFile), closeBrace).includes('\n');
+  const hasTrailingComma = literal.properties.hasTrailingComma;
+  if (!multiline) return { offset: last.getEnd(), text: `${hasTrailingComma ? '' : ','} ${propertyText}` };
+  const lineStart = text.lastIndexOf('\n', last.getStart(sourceFile)) + 1;
+  const indentation = /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '  ';
+  if (hasTrailingComma) {
+    const commaEnd = text.indexOf(',', last.getEnd()) + 1;
+    return { offset: commaEnd, text: `\n${indentation}${propertyText},` };
+  }
+  return { offset: last.getEnd(), text: `,\n${indentation}${propertyText}` };
+}
