@@ -1,8 +1,10 @@
 /**
  * Checks what the built faultline.vsix actually contains: the three bundles, the manifest, the
- * config schema and the rule docs, and none of the sources, source maps, tests or node_modules
- * that .vscodeignore is meant to keep out. CI runs `npm run package` before the tests; without the
- * .vsix this test fails rather than skips, because a missing package is exactly what it guards.
+ * config schema, the rule docs, the SQL-in-JS grammar and the icon, and none of the sources,
+ * source maps, tests or node_modules that .vscodeignore is meant to keep out; and that it stays
+ * small (the bundles hold the TypeScript compiler, so a dependency bundled twice shows up here).
+ * CI runs `npm run package` before the tests; without the .vsix this test fails rather than
+ * skips, because a missing package is exactly what it guards.
  *
  * A .vsix is a zip file. Its central directory is read here directly, so the test needs no
  * `unzip` on the machine.
@@ -10,18 +12,26 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 // Compiled to out/test/package-contents.test.js, so the repo root is two folders up.
 const repoRoot = join(__dirname, '..', '..');
 const vsixPath = join(repoRoot, 'faultline.vsix');
 
+/**
+ * The most the .vsix may weigh. It is about 4.5 MB today, most of it the TypeScript compiler
+ * bundled into the server and the CLI.
+ */
+const MAX_VSIX_BYTES = 8 * 1024 * 1024;
+
 /** Files under extension/ that the package may hold; vsce renames README, CHANGELOG and LICENSE. */
 const ALLOWED_ENTRIES: RegExp[] = [
   /^extension\/dist\/(extension|server|cli)\.js$/,
   /^extension\/dist\/docs\/[a-z0-9-]+\.md$/,
   /^extension\/schemas\/[^/]+\.json$/,
+  /^extension\/syntaxes\/sql-in-js\.tmLanguage\.json$/,
+  /^extension\/images\/icon\.png$/,
   /^extension\/package\.json$/,
   /^extension\/(readme|changelog)\.md$/,
   /^extension\/LICENSE(\.txt)?$/,
@@ -89,6 +99,28 @@ test('the .vsix contains the bundles, the manifest and the config schema', () =>
   ]) {
     assert.ok(entries.has(required), `faultline.vsix is missing ${required}`);
   }
+});
+
+test('the .vsix contains the icon and the grammar that package.json names', () => {
+  const entries = new Set(readVsixEntries());
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    icon?: string;
+    contributes?: { grammars?: { path?: string }[] };
+  };
+  assert.ok(manifest.icon !== undefined, 'package.json has no "icon"');
+  const grammarPaths = (manifest.contributes?.grammars ?? []).map((grammar) => grammar.path);
+  assert.ok(grammarPaths.length > 0, 'package.json contributes no grammar');
+  for (const path of [manifest.icon, ...grammarPaths]) {
+    assert.ok(path !== undefined, 'a contributed grammar has no path');
+    const entry = `extension/${path.replace(/^\.\//, '')}`;
+    assert.ok(entries.has(entry), `faultline.vsix is missing ${entry}, which package.json refers to`);
+  }
+});
+
+test(`the .vsix is under ${MAX_VSIX_BYTES / 1024 / 1024} MB`, () => {
+  assert.ok(existsSync(vsixPath), `faultline.vsix not found at ${vsixPath}: run \`npm run package\` first.`);
+  const { size } = statSync(vsixPath);
+  assert.ok(size < MAX_VSIX_BYTES, `faultline.vsix is ${(size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_VSIX_BYTES / 1024 / 1024} MB limit`);
 });
 
 test('the .vsix contains every rule docs.md as dist/docs/<rule-id>.md', () => {
