@@ -1,25 +1,132 @@
 /**
- * kafka-weak-acks: not implemented yet (a stub so the catalogue is complete while the rule is written).
+ * kafka-weak-acks: a Kafka write acknowledged by the leader alone (`acks: 1`) or not at all
+ * (`acks: 0`). Looks at KafkaJS `producer.send({ topic, messages, acks })` and
+ * `sendBatch({ topicMessages, acks })`, Confluent's KafkaJS-compatible producer configuration
+ * (`kafkaJS: { acks }`, `acks`, `'request.required.acks'`), and librdkafka producer
+ * configuration (the global and topic objects of `new Producer(...)`, `HighLevelProducer`,
+ * `createWriteStream`). A send or producer without `acks` is clean: KafkaJS sends with -1 and
+ * librdkafka's `request.required.acks` defaults to -1 (all in-sync replicas).
+ *
+ * The fix writes `-1` (or `'all'` where the value was a string).
  */
 
+import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
+import type { Fix } from '../../engine/types';
+import { objectLiteralOf, propertiesOf, unwrapExpression } from '../helpers/bindings';
+import { KAFKAJS_MODULE, CONFLUENT_MODULE, kafkaFile, literalValue, nestedConfig, type KafkaFile } from '../helpers/kafka';
 
-export default defineRule<'todo'>({
+type MessageId = 'weakSend' | 'weakConfig';
+
+const ACKS_KEYS = ['acks', 'request.required.acks'];
+
+/** The `acks` properties of an object literal whose value is 0 or 1, as written or through a file constant. */
+function weakAcks(kafka: KafkaFile, literal: ts.ObjectLiteralExpression | null, keys: readonly string[]): { property: ts.PropertyAssignment; value: number }[] {
+  if (literal === null) return [];
+  const found: { property: ts.PropertyAssignment; value: number }[] = [];
+  for (const [name, property] of propertiesOf(literal).names) {
+    if (!keys.includes(name) || !ts.isPropertyAssignment(property)) continue;
+    const value = literalValue(kafka.bindings.origin(property.initializer));
+    const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+    if (number === 0 || number === 1) found.push({ property, value: number });
+  }
+  return found;
+}
+
+function acksFix(sourceFile: ts.SourceFile, property: ts.PropertyAssignment): Fix | null {
+  const value = unwrapExpression(property.initializer);
+  const isString = ts.isStringLiteral(value);
+  if (!isString && !ts.isNumericLiteral(value)) return null;
+  const quote = sourceFile.text[value.getStart(sourceFile)] === '"' ? '"' : "'";
+  const newText = isString ? `${quote}all${quote}` : '-1';
+  return { title: `Require acknowledgement from all in-sync replicas (\`${newText}\`)`, safety: 'safe', edits: [{ range: { start: value.getStart(sourceFile), end: value.getEnd() }, newText }] };
+}
+
+/** True when `send`/`sendBatch` is called on a KafkaJS producer or transaction. */
+function isKafkaJsSend(kafka: KafkaFile, call: ts.CallExpression, options: ts.ObjectLiteralExpression): boolean {
+  if (!ts.isPropertyAccessExpression(call.expression)) return false;
+  const method = call.expression.name.text;
+  if (method !== 'send' && method !== 'sendBatch') return false;
+  const { names } = propertiesOf(options);
+  if (!names.has(method === 'send' ? 'topic' : 'topicMessages')) return false;
+  const flavor = kafka.valueFlavor(call.expression.expression);
+  if (flavor !== null) return flavor === 'kafkajs';
+  // A producer made out of sight (`this.producer`, a parameter, `await producer.transaction()`) in
+  // a file written against KafkaJS; a receiver made in view by anything else is not a producer.
+  const made = kafka.bindings.origin(call.expression.expression);
+  const outOfSight = ts.isIdentifier(made) || ts.isPropertyAccessExpression(made) || (ts.isCallExpression(made) && ts.isPropertyAccessExpression(made.expression) && made.expression.name.text === 'transaction');
+  return outOfSight && kafka.modules.has(KAFKAJS_MODULE) && !kafka.modules.has(CONFLUENT_MODULE);
+}
+
+export default defineRule<MessageId>({
   meta: {
     id: 'kafka-weak-acks',
     family: 'app',
     target: 'script',
     defaultSeverity: 'warning',
-    fix: 'none',
+    fix: 'safe',
     requiresParse: false,
-    summary: 'TODO',
-    why: 'TODO',
-    messages: { todo: 'TODO' },
+    summary: 'A Kafka write with `acks` 0 or 1, which loses acknowledged messages when a partition leader fails over.',
+    why: 'With `acks: 1` the leader acknowledges a write before any replica has it; if that broker dies (a deploy, a crash, a zone outage) a follower without the write becomes leader and the acknowledged message is gone, and with `acks: 0` nothing is even confirmed. Tests against one healthy broker never see either.',
+    messages: {
+      weakSend: '`acks: {{value}}` on this send: the write is {{meaning}}, so a leader failover loses it; drop the option (KafkaJS defaults to `-1`) or set `acks: -1`.',
+      weakConfig: '`{{key}}: {{value}}` in the producer configuration: writes are {{meaning}}, so a leader failover loses them; set it to `-1` (all in-sync replicas, the librdkafka default) or remove it.',
+    },
     options: {},
-    prefilter: [],
-    sources: [],
+    prefilter: ['acks'],
+    sources: ['Apache Kafka producer default `acks=all` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },
-  create() {
-    return {};
+  create(context) {
+    let kafka: KafkaFile | null = null;
+    let sourceFile: ts.SourceFile | null = null;
+    const reported = new Set<number>();
+    const meaning = (value: number): string => (value === 0 ? 'never acknowledged' : 'acknowledged by the leader alone');
+    const reportConfig = (literal: ts.ObjectLiteralExpression | null, keys: readonly string[]): void => {
+      if (kafka === null || sourceFile === null) return;
+      for (const { property, value } of weakAcks(kafka, literal, keys)) {
+        const start = property.getStart(sourceFile);
+        if (reported.has(start)) continue;
+        reported.add(start);
+        const fix = acksFix(sourceFile, property);
+        const key = ts.isStringLiteral(property.name) ? `'${property.name.text}'` : property.name.getText(sourceFile);
+        context.report({ messageId: 'weakConfig', data: { key, value: String(value), meaning: meaning(value) }, range: { start, end: property.getEnd() }, fixes: fix === null ? [] : [fix] });
+      }
+    };
+    const check = (node: ts.Node): void => {
+      if (kafka === null || sourceFile === null) return;
+      const creation = kafka.producerCreation(node);
+      if (creation !== null) {
+        if (creation.flavor === 'librdkafka') {
+          reportConfig(creation.config, ACKS_KEYS);
+          reportConfig(creation.topicConfig, ACKS_KEYS);
+        } else if (creation.flavor === 'confluent-kafkajs') {
+          reportConfig(creation.config, ACKS_KEYS);
+          reportConfig(nestedConfig(kafka.bindings, creation.config, 'kafkaJS'), ['acks']);
+        }
+        return;
+      }
+      if (!ts.isCallExpression(node)) return;
+      const options = objectLiteralOf(kafka.bindings, node.arguments[0]);
+      if (options === null || !isKafkaJsSend(kafka, node, options)) return;
+      for (const { property, value } of weakAcks(kafka, options, ['acks'])) {
+        const start = property.getStart(sourceFile);
+        if (reported.has(start)) continue;
+        reported.add(start);
+        const fix = acksFix(sourceFile, property);
+        context.report({ messageId: 'weakSend', data: { value: String(value), meaning: meaning(value) }, range: { start, end: property.getEnd() }, fixes: fix === null ? [] : [fix] });
+      }
+    };
+    return {
+      file(file) {
+        sourceFile = file;
+        reported.clear();
+        kafka = kafkaFile(file);
+        if (kafka.modules.size === 0) kafka = null;
+      },
+      nodes: {
+        [ts.SyntaxKind.CallExpression]: check,
+        [ts.SyntaxKind.NewExpression]: check,
+      },
+    };
   },
 });
