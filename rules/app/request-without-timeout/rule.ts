@@ -1,25 +1,329 @@
 /**
- * request-without-timeout: not implemented yet (a stub so the catalogue is complete while the rule is written).
+ * request-without-timeout: an outgoing HTTP call that can wait forever. Global `fetch` (and
+ * node-fetch / undici's) without a `signal`; axios calls on the default instance and
+ * `axios.create(...)` without `timeout` (none by default: axios's `timeout` is 0); got calls and
+ * `got.extend(...)` without `timeout` (got sets none); `http(s).request` / `http(s).get` without a
+ * `timeout` option and no `.setTimeout(...)` in the same function.
+ *
+ * Timeouts set elsewhere in the file count: `axios.defaults.timeout = ...`, `api.defaults.timeout
+ * = ...`, a request interceptor that sets one, or every call on an instance passing its own. Calls
+ * on an axios or got instance are not reported (the instance's creation is, when the file shows
+ * it). Options the file cannot see (a parameter, a spread, an import) keep the rule silent, and so
+ * do test, example and browser UI files, and fetches of server-sent-event streams, which must not
+ * end after a fixed time.
+ *
+ * The fix adds the library's own timeout option with 10 seconds: `signal:
+ * AbortSignal.timeout(10_000)`, `timeout: 10_000`, got's `timeout: { request: 10_000 }`. Node's
+ * http module gets no fix: its `timeout` only emits an event that the caller must handle.
  */
 
+import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
+import type { Fix } from '../../engine/types';
+import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import { isBrowserCode, isMinified, isNonProductionPath } from '../helpers/code-context';
 
-export default defineRule<'todo'>({
+type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http';
+
+type Client = 'fetch' | 'axios' | 'got' | 'http';
+
+interface RequestCall {
+  client: Client;
+  messageId: MessageId;
+  /** Where the options object goes in the arguments. */
+  configIndex: number;
+  /** The option names that bound the request (any one of them is enough). */
+  timeoutKeys: readonly string[];
+  /** The property the fix inserts, or null for no fix. */
+  fixProperty: string | null;
+}
+
+const FETCH_MODULES = new Set(['node-fetch', 'undici', 'cross-fetch', 'isomorphic-fetch', 'node-fetch-native', '@whatwg-node/fetch']);
+const HTTP_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
+/** axios methods and where their config goes: `get(url, config)`, `post(url, data, config)`. */
+const AXIOS_METHODS: ReadonlyMap<string, number> = new Map([
+  ['get', 1], ['delete', 1], ['head', 1], ['options', 1],
+  ['post', 2], ['put', 2], ['patch', 2], ['postForm', 2], ['putForm', 2], ['patchForm', 2],
+  ['request', 0],
+]);
+const GOT_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head']);
+
+const AXIOS_KEYS = ['timeout', 'signal', 'cancelToken'];
+const FETCH_SIGNAL = 'signal: AbortSignal.timeout(10_000)';
+const AXIOS_TIMEOUT = 'timeout: 10_000';
+const GOT_TIMEOUT = 'timeout: { request: 10_000 }';
+
+/** What kind of outgoing request `call` is, or null when it is none the rule knows. */
+function requestCallOf(bindings: FileBindings, call: ts.CallExpression, fetchIsGlobal: () => boolean): RequestCall | null {
+  const callee = unwrapExpression(call.expression);
+  const calleeName = ts.isIdentifier(callee) ? callee.text : null;
+  const imported = bindings.resolveImport(callee);
+  if (calleeName === 'fetch' || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis')) {
+    const fromLibrary = imported !== null && FETCH_MODULES.has(imported.module) && (imported.exportName === 'default' || imported.exportName === 'fetch');
+    if (!fromLibrary && (imported !== null || !fetchIsGlobal())) return null;
+    return { client: 'fetch', messageId: 'fetch', configIndex: 1, timeoutKeys: ['signal', 'timeout'], fixProperty: FETCH_SIGNAL };
+  }
+  if (imported === null) return null;
+  if (imported.module === 'axios') {
+    if (imported.exportName === 'default' && ts.isIdentifier(callee)) {
+      // axios(config) or axios(url, config)
+      const first = call.arguments[0];
+      const configIndex = first !== undefined && objectLiteralOf(bindings, first) !== null ? 0 : 1;
+      return { client: 'axios', messageId: 'axiosCall', configIndex, timeoutKeys: AXIOS_KEYS, fixProperty: AXIOS_TIMEOUT };
+    }
+    if (imported.exportName === 'create') return { client: 'axios', messageId: 'axiosCreate', configIndex: 0, timeoutKeys: AXIOS_KEYS, fixProperty: AXIOS_TIMEOUT };
+    const configIndex = AXIOS_METHODS.get(imported.exportName);
+    if (configIndex === undefined) return null;
+    return { client: 'axios', messageId: 'axiosCall', configIndex, timeoutKeys: AXIOS_KEYS, fixProperty: AXIOS_TIMEOUT };
+  }
+  if (imported.module === 'got') {
+    const gotKeys = ['timeout', 'signal', 'isStream'];
+    if (imported.exportName === 'default' && ts.isIdentifier(callee)) {
+      const first = call.arguments[0];
+      const configIndex = first !== undefined && objectLiteralOf(bindings, first) !== null ? 0 : 1;
+      return { client: 'got', messageId: 'got', configIndex, timeoutKeys: gotKeys, fixProperty: GOT_TIMEOUT };
+    }
+    if (imported.exportName === 'extend') return { client: 'got', messageId: 'gotExtend', configIndex: 0, timeoutKeys: gotKeys, fixProperty: GOT_TIMEOUT };
+    if (!GOT_METHODS.has(imported.exportName)) return null;
+    return { client: 'got', messageId: 'got', configIndex: 1, timeoutKeys: gotKeys, fixProperty: GOT_TIMEOUT };
+  }
+  if (HTTP_MODULES.has(imported.module) && (imported.exportName === 'request' || imported.exportName === 'get')) {
+    return { client: 'http', messageId: 'http', configIndex: -1, timeoutKeys: ['timeout', 'signal', 'agent'], fixProperty: null };
+  }
+  return null;
+}
+
+type ConfigState = { state: 'bounded' } | { state: 'unknown' } | { state: 'missing'; literal: ts.ObjectLiteralExpression | null };
+
+/** Whether the options argument bounds the request, leaves it unbounded, or cannot be known here. */
+function configState(bindings: FileBindings, argument: ts.Expression | undefined, keys: readonly string[]): ConfigState {
+  if (argument === undefined) return { state: 'missing', literal: null };
+  const literal = objectLiteralOf(bindings, argument);
+  if (literal === null) return { state: 'unknown' };
+  const { names, spread } = propertiesOf(literal);
+  if (keys.some((key) => names.has(key))) return { state: 'bounded' };
+  if (spread) return { state: 'unknown' };
+  return { state: 'missing', literal };
+}
+
+/**
+ * Node's http(s).request / get take (url), (url, options) or (options), each optionally followed
+ * by a callback. The request is bounded when an options object has a timeout, or when the
+ * surrounding function calls `.setTimeout(...)` (on the request, its socket, or a timer that
+ * destroys it).
+ */
+function httpIsUnbounded(bindings: FileBindings, call: ts.CallExpression, keys: readonly string[]): boolean {
+  for (const argument of call.arguments.slice(0, 2)) {
+    const value = unwrapExpression(argument);
+    if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) continue;
+    if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isTemplateExpression(value)) continue;
+    if (ts.isNewExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'URL') continue;
+    const state = configState(bindings, argument, keys);
+    if (state.state !== 'missing') return false;
+  }
+  let scope: ts.Node = call.parent;
+  while (!ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
+  return !/setTimeout\s*\(|AbortSignal/.test(scope.getText());
+}
+
+/** Where `client = axios.create(...)` puts the instance: `client`, `this.client`, or null. */
+function instanceName(call: ts.CallExpression): string | null {
+  const parent = call.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === call) {
+    const left = parent.left;
+    if (ts.isIdentifier(left) || ts.isPropertyAccessExpression(left)) return left.getText();
+  }
+  if (ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return `this.${parent.name.text}`;
+  return null;
+}
+
+/**
+ * What the file does to its clients' defaults, computed once on first need: the receivers whose
+ * `defaults.timeout` (or `defaults.signal`) is assigned or whose request interceptor may set one,
+ * and, per receiver, whether every method call passes its own timeout.
+ */
+interface DefaultsIndex {
+  bounded: Set<string>;
+  callsWithout: Map<string, number>;
+  callsWith: Map<string, number>;
+}
+
+function indexDefaults(sourceFile: ts.SourceFile, bindings: FileBindings): DefaultsIndex {
+  const index: DefaultsIndex = { bounded: new Set(), callsWithout: new Map(), callsWith: new Map() };
+  const walk = (node: ts.Node): void => {
+    // client.defaults.timeout = 5000 / axios.defaults.signal = ...
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = node.left;
+      if (ts.isPropertyAccessExpression(left) && ['timeout', 'signal'].includes(left.name.text) && ts.isPropertyAccessExpression(left.expression) && left.expression.name.text === 'defaults') {
+        index.bounded.add(left.expression.expression.getText());
+      }
+      if (ts.isPropertyAccessExpression(left) && left.name.text === 'defaults' && /\btimeout\b|\bsignal\b/.test(node.right.getText())) index.bounded.add(left.expression.getText());
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const callee = node.expression;
+      // client.interceptors.request.use(config => { config.timeout = ...; return config; })
+      if (callee.name.text === 'use' && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'request') {
+        const interceptors = callee.expression.expression;
+        if (ts.isPropertyAccessExpression(interceptors) && interceptors.name.text === 'interceptors') {
+          const handler = node.arguments[0];
+          const inline = handler !== undefined && (ts.isArrowFunction(handler) || ts.isFunctionExpression(handler));
+          if (!inline || /\btimeout\b|\bsignal\b/.test(handler.getText())) index.bounded.add(interceptors.expression.getText());
+        }
+      }
+      // Object.assign(client.defaults, { timeout })
+      if (callee.name.text === 'assign' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object') {
+        const target = node.arguments[0];
+        if (target !== undefined && ts.isPropertyAccessExpression(target) && target.name.text === 'defaults' && /\btimeout\b/.test(node.getText())) index.bounded.add(target.expression.getText());
+      }
+      const configIndex = AXIOS_METHODS.get(callee.name.text) ?? (GOT_METHODS.has(callee.name.text) ? 1 : undefined);
+      if (configIndex !== undefined) {
+        const receiver = callee.expression.getText();
+        const state = configState(bindings, node.arguments[configIndex], ['timeout', 'signal', 'cancelToken']);
+        const map = state.state === 'missing' ? index.callsWithout : index.callsWith;
+        map.set(receiver, (map.get(receiver) ?? 0) + 1);
+      }
+    }
+    ts.forEachChild(node, walk);
+  };
+  walk(sourceFile);
+  return index;
+}
+
+/** Names the file declares as `fetch` (a parameter, a local function or variable), which then is not the global. */
+function declaresFetch(sourceFile: ts.SourceFile): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === 'fetch') {
+      const parent = node.parent;
+      const declared = (ts.isParameter(parent) || ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent) || ts.isImportSpecifier(parent) || ts.isImportClause(parent)) && parent.name === node;
+      if (declared) found = true;
+      return;
+    }
+    ts.forEachChild(node, walk);
+  };
+  walk(sourceFile);
+  return found;
+}
+
+/** A fetch whose input is a `Request` (which may carry its own signal). */
+function fetchesRequestObject(bindings: FileBindings, call: ts.CallExpression): boolean {
+  const first = call.arguments[0];
+  if (first === undefined) return false;
+  if (ts.isSpreadElement(first)) return true;
+  const value = bindings.origin(first);
+  if (ts.isNewExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'Request') return true;
+  const name = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : '';
+  return /^req$|request$/i.test(name);
+}
+
+/** Server-sent events and streamed uploads must not end after a fixed time. */
+function isStreaming(literal: ts.ObjectLiteralExpression): boolean {
+  return /text\/event-stream|\bduplex\b/.test(literal.getText());
+}
+
+function calleeText(call: ts.CallExpression, sourceFile: ts.SourceFile): string {
+  const text = call.expression.getText(sourceFile).replace(/\s+/g, '');
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** The edit that adds the timeout: into the options written in the call, or as a new last argument. */
+function timeoutFix(sourceFile: ts.SourceFile, call: ts.CallExpression, request: RequestCall, state: ConfigState): Fix | null {
+  const property = request.fixProperty;
+  if (property === null || state.state !== 'missing') return null;
+  const argument = call.arguments[request.configIndex];
+  const title = `Add \`${property}\``;
+  if (state.literal !== null) {
+    // Only into a literal written in the call: a shared constant may serve other calls too.
+    if (argument === undefined || unwrapExpression(argument) !== state.literal) return null;
+    const insertion = propertyInsertion(sourceFile, state.literal, property);
+    return { title, safety: 'safe', edits: [{ range: { start: insertion.offset, end: insertion.offset }, newText: insertion.text }] };
+  }
+  if (call.arguments.length !== request.configIndex) return null;
+  const last = call.arguments[call.arguments.length - 1];
+  if (last === undefined) {
+    const offset = call.arguments.pos;
+    return { title, safety: 'safe', edits: [{ range: { start: offset, end: offset }, newText: `{ ${property} }` }] };
+  }
+  if (ts.isSpreadElement(last)) return null;
+  return { title, safety: 'safe', edits: [{ range: { start: last.getEnd(), end: last.getEnd() }, newText: `, { ${property} }` }] };
+}
+
+export default defineRule<MessageId>({
   meta: {
     id: 'request-without-timeout',
     family: 'app',
     target: 'script',
     defaultSeverity: 'warning',
-    fix: 'none',
+    fix: 'safe',
     requiresParse: false,
-    summary: 'TODO',
-    why: 'TODO',
-    messages: { todo: 'TODO' },
+    summary: 'An HTTP call (fetch, axios, got, http.request) with no timeout.',
+    why: 'With no timeout, one upstream that stops answering holds the request, its socket and whatever the caller holds (a pooled DB connection, a worker slot) until the process restarts; under load these pile up until the service stops answering too.',
+    messages: {
+      fetch: '`{{callee}}` without a `signal` has no overall deadline (Node\'s fetch only stops after 300 s without headers or body bytes); pass `signal: AbortSignal.timeout(10_000)`.',
+      axiosCall: '`{{callee}}` without `timeout` can wait forever (axios\'s default `timeout` is 0, none); pass `timeout: 10_000`, or create the client once with `axios.create({ timeout: 10_000 })`.',
+      axiosCreate: '`{{callee}}` without `timeout` makes a client whose requests can wait forever (axios\'s default `timeout` is 0, none); add `timeout: 10_000`.',
+      got: '`{{callee}}` without `timeout` can wait forever (got sets no timeout by default); pass `timeout: { request: 10_000 }`.',
+      gotExtend: '`{{callee}}` without `timeout` makes a client whose requests can wait forever (got sets no timeout by default); add `timeout: { request: 10_000 }`.',
+      http: '`{{callee}}` with no `timeout` option and no `.setTimeout()` waits forever on a server that stops answering; pass `timeout: 10_000` and destroy the request in its `\'timeout\'` handler.',
+    },
     options: {},
-    prefilter: [],
-    sources: [],
+    prefilter: ['fetch', 'axios', 'got', 'http'],
+    sources: ['Bun lint `bun/axios-no-unbounded-requests`', 'eslint-plugin-unicorn `prefer-abort-signal-timeout` (adjacent)', 'Ruff S113 / Bandit B113 / Pylint W3101 (requests without timeout), for Python', 'Sonar S7618'],
   },
-  create() {
-    return {};
+  create(context) {
+    let sourceFile: ts.SourceFile | null = null;
+    let bindings: FileBindings | null = null;
+    let skipFile = false;
+    let browser: boolean | null = null;
+    let fetchGlobal: boolean | null = null;
+    let defaults: DefaultsIndex | null = null;
+    return {
+      file(file) {
+        sourceFile = file;
+        bindings = fileBindings(file);
+        skipFile = isNonProductionPath(file.fileName) || isMinified(file);
+        browser = null;
+        fetchGlobal = null;
+        defaults = null;
+      },
+      nodes: {
+        [ts.SyntaxKind.CallExpression]: (node) => {
+          const file = sourceFile;
+          const fileNames = bindings;
+          if (skipFile || file === null || fileNames === null || !ts.isCallExpression(node)) return;
+          const request = requestCallOf(fileNames, node, () => (fetchGlobal ??= !declaresFetch(file)));
+          if (request === null) return;
+          if ((request.client === 'fetch' || request.client === 'axios') && (browser ??= isBrowserCode(file, fileNames))) return;
+          const data = { callee: calleeText(node, file) };
+          const range = { start: node.expression.getStart(file), end: node.expression.getEnd() };
+          if (request.client === 'http') {
+            if (httpIsUnbounded(fileNames, node, request.timeoutKeys)) context.report({ messageId: 'http', data, range });
+            return;
+          }
+          if (request.client === 'fetch' && fetchesRequestObject(fileNames, node)) return;
+          const state = configState(fileNames, node.arguments[request.configIndex], request.timeoutKeys);
+          if (state.state !== 'missing') return;
+          if (state.literal !== null && request.client === 'fetch' && isStreaming(state.literal)) return;
+          const index = (defaults ??= indexDefaults(file, fileNames));
+          if (request.messageId === 'axiosCall' || request.messageId === 'got') {
+            // axios.get(...) after `axios.defaults.timeout = ...`
+            const receiver = unwrapExpression(node.expression);
+            const base = ts.isPropertyAccessExpression(receiver) ? receiver.expression.getText(file) : receiver.getText(file);
+            if (index.bounded.has(base)) return;
+          } else {
+            const name = instanceName(node);
+            if (name !== null) {
+              if (index.bounded.has(name)) return;
+              // Every request on the instance passes its own timeout.
+              if ((index.callsWith.get(name) ?? 0) > 0 && (index.callsWithout.get(name) ?? 0) === 0) return;
+            }
+          }
+          const fix = timeoutFix(file, node, request, state);
+          context.report({ messageId: request.messageId, data, range, fixes: fix === null ? [] : [fix] });
+        },
+      },
+    };
   },
 });

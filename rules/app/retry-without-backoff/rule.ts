@@ -1,25 +1,255 @@
 /**
- * retry-without-backoff: not implemented yet (a stub so the catalogue is complete while the rule is written).
+ * retry-without-backoff: retries that do not wait longer after each failure. axios-retry without
+ * `retryDelay` (its default is `noDelay`: 0 ms unless the response carries Retry-After) or with a
+ * `retryDelay` that returns a constant; p-retry / async-retry / retry / promise-retry options that
+ * pin the delay (`factor: 1`, `minTimeout` equal to `maxTimeout`); hand-written retry loops that
+ * try again immediately or after a constant `sleep(1000)`; and self-calling functions that retry
+ * after a constant delay.
+ *
+ * The libraries' defaults back off exponentially (p-retry, async-retry, retry: factor 2 from
+ * 1 s; got: exponential with noise), so configs that leave them alone are not reported. Immediate
+ * hand-written retries are left alone when they make at most two attempts (one retry of a stale
+ * keep-alive socket or after a token refresh), when the catch retries only one kind of error and
+ * rethrows the rest (a unique-key collision retried with a new key), and when the retried block
+ * awaits nothing.
+ *
+ * The fix (safe, axios-retry only) adds `retryDelay: axiosRetry.exponentialDelay`, using the name
+ * the file imported axios-retry as.
  */
 
+import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
+import type { Fix, TextRange } from '../../engine/types';
+import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import { isMinified, isNonProductionPath } from '../helpers/code-context';
+import {
+  caughtName,
+  countedAttempts,
+  isFunctionExpression,
+  numericLiteralValue,
+  parameterNames,
+  retryDelay,
+  retryLibraryCall,
+  retryLoopOf,
+  retryRecursionOf,
+  testsMoreThanTheError,
+  type LoopStatement,
+  type RetryLibraryCall,
+} from '../helpers/retries';
 
-export default defineRule<'todo'>({
+type MessageId = 'axiosRetryNoDelay' | 'axiosRetryConstant' | 'constantFactor' | 'equalTimeouts' | 'loopImmediate' | 'loopConstant';
+
+function rangeOf(node: ts.Node, sourceFile: ts.SourceFile): TextRange {
+  return { start: node.getStart(sourceFile), end: node.getEnd() };
+}
+
+/** The first line of a node, for ranges over loop headers. */
+function headerRange(node: ts.Node, body: ts.Node, sourceFile: ts.SourceFile): TextRange {
+  const start = node.getStart(sourceFile);
+  const end = Math.max(start, body.getStart(sourceFile));
+  return { start, end: sourceFile.text.slice(start, end).trimEnd().length + start };
+}
+
+/** A `retryDelay` function that returns the same number every time: `() => 1000`. */
+function isConstantDelayFunction(bindings: FileBindings, value: ts.Expression): boolean {
+  const inner = unwrapExpression(value);
+  if (!isFunctionExpression(inner)) return false;
+  let returned: ts.Expression | null = null;
+  if (!ts.isBlock(inner.body)) returned = inner.body;
+  else if (inner.body.statements.length === 1) {
+    const only = inner.body.statements[0];
+    if (only !== undefined && ts.isReturnStatement(only) && only.expression !== undefined) returned = only.expression;
+  }
+  return returned !== null && numericLiteralValue(bindings, returned) !== null;
+}
+
+/** The name axios-retry's helpers hang off (`axiosRetry`, `axiosRetry.default`), or null. */
+function helperBase(call: ts.CallExpression): string | null {
+  const callee = unwrapExpression(call.expression);
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) return `${callee.expression.text}.${callee.name.text}`;
+  return null;
+}
+
+function axiosRetryFix(sourceFile: ts.SourceFile, found: RetryLibraryCall, base: string): Fix | null {
+  const property = `retryDelay: ${base}.exponentialDelay`;
+  const title = `Add \`${property}\``;
+  if (found.options !== null) {
+    if (found.optionsArgument === undefined || unwrapExpression(found.optionsArgument) !== found.options) return null;
+    const insertion = propertyInsertion(sourceFile, found.options, property);
+    return { title, safety: 'safe', edits: [{ range: { start: insertion.offset, end: insertion.offset }, newText: insertion.text }] };
+  }
+  const client = found.call.arguments[0];
+  if (client === undefined || found.call.arguments.length !== 1) return null;
+  return { title, safety: 'safe', edits: [{ range: { start: client.getEnd(), end: client.getEnd() }, newText: `, { ${property} }` }] };
+}
+
+/** True when the retried block awaits something (synchronous loops retry parsing or computing, not I/O). */
+function awaitsSomething(block: ts.Block): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node)) return;
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) found = true;
+    else ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(block, walk);
+  return found;
+}
+
+/**
+ * True when the catch awaits a recovery step before the next attempt (a reconnect, a token
+ * refresh, a change-stream resume): the retry follows a repair, not a blind repeat.
+ * `recursiveCall` is the retry itself in the recursive shape, which does not count.
+ */
+function awaitsRecovery(clause: ts.CatchClause, recursiveCall: ts.CallExpression | null): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node)) return;
+    if (ts.isAwaitExpression(node) && (recursiveCall === null || unwrapExpression(node.expression) !== recursiveCall)) found = true;
+    else ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(clause.block, walk);
+  return found;
+}
+
+/**
+ * True when the catch retries only one kind of error and rethrows the rest: `if (error.code !==
+ * '23505') throw error`. Immediate retries of such conflicts (a new random key, an optimistic
+ * lock) are the intended design.
+ */
+function retriesOneKindOfError(clause: ts.CatchClause): boolean {
+  const errorName = caughtName(clause);
+  if (errorName === null) return false;
+  return clause.block.statements.some((statement) => {
+    if (!ts.isIfStatement(statement)) return false;
+    const throws = (branch: ts.Statement | undefined): boolean => branch !== undefined && (ts.isThrowStatement(branch) || (ts.isBlock(branch) && branch.statements.some((inner) => ts.isThrowStatement(inner))));
+    if (!throws(statement.thenStatement) && !throws(statement.elseStatement)) return false;
+    return statement.expression.getText().includes(errorName) && !testsMoreThanTheError(statement.expression, errorName);
+  });
+}
+
+export default defineRule<MessageId>({
   meta: {
     id: 'retry-without-backoff',
     family: 'app',
     target: 'script',
     defaultSeverity: 'warning',
-    fix: 'none',
+    fix: 'safe',
     requiresParse: false,
-    summary: 'TODO',
-    why: 'TODO',
-    messages: { todo: 'TODO' },
+    summary: 'Retries with no delay or a constant delay between attempts.',
+    why: 'When a dependency slows down, every client fails at once; retrying immediately or on a fixed beat multiplies its load at the moment it can least take it and keeps the clients in lockstep, turning a brief blip into an outage.',
+    messages: {
+      axiosRetryNoDelay: '`{{callee}}(...)` without `retryDelay` retries immediately (axios-retry\'s default is `noDelay`); add `retryDelay: {{base}}.exponentialDelay` to back off with jitter.',
+      axiosRetryConstant: '`retryDelay` returns the same delay before every retry, so clients that failed together retry together; use `retryDelay: axiosRetry.exponentialDelay` (exponential, with jitter).',
+      constantFactor: '`factor: {{factor}}` makes {{library}} wait the same `minTimeout` before every retry; remove it (the default factor is 2) to back off exponentially.',
+      equalTimeouts: '`minTimeout` equal to `maxTimeout` makes {{library}} wait the same time before every retry; raise `maxTimeout` so the delay can grow.',
+      loopImmediate: 'This loop retries immediately after a failure, adding load to a dependency that is already failing; wait before the next attempt with exponential backoff and jitter: `await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))`.',
+      loopConstant: '`{{delay}}` waits the same time before every retry, so clients that failed together retry together; grow it with the attempt and add jitter: `Math.random() * Math.min(cap, base * 2 ** attempt)`.',
+    },
     options: {},
-    prefilter: [],
-    sources: [],
+    prefilter: ['retry', 'catch'],
+    sources: ['AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"', 'Google Cloud, "truncated exponential backoff"'],
   },
-  create() {
-    return {};
+  create(context) {
+    let sourceFile: ts.SourceFile | null = null;
+    let bindings: FileBindings | null = null;
+    let skipFile = false;
+
+    const checkLibrary = (file: ts.SourceFile, fileNames: FileBindings, node: ts.Node): void => {
+      if (!ts.isCallExpression(node)) return;
+      const found = retryLibraryCall(fileNames, node);
+      if (found === null) return;
+      const options = found.options;
+      if (found.optionsArgument !== undefined && options === null) return; // options from elsewhere
+      const names = options === null ? new Map<string, ts.ObjectLiteralElementLike>() : propertiesOf(options).names;
+      const spread = options !== null && propertiesOf(options).spread;
+      if (found.library === 'axios-retry') {
+        const retries = numericLiteralValue(fileNames, propertyValue(names.get('retries')));
+        if (retries === 0) return;
+        const delay = names.get('retryDelay');
+        if (delay !== undefined) {
+          const value = propertyValue(delay);
+          if (value !== null && isConstantDelayFunction(fileNames, value)) context.report({ messageId: 'axiosRetryConstant', range: rangeOf(delay, file) });
+          return;
+        }
+        if (spread) return;
+        const base = helperBase(node);
+        const fix = base === null ? null : axiosRetryFix(file, found, base);
+        context.report({
+          messageId: 'axiosRetryNoDelay',
+          data: { callee: node.expression.getText(file), base: base ?? 'axiosRetry' },
+          range: rangeOf(node.expression, file),
+          fixes: fix === null ? [] : [fix],
+        });
+        return;
+      }
+      const factorProperty = names.get('factor');
+      const factor = numericLiteralValue(fileNames, propertyValue(factorProperty));
+      if (factorProperty !== undefined && factor !== null && factor <= 1) {
+        context.report({ messageId: 'constantFactor', data: { factor: String(factor), library: found.library }, range: rangeOf(factorProperty, file) });
+        return;
+      }
+      const minimum = numericLiteralValue(fileNames, propertyValue(names.get('minTimeout')));
+      const maximumProperty = names.get('maxTimeout');
+      const maximum = numericLiteralValue(fileNames, propertyValue(maximumProperty));
+      if (maximumProperty !== undefined && minimum !== null && maximum !== null && minimum === maximum) {
+        context.report({ messageId: 'equalTimeouts', data: { library: found.library }, range: rangeOf(maximumProperty, file) });
+      }
+    };
+
+    const checkLoop = (file: ts.SourceFile, fileNames: FileBindings, node: ts.Node): void => {
+      if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
+      const loop: LoopStatement = node;
+      const found = retryLoopOf(loop);
+      if (found === null || !awaitsSomething(found.tryStatement.tryBlock)) return;
+      const delay = retryDelay(loop.statement, null, loop, new Set());
+      if (delay.kind === 'varying') return;
+      if (delay.kind === 'constant' && delay.node !== null) {
+        context.report({ messageId: 'loopConstant', data: { delay: delay.node.getText(file).replace(/\s+/g, ' ') }, range: rangeOf(delay.node, file) });
+        return;
+      }
+      const attempts = countedAttempts(fileNames, loop);
+      if (attempts !== null && attempts <= 2) return;
+      if (retriesOneKindOfError(found.catchClause) || awaitsRecovery(found.catchClause, null)) return;
+      context.report({ messageId: 'loopImmediate', range: headerRange(loop, loop.statement, file) });
+    };
+
+    const checkRecursion = (file: ts.SourceFile, node: ts.Node): void => {
+      if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
+      const found = retryRecursionOf(node);
+      if (found === null || !awaitsSomething(found.tryStatement.tryBlock)) return;
+      const delay = retryDelay(found.catchClause.block, null, node, parameterNames(node));
+      if (delay.kind === 'varying') return;
+      if (delay.kind === 'constant' && delay.node !== null) {
+        context.report({ messageId: 'loopConstant', data: { delay: delay.node.getText(file).replace(/\s+/g, ' ') }, range: rangeOf(delay.node, file) });
+        return;
+      }
+      // An immediate self-call is left to unbounded-retry when it has no limit; with a limit, the
+      // retried call is as often a flaky local step (mongodb's GSSAPI `negotiate`) as a network call.
+    };
+
+    const guarded = (check: (file: ts.SourceFile, fileNames: FileBindings, node: ts.Node) => void) => (node: ts.Node): void => {
+      if (skipFile || sourceFile === null || bindings === null) return;
+      check(sourceFile, bindings, node);
+    };
+    const loops = guarded(checkLoop);
+    const functions = guarded((file, _names, node) => checkRecursion(file, node));
+    return {
+      file(file) {
+        sourceFile = file;
+        bindings = fileBindings(file);
+        skipFile = isNonProductionPath(file.fileName) || isMinified(file);
+      },
+      nodes: {
+        [ts.SyntaxKind.CallExpression]: guarded(checkLibrary),
+        [ts.SyntaxKind.WhileStatement]: loops,
+        [ts.SyntaxKind.DoStatement]: loops,
+        [ts.SyntaxKind.ForStatement]: loops,
+        [ts.SyntaxKind.FunctionDeclaration]: functions,
+        [ts.SyntaxKind.MethodDeclaration]: functions,
+        [ts.SyntaxKind.FunctionExpression]: functions,
+        [ts.SyntaxKind.ArrowFunction]: functions,
+      },
+    };
   },
 });

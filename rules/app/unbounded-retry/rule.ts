@@ -1,10 +1,73 @@
 /**
- * unbounded-retry: not implemented yet (a stub so the catalogue is complete while the rule is written).
+ * unbounded-retry: retrying with nothing that ever stops it. A `while (true)` / `for (;;)` retry
+ * loop (its `try` leaves the loop on success, its `catch` goes round again) with no attempt
+ * counter, deadline or shutdown check; a function that retries by calling itself from its `catch`
+ * with the same arguments and no such check; and retry-library options that say "forever":
+ * `retries: Infinity` (p-retry, async-retry, retry, promise-retry, axios-retry), `forever: true`
+ * (retry, async-retry, promise-retry, p-retry before v7) and got's `retry: { limit: Infinity }`.
+ *
+ * A check that reads only the error (`if (!isRetryable(error)) throw error`) does not bound the
+ * retrying: a dependency that stays down keeps producing retryable errors. A check of anything
+ * else does (`attempt`, `Date.now()`, `signal.aborted`, `this.closed`), and so do a finite
+ * `maxRetryTime` or a `signal` next to `retries: Infinity`. Loops that are not retries (event
+ * loops, queue consumers that log and go on, loops whose `break` is in the middle) are skipped.
+ * No fix: the right limit is a decision about the caller's latency budget.
  */
 
+import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
+import type { TextRange } from '../../engine/types';
+import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import { isMinified, isNonProductionPath } from '../helpers/code-context';
+import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
 
-export default defineRule<'todo'>({
+type MessageId = 'loop' | 'recursion' | 'infiniteOption' | 'infiniteGot';
+
+function rangeOf(node: ts.Node, sourceFile: ts.SourceFile): TextRange {
+  return { start: node.getStart(sourceFile), end: node.getEnd() };
+}
+
+function headerRange(node: ts.Node, body: ts.Node, sourceFile: ts.SourceFile): TextRange {
+  const start = node.getStart(sourceFile);
+  const end = Math.max(start, body.getStart(sourceFile));
+  return { start, end: sourceFile.text.slice(start, end).trimEnd().length + start };
+}
+
+function awaitsSomething(block: ts.Block): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node)) return;
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) found = true;
+    else ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(block, walk);
+  return found;
+}
+
+/** How a loop reads in a message: `while (true)`, `for (;;)`, `do ... while (true)`. */
+function loopWords(loop: LoopStatement): string {
+  if (ts.isForStatement(loop)) return 'for (;;)';
+  if (ts.isDoStatement(loop)) return 'do ... while (true)';
+  return 'while (true)';
+}
+
+/** True when the recursive call passes what it received unchanged (no counter goes down or up). */
+function passesSameArguments(call: ts.CallExpression, parameters: readonly ts.ParameterDeclaration[]): boolean {
+  return call.arguments.every((argument, index) => {
+    const parameter = parameters[index];
+    const value = unwrapExpression(argument);
+    return parameter !== undefined && ts.isIdentifier(parameter.name) && ts.isIdentifier(value) && value.text === parameter.name.text;
+  });
+}
+
+/** True for `maxRetryTime: <finite number or expression>` and p-retry's `signal`: an overall deadline. */
+function hasDeadline(bindings: FileBindings, names: Map<string, ts.ObjectLiteralElementLike>): boolean {
+  if (names.has('signal')) return true;
+  const maxRetryTime = propertyValue(names.get('maxRetryTime'));
+  return maxRetryTime !== null && !isInfinity(bindings.origin(maxRetryTime));
+}
+
+export default defineRule<MessageId>({
   meta: {
     id: 'unbounded-retry',
     family: 'app',
@@ -12,14 +75,109 @@ export default defineRule<'todo'>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
-    summary: 'TODO',
-    why: 'TODO',
-    messages: { todo: 'TODO' },
+    summary: 'Retry loops or options with no attempt limit or deadline.',
+    why: 'A dependency that stays down is retried forever: the caller hangs instead of failing, the work it holds (a request, a connection, a job slot) is never released, the load on the failing dependency never stops, and the outage is hidden behind latency instead of surfacing as errors.',
+    messages: {
+      loop: 'This `{{loop}}` retry loop has no attempt limit or deadline, so a dependency that stays down is retried forever; count attempts and rethrow after a few (`for (let attempt = 1; attempt <= 5; attempt++)`), or check a deadline.',
+      recursion: '`{{name}}()` retries by calling itself from its `catch` with no attempt limit or deadline, so a dependency that stays down is retried forever; pass an attempt count and rethrow when it reaches a maximum.',
+      infiniteOption: '`{{option}}` makes {{library}} retry forever; set a finite limit (`retries: 5`) and, for an overall deadline, `maxRetryTime`.',
+      infiniteGot: '`{{option}}` makes got retry forever; set a finite `retry: { limit: 3 }` (got\'s default is 2).',
+    },
     options: {},
-    prefilter: [],
-    sources: [],
+    prefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value'],
+    sources: ['tenacity: bare `@retry` retries forever (Python analog)', 'AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"'],
   },
-  create() {
-    return {};
+  create(context) {
+    let sourceFile: ts.SourceFile | null = null;
+    let bindings: FileBindings | null = null;
+    let skipFile = false;
+
+    const checkCall = (file: ts.SourceFile, fileNames: FileBindings, node: ts.CallExpression): void => {
+      const found = retryLibraryCall(fileNames, node);
+      if (found !== null) {
+        if (found.options === null) return;
+        const { names } = propertiesOf(found.options);
+        if (hasDeadline(fileNames, names)) return;
+        const retries = names.get('retries');
+        const retriesValue = propertyValue(retries);
+        if (retries !== undefined && retriesValue !== null && isInfinity(fileNames.origin(retriesValue))) {
+          context.report({ messageId: 'infiniteOption', data: { option: retries.getText(file), library: found.library }, range: rangeOf(retries, file) });
+          return;
+        }
+        const forever = names.get('forever');
+        const foreverValue = propertyValue(forever);
+        if (forever !== undefined && foreverValue !== null && unwrapExpression(foreverValue).kind === ts.SyntaxKind.TrueKeyword && found.library !== 'axios-retry') {
+          context.report({ messageId: 'infiniteOption', data: { option: forever.getText(file), library: found.library }, range: rangeOf(forever, file) });
+        }
+        return;
+      }
+      // got(url, { retry: { limit: Infinity } }), got.extend({ retry: { limit: Infinity } })
+      const imported = fileNames.resolveImport(node.expression);
+      if (imported === null || imported.module !== 'got') return;
+      for (const argument of node.arguments) {
+        const options = objectLiteralOf(fileNames, argument);
+        if (options === null) continue;
+        const retry = propertyValue(propertiesOf(options).names.get('retry'));
+        if (retry === null) continue;
+        const retryOptions = objectLiteralOf(fileNames, retry);
+        const limit = retryOptions === null ? undefined : propertiesOf(retryOptions).names.get('limit');
+        const limitValue = propertyValue(limit);
+        if (limit !== undefined && limitValue !== null && isInfinity(fileNames.origin(limitValue))) {
+          context.report({ messageId: 'infiniteGot', data: { option: `retry: { ${limit.getText(file)} }` }, range: rangeOf(limit, file) });
+        } else if (retryOptions === null && isInfinity(fileNames.origin(retry))) {
+          context.report({ messageId: 'infiniteGot', data: { option: `retry: ${retry.getText(file)}` }, range: rangeOf(retry, file) });
+        }
+      }
+    };
+
+    const checkLoop = (file: ts.SourceFile, node: ts.Node): void => {
+      if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
+      const loop: LoopStatement = node;
+      if (!isEndlessLoop(loop)) return;
+      const found = retryLoopOf(loop);
+      if (found === null || !awaitsSomething(found.tryStatement.tryBlock)) return;
+      if (hasNonErrorExit(loop.statement, found.tryStatement.tryBlock, loop, caughtName(found.catchClause))) return;
+      context.report({ messageId: 'loop', data: { loop: loopWords(loop) }, range: headerRange(loop, loop.statement, file) });
+    };
+
+    const checkRecursion = (file: ts.SourceFile, node: ts.Node): void => {
+      if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
+      const found = retryRecursionOf(node);
+      if (found === null || !awaitsSomething(found.tryStatement.tryBlock) || node.body === undefined) return;
+      if (!passesSameArguments(found.recursiveCall, node.parameters)) return;
+      // A parameter the function reads to decide whether to stop would bound it; same arguments mean none changes.
+      if (hasNonErrorExit(node.body, found.tryStatement.tryBlock, null, caughtName(found.catchClause))) return;
+      if (parameterNames(node).size > 0 && found.recursiveCall.arguments.length < node.parameters.length) return;
+      context.report({ messageId: 'recursion', data: { name: found.name }, range: rangeOf(found.recursiveCall, file) });
+    };
+
+    const functions = (node: ts.Node): void => {
+      if (skipFile || sourceFile === null) return;
+      checkRecursion(sourceFile, node);
+    };
+    const loops = (node: ts.Node): void => {
+      if (skipFile || sourceFile === null) return;
+      checkLoop(sourceFile, node);
+    };
+    return {
+      file(file) {
+        sourceFile = file;
+        bindings = fileBindings(file);
+        skipFile = isNonProductionPath(file.fileName) || isMinified(file);
+      },
+      nodes: {
+        [ts.SyntaxKind.CallExpression]: (node) => {
+          if (skipFile || sourceFile === null || bindings === null || !ts.isCallExpression(node)) return;
+          checkCall(sourceFile, bindings, node);
+        },
+        [ts.SyntaxKind.WhileStatement]: loops,
+        [ts.SyntaxKind.DoStatement]: loops,
+        [ts.SyntaxKind.ForStatement]: loops,
+        [ts.SyntaxKind.FunctionDeclaration]: functions,
+        [ts.SyntaxKind.MethodDeclaration]: functions,
+        [ts.SyntaxKind.FunctionExpression]: functions,
+        [ts.SyntaxKind.ArrowFunction]: functions,
+      },
+    };
   },
 });
