@@ -36,19 +36,11 @@ import {
   type LoopStatement,
   type RetryLibraryCall,
 } from '../helpers/retries';
+import { headerRange, nodeRange } from '../helpers/ranges';
 
 type MessageId = 'axiosRetryNoDelay' | 'axiosRetryConstant' | 'constantFactor' | 'equalTimeouts' | 'loopImmediate' | 'loopConstant';
 
-function rangeOf(node: ts.Node, sourceFile: ts.SourceFile): TextRange {
-  return { start: node.getStart(sourceFile), end: node.getEnd() };
-}
 
-/** The first line of a node, for ranges over loop headers. */
-function headerRange(node: ts.Node, body: ts.Node, sourceFile: ts.SourceFile): TextRange {
-  const start = node.getStart(sourceFile);
-  const end = Math.max(start, body.getStart(sourceFile));
-  return { start, end: sourceFile.text.slice(start, end).trimEnd().length + start };
-}
 
 /** A `retryDelay` function that returns the same number every time: `() => 1000`. */
 function isConstantDelayFunction(bindings: FileBindings, value: ts.Expression): boolean {
@@ -169,7 +161,7 @@ export default defineRule<MessageId>({
         const delay = names.get('retryDelay');
         if (delay !== undefined) {
           const value = propertyValue(delay);
-          if (value !== null && isConstantDelayFunction(fileNames, value)) context.report({ messageId: 'axiosRetryConstant', range: rangeOf(delay, file) });
+          if (value !== null && isConstantDelayFunction(fileNames, value)) context.report({ messageId: 'axiosRetryConstant', range: nodeRange(delay, file) });
           return;
         }
         if (spread) return;
@@ -178,7 +170,7 @@ export default defineRule<MessageId>({
         context.report({
           messageId: 'axiosRetryNoDelay',
           data: { callee: node.expression.getText(file), base: base ?? 'axiosRetry' },
-          range: rangeOf(node.expression, file),
+          range: nodeRange(node.expression, file),
           fixes: fix === null ? [] : [fix],
         });
         return;
@@ -186,14 +178,14 @@ export default defineRule<MessageId>({
       const factorProperty = names.get('factor');
       const factor = numericLiteralValue(fileNames, propertyValue(factorProperty));
       if (factorProperty !== undefined && factor !== null && factor <= 1) {
-        context.report({ messageId: 'constantFactor', data: { factor: String(factor), library: found.library }, range: rangeOf(factorProperty, file) });
+        context.report({ messageId: 'constantFactor', data: { factor: String(factor), library: found.library }, range: nodeRange(factorProperty, file) });
         return;
       }
       const minimum = numericLiteralValue(fileNames, propertyValue(names.get('minTimeout')));
       const maximumProperty = names.get('maxTimeout');
       const maximum = numericLiteralValue(fileNames, propertyValue(maximumProperty));
       if (maximumProperty !== undefined && minimum !== null && maximum !== null && minimum === maximum) {
-        context.report({ messageId: 'equalTimeouts', data: { library: found.library }, range: rangeOf(maximumProperty, file) });
+        context.report({ messageId: 'equalTimeouts', data: { library: found.library }, range: nodeRange(maximumProperty, file) });
       }
     };
 
@@ -205,7 +197,7 @@ export default defineRule<MessageId>({
       const delay = retryDelay(loop.statement, null, loop, new Set());
       if (delay.kind === 'varying') return;
       if (delay.kind === 'constant' && delay.node !== null) {
-        context.report({ messageId: 'loopConstant', data: { delay: delay.node.getText(file).replace(/\s+/g, ' ') }, range: rangeOf(delay.node, file) });
+        context.report({ messageId: 'loopConstant', data: { delay: delay.node.getText(file).replace(/\s+/g, ' ') }, range: nodeRange(delay.node, file) });
         return;
       }
       const attempts = countedAttempts(fileNames, loop);
@@ -221,7 +213,7 @@ export default defineRule<MessageId>({
       const delay = retryDelay(found.catchClause.block, null, node, parameterNames(node));
       if (delay.kind === 'varying') return;
       if (delay.kind === 'constant' && delay.node !== null) {
-        context.report({ messageId: 'loopConstant', data: { delay: delay.node.getText(file).replace(/\s+/g, ' ') }, range: rangeOf(delay.node, file) });
+        context.report({ messageId: 'loopConstant', data: { delay: delay.node.getText(file).replace(/\s+/g, ' ') }, range: nodeRange(delay.node, file) });
         return;
       }
       // An immediate self-call is left to unbounded-retry when it has no limit; with a limit, the

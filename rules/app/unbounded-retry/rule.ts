@@ -20,18 +20,11 @@ import type { TextRange } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isMinified, isNonProductionPath } from '../helpers/code-context';
 import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
+import { headerRange, nodeRange } from '../helpers/ranges';
 
 type MessageId = 'loop' | 'recursion' | 'infiniteOption' | 'infiniteGot';
 
-function rangeOf(node: ts.Node, sourceFile: ts.SourceFile): TextRange {
-  return { start: node.getStart(sourceFile), end: node.getEnd() };
-}
 
-function headerRange(node: ts.Node, body: ts.Node, sourceFile: ts.SourceFile): TextRange {
-  const start = node.getStart(sourceFile);
-  const end = Math.max(start, body.getStart(sourceFile));
-  return { start, end: sourceFile.text.slice(start, end).trimEnd().length + start };
-}
 
 function awaitsSomething(block: ts.Block): boolean {
   let found = false;
@@ -101,13 +94,13 @@ export default defineRule<MessageId>({
         const retries = names.get('retries');
         const retriesValue = propertyValue(retries);
         if (retries !== undefined && retriesValue !== null && isInfinity(fileNames.origin(retriesValue))) {
-          context.report({ messageId: 'infiniteOption', data: { option: retries.getText(file), library: found.library }, range: rangeOf(retries, file) });
+          context.report({ messageId: 'infiniteOption', data: { option: retries.getText(file), library: found.library }, range: nodeRange(retries, file) });
           return;
         }
         const forever = names.get('forever');
         const foreverValue = propertyValue(forever);
         if (forever !== undefined && foreverValue !== null && unwrapExpression(foreverValue).kind === ts.SyntaxKind.TrueKeyword && found.library !== 'axios-retry') {
-          context.report({ messageId: 'infiniteOption', data: { option: forever.getText(file), library: found.library }, range: rangeOf(forever, file) });
+          context.report({ messageId: 'infiniteOption', data: { option: forever.getText(file), library: found.library }, range: nodeRange(forever, file) });
         }
         return;
       }
@@ -123,9 +116,9 @@ export default defineRule<MessageId>({
         const limit = retryOptions === null ? undefined : propertiesOf(retryOptions).names.get('limit');
         const limitValue = propertyValue(limit);
         if (limit !== undefined && limitValue !== null && isInfinity(fileNames.origin(limitValue))) {
-          context.report({ messageId: 'infiniteGot', data: { option: `retry: { ${limit.getText(file)} }` }, range: rangeOf(limit, file) });
+          context.report({ messageId: 'infiniteGot', data: { option: `retry: { ${limit.getText(file)} }` }, range: nodeRange(limit, file) });
         } else if (retryOptions === null && isInfinity(fileNames.origin(retry))) {
-          context.report({ messageId: 'infiniteGot', data: { option: `retry: ${retry.getText(file)}` }, range: rangeOf(retry, file) });
+          context.report({ messageId: 'infiniteGot', data: { option: `retry: ${retry.getText(file)}` }, range: nodeRange(retry, file) });
         }
       }
     };
@@ -148,7 +141,7 @@ export default defineRule<MessageId>({
       // A parameter the function reads to decide whether to stop would bound it; same arguments mean none changes.
       if (hasNonErrorExit(node.body, found.tryStatement.tryBlock, null, caughtName(found.catchClause))) return;
       if (parameterNames(node).size > 0 && found.recursiveCall.arguments.length < node.parameters.length) return;
-      context.report({ messageId: 'recursion', data: { name: found.name }, range: rangeOf(found.recursiveCall, file) });
+      context.report({ messageId: 'recursion', data: { name: found.name }, range: nodeRange(found.recursiveCall, file) });
     };
 
     const functions = (node: ts.Node): void => {
