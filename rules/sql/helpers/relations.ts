@@ -11,6 +11,7 @@ import {
   columnReferences,
   comparisonsIn,
   findClause,
+  fromItems,
   hasAggregate,
   isValueExpression,
   type ColumnReference,
@@ -21,8 +22,35 @@ import {
 } from '../../engine/languages/sql/structure';
 
 /** Schemas and pseudo tables that hold metadata, not application rows. */
-const CATALOG_SCHEMAS = new Set(['information_schema', 'pg_catalog', 'sys', 'mysql', 'performance_schema', 'sqlite_schema']);
+const CATALOG_SCHEMAS = new Set(['information_schema', 'pg_catalog', 'sys', 'mysql', 'performance_schema', 'sqlite_schema', 'crdb_internal', '_timescaledb_catalog']);
 const PSEUDO_TABLES = new Set(['dual', 'sqlite_master', 'sqlite_schema', 'sqlite_sequence']);
+/**
+ * Unqualified catalog names: PostgreSQL's `pg_*` catalogs (on the search path without their
+ * schema) and Oracle's data dictionary views (`USER_TABLES`, `ALL_VIEWS`, `DBA_*`, `V$*`).
+ */
+const CATALOG_TABLE = /^(pg_[a-z_]+|v\$[a-z_$]+|gv\$[a-z_$]+)$/i;
+/** Oracle dictionary views by name: a prefix alone would take `user_events` for one. */
+const ORACLE_DICTIONARY = /^(user|all|dba|cdb)_(tables|views|mviews|tab_columns|tab_cols|constraints|cons_columns|indexes|ind_columns|sequences|triggers|objects|source|synonyms|tab_comments|col_comments|users|role_privs|tab_privs|tab_partitions|part_tables|types|procedures|dependencies)$/i;
+
+/**
+ * True for a table of the database's own catalog: it holds metadata, is small, and queries on it
+ * (schema introspection by migration tools and ORMs) are not the production risks these rules
+ * describe.
+ */
+export function isSystemCatalogTable(parts: readonly string[]): boolean {
+  const last = (parts[parts.length - 1] ?? '').toLowerCase();
+  if (PSEUDO_TABLES.has(last)) return true;
+  if (parts.slice(0, -1).some((part) => CATALOG_SCHEMAS.has(part.toLowerCase()))) return true;
+  return CATALOG_TABLE.test(last) || ORACLE_DICTIONARY.test(last);
+}
+
+/** True when every table the block reads (FROM and joins) is a system catalog table. */
+export function readsOnlySystemCatalogs(model: StatementModel, block: QueryBlock): boolean {
+  const from = findClause(block, 'from');
+  if (from === undefined) return false;
+  const tables = fromItems(model, block, from).filter((item) => item.kind === 'table' && item.tableName !== null && !(model.cteNames.has(item.tableName.toUpperCase())));
+  return tables.length > 0 && tables.every((item) => isSystemCatalogTable(tableNameParts(model, item)));
+}
 
 /** The parts of a table item's dotted name as written, unquoted: ['public', 'users']. */
 export function tableNameParts(model: StatementModel, item: FromItem): string[] {
@@ -52,9 +80,7 @@ export function isRealTable(model: StatementModel, item: FromItem): boolean {
   if (item.kind !== 'table' || item.tableName === null) return false;
   const parts = tableNameParts(model, item);
   if (parts.length === 1 && model.cteNames.has(item.tableName.toUpperCase())) return false;
-  const last = (parts[parts.length - 1] ?? item.tableName).toLowerCase();
-  if (PSEUDO_TABLES.has(last)) return false;
-  return !parts.slice(0, -1).some((part) => CATALOG_SCHEMAS.has(part.toLowerCase()));
+  return !isSystemCatalogTable(parts.length > 0 ? parts : [item.tableName]);
 }
 
 /** The block a subquery item (`(SELECT ...) AS x`) opens. */

@@ -11,6 +11,7 @@ import { defineRule } from '../../engine/rule';
 import type { SqlDialect } from '../../engine/types';
 import { displayText, filtersByKeyEquality, fromItemsOf, type TokenSpan } from '../helpers/result-shape';
 import { callArguments, tokenRange } from '../helpers/tokens';
+import { readsOnlySystemCatalogs } from '../helpers/relations';
 
 type MessageId = 'leadingWildcard';
 
@@ -127,6 +128,8 @@ export default defineRule<MessageId>({
         // Warehouses have no B-tree indexes: a pattern costs what any filter on the column costs.
         if (WAREHOUSES.has(source.dialect)) return;
         const model = statement.model;
+        // Catalog lookups (`WHERE table_name NOT LIKE '%_SYS_%'`) scan small metadata tables.
+        if (readsOnlySystemCatalogs(model, block)) return;
         // `WHERE owner_id = $1 AND title ILIKE '%...'`: the index on the key finds one owner's
         // rows and the pattern only filters those.
         if (filtersByKeyEquality(model, block)) return;

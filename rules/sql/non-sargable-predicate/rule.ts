@@ -11,6 +11,7 @@ import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextRange } from '../../engine/types';
 import { isBareColumn, predicateRanges, stripParentheses, type PredicateRange } from '../helpers/predicates';
 import { callArguments, tokenRange, tokenText } from '../helpers/tokens';
+import { readsOnlySystemCatalogs } from '../helpers/relations';
 
 type MessageId = 'dateFunction' | 'caseFolding' | 'wrapped';
 
@@ -284,6 +285,9 @@ export default defineRule<MessageId>({
         if (source.dialect === 'bigquery' || source.dialect === 'snowflake') return;
         if (block.kind === 'insert' || block.kind === 'merge') return;
         const model = statement.model;
+        // Schema introspection on the catalog (what ORMs and migration tools run) is not the
+        // indexed application table this rule protects.
+        if (readsOnlySystemCatalogs(model, block)) return;
         for (const range of predicateRanges(model, block, ['where', 'on'])) {
           for (const comparison of comparisonsIn(model, range.start, range.end)) {
             if (comparison.negated || !RANGE_OPERATORS.has(comparison.operator)) continue;

@@ -11,6 +11,7 @@ import { defineRule } from '../../engine/rule';
 import type { SqlDialect } from '../../engine/types';
 import { tokenRange } from '../helpers/tokens';
 import { quotedSubstitution } from '../helpers/substitutions';
+import { readsOnlySystemCatalogs } from '../helpers/relations';
 
 type MessageId = 'growingList';
 
@@ -96,6 +97,9 @@ export default defineRule<MessageId>({
           if (model.tokens[close]?.text !== ')') continue;
           const found = arrayJoinInList(source, model, open, close);
           if (found === null) continue;
+          // A list of schema or table names in a catalog query is bounded by the schema itself.
+          const block = model.blocks[model.blockOfToken[index] ?? -1];
+          if (block !== undefined && readsOnlySystemCatalogs(model, block)) continue;
           const { quote } = found;
           context.report({
             messageId: 'growingList',

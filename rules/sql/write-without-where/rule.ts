@@ -47,9 +47,13 @@ function joinFiltersTarget(model: StatementModel, targetNames: Set<string>, sour
 }
 
 /** True for a target we leave alone: temp tables, T-SQL table variables, CTEs (T-SQL batches). */
-function isExemptTarget(model: StatementModel, target: FromItem): boolean {
+function isExemptTarget(model: StatementModel, block: QueryBlock, target: FromItem): boolean {
   const reference = model.tokens[target.referenceStart];
   if (reference?.kind === 'placeholder' && reference.substitution === undefined) return true;
+  // `DELETE FROM ${table}` with no condition is a generic "clear this table" utility (ORMs'
+  // clearTable, test helpers): emptying the table is its whole purpose. An UPDATE of a table
+  // passed in is still reported, since rewriting every row is rarely the purpose.
+  if (block.kind === 'delete' && reference?.kind === 'placeholder' && reference.substitution !== undefined) return true;
   if (target.tableName === null) return false;
   if (TEMP_TABLE.test(target.tableName)) return true;
   return model.cteNames.has(target.tableName.toUpperCase());
@@ -101,7 +105,7 @@ export default defineRule<MessageId>({
         if (block.kind === 'update' && (set === undefined || set.end <= set.start)) return;
         const shape = writeShape(model, block);
         if (shape === null || shape.top) return;
-        if (shape.targets.some((target) => isExemptTarget(model, target))) return;
+        if (shape.targets.some((target) => isExemptTarget(model, block, target))) return;
         const targetNames = new Set(shape.targets.flatMap((target) => [target.alias, target.tableName, itemLabel(target)]).filter((name): name is string => name !== null).map((name) => name.toUpperCase()));
         if (joinFiltersTarget(model, targetNames, shape.sources)) return;
 
