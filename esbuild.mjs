@@ -2,6 +2,9 @@
 // (the VS Code client, the language server and the CLI) plus each rule's docs.md copied to
 // dist/docs/<rule-id>.md for the editor's "Show documentation". Everything the server and CLI
 // import, the TypeScript compiler included, is bundled in, so the .vsix needs no node_modules.
+// The Python parser is WebAssembly, which cannot be bundled into JavaScript: the tree-sitter runtime's
+// and the Python grammar's .wasm files are copied next to the bundles (dist/), where
+// server/src/workspace/python.ts reads them.
 // `tsc -p .` runs first in `npm run build` and does the type checking; esbuild only transpiles.
 //
 // An entry point whose source file does not exist yet is skipped with a note, so the build works
@@ -33,6 +36,20 @@ async function main() {
     await buildBundle(bundle);
   }
   await copyRuleDocs();
+  await copyPythonWasm();
+}
+
+/** The two .wasm files the Python parser needs, from the npm packages that ship them. */
+const pythonWasm = [
+  'node_modules/web-tree-sitter/web-tree-sitter.wasm',
+  'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+];
+
+async function copyPythonWasm() {
+  for (const file of pythonWasm) {
+    await copyFile(join(root, file), join(distDir, basename(file)));
+  }
+  console.log(`esbuild: copied ${pythonWasm.map((file) => basename(file)).join(', ')} to dist/`);
 }
 
 async function buildBundle({ entry, outfile, executable, external }) {
@@ -60,6 +77,10 @@ async function buildBundle({ entry, outfile, executable, external }) {
     sourcemap: 'linked',
     minify: false,
     banner: needsBanner ? { js: shebang } : undefined,
+    // web-tree-sitter's ESM build finds its files through import.meta.url, which a CommonJS bundle
+    // does not have; its CommonJS build is the one that works here.
+    alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
+    absWorkingDir: root,
     logLevel: 'warning',
   });
   if (executable) {

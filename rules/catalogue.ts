@@ -16,6 +16,7 @@ import kafkaWeakAcks from './app/kafka-weak-acks/rule';
 import leadingWildcardLike from './sql/leading-wildcard-like/rule';
 import limitWithoutOrderBy from './sql/limit-without-order-by/rule';
 import localTimeBucketing from './app/local-time-bucketing/rule';
+import naiveDatetimeInPipeline from './app/naive-datetime-in-pipeline/rule';
 import nonSargablePredicate from './sql/non-sargable-predicate/rule';
 import notInSubquery from './sql/not-in-subquery/rule';
 import offsetPagination from './sql/offset-pagination/rule';
@@ -27,6 +28,7 @@ import requestWithoutTimeout from './app/request-without-timeout/rule';
 import retryNonIdempotent from './app/retry-non-idempotent/rule';
 import retryWithoutBackoff from './app/retry-without-backoff/rule';
 import selectStar from './sql/select-star/rule';
+import sparkCollectToDriver from './app/spark-collect-to-driver/rule';
 import sqlBuiltFromStrings from './app/sql-built-from-strings/rule';
 import timezoneNaiveDateBucket from './sql/timezone-naive-date-bucket/rule';
 import unboundedConcurrency from './app/unbounded-concurrency/rule';
@@ -50,6 +52,7 @@ export const RULES: readonly Rule[] = [
   leadingWildcardLike,
   limitWithoutOrderBy,
   localTimeBucketing,
+  naiveDatetimeInPipeline,
   nonSargablePredicate,
   notInSubquery,
   offsetPagination,
@@ -61,6 +64,7 @@ export const RULES: readonly Rule[] = [
   retryNonIdempotent,
   retryWithoutBackoff,
   selectStar,
+  sparkCollectToDriver,
   sqlBuiltFromStrings,
   timezoneNaiveDateBucket,
   unboundedConcurrency,

@@ -5,12 +5,16 @@
  * VS Code imports) and that the config schema knows every rule.
  */
 
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { lintDocument, RULES, type Rule } from '../rules';
 import { REPO_ROOT } from './helpers/paths';
+import { loadPythonParser } from '../server/src/workspace/python';
+
+// ```python snippets in the docs need the grammar, which loads asynchronously.
+before(async () => assert.equal(await loadPythonParser(), null));
 
 const DOC_HEADINGS = ['What it flags', 'Why it bites in production', 'Example', 'Use instead', 'Fix safety', 'Known false positives', 'Options', 'References'];
 
@@ -70,8 +74,8 @@ for (const rule of RULES) {
     }
     assert.notEqual(rule.meta.summary, 'TODO', `${id}: meta.summary is missing`);
     const run = (block: { language: string; dialect: string; code: string }) => {
-      const languageId = block.language === 'sql' ? 'sql' : block.language === 'ts' || block.language === 'typescript' ? 'typescript' : 'javascript';
-      const path = languageId === 'sql' ? 'example.sql' : languageId === 'typescript' ? 'example.ts' : 'example.js';
+      const languageId = block.language === 'sql' ? 'sql' : block.language === 'ts' || block.language === 'typescript' ? 'typescript' : block.language === 'python' || block.language === 'py' ? 'python' : 'javascript';
+      const path = languageId === 'sql' ? 'example.sql' : languageId === 'typescript' ? 'example.ts' : languageId === 'python' ? 'example.py' : 'example.js';
       const settings = { sqlDialect: block.dialect as 'postgresql', reportingTimeZone: 'UTC', rules: { [id]: { level: rule.meta.defaultSeverity, options: {} } }, today: '2026-11-24' };
       return lintDocument({ path, languageId, text: block.code }, settings, RULES).findings.filter((finding) => finding.ruleId === id);
     };
@@ -101,7 +105,7 @@ test('the analysis core imports no I/O, LSP or VS Code module, and parsers only 
     for (const match of text.matchAll(/from '([^']+)'/g)) {
       const specifier = match[1] ?? '';
       assert.ok(!/^(node:|fs$|path$|child_process$|vscode|vscode-languageserver|vscode-languageclient)/.test(specifier), `${name} imports ${specifier}`);
-      if (specifier === 'typescript' || specifier.startsWith('node-sql-parser')) {
+      if (specifier === 'typescript' || specifier.startsWith('node-sql-parser') || specifier.startsWith('web-tree-sitter')) {
         assert.ok(name.startsWith(join('rules', 'engine', 'languages')), `${name} imports the parser ${specifier}; only rules/engine/languages/ may`);
       }
     }

@@ -5,18 +5,22 @@
  *   clean.<dialect?>.<ext>  realistic code the rule must leave alone.
  *   fix.<dialect?>.<ext> + fix.<dialect?>.<ext>.fixed
  *                           the text after applying the first fix of every finding of the rule.
- * <dialect> is one of the SQL dialects (postgresql when absent); <ext> is sql, ts or js.
+ * <dialect> is one of the SQL dialects (postgresql when absent); <ext> is sql, ts, js or py.
  * A fixture may set rule options with a first-line comment `fixture-options: { ... }`.
  * After a fix, the text must still parse and linting it again must offer no further fix.
  */
 
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { REPO_ROOT } from './helpers/paths';
-import { applyEdits, computeLineStarts, languageOfPath, lineOfOffset, lintDocument, RULES, SQL_DIALECTS, type Finding, type LintSettings, type Rule, type SqlDialect } from '../rules';
+import { applyEdits, computeLineStarts, languageOfPath, lineOfOffset, lintDocument, pythonParsesCleanly, RULES, SQL_DIALECTS, type Finding, type LintSettings, type Rule, type SqlDialect } from '../rules';
+import { loadPythonParser } from '../server/src/workspace/python';
+
+// Python fixtures need the grammar, which loads asynchronously, once, as the front ends load it.
+before(async () => assert.equal(await loadPythonParser(), null));
 
 
 function fixtureDialect(fileName: string): SqlDialect {
@@ -68,6 +72,10 @@ function assertStillParses(rule: Rule, fileName: string, before: string, after: 
   if (fileName.endsWith('.sql')) {
     const count = (text: string) => lintDocument({ path: fileName, languageId: 'sql', text }, settingsFor(rule, fileName, text), RULES).stats.sqlStatementsParsed;
     assert.ok(count(after) >= count(before), `${fileName}: the fixed SQL parses less than the original`);
+    return;
+  }
+  if (fileName.replace(/\.fixed$/, '').endsWith('.py')) {
+    assert.equal(pythonParsesCleanly(after), true, `${fileName}: the fixed Python has syntax errors`);
     return;
   }
   const output = ts.transpileModule(after, { reportDiagnostics: true, fileName: fileName.replace(/\.fixed$/, '') });

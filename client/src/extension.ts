@@ -21,7 +21,7 @@ interface DocumentFilter {
 }
 
 /** The documents the server checks, saved or not. */
-const CHECKED_DOCUMENTS: DocumentFilter[] = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].flatMap(
+const CHECKED_DOCUMENTS: DocumentFilter[] = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python'].flatMap(
   (language) => [
     { scheme: 'file', language },
     { scheme: 'untitled', language },

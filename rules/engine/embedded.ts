@@ -16,6 +16,20 @@ export interface EmbeddedSegment {
   /** Host offset of each virtual character in the segment, plus one entry for the segment's end. */
   hostOffsets: number[];
   quote: LiteralQuote;
+  /** For a piece of a Python string: what inserted text must be escaped for beyond its quote. */
+  python?: PythonLiteralStyle;
+}
+
+/**
+ * A Python literal's escaping needs: a raw string cannot escape at all, a triple-quoted one holds
+ * newlines as they are, braces are doubled in f-strings and `.format` templates, and `%` is doubled
+ * in a string formatted with the `%` operator.
+ */
+export interface PythonLiteralStyle {
+  raw: boolean;
+  triple: boolean;
+  braces: boolean;
+  percent: boolean;
 }
 
 export interface EmbeddedText {
@@ -69,7 +83,27 @@ export function mapEditToHost(embedded: EmbeddedText, edit: TextEdit): TextEdit 
   for (const hole of embedded.holes) {
     if (hole.virtual.end > hole.virtual.start && edit.newText.includes(embedded.text.slice(hole.virtual.start, hole.virtual.end))) return null;
   }
-  return { range: { start, end }, newText: escapeForLiteral(edit.newText, segment.quote) };
+  const newText = segment.python === undefined ? escapeForLiteral(edit.newText, segment.quote) : escapeForPythonLiteral(edit.newText, segment.quote, segment.python);
+  if (newText === null) return null;
+  return { range: { start, end }, newText };
+}
+
+/**
+ * Escapes text for a Python string piece, or returns null when it cannot be written there as is
+ * (a raw string cannot hold its own quote, a backslash or a line break without changing meaning).
+ */
+export function escapeForPythonLiteral(text: string, quote: LiteralQuote, style: PythonLiteralStyle): string | null {
+  let escaped = text;
+  if (style.raw) {
+    if (escaped.includes('\\') || escaped.includes(quote) || (!style.triple && /[\r\n]/.test(escaped))) return null;
+  } else {
+    escaped = escaped.replace(/\\/g, '\\\\');
+    if (!style.triple) escaped = escaped.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    escaped = escaped.split(quote).join(`\\${quote}`);
+  }
+  if (style.braces) escaped = escaped.replace(/\{/g, '{{').replace(/\}/g, '}}');
+  if (style.percent) escaped = escaped.replace(/%/g, '%%');
+  return escaped;
 }
 
 export function escapeForLiteral(text: string, quote: LiteralQuote): string {

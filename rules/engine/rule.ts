@@ -6,6 +6,7 @@
  */
 
 import type { EmbeddedSqlSite, ts } from './languages/typescript';
+import type { PythonFile, PythonNode, PythonSqlSite } from './languages/python';
 import type { QueryBlock } from './languages/sql/structure';
 import type { SqlSource, SqlStatement } from './languages/sql/source';
 import type { Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
@@ -13,8 +14,19 @@ import type { Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect
 /** Where a rule's folder lives: rules/<family>/<id>/. */
 export type RuleFamily = 'sql' | 'app';
 
-/** What a rule looks at: every SQL source (files and embedded queries), or JS/TS syntax trees. */
-export type RuleTarget = 'sql' | 'script';
+/**
+ * What a rule looks at: every SQL source (.sql files and queries embedded in any host language),
+ * JS/TS syntax trees ('script'), or Python syntax trees ('python'). A rule whose idea exists in
+ * both application languages (`request-without-timeout`) keeps one id and lists both targets; its
+ * `create` then returns both visitor shapes, and the runner calls the ones for the document's
+ * language.
+ */
+export type RuleTarget = 'sql' | 'script' | 'python';
+
+/** The targets of a rule, whether it declares one or several. */
+export function ruleTargets(meta: Pick<RuleMeta, 'target'>): readonly RuleTarget[] {
+  return typeof meta.target === 'string' ? [meta.target] : meta.target;
+}
 
 /** The most trusted fix a rule may emit; the runner drops anything above it. */
 export type RuleFixLevel = 'none' | FixSafety;
@@ -22,7 +34,7 @@ export type RuleFixLevel = 'none' | FixSafety;
 export interface RuleMeta<MessageId extends string = string> {
   id: string;
   family: RuleFamily;
-  target: RuleTarget;
+  target: RuleTarget | readonly RuleTarget[];
   defaultSeverity: Severity;
   fix: RuleFixLevel;
   /** SQL rules that need a statement the dialect's grammar accepts; others also run on tokens. */
@@ -72,9 +84,22 @@ export interface ScriptVisitors {
   file?(sourceFile: ts.SourceFile): void;
 }
 
+/**
+ * Visitors over a Python file (tree-sitter nodes). Node objects are valid only during the lint:
+ * the tree is freed when the document is done, so a rule must not keep them.
+ */
+export interface PythonVisitors {
+  /** Called once with the parsed file before the walk. */
+  pythonFile?(file: PythonFile): void;
+  /** Called for each node of the given tree-sitter types (`call`, `for_statement` ...), in the single walk. */
+  pythonNodes?: Partial<Record<string, (node: PythonNode) => void>>;
+  /** Called for each SQL site found in a Python file (after its SQL rules ran). */
+  pythonEmbeddedSql?(site: PythonSqlSite, source: SqlSource): void;
+}
+
 export interface Rule<MessageId extends string = string> {
   meta: RuleMeta<MessageId>;
-  create(context: RuleContext<MessageId>): SqlVisitors & ScriptVisitors;
+  create(context: RuleContext<MessageId>): SqlVisitors & ScriptVisitors & PythonVisitors;
 }
 
 export function defineRule<MessageId extends string>(rule: Rule<MessageId>): Rule<MessageId> {

@@ -4,12 +4,15 @@
  * JS/TS file), walks every source once feeding all rules' visitors, maps embedded findings back
  * to the host file, caps fixes at each rule's declared safety, and applies suppressions.
  * A rule that throws is recorded as an internal error and the other rules' findings still arrive.
+ * Python files are parsed once by tree-sitter and walked once; before the front end has loaded
+ * the grammar (see languages/python.ts) they get no findings at all.
  */
 
 import { mapEditToHost, mapRangeToHost, type EmbeddedText } from './embedded';
 import { buildSqlSource, looksLikeSql, type SqlSource } from './languages/sql/source';
-import { findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
-import { docsUrlFor, SUPPRESSIONS_DOCS_URL, type Rule, type RuleContext, type ScriptVisitors, type SqlVisitors } from './rule';
+import { findEmbeddedSql, mayContainEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
+import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython, type PythonNode, type PythonSqlSite } from './languages/python';
+import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
@@ -21,17 +24,36 @@ interface ActiveRule {
   options: RuleOptions;
 }
 
+/** Whether a rule with these targets has anything to look at in a document of this language. */
+function appliesTo(target: RuleTarget | readonly RuleTarget[], languageId: SourceDocument['languageId']): boolean {
+  const targets = ruleTargets({ target });
+  if (targets.includes('sql')) return true;
+  if (languageId === 'python') return targets.includes('python');
+  return languageId !== 'sql' && targets.includes('script');
+}
+
 function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
   const lowerText = document.text.toLowerCase();
+  // Rules share many prefilter words ('join', 'limit', the query callees), and a word that is
+  // absent costs a scan of the whole text, so each word is looked up once per document.
+  const presence = new Map<string, boolean>();
+  const contains = (word: string): boolean => {
+    let found = presence.get(word);
+    if (found === undefined) {
+      found = lowerText.includes(word);
+      presence.set(word, found);
+    }
+    return found;
+  };
   const active: ActiveRule[] = [];
   for (const rule of rules) {
     const { meta } = rule;
-    if (meta.target === 'script' && document.languageId === 'sql') continue;
+    if (!appliesTo(meta.target, document.languageId)) continue;
     if (settings.onlyRules !== undefined && !settings.onlyRules.includes(meta.id)) continue;
     const setting = settings.rules[meta.id];
     const level = setting?.level ?? meta.defaultSeverity;
     if (level === 'off') continue;
-    if (meta.prefilter.length > 0 && !meta.prefilter.some((word) => lowerText.includes(word))) continue;
+    if (meta.prefilter.length > 0 && !meta.prefilter.some(contains)) continue;
     active.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) } });
   }
   return active;
@@ -46,14 +68,19 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   const findings: SuppressibleFinding[] = [];
   const internalErrors: InternalError[] = [];
   const stats = { sqlStatements: 0, sqlStatementsParsed: 0 };
+  // Without the grammar nothing can be said about a Python file, not even that a suppression in
+  // it is unused: it gets no findings until the front end has loaded the parser.
+  if (document.languageId === 'python' && !isPythonInitialized()) return { findings: [], internalErrors, stats };
   const active = activeRules(rules, document, settings);
   const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
 
   /** Where findings of the current source go, and how their offsets map to the document. */
   let currentTarget: { embedded: EmbeddedText | null; anchors: number[]; substitutions: { expressionText: string }[] } = { embedded: null, anchors: [], substitutions: [] };
+  // Messages show a substitution as the host language writes one: `${expr}` in JS, `{expr}` in Python.
+  const substitutionOpen = document.languageId === 'python' ? '{' : '${';
   let statementAnchor = 0;
 
-  const instantiate = (entry: ActiveRule): SqlVisitors & ScriptVisitors => {
+  const instantiate = (entry: ActiveRule): SqlVisitors & ScriptVisitors & PythonVisitors => {
     const { meta } = entry.rule;
     const context: RuleContext<string> = {
       options: entry.options,
@@ -66,7 +93,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
         const substitutions = currentTarget.substitutions;
         if (substitutions.length > 0) message = message.replace(/__fl_(\d+)__/g, (marker, index: string) => {
           const expression = substitutions[Number(index)]?.expressionText;
-          return expression === undefined ? marker : `\${${expression}}`;
+          return expression === undefined ? marker : `${substitutionOpen}${expression}}`;
         });
         const fixes = (descriptor.fixes ?? []).filter((fix) => (FIX_RANK[fix.safety] ?? 0) <= (FIX_RANK[meta.fix] ?? 0));
         const target = currentTarget;
@@ -109,7 +136,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     }
   };
 
-  const sqlRules = active.filter((entry) => entry.rule.meta.target === 'sql').map((entry) => ({ entry, visitors: instantiate(entry) }));
+  const sqlRules = active.filter((entry) => ruleTargets(entry.rule.meta).includes('sql')).map((entry) => ({ entry, visitors: instantiate(entry) }));
 
   const runSqlRules = (source: SqlSource): void => {
     for (const statement of source.statements) {
@@ -130,9 +157,63 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   let commentHost = document.text;
   if (document.languageId === 'sql') {
     if (sqlRules.length > 0) runSqlRules(buildSqlSource(document.text, settings.sqlDialect));
+  } else if (document.languageId === 'python') {
+    const pythonRules = active.filter((entry) => ruleTargets(entry.rule.meta).includes('python')).map((entry) => ({ entry, visitors: instantiate(entry) }));
+    const file = sqlRules.length > 0 || pythonRules.length > 0 ? parsePython(document.text) : null;
+    if (file !== null) {
+      try {
+        // One walk feeds the rules' node visitors and collects the calls that may run SQL.
+        const wantsSites = sqlRules.length > 0 || pythonRules.some(({ visitors }) => visitors.pythonEmbeddedSql !== undefined);
+        const collector = wantsSites ? createPythonSqlCollector(document.text) : null;
+        const handlers = new Map<string, { ruleId: string; handler: (node: PythonNode) => void }[]>();
+        for (const { entry, visitors } of pythonRules) {
+          const fileVisitor = visitors.pythonFile;
+          if (fileVisitor !== undefined) guard(entry.rule.meta.id, () => fileVisitor(file));
+          for (const [type, handler] of Object.entries(visitors.pythonNodes ?? {})) {
+            if (handler === undefined) continue;
+            const list = handlers.get(type) ?? [];
+            list.push({ ruleId: entry.rule.meta.id, handler });
+            handlers.set(type, list);
+          }
+        }
+        const handledTypes = new Set([...handlers.keys(), ...(collector?.handledTypes ?? [])]);
+        if (handledTypes.size > 0) {
+          walkPython(file.root, handledTypes, (node) => {
+            if (collector !== null && collector.handledTypes.includes(node.type)) collector.visit(node);
+            const list = handlers.get(node.type);
+            if (list === undefined) return;
+            statementAnchor = node.startIndex;
+            for (const { ruleId, handler } of list) guard(ruleId, () => handler(node));
+          });
+        }
+        const sites: { site: PythonSqlSite; source: SqlSource }[] = [];
+        for (const site of collector?.sites() ?? []) {
+          const source = buildSqlSource(site.embedded.text, settings.sqlDialect, site.substitutions, true);
+          if (!looksLikeSql(source)) continue;
+          sites.push({ site, source });
+          currentTarget = { embedded: site.embedded, anchors: [site.node.startIndex], substitutions: site.substitutions };
+          runSqlRules(source);
+        }
+        currentTarget = { embedded: null, anchors: [], substitutions: [] };
+        for (const { entry, visitors } of pythonRules) {
+          const embeddedVisitor = visitors.pythonEmbeddedSql;
+          if (embeddedVisitor === undefined) continue;
+          for (const { site, source } of sites) {
+            statementAnchor = site.node.startIndex;
+            guard(entry.rule.meta.id, () => embeddedVisitor(site, source));
+          }
+        }
+      } finally {
+        file.dispose();
+      }
+    }
   } else {
-    const scriptRules = active.filter((entry) => entry.rule.meta.target === 'script').map((entry) => ({ entry, visitors: instantiate(entry) }));
-    if (sqlRules.length > 0 || scriptRules.length > 0) {
+    const scriptRules = active.filter((entry) => ruleTargets(entry.rule.meta).includes('script')).map((entry) => ({ entry, visitors: instantiate(entry) }));
+    // SQL rules see a JS/TS file only through its embedded queries, so without a query call or
+    // SQL tag in the text they have nothing to do, and with no script rule either the file is
+    // never parsed: that is most files of a large audit.
+    const sqlRulesApply = sqlRules.length > 0 && mayContainEmbeddedSql(document.text);
+    if (sqlRulesApply || scriptRules.length > 0) {
       if (cache !== undefined) cache.script ??= {};
       const sourceFile = parseScript(document.text, document.path, document.languageId, cache?.script);
       const sites: { site: EmbeddedSqlSite; source: SqlSource }[] = [];
@@ -164,7 +245,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     },
   });
   const all = [...outcome.findings, ...outcome.directiveFindings].sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
-  return { findings: dedupe(all), internalErrors, stats };
+  return { findings: dedupe(all), internalErrors, stats, ...(outcome.suppressed.length > 0 ? { suppressed: outcome.suppressed } : {}) };
 }
 
 function runScriptRules(

@@ -12,7 +12,7 @@
  */
 
 import { computeLineStarts, lineOfOffset } from './text';
-import type { Finding, TextRange } from './types';
+import type { Finding, SuppressedFinding, TextRange } from './types';
 
 export interface SuppressionDirective {
   kind: 'next-line' | 'file';
@@ -69,6 +69,8 @@ export interface SuppressionOutcome {
   findings: Finding[];
   /** Findings about the directives themselves (invalid, unused). */
   directiveFindings: Finding[];
+  /** Findings a valid, unexpired directive hid, with its reason (SARIF reports them as suppressed). */
+  suppressed: SuppressedFinding[];
 }
 
 export interface SuppressibleFinding extends Finding {
@@ -91,7 +93,7 @@ export function applySuppressions(
   directives: SuppressionDirective[],
   options: { today: string; knownRuleIds: ReadonlySet<string>; ranRules: ReadonlySet<string>; factory: DirectiveFindingFactory },
 ): SuppressionOutcome {
-  if (directives.length === 0) return { findings: findings.map(withoutAnchors), directiveFindings: [] };
+  if (directives.length === 0) return { findings: findings.map(withoutAnchors), directiveFindings: [], suppressed: [] };
   const lineStarts = computeLineStarts(text);
   const directiveFindings: Finding[] = [];
   const valid: SuppressionDirective[] = [];
@@ -109,6 +111,7 @@ export function applySuppressions(
   }
   const used = new Set<SuppressionDirective>();
   const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
   for (const finding of findings) {
     const lines = new Set([finding.range.start, ...finding.anchors].map((offset) => lineOfOffset(lineStarts, offset)));
     const directive = valid.find((candidate) => candidate.ruleIds.includes(finding.ruleId) && (candidate.kind === 'file' || lines.has(candidate.targetLine)));
@@ -122,6 +125,7 @@ export function applySuppressions(
       kept.push({ ...plain, message: `${plain.message} (The suppression for this expired on ${directive.until}.)` });
       continue;
     }
+    suppressed.push({ finding: plain, kind: directive.kind, reason: directive.reason ?? '' });
   }
   for (const directive of valid) {
     if (used.has(directive)) continue;
@@ -129,7 +133,7 @@ export function applySuppressions(
       if (options.ranRules.has(ruleId)) directiveFindings.push(options.factory.unused(directive, ruleId));
     }
   }
-  return { findings: kept, directiveFindings };
+  return { findings: kept, directiveFindings, suppressed };
 }
 
 function withoutAnchors(finding: SuppressibleFinding): Finding {

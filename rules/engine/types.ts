@@ -8,8 +8,8 @@
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type RuleLevel = Severity | 'off';
 
-/** The languages the engine understands. Python comes later; a language is one parser module. */
-export type LanguageId = 'sql' | 'typescript' | 'javascript';
+/** The languages the engine understands; a language is one parser module in engine/languages/. */
+export type LanguageId = 'sql' | 'typescript' | 'javascript' | 'python';
 
 export type SqlDialect =
   | 'postgresql'
@@ -119,4 +119,13 @@ export interface LintResult {
   internalErrors: InternalError[];
   /** Statistics the audit and benchmarks report. */
   stats: { sqlStatements: number; sqlStatementsParsed: number };
+  /** Findings hidden by a faultline-ignore directive, with its reason (absent when none were). */
+  suppressed?: SuppressedFinding[];
+}
+
+/** A finding a valid suppression directive hid, kept so reports can say it was accepted and why. */
+export interface SuppressedFinding {
+  finding: Finding;
+  kind: 'next-line' | 'file';
+  reason: string;
 }

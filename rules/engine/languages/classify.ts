@@ -1,6 +1,6 @@
 /**
- * Which language a document is, from its editor language id or its file name. Python joins here
- * later as one more entry.
+ * Which language a document is, from its editor language id or its file name. A new language is
+ * one more entry in each table.
  */
 
 import type { LanguageId } from '../types';
@@ -11,6 +11,7 @@ const BY_LANGUAGE_ID: Record<string, LanguageId> = {
   typescriptreact: 'typescript',
   javascript: 'javascript',
   javascriptreact: 'javascript',
+  python: 'python',
 };
 
 const BY_EXTENSION: Record<string, LanguageId> = {
@@ -23,6 +24,7 @@ const BY_EXTENSION: Record<string, LanguageId> = {
   '.jsx': 'javascript',
   '.mjs': 'javascript',
   '.cjs': 'javascript',
+  '.py': 'python',
 };
 
 export function languageOfLanguageId(languageId: string): LanguageId | null {

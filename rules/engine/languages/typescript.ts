@@ -164,6 +164,19 @@ const CANDIDATE_PATTERN = new RegExp(
   'g',
 );
 
+/**
+ * Whether a text could hold embedded SQL at all: a query call or an SQL tag is written somewhere.
+ * A cheap regular-expression test, so the runner can skip parsing files where SQL rules have
+ * nothing to look at (most files of a large audit).
+ */
+export function mayContainEmbeddedSql(text: string): boolean {
+  CANDIDATE_PATTERN.lastIndex = 0;
+  const found = CANDIDATE_PATTERN.test(text);
+  // The pattern is global (matchAll needs that), so test() leaves lastIndex behind; reset it.
+  CANDIDATE_PATTERN.lastIndex = 0;
+  return found;
+}
+
 /** The identifier that names a callee or tag (`pool.query` → `query`, `Prisma.sql` → `sql`). */
 function calleeNameNode(expression: ts.Expression): ts.Node | null {
   if (ts.isPropertyAccessExpression(expression)) return expression.name;

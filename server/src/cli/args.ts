@@ -6,7 +6,7 @@
 
 import type { Severity } from '../../../rules/index';
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'html';
 
 export interface AuditOptions {
   paths: string[];
@@ -18,6 +18,18 @@ export interface AuditOptions {
   maxFileSizeKb: number;
   quiet: boolean;
   verbose: boolean;
+  /** Reuse and store results in the cache (`--no-cache` turns it off). */
+  cache: boolean;
+  /** The cache folder; `.faultline-cache` in the current folder when null. */
+  cacheLocation: string | null;
+  /** When set, warnings fail the run only past this many. */
+  maxWarnings: number | null;
+  baseline: string | null;
+  updateBaseline: boolean;
+  shard: { index: number; count: number } | null;
+  changedSince: string | null;
+  /** Worker threads; null means one per core. 1 lints on the main thread. */
+  jobs: number | null;
 }
 
 export type Command =
@@ -32,7 +44,7 @@ export type CommandName = 'audit' | 'rules' | 'explain';
 export type ParseOutcome = { ok: true; command: Command } | { ok: false; message: string; topic: CommandName | null };
 
 const COMMAND_NAMES: readonly CommandName[] = ['audit', 'rules', 'explain'];
-const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'html'];
 const THRESHOLDS: readonly Severity[] = ['info', 'warning', 'error'];
 
 function isCommandName(value: string): value is CommandName {
@@ -73,7 +85,24 @@ export function parseArguments(argv: readonly string[], knownRuleIds: readonly s
 }
 
 function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): ParseOutcome {
-  const options: AuditOptions = { paths: [], format: 'text', outputFile: null, threshold: 'warning', onlyRules: null, maxFileSizeKb: 1024, quiet: false, verbose: false };
+  const options: AuditOptions = {
+    paths: [],
+    format: 'text',
+    outputFile: null,
+    threshold: 'warning',
+    onlyRules: null,
+    maxFileSizeKb: 1024,
+    quiet: false,
+    verbose: false,
+    cache: true,
+    cacheLocation: null,
+    maxWarnings: null,
+    baseline: null,
+    updateBaseline: false,
+    shard: null,
+    changedSince: null,
+    jobs: null,
+  };
   let index = 0;
   let flagsEnded = false;
 
@@ -99,7 +128,7 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
     const equals = argument.indexOf('=');
     const flag = equals === -1 ? argument : argument.slice(0, equals);
     const inline = equals === -1 ? undefined : argument.slice(equals + 1);
-    if ((flag === '--quiet' || flag === '-q' || flag === '--verbose') && inline !== undefined) return usageError(`${flag} takes no value.`, 'audit');
+    if (['--quiet', '-q', '--verbose', '--no-cache', '--update-baseline'].includes(flag) && inline !== undefined) return usageError(`${flag} takes no value.`, 'audit');
     switch (flag) {
       case '--quiet':
       case '-q':
@@ -144,11 +173,59 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
         options.maxFileSizeKb = kilobytes;
         break;
       }
+      case '--no-cache':
+        options.cache = false;
+        break;
+      case '--cache-location': {
+        const value = takeValue(inline);
+        if (value === null || value === '') return usageError('--cache-location needs a folder path.', 'audit');
+        options.cacheLocation = value;
+        break;
+      }
+      case '--max-warnings': {
+        const value = takeValue(inline);
+        const count = value === null || !/^\d+$/.test(value) ? Number.NaN : Number(value);
+        if (!Number.isSafeInteger(count)) return usageError('--max-warnings must be a whole number, 0 or more.', 'audit');
+        options.maxWarnings = count;
+        break;
+      }
+      case '--baseline': {
+        const value = takeValue(inline);
+        if (value === null || value === '') return usageError('--baseline needs a file path.', 'audit');
+        options.baseline = value;
+        break;
+      }
+      case '--update-baseline':
+        options.updateBaseline = true;
+        break;
+      case '--shard': {
+        const value = takeValue(inline);
+        const match = /^(\d+)\/(\d+)$/.exec(value ?? '');
+        const index = Number(match?.[1]);
+        const count = Number(match?.[2]);
+        if (match === null || count < 1 || index < 1 || index > count) return usageError('--shard must be i/n with 1 <= i <= n, e.g. --shard 2/4.', 'audit');
+        options.shard = { index, count };
+        break;
+      }
+      case '--changed-since': {
+        const value = takeValue(inline);
+        if (value === null || value === '') return usageError('--changed-since needs a git ref, e.g. --changed-since origin/main.', 'audit');
+        options.changedSince = value;
+        break;
+      }
+      case '--jobs': {
+        const value = takeValue(inline);
+        const count = value === null || !/^\d+$/.test(value) ? Number.NaN : Number(value);
+        if (!Number.isSafeInteger(count) || count < 1) return usageError('--jobs must be a whole number, 1 or more.', 'audit');
+        options.jobs = count;
+        break;
+      }
       default:
         return usageError(`unknown option '${argument}'.`, 'audit');
     }
   }
   if (options.quiet && options.verbose) return usageError('--quiet and --verbose cannot be used together.', 'audit');
+  if (options.updateBaseline && options.baseline === null) return usageError('--update-baseline needs --baseline FILE to say where to write it.', 'audit');
   if (options.paths.length === 0) options.paths.push('.');
   return { ok: true, command: { kind: 'audit', options } };
 }

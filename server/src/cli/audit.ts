@@ -1,20 +1,35 @@
 /**
- * `faultline audit`: collects the files, lints each one once, in order, with the config that
- * applies to it, and builds the report the formatters print. Broken `.faultline.json` files become
- * findings on the config file itself (rule id `config`), reported once per file however many
- * source files it covers, while those source files are still checked with the defaults.
+ * `faultline audit`: collects the files, narrows them (`--changed-since`, `--shard`), plans each
+ * one with the config that applies to it, reuses cached results for files whose content and
+ * settings are unchanged, lints the rest (on worker threads when there are enough of them) and
+ * builds the report the formatters print, sorted by path whatever order the workers finished in.
+ * Broken `.faultline.json` files become findings on the config file itself (rule id `config`),
+ * reported once per file however many source files it covers, while those source files are still
+ * checked with the defaults.
  */
 
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, sep } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { LintSettings } from '../../../rules/index';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
-import { collectFiles, readSourceFile } from '../workspace/files';
-import { lintFile, todayIso } from '../workspace/lint-file';
+import { collectFiles } from '../workspace/files';
+import { planFile, todayIso } from '../workspace/lint-file';
 import type { AuditOptions } from './args';
+import { lintJob, type FileJob, type FileResult } from './audit-job';
+import { lintInWorkers } from './audit-pool';
+import { cacheKey, hashText, openCache, type AuditCache } from './cache';
 import { createPositionMapper, reportFinding, type AuditReport, type FileReport, type ReportedFinding } from './report';
+import { changedSince, realPath, shardOf } from './select-files';
 
 export const CONFIG_RULE_ID = 'config';
 const CONFIG_DOCS_URL = 'https://github.com/faultline/faultline/blob/main/docs/configuration.md';
+export const DEFAULT_CACHE_FOLDER = '.faultline-cache';
+/**
+ * Below this many files to lint, starting workers (each loads the whole bundle, a few hundred
+ * milliseconds) costs more than it saves, so the main thread lints them.
+ */
+const MIN_FILES_FOR_WORKERS = 48;
 
 /** A path as the user reads it: relative to the current folder with `/`, or absolute outside it. */
 export function displayPath(absolutePath: string, cwd: string): string {
@@ -41,41 +56,147 @@ function configFindings(resolved: ResolvedConfig & { configPath: string }): Repo
     ? 'Faultline cannot use this file as it is, so the files it covers are checked with its last good version or the default settings until it is fixed.'
     : 'Faultline ignores this part of the file; the rest of the configuration applies.';
   return resolved.problems.map((problem) =>
-    reportFinding({ ruleId: CONFIG_RULE_ID, severity: problem.severity, message: problem.message, note, range: problem.range, fixes: [], related: [], docsUrl: CONFIG_DOCS_URL }, positionOf),
+    reportFinding({ ruleId: CONFIG_RULE_ID, severity: problem.severity, message: problem.message, note, range: problem.range, fixes: [], related: [], docsUrl: CONFIG_DOCS_URL }, positionOf, text),
   );
 }
 
-export function runAudit(options: AuditOptions, cwd: string): AuditReport {
+export interface AuditEnvironment {
+  cwd: string;
+  /** The CLI's own script, started again as each worker thread. */
+  workerScript: string;
+  /** Stamps the cache: results of another version or build are never reused. */
+  toolIdentity: string;
+  /** Called as files finish, for the progress bar. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AuditRun {
+  report: AuditReport;
+  /** Every source file the audit covered (linted, cached or ignored by config), absolute. */
+  auditedFiles: string[];
+  cache: { hits: number; misses: number; saveError: string | null } | null;
+}
+
+/** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
+export class AuditUsageError extends Error {}
+
+export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {
+  const { cwd } = environment;
   const collected = collectFiles(options.paths, { maxFileSizeBytes: options.maxFileSizeKb * 1024 });
+  let candidates = collected.files;
+  if (options.changedSince !== null) {
+    const changed = changedSince(cwd, options.changedSince);
+    if ('error' in changed) throw new AuditUsageError(changed.error);
+    candidates = candidates.filter((path) => changed.files.has(path) || changed.files.has(realPath(path)));
+  }
   const resolver = createConfigResolver();
   const today = todayIso();
-  const files: FileReport[] = [];
   const skipped = collected.skipped.map((entry) => ({ path: displayPath(entry.path, cwd), reason: entry.reason }));
   const internalErrors: AuditReport['internalErrors'] = [];
-  const reportedConfigs = new Set<string>();
-  let filesChecked = 0;
+  const files: FileReport[] = [];
+  const inShard = (path: string): boolean => options.shard === null || shardOf(path, options.shard.count) === options.shard.index;
 
-  for (const absolutePath of collected.files) {
+  // Plan every candidate, so a broken config is reported by exactly one shard (the one that owns
+  // the config file's path) even when the files it covers are spread over several.
+  const settingsByKey = new Map<string, LintSettings>();
+  const keyOfSettings = new Map<LintSettings, string>();
+  const jobs: { job: FileJob; path: string }[] = [];
+  const auditedFiles: string[] = [];
+  const reportedConfigs = new Set<string>();
+  const planOptions = { today, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
+  for (const absolutePath of candidates) {
     const path = displayPath(absolutePath, cwd);
-    const source = readSourceFile(absolutePath);
-    if ('skipped' in source) {
-      skipped.push({ path, reason: source.skipped });
-      continue;
-    }
-    const { result, ignored, resolved } = lintFile(absolutePath, source.text, resolver, { today, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) });
+    const plan = planFile(absolutePath, resolver, planOptions);
+    const { resolved } = plan;
     if (resolved.configPath !== null && resolved.problems.length > 0 && !reportedConfigs.has(resolved.configPath)) {
       reportedConfigs.add(resolved.configPath);
-      files.push({ absolutePath: resolved.configPath, path: displayPath(resolved.configPath, cwd), findings: configFindings({ ...resolved, configPath: resolved.configPath }) });
+      const configPath = displayPath(resolved.configPath, cwd);
+      if (inShard(configPath)) files.push({ absolutePath: resolved.configPath, path: configPath, findings: configFindings({ ...resolved, configPath: resolved.configPath }), suppressed: [] });
     }
-    if (ignored) continue;
+    if (!inShard(path)) continue;
+    auditedFiles.push(absolutePath);
+    if (plan.ignored) continue;
+    // Files under one config share one settings object, so this is one hash per config.
+    let settingsKey = keyOfSettings.get(plan.settings);
+    if (settingsKey === undefined) {
+      settingsKey = hashText(JSON.stringify(plan.settings)).slice(0, 16);
+      keyOfSettings.set(plan.settings, settingsKey);
+      settingsByKey.set(settingsKey, plan.settings);
+    }
+    jobs.push({ job: { absolutePath, languageId: plan.languageId, settingsKey }, path });
+  }
+
+  // The cache: read and hash each file; only the misses are linted.
+  const cache: AuditCache | null = options.cache ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
+  const results = new Map<string, FileResult>();
+  const misses: { job: FileJob; key: string | null }[] = [];
+  for (const { job } of jobs) {
+    if (cache === null) {
+      misses.push({ job, key: null });
+      continue;
+    }
+    let content: Buffer;
+    try {
+      content = readFileSync(job.absolutePath);
+    } catch {
+      misses.push({ job, key: null }); // Linting will say why it could not be read.
+      continue;
+    }
+    const key = cacheKey(content, job.settingsKey);
+    const hit = cache.lookup(key);
+    if (hit === undefined) misses.push({ job, key });
+    else results.set(job.absolutePath, hit);
+  }
+
+  const total = jobs.length;
+  const hits = results.size;
+  const report = (done: number): void => environment.onProgress?.(hits + done, total);
+  report(0);
+  const workerCount = options.jobs ?? availableParallelism();
+  const lintHere = (job: FileJob): FileResult => {
+    const settings = settingsByKey.get(job.settingsKey);
+    if (settings === undefined) return { skipped: `internal error: no settings for ${job.settingsKey}` };
+    return lintJob(job, settings);
+  };
+  const missJobs = misses.map((miss) => miss.job);
+  let linted: FileResult[];
+  if (workerCount > 1 && missJobs.length >= MIN_FILES_FOR_WORKERS) {
+    linted = await lintInWorkers(environment.workerScript, missJobs, settingsByKey, workerCount, report, lintHere);
+  } else {
+    linted = [];
+    for (const job of missJobs) {
+      linted.push(lintHere(job));
+      report(linted.length);
+    }
+  }
+  misses.forEach((miss, index) => {
+    const result = linted[index];
+    if (result === undefined) return;
+    results.set(miss.job.absolutePath, result);
+    // A result with an internal error is not kept: the next run should try (and report) again.
+    const clean = 'skipped' in result || result.internalErrors.length === 0;
+    if (cache !== null && miss.key !== null && clean) cache.store(miss.key, result);
+  });
+  const saveError = cache === null ? null : cache.save();
+
+  let filesChecked = 0;
+  for (const { job, path } of jobs) {
+    const result = results.get(job.absolutePath);
+    if (result === undefined) continue;
+    if ('skipped' in result) {
+      skipped.push({ path, reason: result.skipped });
+      continue;
+    }
     filesChecked++;
-    const positionOf = createPositionMapper(source.text);
-    const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));
-    files.push({ absolutePath, path, findings: findings.map((finding) => reportFinding(finding, positionOf)) });
+    files.push({ absolutePath: job.absolutePath, path, findings: result.findings, suppressed: result.suppressed });
     for (const error of result.internalErrors) internalErrors.push({ ruleId: error.ruleId, path, message: error.message });
   }
 
   files.sort((a, b) => byCodeUnit(a.path, b.path));
   skipped.sort((a, b) => byCodeUnit(a.path, b.path));
-  return { files, filesChecked, skipped, internalErrors };
+  return {
+    report: { files, filesChecked, skipped, internalErrors },
+    auditedFiles,
+    cache: cache === null ? null : { hits, misses: misses.length, saveError },
+  };
 }

@@ -22,6 +22,7 @@ export function formatJson(report: AuditReport, version: string): string {
         endLine: finding.endLine,
         endColumn: finding.endColumn,
         docsUrl: finding.docsUrl,
+        fingerprint: finding.fingerprint,
         fixes: finding.fixes.map((fix) => ({
           title: fix.title,
           safety: fix.safety,

@@ -2,17 +2,21 @@
  * The SARIF 2.1.0 report (`--format sarif`), for GitHub code scanning and other SARIF viewers.
  * One run; the driver lists every rule in the catalogue with its summary, explanation and docs
  * URL, results point into files by URIs relative to %SRCROOT% (the current folder), and safe
- * fixes travel as SARIF fixes. Regions use 1-based lines and UTF-16 columns with an exclusive end
+ * fixes travel as SARIF fixes. Each result carries the finding's stable fingerprint in
+ * partialFingerprints, and findings hidden by a faultline-ignore directive are included as
+ * results with an in-source suppression whose justification is the directive's reason. Regions use 1-based lines and UTF-16 columns with an exclusive end
  * column, which is exactly what the report holds.
  */
 
 import { pathToFileURL } from 'node:url';
 import { RULES, docsUrlFor, type Severity } from '../../../rules/index';
-import type { AuditReport, ReportedEdit } from './report';
+import type { AuditReport, ReportedEdit, ReportedSuppression } from './report';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/faultline/faultline';
 const SOURCE_ROOT = '%SRCROOT%';
+/** Versioned, as SARIF recommends, so a change to how fingerprints are computed can be told apart. */
+const FINGERPRINT_KEY = 'faultline/v1';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -58,7 +62,9 @@ export function formatSarif(report: AuditReport, version: string, cwd: string): 
 
   const results = report.files.flatMap((file) => {
     const location = artifactLocation(file.path, file.absolutePath);
-    return file.findings.map((finding) => {
+    const shown = file.findings.map((finding) => ({ finding, suppression: null as ReportedSuppression | null }));
+    const hidden = file.suppressed.map((suppression) => ({ finding: suppression.finding, suppression }));
+    return [...shown, ...hidden].map(({ finding, suppression }) => {
       const index = ruleIndex.get(finding.ruleId);
       const safeFixes = finding.fixes.filter((fix) => fix.safety === 'safe');
       return {
@@ -75,9 +81,12 @@ export function formatSarif(report: AuditReport, version: string, cwd: string): 
             },
           },
         ],
+        // Code scanning matches alerts across commits by this, so it must not depend on the line.
+        partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
         ...(safeFixes.length === 0
           ? {}
           : { fixes: safeFixes.map((fix) => ({ description: { text: fix.title }, artifactChanges: [{ artifactLocation: location, replacements: fix.edits.map(replacement) }] })) }),
+        ...(suppression === null ? {} : { suppressions: [{ kind: 'inSource', status: 'accepted', justification: suppression.reason }] }),
       };
     });
   });

@@ -31,7 +31,9 @@ honouring .gitignore files and always skipping .git and node_modules. Each file 
 the nearest .faultline.json above it; files its "ignore" globs cover are not checked.
 
 Options:
-  -f, --format <text|json|sarif>  Output format (default: text)
+  -f, --format <text|json|sarif|html>
+                                  Output format (default: text); html is a self-contained
+                                  report with totals, a chart per rule and every finding
   -o, --output <file>             Write the report to a file instead of stdout
       --severity <info|warning|error>
                                   Lowest severity that fails the run (default: warning,
@@ -39,10 +41,21 @@ Options:
       --rules <id,id,...>         Run only these rules
       --max-file-size-kb <n>      Skip files larger than this (default: 1024); files
                                   named explicitly are always checked
-  -q, --quiet                     Report only findings at or above --severity
+      --max-warnings <n>          Let up to n warnings pass; one more fails the run
+      --baseline <file>           Report only findings not recorded in this baseline
+      --update-baseline           Record the current findings in --baseline's file
+      --changed-since <git-ref>   Check only files changed since the ref, and untracked ones
+      --shard <i/n>               Check only the i-th of n deterministic parts of the files
+      --no-cache                  Neither reuse nor store results in the cache
+      --cache-location <folder>   Where the cache lives (default: .faultline-cache)
+      --jobs <n>                  Worker threads (default: one per core; 1: none)
+  -q, --quiet                     Report only findings at or above --severity; no progress bar
       --verbose                   Also print why each finding bites in production,
                                   and the files that were skipped
   -h, --help                      Show this help
+
+Results are cached by file content, settings and Faultline version, so an unchanged
+file is not analysed again. A progress bar is drawn on stderr when it is a terminal.
 
 Exit codes: 0 nothing at or above --severity, 1 something was (a broken
 .faultline.json counts as an error), 2 usage or internal error.`;

@@ -6,7 +6,7 @@
  * never fatal: the version falls back to "unknown" and explain to the rule's metadata.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RuleMeta } from '../../../rules/index';
 
@@ -53,4 +53,20 @@ export function readRuleDocs(meta: Pick<RuleMeta, 'id' | 'family'>): string | nu
     }
   }
   return null;
+}
+
+/**
+ * What the audit cache is stamped with: the version, plus the size and modification time of the
+ * running script, so a rebuilt CLI whose version did not change (a development build, a patched
+ * install) does not reuse results its previous rules produced.
+ */
+export function toolIdentity(): string {
+  let build = 'unknown';
+  try {
+    const stats = statSync(__filename);
+    build = `${stats.size}.${Math.round(stats.mtimeMs)}`;
+  } catch {
+    // The script always exists while it runs; if stat fails anyway, the version alone has to do.
+  }
+  return `${readVersion()}+${build}`;
 }

@@ -6,18 +6,25 @@
  *
  * The exit code is set with process.exitCode rather than process.exit(), so that output piped to
  * another program is flushed completely before Node exits.
+ *
+ * The same script is also the audit's worker thread: started by the worker pool with a marker in
+ * its workerData, it serves lint batches instead of running a command (see audit-pool.ts).
  */
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { RULES } from '../../../rules/index';
+import { htmlReport } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
-import { runAudit } from './audit';
+import { AuditUsageError, runAudit } from './audit';
+import { isAuditWorker, serveAuditWorker } from './audit-pool';
+import { applyBaseline, readBaseline, writeBaseline } from './baseline';
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 import { helpText } from './help';
-import { readVersion } from './installation';
-import { hasFindingAtOrAbove, keepAtOrAbove } from './report';
+import { readVersion, toolIdentity } from './installation';
+import { createProgressBar, NO_PROGRESS } from './progress';
+import { hasFindingAtOrAbove, isAtOrAbove, keepAtOrAbove, type AuditReport } from './report';
 import { explainRule, formatRuleList } from './rule-commands';
 
 const EXIT_CLEAN = 0;
@@ -34,22 +41,80 @@ function wantsColor(): boolean {
   return process.stdout.isTTY === true && (noColor === undefined || noColor === '');
 }
 
-function audit(options: AuditOptions): number {
+/**
+ * Whether the findings fail the run. With `--max-warnings N`, warnings are a budget rather than a
+ * failure: N of them pass, one more fails; everything else at or above the threshold still fails.
+ */
+function failsRun(report: AuditReport, options: AuditOptions): boolean {
+  if (options.maxWarnings === null) return hasFindingAtOrAbove(report, options.threshold);
+  let warnings = 0;
+  for (const file of report.files) {
+    for (const finding of file.findings) {
+      if (finding.severity === 'warning') warnings++;
+      else if (isAtOrAbove(finding.severity, options.threshold)) return true;
+    }
+  }
+  return warnings > options.maxWarnings;
+}
+
+function formatReport(report: AuditReport, options: AuditOptions, cwd: string): string {
+  const version = readVersion();
+  switch (options.format) {
+    case 'json':
+      return formatJson(report, version);
+    case 'sarif':
+      return formatSarif(report, version, cwd);
+    case 'html':
+      return htmlReport(report, { version, generatedAt: new Date().toISOString(), title: `Faultline audit of ${options.paths.join(', ')}` });
+    case 'text':
+      return formatText(report, { color: options.outputFile === null && wantsColor(), verbose: options.verbose });
+  }
+}
+
+async function audit(options: AuditOptions): Promise<number> {
   const missing = options.paths.filter((path) => !existsSync(path));
   if (missing.length > 0) {
     for (const path of missing) printError(`no such file or folder: ${path}`);
     return EXIT_USAGE_OR_INTERNAL;
   }
+  const baseline = options.baseline === null ? null : readBaseline(options.baseline);
+  if (baseline !== null && 'error' in baseline) {
+    printError(baseline.error);
+    return EXIT_USAGE_OR_INTERNAL;
+  }
   const cwd = process.cwd();
-  const fullReport = runAudit(options, cwd);
+  const progress = process.stderr.isTTY === true && !options.quiet ? createProgressBar(process.stderr) : NO_PROGRESS;
+  let run;
+  try {
+    run = await runAudit(options, { cwd, workerScript: __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });
+  } catch (error) {
+    progress.finish();
+    if (error instanceof AuditUsageError) {
+      printError(error.message);
+      return EXIT_USAGE_OR_INTERNAL;
+    }
+    throw error;
+  }
+  progress.finish();
+  if (options.verbose && run.cache !== null) {
+    // On stderr, so that the report on stdout stays exactly what the format promises.
+    process.stderr.write(`faultline: cache: ${run.cache.hits} files reused, ${run.cache.misses} linted\n`);
+    if (run.cache.saveError !== null) printError(`the cache could not be written: ${run.cache.saveError}`);
+  }
+
+  let fullReport = run.report;
+  if (options.baseline !== null && baseline !== null && 'entries' in baseline) {
+    if (options.updateBaseline) {
+      const count = writeBaseline(options.baseline, fullReport, run.auditedFiles, baseline.entries);
+      if (!options.quiet) process.stderr.write(`faultline: wrote ${count} findings to ${options.baseline}\n`);
+      const rewritten = readBaseline(options.baseline);
+      fullReport = applyBaseline(fullReport, options.baseline, 'entries' in rewritten ? rewritten.entries : []).report;
+    } else {
+      fullReport = applyBaseline(fullReport, options.baseline, baseline.entries).report;
+    }
+  }
   const report = options.quiet ? keepAtOrAbove(fullReport, options.threshold) : fullReport;
-  const version = readVersion();
-  const output =
-    options.format === 'json'
-      ? formatJson(report, version)
-      : options.format === 'sarif'
-        ? formatSarif(report, version, cwd)
-        : formatText(report, { color: options.outputFile === null && wantsColor(), verbose: options.verbose });
+  const output = formatReport(report, options, cwd);
 
   if (options.outputFile === null) {
     process.stdout.write(output);
@@ -66,10 +131,10 @@ function audit(options: AuditOptions): number {
     printError(`internal error: rule ${error.ruleId} failed on ${error.path}: ${error.message}`);
   }
   if (fullReport.internalErrors.length > 0) return EXIT_USAGE_OR_INTERNAL;
-  return hasFindingAtOrAbove(fullReport, options.threshold) ? EXIT_FINDINGS : EXIT_CLEAN;
+  return failsRun(fullReport, options) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-function run(argv: readonly string[]): number {
+async function run(argv: readonly string[]): Promise<number> {
   const parsed = parseArguments(argv, RULES.map((rule) => rule.meta.id));
   if (!parsed.ok) {
     printError(parsed.message);
@@ -101,10 +166,18 @@ function run(argv: readonly string[]): number {
   }
 }
 
-try {
-  process.exitCode = run(process.argv.slice(2));
-} catch (error) {
-  // Anything that gets here is a bug in Faultline, not in the user's code or config.
-  printError(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = EXIT_USAGE_OR_INTERNAL;
+if (isAuditWorker()) {
+  // This thread was started by the audit's worker pool: lint the batches it is sent.
+  serveAuditWorker();
+} else {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // Anything that gets here is a bug in Faultline, not in the user's code or config.
+      printError(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = EXIT_USAGE_OR_INTERNAL;
+    },
+  );
 }

@@ -6,6 +6,7 @@
  */
 
 import { computeLineStarts, lineOfOffset, type Finding, type FixSafety, type Severity, type TextRange } from '../../../rules/index';
+import { fingerprintOf } from '../workspace/fingerprint';
 
 export interface Position {
   line: number;
@@ -38,6 +39,15 @@ export interface ReportedFinding {
   endColumn: number;
   docsUrl: string;
   fixes: ReportedFix[];
+  /** Stable across unrelated edits (see workspace/fingerprint.ts); baselines and SARIF use it. */
+  fingerprint: string;
+}
+
+/** A finding a faultline-ignore directive hid, and the reason the directive gave. */
+export interface ReportedSuppression {
+  finding: ReportedFinding;
+  kind: 'next-line' | 'file';
+  reason: string;
 }
 
 export interface FileReport {
@@ -46,6 +56,8 @@ export interface FileReport {
   /** Relative to the current folder with `/` separators, or absolute when outside it. */
   path: string;
   findings: ReportedFinding[];
+  /** Findings hidden by suppression directives (SARIF reports them as suppressed results). */
+  suppressed: ReportedSuppression[];
 }
 
 export interface SkippedReport {
@@ -84,7 +96,8 @@ export function createPositionMapper(text: string): (offset: number) => Position
   };
 }
 
-export function reportFinding(finding: Finding, positionOf: (offset: number) => Position): ReportedFinding {
+/** `text` is the file's text: the fingerprint hashes the finding's code, not its position. */
+export function reportFinding(finding: Finding, positionOf: (offset: number) => Position, text: string): ReportedFinding {
   const start = positionOf(finding.range.start);
   const end = positionOf(finding.range.end);
   return {
@@ -106,6 +119,7 @@ export function reportFinding(finding: Finding, positionOf: (offset: number) => 
         return { range: edit.range, newText: edit.newText, startLine: editStart.line, startColumn: editStart.column, endLine: editEnd.line, endColumn: editEnd.column };
       }),
     })),
+    fingerprint: fingerprintOf(finding.ruleId, text, finding.range),
   };
 }
 

@@ -59,7 +59,7 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       if (languageId === null) return null;
       const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
       // Untitled documents get a path of their language so the engine picks the right parser.
-      const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : 'js'}` : path;
+      const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : languageId === 'python' ? 'py' : 'js'}` : path;
       let parseCache = parseCaches.get(document.uri);
       if (parseCache === undefined) {
         parseCache = {};

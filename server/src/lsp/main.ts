@@ -20,6 +20,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
+import { loadPythonParser } from '../workspace/python';
 import { createAnalysis, languageOfDocument, pathOfUri } from './analysis';
 import { runAudit } from './audit';
 import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
@@ -38,6 +39,9 @@ const documents = new TextDocuments(TextDocument);
 const log = (message: string): void => connection.console.error(message);
 const logInfo = (message: string): void => connection.console.info(message);
 const analysis = createAnalysis(log);
+// The Python grammar compiles while the client starts up; initialize waits for it, so the first
+// Python document is never linted without it.
+const pythonLoaded = loadPythonParser();
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
 
@@ -123,7 +127,9 @@ function refreshAll(): void {
   for (const document of documents.all()) schedulePush(document.uri, 0);
 }
 
-connection.onInitialize((params): InitializeResult => {
+connection.onInitialize(async (params): Promise<InitializeResult> => {
+  const pythonProblem = await pythonLoaded;
+  if (pythonProblem !== null) log(`Faultline: ${pythonProblem}`);
   const capabilities = params.capabilities;
   pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
   configurationSupport = capabilities.workspace?.configuration === true;

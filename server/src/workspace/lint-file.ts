@@ -5,7 +5,7 @@
  */
 
 import { relative, resolve, sep } from 'node:path';
-import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type LintCache, type LintResult } from '../../../rules/index';
+import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type LanguageId, type LintCache, type LintResult, type LintSettings } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 
 export interface LintFileOptions {
@@ -28,17 +28,32 @@ function emptyResult(): LintResult {
   return { findings: [], internalErrors: [], stats: { sqlStatements: 0, sqlStatementsParsed: 0 } };
 }
 
-export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
+/** What linting a file needs before its text is read: its config, language and settings. */
+export type FilePlan =
+  | { ignored: true; resolved: ResolvedConfig }
+  | { ignored: false; resolved: ResolvedConfig; languageId: LanguageId; settings: LintSettings };
+
+/**
+ * Resolves a file's config and decides whether it is linted, without reading it. The workspace
+ * audit plans every file first (config lookups are cached per folder, so this is cheap), then
+ * reads and lints only the ones that need it, possibly on worker threads.
+ */
+export function planFile(path: string, resolver: ConfigResolver, options: Pick<LintFileOptions, 'onlyRules' | 'today'>): FilePlan {
   const resolved = resolver.resolve(path);
   const languageId = languageOfPath(path);
-  if (languageId === null) return { result: emptyResult(), ignored: true, resolved };
+  if (languageId === null) return { ignored: true, resolved };
   if (resolved.configDirectory !== null) {
     const relativePath = relative(resolved.configDirectory, resolve(path)).split(sep).join('/');
-    if (isIgnoredByConfig(resolved.config, relativePath)) return { result: emptyResult(), ignored: true, resolved };
+    if (isIgnoredByConfig(resolved.config, relativePath)) return { ignored: true, resolved };
   }
-  const settings = settingsFromConfig(resolved.config, options.today, options.onlyRules);
-  const result = lintDocument({ path, languageId, text }, settings, RULES, options.cache);
-  return { result, ignored: false, resolved };
+  return { ignored: false, resolved, languageId, settings: settingsFromConfig(resolved.config, options.today, options.onlyRules) };
+}
+
+export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
+  const plan = planFile(path, resolver, options);
+  if (plan.ignored) return { result: emptyResult(), ignored: true, resolved: plan.resolved };
+  const result = lintDocument({ path, languageId: plan.languageId, text }, plan.settings, RULES, options.cache);
+  return { result, ignored: false, resolved: plan.resolved };
 }
 
 /** Today's local date as YYYY-MM-DD: suppressions expire at the user's midnight, not UTC's. */

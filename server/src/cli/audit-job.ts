@@ -1,0 +1,44 @@
+/**
+ * Linting one file of an audit, as plain data in and plain data out, so the same function runs on
+ * the main thread (small audits) and in worker threads (large ones), and its result can be cached
+ * on disk as it is. The file is read here, not by the caller, so reading is spread over the
+ * workers too; the engine's prefilter then skips every rule whose words the text lacks, and a
+ * JS/TS file that no rule applies to is never parsed.
+ */
+
+import { RULES, lintDocument, type LanguageId, type LintSettings } from '../../../rules/index';
+import { readSourceFile } from '../workspace/files';
+import { createPositionMapper, reportFinding, type ReportedFinding, type ReportedSuppression } from './report';
+
+export interface FileJob {
+  absolutePath: string;
+  languageId: LanguageId;
+  /** Which entry of the settings table applies: files under one config share settings. */
+  settingsKey: string;
+}
+
+export interface LintedFile {
+  findings: ReportedFinding[];
+  suppressed: ReportedSuppression[];
+  internalErrors: { ruleId: string; message: string }[];
+}
+
+/** What became of one file: its findings, or why it was not read (binary, unreadable). */
+export type FileResult = LintedFile | { skipped: string };
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function lintJob(job: FileJob, settings: LintSettings): FileResult {
+  const source = readSourceFile(job.absolutePath);
+  if ('skipped' in source) return { skipped: source.skipped };
+  const result = lintDocument({ path: job.absolutePath, languageId: job.languageId, text: source.text }, settings, RULES);
+  const positionOf = createPositionMapper(source.text);
+  const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));
+  return {
+    findings: findings.map((finding) => reportFinding(finding, positionOf, source.text)),
+    suppressed: (result.suppressed ?? []).map((entry) => ({ finding: reportFinding(entry.finding, positionOf, source.text), kind: entry.kind, reason: entry.reason })),
+    internalErrors: result.internalErrors.map((error) => ({ ruleId: error.ruleId, message: error.message })),
+  };
+}
