@@ -16,6 +16,17 @@
  * KafkaJS `send`/`sendBatch`; and, in an `async` handler that awaits nothing at all, a call whose
  * name says it is the processing (`handleMessage(...)`, `messageHandler(...)`). Other calls to
  * unknown functions are left alone. A handler that awaits its work is clean.
+ *
+ * Python: in a consumer loop of confluent-kafka (`msg = consumer.poll(...)`, `consume(...)`) or
+ * kafka-python (`for message in consumer:`), a `consumer.commit(...)` followed, in the same
+ * block, by a call that is given the message (`process(msg)`, `handle(msg.value())`); and a loop
+ * that hands the message to another thread or task (`executor.submit`, `asyncio.create_task`,
+ * `Thread(...)`, `run_in_executor`) while auto-commit is on: librdkafka stores a message's offset
+ * when `poll` returns it and commits it within `auto.commit.interval.ms` (5 s), kafka-python
+ * commits what was returned, so the offset is committed before the offloaded work ends. A
+ * consumer counts as auto-committing only when its configuration is visible and does not turn
+ * `enable.auto.commit` (or `enable_auto_commit`) off, nor, for librdkafka,
+ * `enable.auto.offset.store`. No Python fix.
  */
 
 import { ts } from '../../engine/languages/typescript';
@@ -23,8 +34,37 @@ import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { literalValue } from '../helpers/kafka';
+import type { PythonNode } from '../../engine/languages/python';
+import { isPythonTestFile, pythonAssignments, pythonImports, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
+import { configFlag, pythonKafkaClient } from '../helpers/python-kafka';
 
-type MessageId = 'floating' | 'asyncForEach' | 'resolvedEarly' | 'committedEarly';
+/** Calls that hand work to another thread or task and return at once. */
+const OFFLOADING = /(?:^|\.)(?:submit|apply_async|map_async|create_task|ensure_future|run_in_executor|start_soon)$/;
+/** Calls that read or log a message rather than process it. */
+const NOT_PROCESSING = /^(?:print|len|isinstance|str|repr|log|logger\.\w+|logging\.\w+|self\.log(?:ger)?\.\w+|log\.\w+|\w+\.commit|\w+\.store_offsets)$/;
+
+/** Identifiers in a subtree. */
+function mentions(node: PythonNode, names: ReadonlySet<string>): boolean {
+  if (node.type === 'identifier') return names.has(node.text);
+  return node.descendantsOfType('identifier').some((identifier) => identifier !== null && names.has(identifier.text));
+}
+
+/** The first call in `statement` that is given a message (not a read of the message itself, not logging). */
+function processingCall(statement: PythonNode, messages: ReadonlySet<string>): PythonNode | null {
+  for (const call of statement.type === 'call' ? [statement] : statement.descendantsOfType('call')) {
+    if (call === null) continue;
+    const callee = call.childForFieldName('function');
+    const list = call.childForFieldName('arguments');
+    if (callee === null || list === null) continue;
+    if (NOT_PROCESSING.test(callee.text)) continue;
+    // `msg.value()`, `msg.error()`: reading the message, not processing it.
+    if (callee.type === 'attribute' && mentions(callee, messages)) continue;
+    if (mentions(list, messages)) return call;
+  }
+  return null;
+}
+
+type MessageId = 'floating' | 'asyncForEach' | 'resolvedEarly' | 'committedEarly' | 'pythonCommittedEarly' | 'pythonOffloaded';
 
 type FunctionNode = ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration | ts.MethodDeclaration;
 
@@ -103,7 +143,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'kafka-commit-before-processing',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'error',
     fix: 'unsafe',
     requiresParse: false,
@@ -113,10 +153,12 @@ export default defineRule<MessageId>({
       floating: '`{{call}}` is not awaited in the `{{handler}}` handler: KafkaJS commits the offset as soon as the handler resolves, so a crash before this finishes loses the message; `await` it (or return it).',
       asyncForEach: '`{{call}}` with an async callback in the `{{handler}}` handler does not wait for the callbacks: the offsets are committed before the messages are processed; use `for (const message of batch.messages) { await ... }` or `await Promise.all(...)`.',
       resolvedEarly: '`{{call}}` runs before this message\'s processing (`{{processing}}`): if processing throws or the process dies, KafkaJS commits the resolved offset and the message is lost; call `resolveOffset` after the processing.',
+      pythonCommittedEarly: '`{{call}}` commits before `{{processing}}` processes the message: a crash or rebalance in between loses it for good; commit after processing (`consumer.commit(message=msg, asynchronous=False)`).',
+      pythonOffloaded: '`{{call}}` hands the message to other work while auto-commit is on, so its offset is committed before that work ends and a crash loses it; process it in the loop, or set `{{setting}}` and commit when the work is done.',
       committedEarly: '`{{call}}` commits before the processing that follows (`{{processing}}`): a crash in between loses the message; commit after the side effect.',
     },
     options: {},
-    prefilter: ['eachmessage', 'eachbatch'],
+    prefilter: ['eachmessage', 'eachbatch', 'confluent_kafka', 'kafkaconsumer'],
     sources: ['@typescript-eslint/no-floating-promises (generic: any unhandled promise)', 'KafkaJS docs, "Consuming Messages": eachBatch `resolveOffset` after processing'],
   },
   create(context) {
@@ -275,7 +317,112 @@ export default defineRule<MessageId>({
       }
     };
 
+    let imports: PythonImports | null = null;
+    let assignments: PythonAssignments | null = null;
+    /** Consumer names assigned in the file, with whether their configuration shows auto-commit on (null: unknown). */
+    const consumers = new Map<string, { autoCommit: boolean | null; library: 'confluent' | 'kafka-python' }>();
+    const consumerOf = (receiver: PythonNode | null): { autoCommit: boolean | null; library: 'confluent' | 'kafka-python' } | null => {
+      if (receiver === null) return null;
+      const name = receiver.type === 'attribute' ? `self.${receiver.childForFieldName('attribute')?.text ?? ''}` : receiver.text;
+      return consumers.get(name) ?? null;
+    };
+    const checkLoop = (loop: PythonNode): void => {
+      const body = loop.childForFieldName('body');
+      if (body === null) return;
+      const messages = new Set<string>();
+      let consumer: { autoCommit: boolean | null; library: 'confluent' | 'kafka-python' } | null = null;
+      if (loop.type === 'for_statement') {
+        const iterated = loop.childForFieldName('right');
+        const target = loop.childForFieldName('left');
+        consumer = consumerOf(iterated);
+        if (consumer === null || target?.type !== 'identifier') return;
+        messages.add(target.text);
+      } else {
+        for (const assignment of body.descendantsOfType('assignment')) {
+          const right = assignment?.childForFieldName('right');
+          const left = assignment?.childForFieldName('left');
+          if (right?.type !== 'call' || left?.type !== 'identifier') continue;
+          const callee = right.childForFieldName('function');
+          if (callee?.type !== 'attribute' || !['poll', 'consume'].includes(callee.childForFieldName('attribute')?.text ?? '')) continue;
+          const found = consumerOf(callee.childForFieldName('object'));
+          if (found === null) continue;
+          consumer = found;
+          messages.add(left.text);
+        }
+        if (consumer === null) return;
+        // `for msg in consumer.consume(10)` or `for msg in msgs` inside the loop.
+        for (const inner of body.descendantsOfType('for_statement')) {
+          const target = inner?.childForFieldName('left');
+          const right = inner?.childForFieldName('right');
+          if (target?.type === 'identifier' && right !== null && right !== undefined && mentions(right, messages)) messages.add(target.text);
+        }
+      }
+      // A commit followed by processing of the message in the same block.
+      for (const block of [body, ...body.descendantsOfType('block')]) {
+        if (block === null) continue;
+        const statements = block.namedChildren.filter((child): child is PythonNode => child !== null && child.type !== 'comment');
+        for (let index = 0; index < statements.length; index++) {
+          const statement = statements[index];
+          const call = statement?.type === 'expression_statement' ? statement.namedChildren[0] : null;
+          const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+          if (call === null || call === undefined || callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'commit') continue;
+          if (consumerOf(callee.childForFieldName('object')) === null) continue;
+          for (const later of statements.slice(index + 1)) {
+            const processing = processingCall(later, messages);
+            if (processing === null) continue;
+            context.report({ messageId: 'pythonCommittedEarly', data: { call: `${callee.text}()`, processing: `${processing.childForFieldName('function')?.text ?? ''}(...)` }, range: { start: call.startIndex, end: call.endIndex } });
+            return;
+          }
+        }
+      }
+      if (consumer.autoCommit !== true) return;
+      for (const call of body.descendantsOfType('call')) {
+        const callee = call?.childForFieldName('function');
+        const list = call?.childForFieldName('arguments');
+        if (call === null || callee === null || callee === undefined || list === null || list === undefined) continue;
+        const offloads = OFFLOADING.test(callee.text) || (/(?:^|\.)Thread$/.test(callee.text) && list.text.includes('target'));
+        if (!offloads || !mentions(list, messages)) continue;
+        context.report({ messageId: 'pythonOffloaded', data: { call: `${callee.text}(...)`, setting: consumer.library === 'confluent' ? "'enable.auto.commit': False" : 'enable_auto_commit=False' }, range: { start: call.startIndex, end: list.startIndex } });
+        return;
+      }
+    };
+    const pythonLoops = (node: PythonNode): void => {
+      if (imports !== null && consumers.size > 0) checkLoop(node);
+    };
     return {
+      pythonFile(file) {
+        consumers.clear();
+        const test = isPythonTestFile(file.text);
+        imports = test ? null : pythonImports(file.root);
+        assignments = test ? null : pythonAssignments(file.root);
+        if (imports === null || assignments === null) return;
+        for (const assignment of file.root.descendantsOfType('assignment')) {
+          const left = assignment?.childForFieldName('left');
+          const right = assignment?.childForFieldName('right');
+          if (left === null || left === undefined || right?.type !== 'call') continue;
+          const client = pythonKafkaClient(right, imports, assignments);
+          if (client === null || client.role !== 'consumer') continue;
+          let autoCommit: boolean | null;
+          if (client.library === 'confluent') {
+            const config = client.config;
+            if (config === null) autoCommit = null;
+            else {
+              const commit = configFlag(config.entries.get('enable.auto.commit')?.value);
+              const store = configFlag(config.entries.get('enable.auto.offset.store')?.value);
+              autoCommit = commit === false || store === false ? false : config.open ? null : true;
+            }
+          } else {
+            const commit = client.keywords.get('enable_auto_commit');
+            autoCommit = commit === undefined ? (client.splat ? null : true) : configFlag(commit);
+          }
+          const name = left.type === 'attribute' && left.childForFieldName('object')?.text === 'self' ? `self.${left.childForFieldName('attribute')?.text ?? ''}` : left.type === 'identifier' ? left.text : null;
+          if (name !== null) consumers.set(name, { autoCommit, library: client.library });
+        }
+      },
+      pythonNodes: {
+        while_statement: pythonLoops,
+        for_statement: pythonLoops,
+      },
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);

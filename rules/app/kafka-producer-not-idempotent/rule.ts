@@ -12,12 +12,20 @@
  * so no `maxInFlightRequests` is needed; librdkafka adjusts `acks`, `retries` and `max.in.flight`
  * itself unless the user set them. So the fix is withheld when the file sets any of those to a
  * value the library would reject with idempotence on.
+ *
+ * Python: confluent-kafka `Producer` / `SerializingProducer` whose config dict (in the call or a
+ * name assigned once and never changed) has neither `'enable.idempotence': True` nor
+ * `'transactional.id'`, with the same fix and the same conditions; and kafka-python
+ * `KafkaProducer(enable_idempotence=False)`. A kafka-python producer without the setting is not
+ * reported: kafka-python 2.0.2 has no idempotence at all (the setting arrived in 2.2.0).
  */
 
 import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { propertyInsertion, unwrapExpression } from '../helpers/bindings';
+import { isPythonTestFile, pythonAssignments, pythonImports, dictInsertion, literalOf, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
+import { configFlag, pythonKafkaClient, type PythonKafkaClient } from '../helpers/python-kafka';
 import { configValue, KAFKA_MODULES, kafkaFile, literalValue, nestedConfig, type KafkaFile, type ProducerCreation } from '../helpers/kafka';
 
 type MessageId = 'missing' | 'disabled';
@@ -133,7 +141,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'kafka-producer-not-idempotent',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
@@ -144,7 +152,7 @@ export default defineRule<MessageId>({
       disabled: 'Kafka producer with idempotence turned off: retried sends write duplicates and can reorder the partition; set `{{setting}}` unless the cluster cannot support it (brokers older than 0.11, or no `IdempotentWrite` ACL before Kafka 2.8).',
     },
     options: {},
-    prefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript'],
+    prefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript', 'confluent_kafka', 'kafkaproducer'],
     sources: ['Apache Kafka producer default `enable.idempotence=true` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },
   create(context) {
@@ -167,7 +175,54 @@ export default defineRule<MessageId>({
       const fix = acceptsIdempotence ? idempotenceFix(creation, kafka, sourceFile) : null;
       context.report({ messageId: 'missing', data: { setting }, range, fixes: fix === null ? [] : [fix] });
     };
+    let imports: PythonImports | null = null;
+    let assignments: PythonAssignments | null = null;
+    let pythonText = '';
+    const checkPython = (client: PythonKafkaClient): void => {
+      if (client.role !== 'producer') return;
+      const range = { start: client.call.startIndex, end: client.call.childForFieldName('arguments')?.startIndex ?? client.call.endIndex };
+      if (client.library === 'kafka-python') {
+        const value = client.keywords.get('enable_idempotence');
+        if (value !== undefined && value.type === 'false') context.report({ messageId: 'disabled', data: { setting: 'enable_idempotence=True' }, range });
+        return;
+      }
+      const config = client.config;
+      if (config === null) return;
+      const idempotence = config.entries.get('enable.idempotence');
+      if (config.entries.has('transactional.id')) return;
+      const flag = configFlag(idempotence?.value);
+      if (flag === true) return;
+      if (idempotence !== undefined) {
+        if (flag === false) context.report({ messageId: 'disabled', data: { setting: "'enable.idempotence': True" }, range: { start: idempotence.pair.startIndex, end: idempotence.pair.endIndex } });
+        return;
+      }
+      if (config.open) return;
+      // librdkafka refuses idempotence next to acks other than all, no retries or more than 5 in flight.
+      const conflicting = [...config.entries].some(([key, entry]) => {
+        const value = literalOf(entry.value);
+        const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+        if (key === 'acks' || key === 'request.required.acks') return !(number === -1 || number === 'all');
+        if (key === 'retries' || key === 'message.send.max.retries') return number === 0;
+        if (key === 'max.in.flight' || key === 'max.in.flight.requests.per.connection') return typeof number !== 'number' || number > 5;
+        return false;
+      });
+      const fixes: Fix[] = conflicting ? [] : [{ title: "Add `'enable.idempotence': True`", safety: 'safe', edits: [dictInsertion(config.node, "'enable.idempotence': True", pythonText)] }];
+      context.report({ messageId: 'missing', data: { setting: "'enable.idempotence': True" }, range, fixes });
+    };
     return {
+      pythonFile(file) {
+        const test = isPythonTestFile(file.text);
+        imports = test ? null : pythonImports(file.root);
+        assignments = test ? null : pythonAssignments(file.root);
+        pythonText = file.text;
+      },
+      pythonNodes: {
+        call: (node) => {
+          if (imports === null || assignments === null) return;
+          const client = pythonKafkaClient(node, imports, assignments);
+          if (client !== null) checkPython(client);
+        },
+      },
       file(file) {
         sourceFile = file;
         kafka = kafkaFile(file);

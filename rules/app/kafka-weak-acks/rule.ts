@@ -8,15 +8,23 @@
  * librdkafka's `request.required.acks` defaults to -1 (all in-sync replicas).
  *
  * The fix writes `-1` (or `'all'` where the value was a string).
+ *
+ * Python: confluent-kafka producer config dicts with `'acks'` / `'request.required.acks'` 0 or 1
+ * (also in `'default.topic.config'`), and kafka-python `KafkaProducer(acks=0|1)` or without `acks`
+ * at all: kafka-python 2.0.2 defaults to `acks=1` (kafka/producer/kafka.py). The fix writes
+ * `'all'` (adding `acks='all'` where it was missing).
  */
 
 import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { objectLiteralOf, propertiesOf, unwrapExpression } from '../helpers/bindings';
+import type { PythonNode } from '../../engine/languages/python';
+import { configDictOf as configDictOfValue, isPythonTestFile, pythonAssignments, pythonImports, keywordInsertion, literalOf, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
+import { configFlag, pythonKafkaClient, type PythonKafkaClient } from '../helpers/python-kafka';
 import { KAFKAJS_MODULE, CONFLUENT_MODULE, kafkaFile, literalValue, nestedConfig, type KafkaFile } from '../helpers/kafka';
 
-type MessageId = 'weakSend' | 'weakConfig';
+type MessageId = 'weakSend' | 'weakConfig' | 'weakPythonConfig' | 'kafkaPythonDefault';
 
 const ACKS_KEYS = ['acks', 'request.required.acks'];
 
@@ -62,7 +70,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'kafka-weak-acks',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
@@ -70,10 +78,12 @@ export default defineRule<MessageId>({
     why: 'With `acks: 1` the leader acknowledges a write before any replica has it; if that broker dies (a deploy, a crash, a zone outage) a follower without the write becomes leader and the acknowledged message is gone, and with `acks: 0` nothing is even confirmed. Tests against one healthy broker never see either.',
     messages: {
       weakSend: '`acks: {{value}}` on this send: the write is {{meaning}}, so a leader failover loses it; drop the option (KafkaJS defaults to `-1`) or set `acks: -1`.',
+      weakPythonConfig: '`{{setting}}` in the producer configuration: writes are {{meaning}}, so a leader failover loses them; set it to `\'all\'` (all in-sync replicas).',
+      kafkaPythonDefault: '`KafkaProducer(...)` without `acks` uses kafka-python\'s default `acks=1` (through 2.x): writes are acknowledged by the leader alone, so a leader failover loses them; pass `acks=\'all\'`.',
       weakConfig: '`{{key}}: {{value}}` in the producer configuration: writes are {{meaning}}, so a leader failover loses them; set it to `-1` (all in-sync replicas, the librdkafka default) or remove it.',
     },
     options: {},
-    prefilter: ['acks'],
+    prefilter: ['acks', 'kafkaproducer'],
     sources: ['Apache Kafka producer default `acks=all` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },
   create(context) {
@@ -116,7 +126,59 @@ export default defineRule<MessageId>({
         context.report({ messageId: 'weakSend', data: { value: String(value), meaning: meaning(value) }, range: { start, end: property.getEnd() }, fixes: fix === null ? [] : [fix] });
       }
     };
+    let imports: PythonImports | null = null;
+    let assignments: PythonAssignments | null = null;
+    let pythonText = '';
+    const weakValue = (node: PythonNode): number | null => {
+      const value = literalOf(node);
+      const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+      return number === 0 || number === 1 ? number : null;
+    };
+    const checkPython = (client: PythonKafkaClient): void => {
+      if (client.role !== 'producer') return;
+      if (client.library === 'kafka-python') {
+        const acks = client.keywords.get('acks');
+        if (acks === undefined) {
+          if (client.splat) return;
+          const edit = keywordInsertion(client.call, "acks='all'", pythonText);
+          context.report({ messageId: 'kafkaPythonDefault', range: { start: client.call.startIndex, end: client.call.childForFieldName('arguments')?.startIndex ?? client.call.endIndex }, fixes: edit === null ? [] : [{ title: "Pass `acks='all'`", safety: 'safe', edits: [edit] }] });
+          return;
+        }
+        const weak = weakValue(acks);
+        if (weak === null || acks.parent === null) return;
+        context.report({ messageId: 'weakPythonConfig', data: { setting: acks.parent.text, meaning: meaning(weak) }, range: { start: acks.parent.startIndex, end: acks.parent.endIndex }, fixes: [{ title: "Set `acks='all'`", safety: 'safe', edits: [{ range: { start: acks.startIndex, end: acks.endIndex }, newText: "'all'" }] }] });
+        return;
+      }
+      const configs = client.config === null ? [] : [client.config];
+      const topic = client.config?.entries.get('default.topic.config');
+      if (topic !== undefined && assignments !== null) {
+        const nested = configDictOfValue(topic.value, assignments);
+        if (nested !== null) configs.push(nested);
+      }
+      for (const config of configs) {
+        for (const key of ACKS_KEYS) {
+          const entry = config.entries.get(key);
+          if (entry === undefined) continue;
+          const weak = weakValue(entry.value);
+          if (weak === null) continue;
+          context.report({ messageId: 'weakPythonConfig', data: { setting: entry.pair.text, meaning: meaning(weak) }, range: { start: entry.pair.startIndex, end: entry.pair.endIndex }, fixes: [{ title: "Set it to `'all'`", safety: 'safe', edits: [{ range: { start: entry.value.startIndex, end: entry.value.endIndex }, newText: "'all'" }] }] });
+        }
+      }
+    };
     return {
+      pythonFile(file) {
+        const test = isPythonTestFile(file.text);
+        imports = test ? null : pythonImports(file.root);
+        assignments = test ? null : pythonAssignments(file.root);
+        pythonText = file.text;
+      },
+      pythonNodes: {
+        call: (node) => {
+          if (imports === null || assignments === null) return;
+          const client = pythonKafkaClient(node, imports, assignments);
+          if (client !== null) checkPython(client);
+        },
+      },
       file(file) {
         sourceFile = file;
         reported.clear();

@@ -13,15 +13,39 @@
  *
  * The fix inserts only the missing options into the literal: sizes as the library's own default
  * made explicit, timeouts as conservative finite values.
+ *
+ * Python (no fix): redis-py clients and pools (`Redis(...)`, `StrictRedis(...)`, `from_url(...)`,
+ * `ConnectionPool(...)`, also `redis.asyncio`) without `socket_timeout`, in the call or in a
+ * literal URL's query: redis-py 4.3.4 defaults it to None, so a stalled server blocks the caller
+ * forever (`socket_connect_timeout` falls back to it). Clients given a `connection_pool=` are
+ * judged where that pool is made. SQLAlchemy `create_engine` / `create_async_engine` with an
+ * explicit `pool_timeout=None` (QueuePool then waits forever) or `max_overflow=-1` (no cap on
+ * connections), and, for a literal `postgresql` URL using libpq (psycopg2, psycopg) or pg8000,
+ * no connect timeout in the URL or `connect_args`: libpq waits indefinitely by default. The
+ * SQLAlchemy defaults themselves (pool_size 5, max_overflow 10, pool_timeout 30 s) are bounded.
  */
 
 import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix, TextEdit } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import type { PythonNode } from '../../engine/languages/python';
+import { pythonArguments } from '../../engine/languages/python';
+import { calleeOrigin, configDictOf, hasSplat, isPythonTestFile, lastSegment, literalOf, pythonAssignments, pythonImports, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
 import { clientCreationOf, declaredNameOf, insertProperties, referencesIn, stringTextOf, type ClientCreation } from '../helpers/connections';
 
-type MessageId = 'pg' | 'mysql' | 'knex' | 'mongo' | 'redis';
+type MessageId = 'pg' | 'mysql' | 'knex' | 'mongo' | 'redis' | 'redisPy' | 'sqlalchemyUnbounded' | 'sqlalchemyConnectTimeout';
+
+const REDIS_PY_FACTORIES = new Set(['Redis', 'StrictRedis', 'ConnectionPool', 'BlockingConnectionPool', 'from_url']);
+/** libpq-based and pure-Python PostgreSQL drivers whose connect waits without limit by default (asyncpg defaults to 60 s). */
+const UNBOUNDED_CONNECT_URL = /^postgres(?:ql)?(?:\+(?:psycopg2|psycopg|psycopg2cffi|pg8000))?:\/\//;
+
+/** The text of a literal URL argument (a plain string or an f-string's literal start), or null. */
+function urlText(node: PythonNode | undefined): string | null {
+  if (node === undefined || node.type !== 'string') return null;
+  const match = /^[rRfFuU]*(['"]{1,3})([\s\S]*)\1$/.exec(node.text);
+  return match === null ? null : (match[2] ?? '');
+}
 
 /** Modules whose queues hold ioredis connections for blocking commands, where a command timeout is wrong. */
 const BLOCKING_REDIS_USERS = ['bullmq', 'bull', 'bee-queue'];
@@ -262,7 +286,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'pool-without-limits',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
@@ -274,12 +298,59 @@ export default defineRule<MessageId>({
       knex: '`{{label}}` {{problem}}; {{remedy}}.',
       mongo: '`{{label}}` {{problem}}; {{remedy}}.',
       redis: '`{{label}}` {{problem}}; {{remedy}}.',
+      redisPy: '`{{call}}` has no `socket_timeout`, so a Redis server that stalls or a network that drops packets blocks the caller forever (redis-py\'s default is no timeout); pass `socket_timeout=5, socket_connect_timeout=5` (and `max_connections` for a pool).',
+      sqlalchemyUnbounded: '`{{keyword}}` removes the pool\'s bound: {{meaning}}; keep a finite `pool_timeout` (the default is 30 s) and `max_overflow` (the default is 10).',
+      sqlalchemyConnectTimeout: '`create_engine` for PostgreSQL without a connect timeout: {{driver}} waits indefinitely for an unreachable server, holding the request; add `connect_args={"{{key}}": 10}` (or `?{{key}}=10` in the URL) and `pool_pre_ping=True`.',
     },
     options: {},
-    prefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis'],
+    prefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis', 'redis', 'create_engine', 'create_async_engine'],
     sources: ['None in linters; node-postgres, mysql2, knex, MongoDB and ioredis documentation of these options'],
   },
   create(context) {
+    let imports: PythonImports | null = null;
+    let assignments: PythonAssignments | null = null;
+    const checkRedisPy = (call: PythonNode, origin: string): void => {
+      if (!origin.startsWith('redis.') || !REDIS_PY_FACTORIES.has(lastSegment(origin))) return;
+      // `Redis.from_url` / `ConnectionPool.from_url`: the class's module decides.
+      if (hasSplat(call)) return;
+      const { positional, keywords } = pythonArguments(call);
+      if (keywords.has('socket_timeout') || keywords.has('connection_pool') || keywords.has('unix_socket_path')) return;
+      if (lastSegment(origin) === 'from_url') {
+        const url = urlText(positional[0] ?? keywords.get('url'));
+        if (url === null || /[?&]socket_timeout=/.test(url)) return;
+      } else if (positional.length > 0) {
+        // `Redis('localhost', 6379, 0, None, 5)`: a positional socket_timeout is possible; leave it.
+        if (positional.length >= 5) return;
+      }
+      context.report({ messageId: 'redisPy', data: { call: `${call.childForFieldName('function')?.text ?? 'Redis'}(...)` }, range: { start: call.startIndex, end: call.childForFieldName('arguments')?.startIndex ?? call.endIndex } });
+    };
+    const checkSqlAlchemy = (call: PythonNode, origin: string): void => {
+      if (!origin.startsWith('sqlalchemy') || !['create_engine', 'create_async_engine'].includes(lastSegment(origin))) return;
+      const { positional, keywords } = pythonArguments(call);
+      const poolTimeout = keywords.get('pool_timeout');
+      const maxOverflow = keywords.get('max_overflow');
+      if (poolTimeout !== undefined && poolTimeout.type === 'none' && poolTimeout.parent !== null) {
+        context.report({ messageId: 'sqlalchemyUnbounded', data: { keyword: 'pool_timeout=None', meaning: 'a request waits forever for a connection when the pool is exhausted' }, range: { start: poolTimeout.parent.startIndex, end: poolTimeout.parent.endIndex } });
+        return;
+      }
+      if (maxOverflow !== undefined && literalOf(maxOverflow) === -1 && maxOverflow.parent !== null) {
+        context.report({ messageId: 'sqlalchemyUnbounded', data: { keyword: 'max_overflow=-1', meaning: 'every concurrent request opens another connection until the database refuses them all' }, range: { start: maxOverflow.parent.startIndex, end: maxOverflow.parent.endIndex } });
+        return;
+      }
+      if (hasSplat(call) || lastSegment(origin) !== 'create_engine') return;
+      const url = urlText(positional[0] ?? keywords.get('url'));
+      if (url === null || !UNBOUNDED_CONNECT_URL.test(url)) return;
+      const pg8000 = url.includes('+pg8000');
+      const key = pg8000 ? 'timeout' : 'connect_timeout';
+      if (new RegExp(`[?&]${key}=`).test(url)) return;
+      const connectArgs = keywords.get('connect_args');
+      if (connectArgs !== undefined) {
+        const dict = assignments === null ? null : configDictOf(connectArgs, assignments);
+        if (dict === null || dict.open || dict.entries.has(key) || dict.entries.has('options')) return;
+      }
+      if (keywords.has('creator') || keywords.has('async_creator')) return;
+      context.report({ messageId: 'sqlalchemyConnectTimeout', data: { driver: pg8000 ? 'pg8000' : 'libpq', key }, range: { start: call.startIndex, end: call.childForFieldName('arguments')?.startIndex ?? call.endIndex } });
+    };
     let bindings: FileBindings | null = null;
     const check = (node: ts.Node): void => {
       if (bindings === null) return;
@@ -306,6 +377,20 @@ export default defineRule<MessageId>({
       });
     };
     return {
+      pythonFile(file) {
+        const test = isPythonTestFile(file.text);
+        imports = test ? null : pythonImports(file.root);
+        assignments = test ? null : pythonAssignments(file.root);
+      },
+      pythonNodes: {
+        call: (node) => {
+          if (imports === null) return;
+          const origin = calleeOrigin(node, imports);
+          if (origin === null) return;
+          checkRedisPy(node, origin);
+          checkSqlAlchemy(node, origin);
+        },
+      },
       file(sourceFile) {
         bindings = fileBindings(sourceFile);
       },

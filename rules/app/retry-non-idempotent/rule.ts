@@ -20,6 +20,14 @@
  *
  * The fix (unsafe, axios-retry only) sets `retryCondition: axiosRetry.isIdempotentRequestError`
  * with the file's name for axios-retry: POST and PATCH are then never retried.
+ *
+ * Python: urllib3's `Retry(...)` (also through `requests.adapters`) whose `allowed_methods` (or the
+ * deprecated `method_whitelist`) lists POST or PATCH, or is `False`/`None`, which urllib3 1.26
+ * reads as "any method" (`if allowed_methods and method.upper() not in allowed_methods`); left
+ * alone when it cannot retry a request that reached the server (`total=0`, or `read=0` with no
+ * status list beyond 429/503). And functions retried by tenacity or backoff that call
+ * `requests.post`, `session.post`, `httpx.post` or `client.patch` (or `.request('POST', ...)`).
+ * Python files that mention an idempotency key, and test files, are left alone. No Python fix.
  */
 
 import { ts } from '../../engine/languages/typescript';
@@ -27,6 +35,10 @@ import { defineRule } from '../../engine/rule';
 import type { Fix, RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isNonProductionPath } from '../helpers/code-context';
+import type { PythonNode } from '../../engine/languages/python';
+import { pythonArguments } from '../../engine/languages/python';
+import { calleeOrigin, hasSplat, isPythonTestFile, lastSegment, literalOf, pythonImports, type PythonImports } from '../helpers/python-libraries';
+import { attemptLimit, retryOfDecorator } from '../helpers/python-retries';
 import {
   axiosCallShape,
   functionOf,
@@ -41,7 +53,52 @@ import {
 import { countedAttempts, isFunctionExpression, numericLiteralValue, retryLibraryCall, retryLoopOf, type LoopStatement, type RetryLibraryCall } from '../helpers/retries';
 import { nodeRange } from '../helpers/ranges';
 
-type MessageId = 'axiosRetryDefault' | 'axiosRetryPermissive' | 'gotMethods' | 'libraryBody' | 'loopBody';
+type MessageId = 'axiosRetryDefault' | 'axiosRetryPermissive' | 'gotMethods' | 'libraryBody' | 'loopBody' | 'urllib3Methods' | 'pythonRetriedWrite';
+
+/** Receivers that are HTTP clients in practice: the modules themselves, sessions and clients. */
+const PYTHON_HTTP_RECEIVER = /^(?:requests|httpx|aiohttp|s|sess|http|api)$|session$|client$/i;
+const PYTHON_WRITE_METHODS = new Set(['post', 'patch']);
+/** Statuses at which the server turned the request away before applying it. */
+const REFUSED_STATUSES = new Set([429, 503]);
+
+/** The write a call sends (`POST`, `PATCH`) when it is an HTTP client's, else null. */
+function pythonWriteMethod(call: PythonNode): string | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'attribute') return null;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const receiver = callee.childForFieldName('object');
+  if (receiver === null) return null;
+  const receiverName = receiver.type === 'attribute' ? (receiver.childForFieldName('attribute')?.text ?? '') : receiver.text;
+  if (!PYTHON_HTTP_RECEIVER.test(receiverName)) return null;
+  if (PYTHON_WRITE_METHODS.has(method)) return method.toUpperCase();
+  if (method === 'request') {
+    const verb = literalOf(pythonArguments(call).positional[0] ?? pythonArguments(call).keywords.get('method'));
+    if (typeof verb === 'string' && PYTHON_WRITE_METHODS.has(verb.toLowerCase())) return verb.toUpperCase();
+  }
+  return null;
+}
+
+/** The methods a urllib3 `Retry(...)` may repeat a sent request for: 'any', a write verb, or null (only idempotent ones). */
+function urllib3RetriedWrite(call: PythonNode): { keyword: PythonNode; method: string } | null {
+  const { keywords } = pythonArguments(call);
+  const value = keywords.get('allowed_methods') ?? keywords.get('method_whitelist');
+  if (value === undefined || value.parent === null) return null;
+  const total = literalOf(keywords.get('total'));
+  if (total === 0 || total === false) return null;
+  const read = literalOf(keywords.get('read'));
+  if (read === 0 || read === false) {
+    const statuses = keywords.get('status_forcelist');
+    const codes = statuses === undefined ? [] : statuses.descendantsOfType('integer').map((code) => Number(code?.text));
+    if (codes.every((code) => REFUSED_STATUSES.has(code))) return null;
+  }
+  if (value.type === 'false' || value.type === 'none') return { keyword: value.parent, method: 'any method, POST included' };
+  for (const literal of value.descendantsOfType('string')) {
+    const text = literalOf(literal);
+    if (text === 'POST' || text === 'PATCH') return { keyword: value.parent, method: text };
+  }
+  return null;
+}
+
 
 /** axios-retry's exported predicates: which methods they let through. */
 const PERMISSIVE_PREDICATES: ReadonlySet<string> = new Set(['isNetworkOrIdempotentRequestError', 'isNetworkError', 'isRetryableError']);
@@ -168,7 +225,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'retry-non-idempotent',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: false,
@@ -179,10 +236,12 @@ export default defineRule<MessageId>({
       axiosRetryPermissive: '`retryCondition: {{condition}}` retries `{{request}}` ({{method}}) without an idempotency key, so a write the server already applied is sent again; use `{{base}}.isIdempotentRequestError` (or retry only 429/503), or send an `Idempotency-Key` created once before the first attempt.',
       gotMethods: 'got\'s `retry.methods` includes `{{method}}` and no `Idempotency-Key` is sent, so a write the server already applied is sent again after a reset or timeout; remove `\'{{method}}\'` or send an `Idempotency-Key` created once per operation.',
       libraryBody: '`{{library}}` retries a function that sends `{{request}}` ({{method}}) without an `Idempotency-Key`, so a failure after the server applied it repeats the write; create the key once before `{{library}}` and send it on every attempt, or retry only 429/503.',
+      urllib3Methods: '`{{keyword}}` lets urllib3 retry {{method}} requests after a read timeout or an error status, so a write the server already applied is sent again; keep the default `allowed_methods` (idempotent verbs only), or send an `Idempotency-Key` created once per operation.',
+      pythonRetriedWrite: '`{{decorator}}` retries `{{function}}()`, which sends `{{request}}` ({{method}}) without an `Idempotency-Key`, so a failure after the server applied it repeats the write; create the key once outside the retried function and send it on every attempt, or retry only connection errors and 429/503.',
       loopBody: 'This retry loop sends `{{request}}` ({{method}}) again after any error, without an `Idempotency-Key`, so a write the server already applied is repeated; create the key once before the loop and send it on every attempt, or retry only 429/503.',
     },
     options: {},
-    prefilter: ['retry', 'retries', 'got', 'post', 'patch'],
+    prefilter: ['retry', 'retries', 'got', 'post', 'patch', 'allowed_methods', 'method_whitelist'],
     sources: ['No linter rule found. Guidance: RFC 9110 §9.2.2 and RFC 7230 §6.3.1 (a client must not automatically retry a non-idempotent request); Stripe "Idempotent requests"; axios-retry issue #66'],
   },
   create(context) {
@@ -331,7 +390,43 @@ export default defineRule<MessageId>({
       reportWrite(current, write, 'loopBody', '', loop);
     };
 
+    let imports: PythonImports | null = null;
     return {
+      pythonFile(file) {
+        imports = isPythonTestFile(file.text) || /idempotency[-_ ]?key/i.test(file.text) ? null : pythonImports(file.root);
+      },
+      pythonNodes: {
+        call: (node) => {
+          if (imports === null) return;
+          const origin = calleeOrigin(node, imports);
+          if (origin === null || lastSegment(origin) !== 'Retry' || !/^(?:urllib3|requests|botocore\.vendored)\b/.test(origin) || hasSplat(node)) return;
+          const found = urllib3RetriedWrite(node);
+          if (found === null) return;
+          context.report({ messageId: 'urllib3Methods', data: { keyword: found.keyword.text.replace(/\s+/g, ' '), method: found.method }, range: { start: found.keyword.startIndex, end: found.keyword.endIndex } });
+        },
+        decorator: (node) => {
+          if (imports === null) return;
+          const retry = retryOfDecorator(node, imports);
+          if (retry === null || retry.retried === null) return;
+          const limit = attemptLimit(retry, imports);
+          if (limit !== null && limit <= 1) return;
+          const body = retry.retried.childForFieldName('body');
+          const name = retry.retried.childForFieldName('name')?.text ?? 'function';
+          if (body === null) return;
+          for (const call of body.descendantsOfType('call')) {
+            if (call === null) continue;
+            const method = pythonWriteMethod(call);
+            if (method === null) continue;
+            const callee = call.childForFieldName('function');
+            context.report({
+              messageId: 'pythonRetriedWrite',
+              data: { decorator: `@${retry.callee.text}`, function: name, request: `${callee?.text ?? 'post'}(...)`, method },
+              range: { start: call.startIndex, end: callee?.endIndex ?? call.endIndex },
+            });
+            return;
+          }
+        },
+      },
       file(sourceFile) {
         bindings = fileBindings(sourceFile);
         skipFile = isNonProductionPath(sourceFile.fileName);

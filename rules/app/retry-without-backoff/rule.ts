@@ -15,6 +15,13 @@
  *
  * The fix (safe, axios-retry only) adds `retryDelay: axiosRetry.exponentialDelay`, using the name
  * the file imported axios-retry as.
+ *
+ * Python: tenacity's `@retry` / `Retrying(...)` without `wait=` (tenacity 8.2.1 defaults to
+ * `wait_none()`: the next attempt starts at once) or with `wait=wait_fixed(n)` / `wait_none()`,
+ * and backoff's `on_exception(backoff.constant, ...)`. Retries limited to two attempts
+ * (`stop_after_attempt(2)`, `max_tries=2`) are left alone, like hand-written ones. The fix (safe)
+ * adds `wait=wait_exponential(multiplier=1, max=60)` and, when the file imports tenacity's names
+ * one by one, `wait_exponential` to that import.
  */
 
 import { ts } from '../../engine/languages/typescript';
@@ -37,8 +44,44 @@ import {
   type RetryLibraryCall,
 } from '../helpers/retries';
 import { headerRange, nodeRange } from '../helpers/ranges';
+import type { PythonNode } from '../../engine/languages/python';
+import type { TextEdit } from '../../engine/types';
+import { isPythonTestFile, keywordInsertion, pythonImports, type PythonImports } from '../helpers/python-libraries';
+import { attemptLimit, retryOfCall, retryOfDecorator, strategyName, type PythonRetry } from '../helpers/python-retries';
 
-type MessageId = 'axiosRetryNoDelay' | 'axiosRetryConstant' | 'constantFactor' | 'equalTimeouts' | 'loopImmediate' | 'loopConstant';
+type MessageId = 'axiosRetryNoDelay' | 'axiosRetryConstant' | 'constantFactor' | 'equalTimeouts' | 'loopImmediate' | 'loopConstant' | 'tenacityNoWait' | 'tenacityFixedWait' | 'backoffConstant';
+
+const EXPONENTIAL_WAIT = 'wait_exponential(multiplier=1, max=60)';
+
+/** The name under which the file can call tenacity's `wait_exponential`, and the import edit it needs. */
+function exponentialWaitName(retry: PythonRetry, imports: PythonImports): { name: string; edits: TextEdit[] } | null {
+  if (retry.callee.type === 'attribute') {
+    // `tenacity.retry(...)`: the module is imported, so its `wait_exponential` needs no import.
+    const object = retry.callee.childForFieldName('object');
+    return object === null ? null : { name: `${object.text}.wait_exponential`, edits: [] };
+  }
+  for (const [local, origin] of imports.names) {
+    if (origin === 'tenacity.wait_exponential') return { name: local, edits: [] };
+  }
+  if (imports.starModules.has('tenacity')) return { name: 'wait_exponential', edits: [] };
+  const statement = imports.fromStatements.get('tenacity');
+  if (statement === undefined) return null;
+  const names = statement.childrenForFieldName('name').filter((child): child is PythonNode => child !== null);
+  const last = names[names.length - 1];
+  if (last === undefined) return null;
+  return { name: 'wait_exponential', edits: [{ range: { start: last.endIndex, end: last.endIndex }, newText: ', wait_exponential' }] };
+}
+
+function tenacityWaitFix(retry: PythonRetry, imports: PythonImports, text: string): Fix | null {
+  const wait = exponentialWaitName(retry, imports);
+  if (wait === null) return null;
+  const keyword = `wait=${wait.name.replace(/wait_exponential$/, EXPONENTIAL_WAIT)}`;
+  let edit: TextEdit | null;
+  if (retry.call === null) edit = { range: { start: retry.node.endIndex, end: retry.node.endIndex }, newText: `(${keyword})` };
+  else edit = keywordInsertion(retry.call, keyword, text);
+  if (edit === null) return null;
+  return { title: `Add \`${keyword}\``, safety: 'safe', edits: [...wait.edits, edit] };
+}
 
 
 
@@ -124,7 +167,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'retry-without-backoff',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
@@ -137,9 +180,12 @@ export default defineRule<MessageId>({
       equalTimeouts: '`minTimeout` equal to `maxTimeout` makes {{library}} wait the same time before every retry; raise `maxTimeout` so the delay can grow.',
       loopImmediate: 'This loop retries immediately after a failure, adding load to a dependency that is already failing; wait before the next attempt with exponential backoff and jitter: `await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))`.',
       loopConstant: '`{{delay}}` waits the same time before every retry, so clients that failed together retry together; grow it with the attempt and add jitter: `Math.random() * Math.min(cap, base * 2 ** attempt)`.',
+      tenacityNoWait: '`{{call}}` has no `wait=`, and tenacity\'s default is `wait_none()`, so it retries immediately against a dependency that is already failing; add `wait=wait_exponential(multiplier=1, max=60)` (or `wait_random_exponential`).',
+      tenacityFixedWait: '`wait={{wait}}` waits the same time before every retry, so clients that failed together retry together; use `wait=wait_random_exponential(multiplier=1, max=60)`.',
+      backoffConstant: '`backoff.constant` waits the same interval before every retry, so clients that failed together keep retrying together; use `backoff.expo` (with its default full jitter).',
     },
     options: {},
-    prefilter: ['retry', 'catch'],
+    prefilter: ['retry', 'catch', 'backoff'],
     sources: ['AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"', 'Google Cloud, "truncated exponential backoff"'],
   },
   create(context) {
@@ -226,7 +272,45 @@ export default defineRule<MessageId>({
     };
     const loops = guarded(checkLoop);
     const functions = guarded((file, _names, node) => checkRecursion(file, node));
+    let imports: PythonImports | null = null;
+    let pythonText = '';
+    const checkPython = (retry: PythonRetry | null): void => {
+      if (retry === null || imports === null || retry.splat) return;
+      const limit = attemptLimit(retry, imports);
+      if (limit !== null && limit <= 2) return;
+      if (retry.library === 'backoff') {
+        const generator = retry.positional[0] ?? retry.keywords.get('wait_gen');
+        if (generator !== undefined && strategyName(generator, imports) === 'constant' && /\bbackoff\b|^constant$/.test(generator.text)) {
+          context.report({ messageId: 'backoffConstant', range: { start: generator.startIndex, end: generator.endIndex } });
+        }
+        return;
+      }
+      if (retry.positional.length > 0) return;
+      const wait = retry.keywords.get('wait');
+      const label = retry.call === null ? `@${retry.callee.text}` : `${retry.callee.text}(...)`;
+      if (wait === undefined) {
+        const fix = tenacityWaitFix(retry, imports, pythonText);
+        context.report({ messageId: 'tenacityNoWait', data: { call: label }, range: { start: retry.node.startIndex, end: retry.node.endIndex }, fixes: fix === null ? [] : [fix] });
+        return;
+      }
+      const strategy = strategyName(wait, imports);
+      if (strategy === 'wait_fixed' || strategy === 'wait_none') {
+        context.report({ messageId: 'tenacityFixedWait', data: { wait: wait.text.replace(/\s+/g, ' ') }, range: { start: wait.startIndex, end: wait.endIndex } });
+      }
+    };
     return {
+      pythonFile(file) {
+        imports = isPythonTestFile(file.text) ? null : pythonImports(file.root);
+        pythonText = file.text;
+      },
+      pythonNodes: {
+        decorator: (node) => {
+          if (imports !== null) checkPython(retryOfDecorator(node, imports));
+        },
+        call: (node) => {
+          if (imports !== null) checkPython(retryOfCall(node, imports));
+        },
+      },
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);

@@ -12,6 +12,11 @@
  * `maxRetryTime` or a `signal` next to `retries: Infinity`. Loops that are not retries (event
  * loops, queue consumers that log and go on, loops whose `break` is in the middle) are skipped.
  * No fix: the right limit is a decision about the caller's latency budget.
+ *
+ * Python: tenacity's `@retry` / `@retry(...)` / `Retrying(...)` / `AsyncRetrying(...)` without
+ * `stop=` (tenacity 8.2.1 defaults to `stop_never`) or with `stop=stop_never`, and backoff's
+ * `on_exception` / `on_predicate` with neither `max_tries` nor `max_time` (or `max_tries=None`).
+ * Calls passing `**kwargs` and test files (importing pytest or unittest) are left alone.
  */
 
 import { ts } from '../../engine/languages/typescript';
@@ -21,8 +26,27 @@ import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpre
 import { isMinified, isNonProductionPath } from '../helpers/code-context';
 import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
 import { headerRange, nodeRange } from '../helpers/ranges';
+import { isPythonTestFile, pythonImports, type PythonImports } from '../helpers/python-libraries';
+import { retryOfCall, retryOfDecorator, strategyName, type PythonRetry } from '../helpers/python-retries';
 
-type MessageId = 'loop' | 'recursion' | 'infiniteOption' | 'infiniteGot';
+type MessageId = 'loop' | 'recursion' | 'infiniteOption' | 'infiniteGot' | 'tenacityNoStop' | 'tenacityStopNever' | 'backoffNoLimit';
+
+/** Why a Python retry never stops, or null when something bounds it. */
+function pythonUnbounded(retry: PythonRetry, imports: PythonImports): 'tenacityNoStop' | 'tenacityStopNever' | 'backoffNoLimit' | null {
+  if (retry.splat) return null;
+  if (retry.library === 'tenacity') {
+    // `Retrying(sleep, stop, ...)` positionally is unheard of; leave such calls alone.
+    if (retry.positional.length > 0) return null;
+    const stop = retry.keywords.get('stop');
+    if (stop === undefined) return 'tenacityNoStop';
+    return strategyName(stop, imports) === 'stop_never' ? 'tenacityStopNever' : null;
+  }
+  const tries = retry.keywords.get('max_tries');
+  const time = retry.keywords.get('max_time');
+  const isNone = (value: typeof tries): boolean => value !== undefined && value.type === 'none';
+  if ((tries === undefined || isNone(tries)) && (time === undefined || isNone(time))) return 'backoffNoLimit';
+  return null;
+}
 
 
 
@@ -64,7 +88,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'unbounded-retry',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
@@ -75,9 +99,12 @@ export default defineRule<MessageId>({
       recursion: '`{{name}}()` retries by calling itself from its `catch` with no attempt limit or deadline, so a dependency that stays down is retried forever; pass an attempt count and rethrow when it reaches a maximum.',
       infiniteOption: '`{{option}}` makes {{library}} retry forever; set a finite limit (`retries: 5`) and, for an overall deadline, `maxRetryTime`.',
       infiniteGot: '`{{option}}` makes got retry forever; set a finite `retry: { limit: 3 }` (got\'s default is 2).',
+      tenacityNoStop: '`{{call}}` has no `stop=`, and tenacity\'s default is `stop_never`, so a dependency that stays down is retried forever; add `stop=stop_after_attempt(5)` (or `stop_after_delay(...)` for a deadline).',
+      tenacityStopNever: '`stop=stop_never` makes tenacity retry forever; use `stop=stop_after_attempt(5)` or `stop_after_delay(...)` so a dependency that stays down surfaces as an error.',
+      backoffNoLimit: '`{{call}}` has neither `max_tries` nor `max_time`, so backoff retries forever; add `max_tries=5` or `max_time=60`.',
     },
     options: {},
-    prefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value'],
+    prefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value', 'tenacity', 'backoff'],
     sources: ['tenacity: bare `@retry` retries forever (Python analog)', 'AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"'],
   },
   create(context) {
@@ -152,7 +179,27 @@ export default defineRule<MessageId>({
       if (skipFile || sourceFile === null) return;
       checkLoop(sourceFile, node);
     };
+    let imports: PythonImports | null = null;
+    const reportPython = (retry: PythonRetry | null): void => {
+      if (retry === null || imports === null) return;
+      const problem = pythonUnbounded(retry, imports);
+      if (problem === null) return;
+      const stop = retry.keywords.get('stop');
+      const node = problem === 'tenacityStopNever' && stop !== undefined ? stop : retry.node;
+      context.report({ messageId: problem, data: { call: retry.call === null ? `@${retry.callee.text}` : `${retry.callee.text}(...)` }, range: { start: node.startIndex, end: node.endIndex } });
+    };
     return {
+      pythonFile(file) {
+        imports = isPythonTestFile(file.text) ? null : pythonImports(file.root);
+      },
+      pythonNodes: {
+        decorator: (node) => {
+          if (imports !== null) reportPython(retryOfDecorator(node, imports));
+        },
+        call: (node) => {
+          if (imports !== null) reportPython(retryOfCall(node, imports));
+        },
+      },
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
