@@ -4,6 +4,9 @@
  */
 
 import type { Rule } from './engine/rule';
+import airflowInsertNotUpsert from './app/airflow-insert-not-upsert/rule';
+import airflowNowInTask from './app/airflow-now-in-task/rule';
+import boto3UnpaginatedList from './app/boto3-unpaginated-list/rule';
 import cartesianJoin from './sql/cartesian-join/rule';
 import connectionPerRequest from './app/connection-per-request/rule';
 import equalsNull from './sql/equals-null/rule';
@@ -40,6 +43,9 @@ import unencodedCredentialsInUrl from './app/unencoded-credentials-in-url/rule';
 import writeWithoutWhere from './sql/write-without-where/rule';
 
 export const RULES: readonly Rule[] = [
+  airflowInsertNotUpsert,
+  airflowNowInTask,
+  boto3UnpaginatedList,
   cartesianJoin,
   connectionPerRequest,
   equalsNull,
