@@ -154,7 +154,9 @@ describe('suppressions', () => {
 
 describe('the runner', () => {
   test('a rule that throws becomes one internal error and the other rules still report', () => {
-    const throwing = { meta: { ...RULES[0]!.meta, id: 'always-throws', prefilter: [] }, create: () => ({ statement: () => { throw new Error('boom'); } }) };
+    const sqlRule = RULES.find((rule) => rule.meta.id === 'timezone-naive-date-bucket');
+    assert.ok(sqlRule !== undefined);
+    const throwing = { meta: { ...sqlRule.meta, id: 'always-throws', prefilter: [] }, create: () => ({ statement: () => { throw new Error('boom'); } }) };
     const result = lintDocument({ path: 'a.sql', languageId: 'sql', text: `${DAU}; ${DAU};` }, SETTINGS, [throwing, ...RULES]);
     assert.equal(result.internalErrors.length, 1);
     assert.equal(result.internalErrors[0]?.ruleId, 'always-throws');

@@ -1,8 +1,10 @@
 /**
  * The "Faultline: Audit Workspace" command: asks which files to audit, sends the server's
  * `faultline/audit` request with a progress token, shows the server's progress notifications in a
- * cancellable notification, and summarises the result. The findings themselves arrive as ordinary
- * diagnostics in the Problems view; this module only counts what the server reports.
+ * cancellable notification, and summarises the result with a button to the audit report. It sends
+ * each workspace folder's effective `files.exclude` globs, which only the editor knows. The
+ * findings themselves arrive as ordinary diagnostics in the Problems view; this module only counts
+ * what the server reports.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,7 @@ import {
   AuditProgressParams,
   AuditResult,
   AuditScope,
+  FolderExcludes,
 } from '../../server/src/lsp/protocol';
 import { describeError } from './describe-error';
 
@@ -24,7 +27,7 @@ interface ScopeItem extends vscode.QuickPickItem {
   scopeKind: AuditScope['kind'];
 }
 
-export async function runAudit(client: LanguageClient): Promise<void> {
+export async function runAudit(client: LanguageClient, openReport: () => Promise<void>): Promise<void> {
   const scope = await pickScope();
   if (scope === undefined) return;
 
@@ -32,7 +35,19 @@ export async function runAudit(client: LanguageClient): Promise<void> {
     { location: vscode.ProgressLocation.Notification, title: 'Faultline: auditing', cancellable: true },
     (progress, token) => sendAudit(client, scope, progress, token),
   );
-  await showOutcome(outcome);
+  await showOutcome(outcome, openReport);
+}
+
+/**
+ * Each folder's `files.exclude` globs that are on. Entries with a `when` clause (exclude a file
+ * when a sibling exists) need the sibling's name, which a glob cannot say, so they are left out.
+ */
+function folderExcludes(): FolderExcludes[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((folder) => {
+    const setting = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude') ?? {};
+    const patterns = Object.entries(setting).filter(([, value]) => value === true).map(([pattern]) => pattern);
+    return { folderUri: folder.uri.toString(), patterns };
+  });
 }
 
 async function pickScope(): Promise<AuditScope | undefined> {
@@ -91,7 +106,7 @@ async function sendAudit(
   progress: vscode.Progress<{ message?: string; increment?: number }>,
   token: vscode.CancellationToken,
 ): Promise<AuditOutcome> {
-  const params: AuditParams = { scope, progressToken: randomUUID() };
+  const params: AuditParams = { scope, progressToken: randomUUID(), excludes: folderExcludes() };
   // The notification bar advances by increments, so remember how far it has already been moved.
   let reportedPercent = 0;
   const listener = client.onNotification(AUDIT_PROGRESS_NOTIFICATION, (update: AuditProgressParams) => {
@@ -114,7 +129,7 @@ async function sendAudit(
   }
 }
 
-async function showOutcome(outcome: AuditOutcome): Promise<void> {
+async function showOutcome(outcome: AuditOutcome, openReport: () => Promise<void>): Promise<void> {
   if (outcome.kind === 'cancelled') {
     void vscode.window.showInformationMessage('Faultline: audit cancelled.');
     return;
@@ -124,8 +139,10 @@ async function showOutcome(outcome: AuditOutcome): Promise<void> {
     if (choice === 'Show Output') await vscode.commands.executeCommand('faultline.showOutput');
     return;
   }
+  const openReportButton = 'Open Report';
   const openProblems = 'Open Problems';
-  const choice = await vscode.window.showInformationMessage(summarise(outcome.result), openProblems);
+  const choice = await vscode.window.showInformationMessage(summarise(outcome.result), openReportButton, openProblems);
+  if (choice === openReportButton) await openReport();
   if (choice === openProblems) await vscode.commands.executeCommand('workbench.actions.view.problems');
 }
 

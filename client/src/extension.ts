@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { runAudit } from './audit';
+import { SHOW_AUDIT_REPORT_COMMAND, showAuditReport } from './audit-report';
 import { showDocumentation } from './documentation';
 import { describeError } from './describe-error';
 import { createStatusItem } from './status';
@@ -59,7 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = languageClient;
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('faultline.auditWorkspace', () => runAudit(languageClient)),
+    vscode.commands.registerCommand('faultline.auditWorkspace', () => runAudit(languageClient, () => showAuditReport(languageClient))),
+    vscode.commands.registerCommand(SHOW_AUDIT_REPORT_COMMAND, () => showAuditReport(languageClient)),
     vscode.commands.registerCommand('faultline.restartServer', () => restartServer(languageClient)),
     vscode.commands.registerCommand('faultline.showOutput', () => outputChannel.show()),
     vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (ruleId: unknown) =>

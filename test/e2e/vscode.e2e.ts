@@ -2,7 +2,8 @@
  * Faultline in a real VS Code, end to end: the packaged faultline.vsix is installed into a fresh
  * code-server, a copy of examples/ is opened, and headless Chromium (playwright-core) does what a
  * person does: opens files, reads squiggles, hovers and the Problems panel, applies a quick fix,
- * types a risky statement, runs "Faultline: Audit Workspace" and breaks .faultline.json. Each
+ * types a risky statement, runs "Faultline: Audit Workspace", opens its report in dark and light
+ * themes and follows its links, and breaks .faultline.json. Each
  * step saves a screenshot under test-results/e2e/. Run with `npm run test:e2e` (it packages the
  * .vsix first); not part of `npm test`, because it needs code-server and Chromium
  * (../shared/tools/install-code-server.sh installs both; .ci/run does).
@@ -21,6 +22,7 @@ import {
   activeTab,
   createScreenshots,
   pickCodeAction,
+  pickColorTheme,
   pointAt,
   describeProblem,
   editorText,
@@ -38,6 +40,7 @@ import {
   waitForProblems,
   waitForSquiggleLines,
   waitForWorkbench,
+  webviewContent,
   type Problem,
 } from './workbench';
 
@@ -215,6 +218,51 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     await waitForProblems(page, 'every file in the Problems panel', (found) => found.some((problem) => problem.file === 'daily-active-users.sql'));
     await screenshot('audit-problems');
     await runCommand(page, 'View: Toggle Maximized Panel');
+  }));
+
+  test('Open Report on the audit summary: the report webview, readable in a dark and a light theme, its links open the finding and the rule docs', TIMEOUT, scenario('audit-report', async () => {
+    // The summary may have left the toasts by now; the notification center keeps it and its buttons.
+    await runCommand(page, 'Notifications: Show Notifications');
+    const summary = page.locator('.notifications-center .notification-list-item', { hasText: /Faultline: \d+ findings?/ });
+    await summary.locator('.monaco-button', { hasText: 'Open Report' }).click();
+    const report = webviewContent(page);
+    await report.locator('h2', { hasText: 'Findings per rule' }).waitFor();
+    for (const ruleId of ['timezone-naive-date-bucket', 'write-without-where', 'offset-pagination']) {
+      await report.locator('table a', { hasText: ruleId }).first().waitFor();
+    }
+    assert.equal(await report.locator('svg[role="img"] rect.bar').count() > 3, true, 'a bar per rule');
+    await hidePanel(page);
+    /** The page takes the theme's colours; returns the average brightness of its text and background. */
+    const brightness = async (): Promise<{ text: number; background: number }> => {
+      const colours = await report.locator('body').evaluate((body) => {
+        const style = (globalThis as unknown as { getComputedStyle(element: unknown): { color: string; backgroundColor: string } }).getComputedStyle(body);
+        return [style.color, style.backgroundColor];
+      });
+      const average = (rgb: string | undefined): number => ((rgb ?? '').match(/\d+/g) ?? []).slice(0, 3).map(Number).reduce((sum, value) => sum + value, 0) / 3;
+      return { text: average(colours[0]), background: average(colours[1]) };
+    };
+
+    // code-server starts in a light theme; then the same page in a dark one.
+    await pickColorTheme(page, 'Light Modern', 'light');
+    await report.locator('body.vscode-light').waitFor();
+    const light = await brightness();
+    assert.ok(light.background > 200 && light.text < 100, `dark text on a light background: ${JSON.stringify(light)}`);
+    await screenshot('audit-report-light');
+    await pickColorTheme(page, 'Dark Modern', 'dark');
+    await report.locator('body.vscode-dark').waitFor();
+    const dark = await brightness();
+    assert.ok(dark.background < 60 && dark.text > 150, `light text on a dark background: ${JSON.stringify(dark)}`);
+    await screenshot('audit-report-dark');
+
+    // A finding's location opens its file at the line; a rule's link opens its bundled docs.
+    const location = report.locator('a[href^="#open?"]', { hasText: '8:113' }).first();
+    await location.click();
+    await activeTab(page, 'orders.ts').waitFor();
+    await page.locator('.statusbar', { hasText: 'Ln 8, Col 113' }).waitFor();
+    await webviewContent(page).locator('a[href="#docs?rule=offset-pagination"]').first().click();
+    await page.locator('.part.editor .tab', { hasText: 'offset-pagination' }).waitFor();
+    await screenshot('audit-report-links');
+    await pickColorTheme(page, 'Light Modern', 'light');
   }));
 
   test('a broken .faultline.json: an error on the file, and the editor keeps working', TIMEOUT, scenario('a-broken-faultline-json', async () => {

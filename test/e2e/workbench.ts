@@ -7,7 +7,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export const STEP_TIMEOUT_MS = 30_000;
 
@@ -320,4 +320,33 @@ export async function recordNotifications(page: Page): Promise<void> {
 
 export async function recordedNotifications(page: Page): Promise<string[]> {
   return page.evaluate(() => [...((globalThis as unknown as PageGlobals).faultlineNotifications ?? [])]);
+}
+
+/**
+ * The page inside a webview panel. VS Code hosts each webview in an iframe (`iframe.webview`)
+ * whose own inner iframe (`#active-frame`) holds the extension's HTML.
+ */
+export function webviewContent(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/**
+ * Gives the keyboard back to the workbench: a webview keeps the keys it has focus for (F1 does
+ * not reach the command palette), so click the side bar's title, which has no action of its own.
+ */
+export async function focusWorkbench(page: Page): Promise<void> {
+  await page.locator('.part.sidebar .composite.title').click();
+}
+
+/** Picks a color theme through "Preferences: Color Theme", as a person does, and waits for it. */
+export async function pickColorTheme(page: Page, label: string, kind: 'light' | 'dark'): Promise<void> {
+  await focusWorkbench(page);
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill(label);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await row.click();
+  // The workbench's root element carries the theme's kind: `vs` for light, `vs-dark` for dark.
+  await page.locator(kind === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: STEP_TIMEOUT_MS });
 }

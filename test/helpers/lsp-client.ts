@@ -24,10 +24,16 @@ export interface TestClient {
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */
   diagnostics(uri: string, predicate?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   notifications(method: string): unknown[];
+  /** Resolves with the first `method` notification (received before or after) that satisfies `predicate`. */
+  notification<T>(method: string, predicate: (params: T) => boolean, timeoutMs?: number): Promise<T>;
+  /** Forgets the diagnostics received so far for `uri`, so the next wait sees only newer ones. */
+  discardDiagnostics(uri: string): void;
+  /** Every publishDiagnostics received, in order; waits and discards do not remove from it. */
+  allDiagnostics(): PublishDiagnosticsParams[];
   stop(): Promise<void>;
 }
 
-export async function startServer(options: { pull?: boolean; rootPath?: string; configuration?: Record<string, unknown>; minimalCapabilities?: boolean } = {}): Promise<TestClient> {
+export async function startServer(options: { pull?: boolean; rootPath?: string; workspaceFolders?: string[]; configuration?: Record<string, unknown>; minimalCapabilities?: boolean } = {}): Promise<TestClient> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -36,11 +42,14 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
   if (child.stdout === null || child.stdin === null) throw new Error('no stdio');
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const published: PublishDiagnosticsParams[] = [];
+  const history: PublishDiagnosticsParams[] = [];
   const waiters: { uri: string; predicate: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
   const received = new Map<string, unknown[]>();
   const logs: { type: number; message: string }[] = [];
+  const notificationWaiters: { method: string; check: (params: unknown) => boolean }[] = [];
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
     published.push(params);
+    history.push(params);
     for (const waiter of [...waiters]) {
       if (waiter.uri === params.uri && waiter.predicate(params)) {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -53,6 +62,9 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
       const list = received.get(method) ?? [];
       list.push(params);
       received.set(method, list);
+      for (const waiter of [...notificationWaiters]) {
+        if (waiter.method === method && waiter.check(params)) notificationWaiters.splice(notificationWaiters.indexOf(waiter), 1);
+      }
     });
   }
   connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
@@ -73,11 +85,12 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
     },
   };
   const rootUri = options.rootPath === undefined ? null : `file://${options.rootPath}`;
+  const folders = options.workspaceFolders?.map((path, index) => ({ uri: `file://${path}`, name: `folder-${index + 1}` }));
   await connection.sendRequest('initialize', {
     processId: process.pid,
-    rootUri,
+    rootUri: rootUri ?? folders?.[0]?.uri ?? null,
     capabilities: options.minimalCapabilities === true ? {} : capabilities,
-    workspaceFolders: rootUri === null ? null : [{ uri: rootUri, name: 'root' }],
+    workspaceFolders: folders ?? (rootUri === null ? null : [{ uri: rootUri, name: 'root' }]),
   });
   await connection.sendNotification('initialized', {});
 
@@ -101,6 +114,25 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
       });
     },
     notifications: (method) => received.get(method) ?? [],
+    notification<T>(method: string, predicate: (params: T) => boolean, timeoutMs = 10_000): Promise<T> {
+      const already = (received.get(method) ?? []).find((params) => predicate(params as T));
+      if (already !== undefined) return Promise.resolve(already as T);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching ${method} within ${timeoutMs} ms; server stderr:\n${stderr}`)), timeoutMs);
+        notificationWaiters.push({ method, check: (params) => {
+          if (!predicate(params as T)) return false;
+          clearTimeout(timer);
+          resolve(params as T);
+          return true;
+        } });
+      });
+    },
+    allDiagnostics: () => [...history],
+    discardDiagnostics(uri) {
+      for (let index = published.length - 1; index >= 0; index--) {
+        if (published[index]?.uri === uri) published.splice(index, 1);
+      }
+    },
     async stop() {
       try {
         await connection.sendRequest('shutdown');

@@ -2,86 +2,337 @@
  * faultline/audit: lints the files of every workspace folder (or the open files, or the files
  * changed since a git ref), reporting progress and honouring cancellation, and publishes each
  * file's findings so they land in the Problems panel, including files that were never opened.
- * Sequential in this version; it yields to the event loop between files so a cancel is seen.
+ * Which files: .gitignore (collectFiles), the client's `files.exclude` globs per folder, the
+ * config's `ignore` (lintFile) and the max file size per folder; files too large, binary or
+ * unreadable are counted and listed. Every audited file gets a publish, an empty one when it has
+ * no findings, and a file that had findings in an earlier audit but is now deleted, excluded or
+ * skipped is cleared. The auditor remembers which files it published, so that closing one of
+ * them re-publishes its findings, and keeps the last audit for the report.
+ * Sequential; it yields to the event loop every few milliseconds so a cancel is seen promptly.
  */
 
 import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import type { CancellationToken, Connection, Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import type { Finding } from '../../../rules';
-import { collectFiles, readSourceFile } from '../workspace/files';
+import { languageOfPath, type Finding } from '../../../rules';
+import { collectFiles, readSourceFile, type SkippedFile } from '../workspace/files';
 import type { Analysis } from './analysis';
 import { findingToDiagnostic } from './convert';
-import { AUDIT_PROGRESS_NOTIFICATION, type AuditParams, type AuditProgressParams, type AuditResult } from './protocol';
+import {
+  AUDIT_PROGRESS_NOTIFICATION,
+  type AuditParams,
+  type AuditProgressParams,
+  type AuditResult,
+  type FolderExcludes,
+} from './protocol';
 
 export interface AuditEnvironment {
   connection: Connection;
   analysis: Analysis;
-  workspaceFolders: () => Promise<string[]>;
+  workspaceFolders: () => string[];
   openDocumentPaths: () => string[];
-  maxFileSizeBytes: () => Promise<number>;
-  /** Publishes a closed file's diagnostics (the editor shows open files from its own requests). */
+  /** The `faultline.audit.maxFileSizeKb` setting for a folder (or a file outside every folder). */
+  maxFileSizeBytes: (path: string) => Promise<number>;
+  /** Publishes a file's diagnostics (main.ts decides how for files open in an editor). */
   publish: (uri: string, diagnostics: Diagnostic[]) => void;
 }
 
-function changedFiles(folder: string, ref: string): Promise<string[]> {
-  return new Promise((resolvePromise) => {
-    // `--end-of-options` keeps a ref that looks like an option from being read as one.
-    execFile('git', ['-C', folder, 'diff', '--name-only', '--end-of-options', ref, '--'], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-      if (error) {
-        resolvePromise([]);
-        return;
-      }
-      resolvePromise(stdout.split('\n').filter((line) => line.length > 0).map((line) => join(folder, line)));
-    });
-  });
+/** One finding as the report shows it: 1-based line and column (UTF-16 units, as editors count). */
+export interface AuditedFinding {
+  ruleId: string;
+  severity: Finding['severity'];
+  message: string;
+  line: number;
+  column: number;
 }
+
+export interface AuditedFile {
+  absolutePath: string;
+  /** Relative to its workspace folder with `/`; prefixed with the folder's name in a multi-root workspace. */
+  path: string;
+  findings: AuditedFinding[];
+}
+
+/** The last audit, for the report: plain data. */
+export interface AuditRecord {
+  folders: string[];
+  /** Every file that was linted, sorted by path (files without findings included). */
+  files: AuditedFile[];
+  filesChecked: number;
+  skipped: { path: string; absolutePath: string; reason: string }[];
+  cancelled: boolean;
+  finishedAt: string;
+}
+
+export interface Auditor {
+  run(params: AuditParams, token: CancellationToken): Promise<AuditResult>;
+  /** True when an audit published this file's diagnostics, so closing it must not lose them. */
+  published(uri: string): boolean;
+  /** The file's findings from its text on disk, as an audit would publish them; [] if it is gone. */
+  diagnosticsFromDisk(uri: string): Diagnostic[];
+  lastAudit(): AuditRecord | null;
+}
+
+/** How often, at most, the audit lets the event loop run (a cancel arrives through it). */
+const YIELD_EVERY_MS = 10;
+/** How often, at most, progress goes to the client. */
+const PROGRESS_EVERY_MS = 100;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolvePromise) => setImmediate(resolvePromise));
 
-export async function runAudit(environment: AuditEnvironment, params: AuditParams, token: CancellationToken): Promise<AuditResult> {
-  const folders = await environment.workspaceFolders();
-  const maxFileSizeBytes = await environment.maxFileSizeBytes();
-  let roots: string[];
-  if (params.scope.kind === 'openFiles') roots = environment.openDocumentPaths();
-  else if (params.scope.kind === 'changedSince') {
-    const ref = params.scope.ref;
-    roots = (await Promise.all(folders.map((folder) => changedFiles(folder, ref)))).flat();
-  } else roots = folders;
-  const collected = roots.length === 0 ? { files: [], skipped: [] } : collectFiles(roots.map((root) => resolve(root)), { maxFileSizeBytes, isCancelled: () => token.isCancellationRequested });
-  const bySeverity: Record<string, number> = { error: 0, warning: 0, info: 0, hint: 0 };
-  let findingsCount = 0;
-  let filesSkipped = collected.skipped.length;
-  const total = collected.files.length;
-  const report = (done: number): void => {
-    const progress: AuditProgressParams = { progressToken: params.progressToken, done, total };
-    void environment.connection.sendNotification(AUDIT_PROGRESS_NOTIFICATION, progress);
-  };
-  report(0);
-  let done = 0;
-  for (const path of collected.files) {
-    if (token.isCancellationRequested) break;
-    const read = readSourceFile(path);
-    done++;
-    if ('skipped' in read) {
-      filesSkipped++;
-      continue;
-    }
-    const outcome = environment.analysis.analyzeFile(path, read.text);
-    const findings: Finding[] = outcome?.findings ?? [];
-    for (const finding of findings) {
-      bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + 1;
-      findingsCount++;
-    }
-    const uri = URI.file(path).toString();
-    const document = TextDocument.create(uri, 'plaintext', 0, read.text);
-    environment.publish(uri, findings.map((finding) => findingToDiagnostic(document, finding)));
-    if (done % 20 === 0 || done === total) {
-      report(done);
-      await yieldToEventLoop();
-    }
+function toSlashes(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/** Expands `{a,b}` alternatives (VS Code globs have them, gitignore patterns do not). */
+function expandBraces(pattern: string): string[] {
+  const match = /\{([^{}]*)\}/.exec(pattern);
+  if (match === null) return [pattern];
+  const before = pattern.slice(0, match.index);
+  const after = pattern.slice(match.index + match[0].length);
+  return (match[1] ?? '').split(',').flatMap((alternative) => expandBraces(`${before}${alternative}${after}`));
+}
+
+/**
+ * `files.exclude` globs as gitignore patterns. A VS Code glob is matched against the whole path
+ * relative to the folder, so one that does not start with a `**` segment is anchored to the folder (`/`), where
+ * gitignore would match a slash-less pattern at any depth. A pattern that matches a folder
+ * excludes everything in it, in both.
+ */
+export function excludeGlobsToGitignore(patterns: readonly string[]): string[] {
+  return patterns
+    .flatMap(expandBraces)
+    .map((pattern) => pattern.trim().replace(/^\.\//, ''))
+    .filter((pattern) => pattern !== '' && !pattern.startsWith('#') && !pattern.startsWith('!'))
+    .map((pattern) => (pattern.startsWith('**/') || pattern.startsWith('/') ? pattern : `/${pattern}`));
+}
+
+/** A folder's exclude matcher; null when it has no patterns or they cannot be compiled. */
+function excludeMatcher(patterns: readonly string[]): Ignore | null {
+  if (patterns.length === 0) return null;
+  try {
+    return ignore().add(patterns);
+  } catch {
+    return null;
   }
-  return { filesChecked: done - (filesSkipped - collected.skipped.length), filesSkipped, findings: findingsCount, bySeverity, cancelled: token.isCancellationRequested };
+}
+
+function changedFiles(folder: string, ref: string): Promise<string[]> {
+  const git = (args: string[]): Promise<string[]> =>
+    new Promise((resolvePromise) => {
+      execFile('git', ['-C', folder, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+        resolvePromise(error ? [] : stdout.split('\n').filter((line) => line.length > 0));
+      });
+    });
+  return (async () => {
+    const [root] = await git(['rev-parse', '--show-toplevel']);
+    if (root === undefined) return [];
+    // `--end-of-options` keeps a ref that looks like an option from being read as one. Untracked
+    // files count as changed, as they do for the CLI's --changed-since.
+    const [changed, untracked] = await Promise.all([
+      git(['diff', '--name-only', '--no-renames', '--end-of-options', ref, '--']),
+      git(['ls-files', '--others', '--exclude-standard', '--full-name']),
+    ]);
+    return [...changed, ...untracked].map((path) => resolve(root, path)).filter((path) => isInside(folder, path));
+  })();
+}
+
+function isInside(folder: string, path: string): boolean {
+  const relativePath = relative(folder, path);
+  return relativePath === '' || (!relativePath.startsWith('..') && !relativePath.startsWith(sep) && !/^[a-zA-Z]:/.test(relativePath));
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Candidates {
+  files: string[];
+  skipped: SkippedFile[];
+  /** Files this audit speaks for: an earlier audit's findings on them are cleared if not re-published. */
+  covers: (path: string) => boolean;
+}
+
+export function createAuditor(environment: AuditEnvironment): Auditor {
+  /** Files the audits published findings for (non-empty), and every file they published at all. */
+  const withFindings = new Set<string>();
+  const everPublished = new Set<string>();
+  let record: AuditRecord | null = null;
+
+  const folderOf = (folders: readonly string[], path: string): string | null =>
+    folders.filter((folder) => isInside(folder, path)).sort((a, b) => b.length - a.length)[0] ?? null;
+
+  async function candidates(params: AuditParams, folders: string[], token: CancellationToken): Promise<Candidates> {
+    const excludesByFolder = new Map<string, string[]>();
+    for (const entry of params.excludes ?? ([] as FolderExcludes[])) {
+      const path = URI.parse(entry.folderUri).fsPath;
+      excludesByFolder.set(resolve(path), excludeGlobsToGitignore(entry.patterns));
+    }
+    const excludesOf = (folder: string | null): string[] => (folder === null ? [] : (excludesByFolder.get(folder) ?? []));
+
+    if (params.scope.kind === 'workspace') {
+      const files = new Set<string>();
+      const skipped: SkippedFile[] = [];
+      for (const folder of folders) {
+        const collected = collectFiles([folder], {
+          maxFileSizeBytes: await environment.maxFileSizeBytes(folder),
+          extraIgnores: excludesOf(folder),
+          isCancelled: () => token.isCancellationRequested,
+        });
+        for (const file of collected.files) files.add(file);
+        skipped.push(...collected.skipped);
+      }
+      return { files: [...files].sort(byCodeUnit), skipped, covers: (path) => folderOf(folders, path) !== null };
+    }
+
+    let paths: string[];
+    if (params.scope.kind === 'openFiles') paths = environment.openDocumentPaths();
+    else {
+      const ref = params.scope.ref;
+      paths = (await Promise.all(folders.map((folder) => changedFiles(folder, ref)))).flat();
+    }
+    const unique = [...new Set(paths.map((path) => resolve(path)))].sort(byCodeUnit);
+    const files: string[] = [];
+    const skipped: SkippedFile[] = [];
+    const matchers = new Map<string, Ignore | null>();
+    for (const path of unique) {
+      if (languageOfPath(path) === null) continue;
+      const folder = folderOf(folders, path);
+      if (folder !== null) {
+        if (!matchers.has(folder)) matchers.set(folder, excludeMatcher(excludesOf(folder)));
+        const matcher = matchers.get(folder) ?? null;
+        const relativePath = toSlashes(relative(folder, path));
+        if (matcher !== null && relativePath !== '' && matcher.ignores(relativePath)) continue;
+      }
+      let size: number;
+      try {
+        const stats = statSync(path);
+        if (!stats.isFile()) continue;
+        size = stats.size;
+      } catch {
+        continue; // Deleted since: covered, so its old findings are cleared.
+      }
+      const maxFileSizeBytes = await environment.maxFileSizeBytes(folder ?? path);
+      if (size > maxFileSizeBytes) {
+        skipped.push({ path, reason: `larger than ${Math.round(maxFileSizeBytes / 1024)} KB (${Math.round(size / 1024)} KB)` });
+        continue;
+      }
+      files.push(path);
+    }
+    const covered = new Set(unique);
+    return { files, skipped, covers: (path) => covered.has(path) };
+  }
+
+  function diagnosticsOf(path: string, text: string): { diagnostics: Diagnostic[]; findings: AuditedFinding[]; ignored: boolean } {
+    const outcome = environment.analysis.analyzeFile(path, text);
+    const findings: Finding[] = outcome?.findings ?? [];
+    const document = TextDocument.create(URI.file(path).toString(), 'plaintext', 0, text);
+    return {
+      diagnostics: findings.map((finding) => findingToDiagnostic(document, finding)),
+      findings: findings.map((finding) => {
+        const start = document.positionAt(finding.range.start);
+        return { ruleId: finding.ruleId, severity: finding.severity, message: finding.message, line: start.line + 1, column: start.character + 1 };
+      }),
+      ignored: outcome?.ignored ?? true,
+    };
+  }
+
+  function publish(uri: string, diagnostics: Diagnostic[]): void {
+    everPublished.add(uri);
+    if (diagnostics.length > 0) withFindings.add(uri);
+    else withFindings.delete(uri);
+    environment.publish(uri, diagnostics);
+  }
+
+  async function run(params: AuditParams, token: CancellationToken): Promise<AuditResult> {
+    const folders = environment.workspaceFolders().map((folder) => resolve(folder));
+    const collected = await candidates(params, folders, token);
+    const displayPath = (path: string): string => {
+      const folder = folderOf(folders, path);
+      if (folder === null) return toSlashes(path);
+      const inFolder = toSlashes(relative(folder, path));
+      return folders.length > 1 ? `${basename(folder)}/${inFolder}` : inFolder;
+    };
+    const bySeverity: Record<string, number> = { error: 0, warning: 0, info: 0, hint: 0 };
+    const skipped = collected.skipped.map((entry) => ({ path: displayPath(entry.path), absolutePath: entry.path, reason: entry.reason }));
+    const files: AuditedFile[] = [];
+    const publishedNow = new Set<string>();
+    let findingsCount = 0;
+    let filesChecked = 0;
+    const total = collected.files.length;
+    const report = (done: number): void => {
+      const progress: AuditProgressParams = { progressToken: params.progressToken, done, total };
+      void environment.connection.sendNotification(AUDIT_PROGRESS_NOTIFICATION, progress);
+    };
+    report(0);
+    let done = 0;
+    let lastYield = Date.now();
+    let lastReport = lastYield;
+    for (const path of collected.files) {
+      if (token.isCancellationRequested) break;
+      done++;
+      const uri = URI.file(path).toString();
+      const read = readSourceFile(path);
+      if ('skipped' in read) {
+        skipped.push({ path: displayPath(path), absolutePath: path, reason: read.skipped });
+      } else {
+        const { diagnostics, findings, ignored } = diagnosticsOf(path, read.text);
+        for (const finding of findings) bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + 1;
+        findingsCount += findings.length;
+        // Files the config's `ignore` covers are cleared but, as in the CLI, not counted as checked.
+        if (!ignored) {
+          filesChecked++;
+          files.push({ absolutePath: path, path: displayPath(path), findings });
+        }
+        publish(uri, diagnostics);
+        publishedNow.add(uri);
+      }
+      const now = Date.now();
+      if (now - lastReport >= PROGRESS_EVERY_MS) {
+        report(done);
+        lastReport = now;
+      }
+      if (now - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
+    }
+    const cancelled = token.isCancellationRequested;
+    report(done);
+    // Findings an earlier audit published on files this one covers but did not publish (deleted,
+    // now excluded, ignored or skipped) are stale. A cancelled audit did not look at everything.
+    if (!cancelled) {
+      for (const uri of [...withFindings]) {
+        if (publishedNow.has(uri)) continue;
+        const path = URI.parse(uri).fsPath;
+        if (collected.covers(path)) publish(uri, []);
+      }
+    }
+    files.sort((a, b) => byCodeUnit(a.path, b.path));
+    skipped.sort((a, b) => byCodeUnit(a.path, b.path));
+    record = { folders, files, filesChecked, skipped, cancelled, finishedAt: new Date().toISOString() };
+    return {
+      filesChecked,
+      filesSkipped: skipped.length,
+      skippedFiles: skipped.map((entry) => ({ uri: URI.file(entry.absolutePath).toString(), reason: entry.reason })),
+      findings: findingsCount,
+      bySeverity,
+      cancelled,
+    };
+  }
+
+  return {
+    run,
+    published: (uri) => everPublished.has(uri),
+    diagnosticsFromDisk(uri) {
+      const path = URI.parse(uri).fsPath;
+      const read = readSourceFile(path);
+      return 'skipped' in read ? [] : diagnosticsOf(path, read.text).diagnostics;
+    },
+    lastAudit: () => record,
+  };
 }

@@ -22,10 +22,23 @@ import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
 import { loadPythonParser } from '../workspace/python';
 import { createAnalysis, languageOfDocument, pathOfUri } from './analysis';
-import { runAudit } from './audit';
+import { createAuditor } from './audit';
+import { renderAuditReport } from './audit-report';
 import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
 import { configProblemToDiagnostic, findingToDiagnostic } from './convert';
-import { AUDIT_REQUEST, DOCUMENT_STATUS_REQUEST, SETTINGS_SECTION, type AuditParams, type AuditResult, type ClientSettings, type DocumentStatus, type DocumentStatusParams } from './protocol';
+import {
+  AUDIT_REPORT_REQUEST,
+  AUDIT_REQUEST,
+  DOCUMENT_STATUS_REQUEST,
+  SETTINGS_SECTION,
+  type AuditParams,
+  type AuditReport,
+  type AuditReportParams,
+  type AuditResult,
+  type ClientSettings,
+  type DocumentStatus,
+  type DocumentStatusParams,
+} from './protocol';
 
 const TRANSPORT_FLAGS = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
 if (!process.argv.some((argument) => TRANSPORT_FLAGS.some((flag) => argument.startsWith(flag)))) {
@@ -44,6 +57,7 @@ const analysis = createAnalysis(log);
 const pythonLoaded = loadPythonParser();
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
+const SERVER_VERSION = process.env['FAULTLINE_VERSION'] ?? '0.1.0';
 
 let pullDiagnostics = false;
 let configurationSupport = false;
@@ -54,6 +68,22 @@ const settingsCache = new Map<string, Promise<typeof DEFAULT_SETTINGS>>();
 const pending = new Map<string, NodeJS.Timeout>();
 /** Closed files whose diagnostics the audit published. */
 const auditPublished = new Set<string>();
+const auditor = createAuditor({
+  connection,
+  analysis,
+  workspaceFolders: () => workspaceFolderPaths,
+  openDocumentPaths: () => documents.all().map((document) => pathOfUri(document.uri)).filter((path): path is string => path !== null),
+  maxFileSizeBytes: async (path) => (await settingsFor(URI.file(path).toString())).maxFileSizeKb * 1024,
+  publish: (uri, diagnostics) => {
+    if (documents.get(uri) !== undefined) {
+      // Open documents show the live result; re-lint them rather than overwrite with disk text.
+      schedulePush(uri, 0);
+      return;
+    }
+    auditPublished.add(uri);
+    void connection.sendDiagnostics({ uri, diagnostics });
+  },
+});
 
 /** Runs a handler body; an exception is logged and the fallback returned instead. */
 function safely<T>(name: string, fallback: T, body: () => T): T {
@@ -143,7 +173,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       ...(pullDiagnostics ? { diagnosticProvider: { identifier: 'faultline', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
-    serverInfo: { name: 'faultline', version: process.env['FAULTLINE_VERSION'] ?? '0.1.0' },
+    serverInfo: { name: 'faultline', version: SERVER_VERSION },
   };
 });
 
@@ -202,6 +232,15 @@ documents.onDidClose((event) => {
   pending.delete(uri);
   analysis.forget(uri);
   settingsCache.delete(uri);
+  // A file an audit covered keeps its findings in the Problems panel once closed: what the file
+  // on disk says (closing without saving drops the editor's text). Others are cleared in push
+  // mode; in pull mode the editor drops what it pulled by itself.
+  if (auditor.published(uri)) {
+    const diagnostics = safely('re-publishing an audited file', [], () => auditor.diagnosticsFromDisk(uri));
+    auditPublished.add(uri);
+    void connection.sendDiagnostics({ uri, diagnostics });
+    return;
+  }
   if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -242,32 +281,19 @@ connection.onRequest(DOCUMENT_STATUS_REQUEST, (params: DocumentStatusParams): Do
 
 connection.onRequest(AUDIT_REQUEST, async (params: AuditParams, token): Promise<AuditResult> => {
   try {
-    return await runAudit(
-      {
-        connection,
-        analysis,
-        workspaceFolders: async () => workspaceFolderPaths,
-        openDocumentPaths: () => documents.all().map((document) => pathOfUri(document.uri)).filter((path): path is string => path !== null),
-        maxFileSizeBytes: async () => (await settingsFor(URI.file(workspaceFolderPaths[0] ?? '/').toString())).maxFileSizeKb * 1024,
-        publish: (uri, diagnostics) => {
-          const open = documents.get(uri);
-          if (open !== undefined) {
-            // Open documents show the live result; re-lint them rather than overwrite with disk text.
-            schedulePush(uri, 0);
-            return;
-          }
-          auditPublished.add(uri);
-          void connection.sendDiagnostics({ uri, diagnostics });
-        },
-      },
-      params,
-      token,
-    );
+    return await auditor.run(params, token);
   } catch (error) {
     log(`Faultline: audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return { filesChecked: 0, filesSkipped: 0, findings: 0, bySeverity: {}, cancelled: false };
+    return { filesChecked: 0, filesSkipped: 0, skippedFiles: [], findings: 0, bySeverity: {}, cancelled: false };
   }
 });
+
+connection.onRequest(AUDIT_REPORT_REQUEST, (params: AuditReportParams): AuditReport =>
+  safely('audit report', { html: null }, () => {
+    const record = auditor.lastAudit();
+    return { html: record === null ? null : renderAuditReport(record, params.nonce, SERVER_VERSION) };
+  }),
+);
 
 process.on('uncaughtException', (error) => log(`Faultline: unexpected error (the server keeps running): ${error.stack ?? error.message}`));
 process.on('unhandledRejection', (reason) => log(`Faultline: unexpected rejection (the server keeps running): ${String(reason)}`));

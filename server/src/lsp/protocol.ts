@@ -12,19 +12,60 @@ export type AuditScope =
   | { kind: 'openFiles' }
   | { kind: 'changedSince'; ref: string };
 
+/**
+ * One workspace folder's effective `files.exclude` globs (the ones set to `true`), as VS Code
+ * resolves them for that folder: the user's, the workspace's and the folder's settings merged.
+ * Globs are relative to the folder, as in the setting.
+ */
+export interface FolderExcludes {
+  folderUri: string;
+  patterns: string[];
+}
+
 export interface AuditParams {
   scope: AuditScope;
   /** A token the server reports progress on, as `faultline/auditProgress` notifications. */
   progressToken: string;
+  /** `files.exclude` per workspace folder; absent from clients that have no such setting. */
+  excludes?: FolderExcludes[];
+}
+
+/** A file the audit did not read, and why (too large, binary, unreadable). */
+export interface AuditSkippedFile {
+  uri: string;
+  reason: string;
 }
 
 export interface AuditResult {
   filesChecked: number;
+  /** How many files were skipped; `skippedFiles` lists them. */
   filesSkipped: number;
+  skippedFiles: AuditSkippedFile[];
   findings: number;
   bySeverity: Record<string, number>;
   cancelled: boolean;
 }
+
+/**
+ * Client → server request: the last audit's report as one HTML page for a webview. The client
+ * passes the nonce its webview's Content-Security-Policy allows; the page's links to locations
+ * and rule docs are `#open?…` and `#docs?…` fragments, which the page's script turns into
+ * `AuditReportMessage`s for the client to act on. `html` is null before the first audit.
+ */
+export const AUDIT_REPORT_REQUEST = 'faultline/auditReport';
+
+export interface AuditReportParams {
+  nonce: string;
+}
+
+export interface AuditReport {
+  html: string | null;
+}
+
+/** What the report webview posts to the extension when a link is clicked. */
+export type AuditReportMessage =
+  | { kind: 'open'; uri: string; line: number; column: number }
+  | { kind: 'docs'; ruleId: string };
 
 /** Server → client notification while an audit runs. */
 export const AUDIT_PROGRESS_NOTIFICATION = 'faultline/auditProgress';
