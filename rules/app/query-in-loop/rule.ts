@@ -15,12 +15,15 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { pythonArguments, type PythonNode } from '../../engine/languages/python';
 import { defineRule } from '../../engine/rule';
 import type { RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { boundNames, dataCallOf, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, namesABoundedSlice, promiseAllArgument, type DataCall } from '../helpers/data-access';
 
-type MessageId = 'queryPerElement' | 'queryPerElementAtOnce' | 'requestPerElement';
+import { boundPythonNames, djangoManagerModel, enclosingFunction, importsModule, isPythonTestCode, isStringExpression, localAssignment, mentionsName, methodChain, moduleAssignments, pythonImports, sameNode, usesDjangoModels } from '../helpers/python-data-access';
+
+type MessageId = 'queryPerElement' | 'queryPerElementAtOnce' | 'requestPerElement' | 'relationPerElement';
 
 /** A loop whose body runs once per element, with the names each iteration binds. */
 interface Loop {
@@ -214,23 +217,227 @@ function batchedForm(found: DataCall): string {
   }
 }
 
+/*
+ * The Python form. A `for` loop over a collection whose body runs, per element, a DB-API
+ * `execute` (in a file importing a driver, SQLAlchemy or Django's `connection`), a SQLAlchemy
+ * `session.get(Model, ...)` or `session.query(...)` ending in a terminal method, or a Django
+ * `Model.objects....get()/first()/create()/...`, with the element in its arguments. Django relation
+ * access: a loop over `Model.objects...` (no `select_related` / `prefetch_related`) whose body reads
+ * `row.<fk>.<attr>` or `row.<m2m>.all()`, where `<fk>` / `<m2m>` are declared as relation fields of
+ * that model in the same file.
+ */
+
+type PythonChannel = 'dbapi' | 'sqlalchemy' | 'django';
+
+interface PythonDataCall {
+  call: PythonNode;
+  channel: PythonChannel;
+  write: boolean;
+}
+
+const PY_DB_MODULES = ['psycopg2', 'psycopg', 'sqlite3', 'pymysql', 'MySQLdb', 'mysql.connector', 'sqlalchemy', 'django.db', 'cx_Oracle', 'oracledb', 'pyodbc', 'snowflake.connector', 'duckdb'];
+const SQLALCHEMY_TERMINALS = new Set(['first', 'one', 'one_or_none', 'scalar', 'all', 'count', 'delete', 'update', 'get']);
+const DJANGO_TERMINALS = new Set(['get', 'first', 'last', 'create', 'get_or_create', 'update_or_create', 'count', 'exists', 'update', 'delete', 'aggregate', 'latest', 'earliest', 'in_bulk']);
+const DJANGO_WRITES = new Set(['create', 'get_or_create', 'update_or_create', 'update', 'delete']);
+const RELATION_FIELDS = /^(?:models\.)?(ForeignKey|OneToOneField|ManyToManyField)$/;
+/** Loop variables and iterables named like this are chunks of work, already batched. */
+const CHUNK_NAME = /(?:^|_)(?:chunk|chunks|batch|batches|page|pages|slice|slices|shard|shards|partition|partitions)(?:$|_)/i;
+
+/** Whether a `for` loop walks a collection: not `async for`, not a literal list or `range(3)`, not chunks, not paced by a sleep. */
+function pythonLoopNames(loop: PythonNode): Set<string> | null {
+  if (loop.children.some((child) => child !== null && child.type === 'async')) return null;
+  const left = loop.childForFieldName('left');
+  const right = loop.childForFieldName('right');
+  const body = loop.childForFieldName('body');
+  if (left === null || right === null || body === null) return null;
+  if (['list', 'tuple', 'set', 'string', 'dictionary'].includes(right.type)) return null;
+  if (right.type === 'call' && right.childForFieldName('function')?.text === 'range' && pythonArguments(right).positional.every((argument) => argument.type === 'integer')) return null;
+  const names = boundPythonNames(left);
+  const iterable = right.text.split('(')[0] ?? '';
+  if ([...names].some((name) => CHUNK_NAME.test(name) || METADATA_NAME.test(name)) || CHUNK_NAME.test(iterable) || METADATA_NAME.test(iterable.split('.').pop() ?? '')) return null;
+  if (/\bsleep\s*\(|\brate_limit|\bthrottle/.test(body.text)) return null;
+  return names;
+}
+
+/** The calls of a loop body, not entering nested functions, classes or loops (those loops are judged on their own). */
+function bodyCalls(body: PythonNode): PythonNode[] {
+  const calls: PythonNode[] = [];
+  const visit = (node: PythonNode): void => {
+    for (const child of node.namedChildren) {
+      if (child === null || ['function_definition', 'class_definition', 'lambda', 'for_statement', 'while_statement'].includes(child.type)) continue;
+      if (child.type === 'call') calls.push(child);
+      visit(child);
+    }
+  };
+  visit(body);
+  return calls;
+}
+
+/** Names assigned in the body (`user_id = row[0]`): values of the element too. */
+function bodyAssignedNames(body: PythonNode, into: Set<string>): void {
+  const visit = (node: PythonNode): void => {
+    for (const child of node.namedChildren) {
+      if (child === null || ['function_definition', 'class_definition', 'lambda'].includes(child.type)) continue;
+      if (child.type === 'assignment') {
+        const left = child.childForFieldName('left');
+        if (left !== null) boundPythonNames(left, into);
+      }
+      visit(child);
+    }
+  };
+  visit(body);
+}
+
+const DML_TEXT = /^\s*\(?\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT)\b/i;
+/** Queries on the database's own catalog: introspection, one per table. */
+const CATALOG_TEXT = /\b(?:information_schema|pg_catalog|pg_[a-z_]+|sqlite_master|sqlite_schema|sys\.[a-z_]+|all_[a-z_]+|user_[a-z_]+|dba_[a-z_]+)\b/i;
+/** Loops over tables, columns, indexes or models: schema work, one statement per object, not per row. */
+const METADATA_NAME = /(?:^|_)(?:table|tables|column|columns|col|cols|index|indexes|constraint|constraints|field|fields|model|models|schema|schemas|sequence|sequences|statement|statements|stmt|sql|ddl|migration|migrations|partition|database|databases|db|dbs)(?:$|_)/i;
+
+/** The SQL text of a string expression, without its prefix and quotes. */
+function stringStart(node: PythonNode): string {
+  return node.text.replace(/^\(?\s*[rRbBfFuU]*("""|'''|"|')/, '');
+}
+
+/** Whether SQL text starts with a write. */
+function isWriteSql(node: PythonNode | undefined): boolean {
+  return node !== undefined && /^\s*(?:INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT)\b/i.test(stringStart(node));
+}
+
+/** A data call this rule knows, whose arguments use the element; null otherwise. */
+function pythonDataCall(call: PythonNode, names: ReadonlySet<string>, file: { dbapi: boolean; sqlalchemy: boolean; django: boolean }, constants: Map<string, PythonNode>): PythonDataCall | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'attribute') return null;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const { positional } = pythonArguments(call);
+  const argumentsUse = (node: PythonNode): boolean => {
+    const list = node.childForFieldName('arguments');
+    return list !== null && mentionsName(list, names);
+  };
+  if (method === 'execute' && (file.dbapi || file.sqlalchemy)) {
+    const sql = positional[0];
+    // The SQL text itself is the element (a migration runner), or the element is not used: not N+1.
+    if (sql === undefined || (sql.type === 'identifier' && names.has(sql.text))) return null;
+    if (!argumentsUse(call)) return null;
+    // Only SQL the file shows counts: a query or write on data. DDL, introspection of the catalog and
+    // statements built elsewhere (schema editors, provisioning) run once per table, not per row.
+    const text = sql.type === 'identifier' ? (constants.get(sql.text) ?? null) : sql;
+    if (text !== null && isStringExpression(text) && DML_TEXT.test(stringStart(text)) && !CATALOG_TEXT.test(text.text)) return { call, channel: 'dbapi', write: isWriteSql(text) };
+    const builder = sql.type === 'call' ? (sql.childForFieldName('function')?.text.split('.').pop() ?? '') : '';
+    if (/^(?:select|insert|update|delete)$/.test(builder)) return { call, channel: 'sqlalchemy', write: builder !== 'select' };
+    return null;
+  }
+  if (file.sqlalchemy && method === 'get' && positional.length >= 2) {
+    const entity = positional[0];
+    if (entity === undefined || !/^[A-Z]\w*$/.test(entity.type === 'attribute' ? (entity.childForFieldName('attribute')?.text ?? '') : entity.text)) return null;
+    return argumentsUse(call) ? { call, channel: 'sqlalchemy', write: false } : null;
+  }
+  const chain = methodChain(call);
+  const last = chain.methods[chain.methods.length - 1];
+  if (last === undefined) return null;
+  if (file.sqlalchemy && SQLALCHEMY_TERMINALS.has(last.name) && chain.methods.some((entry) => entry.name === 'query')) {
+    // Only the outermost call of the chain is judged, so a chain is reported once.
+    if (call.parent?.type === 'attribute') return null;
+    return chain.methods.some((entry) => argumentsUse(entry.call)) ? { call, channel: 'sqlalchemy', write: last.name === 'delete' || last.name === 'update' } : null;
+  }
+  if (file.django && DJANGO_TERMINALS.has(last.name) && djangoManagerModel(chain.root) !== null) {
+    if (call.parent?.type === 'attribute') return null;
+    return chain.methods.some((entry) => argumentsUse(entry.call)) ? { call, channel: 'django', write: DJANGO_WRITES.has(last.name) } : null;
+  }
+  return null;
+}
+
+function pythonBatchedForm(found: PythonDataCall): string {
+  if (found.channel === 'django') return found.write ? 'write them in one statement with `bulk_create(objs)` / `bulk_update(objs, fields)` or `filter(pk__in=ids).update(...)`' : 'load them all in one query with `filter(pk__in=ids)` or `in_bulk(ids)`';
+  if (found.channel === 'sqlalchemy') return found.write ? 'write them in one statement (`session.execute(update(M).where(M.id.in_(ids)))`, `insert(M)` with a list of rows)' : 'load them all in one query with `select(M).where(M.id.in_(ids))`';
+  return found.write ? 'send them in one call with `executemany(sql, rows)` (or `psycopg2.extras.execute_values`)' : 'load them all in one query (`WHERE id = ANY(%s)` with a list in psycopg2, `WHERE id IN (...)` with one placeholder per id)';
+}
+
+/** Relation fields declared on the file's model classes: model name → field name → many-valued. */
+function djangoRelations(root: PythonNode): Map<string, Map<string, boolean>> {
+  const models = new Map<string, Map<string, boolean>>();
+  for (const statement of root.namedChildren) {
+    const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+    if (definition === null || definition === undefined || definition.type !== 'class_definition') continue;
+    const name = definition.childForFieldName('name')?.text;
+    const body = definition.childForFieldName('body');
+    if (name === undefined || body === null) continue;
+    const fields = new Map<string, boolean>();
+    for (const member of body.namedChildren) {
+      const assignment = member?.type === 'expression_statement' ? member.namedChildren[0] : null;
+      if (assignment === null || assignment === undefined || assignment.type !== 'assignment') continue;
+      const left = assignment.childForFieldName('left');
+      const right = assignment.childForFieldName('right');
+      if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+      const kind = RELATION_FIELDS.exec(right.childForFieldName('function')?.text ?? '')?.[1];
+      if (kind !== undefined) fields.set(left.text, kind === 'ManyToManyField');
+    }
+    if (fields.size > 0) models.set(name, fields);
+  }
+  return models;
+}
+
+/** The queryset a loop walks (`Model.objects.filter(...)`, or a name assigned one in the function): its model, and whether it loads relations up front. */
+function loopQueryset(right: PythonNode): { model: string; preloads: boolean } | null {
+  let expression: PythonNode | null = right;
+  if (expression.type === 'identifier') {
+    const scope = enclosingFunction(right);
+    expression = scope === null ? null : localAssignment(scope, right.text, right.startIndex);
+  }
+  if (expression === null) return null;
+  const chain = expression.type === 'call' ? methodChain(expression) : { methods: [], root: expression };
+  const model = djangoManagerModel(chain.root);
+  if (model === null) return null;
+  const names = chain.methods.map((entry) => entry.name);
+  // Dictionaries and tuples carry no relations; a single object is not a loop over rows.
+  if (names.some((name) => ['values', 'values_list', 'raw', 'get', 'first', 'last'].includes(name))) return null;
+  return { model, preloads: names.some((name) => name === 'select_related' || name === 'prefetch_related') };
+}
+
+/** `row.customer.name` or `row.tags.all()`: the first read of a relation of the loop variable that runs a query. */
+function relationAccess(body: PythonNode, variable: string, fields: Map<string, boolean>): { node: PythonNode; field: string } | null {
+  let found: { node: PythonNode; field: string } | null = null;
+  const visit = (node: PythonNode): void => {
+    if (found !== null) return;
+    if (node.type === 'attribute') {
+      const object = node.childForFieldName('object');
+      const field = node.childForFieldName('attribute')?.text ?? '';
+      if (object?.type === 'identifier' && object.text === variable && fields.has(field)) {
+        const parent = node.parent;
+        const many = fields.get(field) === true;
+        // A to-one relation is fetched when something is read from it; a many-valued one when it is queried.
+        const readsThrough = parent?.type === 'attribute' && sameNode(parent.childForFieldName('object'), node);
+        const queried = readsThrough && parent !== null && parent.parent?.type === 'call' && ['all', 'filter', 'count', 'exists', 'first', 'values_list', 'order_by'].includes(parent.childForFieldName('attribute')?.text ?? '');
+        if ((many && queried) || (!many && readsThrough && !/_id$/.test(parent?.childForFieldName('attribute')?.text ?? '') && parent?.childForFieldName('attribute')?.text !== 'pk')) {
+          found = { node: parent ?? node, field };
+          return;
+        }
+      }
+    }
+    for (const child of node.namedChildren) if (child !== null && !['function_definition', 'class_definition'].includes(child.type)) visit(child);
+  };
+  visit(body);
+  return found;
+}
+
 export default defineRule<MessageId>({
   meta: {
     id: 'query-in-loop',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
-    summary: 'A database, cache or HTTP call per element of a loop, `forEach` or `Promise.all(items.map(...))` (N+1).',
+    summary: 'A database, cache or HTTP call per element of a loop, `forEach` or `Promise.all(items.map(...))` (N+1); in Python, `execute`, SQLAlchemy and Django queries per element, and Django relations read per row.',
     why: 'Each element costs a network round trip: 1 ms × 10,000 rows is 10 s of latency that tests with five rows never show, and a `Promise.all` of them queues thousands of queries on a pool of ten connections.',
     messages: {
       queryPerElement: 'N+1: `{{call}}` runs one {{statement}} per element of the loop; {{batched}}.',
       queryPerElementAtOnce: 'N+1: `{{call}}` runs one {{statement}} per element, all at once, which floods the connection pool; {{batched}}.',
       requestPerElement: '`{{call}}` makes one HTTP request per element of the loop, one after another; use the API\'s batch endpoint if it has one, or run them with a concurrency limit (`p-map` with `{ concurrency: 5 }`).',
+      relationPerElement: 'N+1: `{{access}}` runs one query per row of `{{queryset}}` to load its `{{field}}`; add `.{{preload}}("{{field}}")` to the queryset.',
     },
     options: {},
-    prefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got'],
+    prefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got', '.execute(', 'session.', '.objects'],
     sources: ['ESLint no-await-in-loop (generic, any await)', 'Biome noAwaitInLoops / oxlint no-await-in-loop (generic)', 'Sonar Java S6912 (use JDBC batch)', 'PMD Apex OperationWithLimitsInLoop', 'fb-contrib SIL_SQL_IN_LOOP'],
   },
   create(context) {
@@ -291,7 +498,63 @@ export default defineRule<MessageId>({
       report(loop, calls);
     };
 
+    let pythonFlags = { dbapi: false, sqlalchemy: false, django: false };
+    let pythonSkip = true;
+    let pythonRoot: PythonNode | null = null;
+    let relations: Map<string, Map<string, boolean>> | null = null;
+    let pythonConstants: Map<string, PythonNode> | null = null;
+
+    const checkPythonLoop = (loop: PythonNode): void => {
+      if (pythonSkip) return;
+      const names = pythonLoopNames(loop);
+      const body = loop.childForFieldName('body');
+      const right = loop.childForFieldName('right');
+      if (names === null || body === null || right === null) return;
+      const anchor = { start: loop.startIndex, end: loop.startIndex + 3 };
+      if (pythonFlags.django && pythonRoot !== null) {
+        const queryset = loopQueryset(right);
+        const left = loop.childForFieldName('left');
+        const fields = queryset === null ? undefined : (relations ??= djangoRelations(pythonRoot)).get(queryset.model);
+        if (queryset !== null && !queryset.preloads && fields !== undefined && left?.type === 'identifier') {
+          const access = relationAccess(body, left.text, fields);
+          if (access !== null) {
+            const many = fields.get(access.field) === true;
+            const text = access.node.text.length > 40 ? `${access.node.text.slice(0, 37)}...` : access.node.text;
+            const querysetText = right.text.length > 40 ? `${right.text.slice(0, 37)}...` : right.text;
+            context.report({ messageId: 'relationPerElement', data: { access: text, queryset: querysetText, field: access.field, preload: many ? 'prefetch_related' : 'select_related' }, range: { start: access.node.startIndex, end: access.node.endIndex }, related: [{ range: anchor, message: 'The loop over the queryset.' }] });
+            return;
+          }
+        }
+      }
+      bodyAssignedNames(body, names);
+      const constants = (pythonConstants ??= pythonRoot === null ? new Map<string, PythonNode>() : moduleAssignments(pythonRoot));
+      const calls = bodyCalls(body).map((call) => pythonDataCall(call, names, pythonFlags, constants)).filter((found): found is PythonDataCall => found !== null);
+      const [first, ...others] = calls;
+      if (first === undefined) return;
+      const callee = first.call.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+      const call = callee.length > 40 ? `${callee.slice(0, 37)}...` : callee;
+      const related: RelatedLocation[] = [{ range: anchor, message: 'The loop that repeats it once per element.' }];
+      for (const other of others.slice(0, 4)) related.push({ range: { start: other.call.startIndex, end: other.call.endIndex }, message: `Also once per element: \`${other.call.childForFieldName('function')?.text ?? ''}\`.` });
+      context.report({ messageId: 'queryPerElement', data: { call, statement: first.write ? 'write' : 'query', batched: pythonBatchedForm(first) }, range: { start: first.call.startIndex, end: first.call.endIndex }, related });
+    };
+
     return {
+      pythonFile(file) {
+        pythonRoot = file.root;
+        relations = null;
+        pythonConstants = null;
+        pythonSkip = isPythonTestCode(file.text) || /\bmigrations\.Migration\b/.test(file.text);
+        const imports = pythonImports(file.root);
+        pythonFlags = {
+          dbapi: PY_DB_MODULES.some((module) => module !== 'sqlalchemy' && importsModule(imports, module)),
+          sqlalchemy: importsModule(imports, 'sqlalchemy') || importsModule(imports, 'flask_sqlalchemy'),
+          django: usesDjangoModels(file.text),
+        };
+        if (!pythonFlags.dbapi && !pythonFlags.sqlalchemy && !pythonFlags.django) pythonSkip = true;
+      },
+      pythonNodes: {
+        for_statement: checkPythonLoop,
+      },
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);

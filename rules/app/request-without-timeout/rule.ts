@@ -18,12 +18,14 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { pythonArguments, type PythonNode } from '../../engine/languages/python';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isBrowserCode, isMinified, isNonProductionPath } from '../helpers/code-context';
+import { calleeParts, dottedParts, hasSplat, insideMainGuard, isPythonTestCode, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 
-type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http';
+type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
 
@@ -250,15 +252,119 @@ function timeoutFix(sourceFile: ts.SourceFile, call: ts.CallExpression, request:
   return { title, safety: 'safe', edits: [{ range: { start: last.getEnd(), end: last.getEnd() }, newText: `, { ${property} }` }] };
 }
 
+/*
+ * The Python form. requests sets no timeout at all: `requests.get(url)` passes `timeout=None` down
+ * to `HTTPAdapter.send`, which builds `urllib3.Timeout(connect=None, read=None)` (requests 2.28.1,
+ * sessions.py and adapters.py), and a `Session` has no default either. `urllib.request.urlopen`
+ * uses the socket module's global default, which is None unless `socket.setdefaulttimeout()` was
+ * called. httpx defaults to 5 s (`DEFAULT_TIMEOUT_CONFIG = Timeout(timeout=5.0)` in
+ * httpx/_config.py), so only an explicit `timeout=None` is a finding there; botocore defaults to
+ * 60 s connect and read (botocore 1.29.27, endpoint.py `DEFAULT_TIMEOUT = 60`), so only a `Config`
+ * that sets one of them to None is.
+ */
+
+const REQUESTS_METHODS = new Set(['get', 'options', 'head', 'post', 'put', 'patch', 'delete', 'request']);
+const REQUESTS_FUNCTIONS = new Set([...REQUESTS_METHODS].flatMap((method) => [`requests.${method}`, `requests.api.${method}`]));
+const SESSION_FACTORIES = new Set(['requests.Session', 'requests.session', 'requests.sessions.Session', 'requests.sessions.session']);
+const PYTHON_TIMEOUT = 'timeout=(3.05, 27)';
+const URLOPEN_TIMEOUT = 'timeout=30';
+
+/** The names (`s`, `self.session`) the file binds to a `requests.Session()`. */
+function sessionNames(root: PythonNode, imports: PythonImports): Set<string> {
+  const names = new Set<string>();
+  const isFactory = (value: PythonNode | null): boolean => {
+    if (value?.type !== 'call') return false;
+    const callee = value.childForFieldName('function');
+    const path = callee === null ? null : resolvedPath(imports, callee);
+    return path !== null && SESSION_FACTORIES.has(path);
+  };
+  const visit = (node: PythonNode): void => {
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      if (left !== null && dottedParts(left) !== null && isFactory(node.childForFieldName('right'))) names.add(left.text);
+    } else if (node.type === 'as_pattern') {
+      const alias = node.childForFieldName('alias');
+      const value = node.namedChildren[0] ?? null;
+      if (alias !== null && isFactory(value)) names.add(alias.text);
+    }
+    for (const child of node.namedChildren) if (child !== null) visit(child);
+  };
+  visit(root);
+  return names;
+}
+
+/** A file that subclasses `Session` or `HTTPAdapter`, or replaces a session's `request`, may inject a default timeout the call does not show. */
+function injectsSessionDefaults(text: string): boolean {
+  return /class\s+\w+\s*\([^)]*\b(?:Session|HTTPAdapter)\b[^)]*\)|\.request\s*=|partial\([^)]*\.request\b/.test(text);
+}
+
+/** The edit that appends `argument` as the call's last argument. */
+function appendArgument(call: PythonNode, argument: string, title: string): Fix | null {
+  const list = call.childForFieldName('arguments');
+  if (list === null || list.type !== 'argument_list') return null;
+  const last = [...list.namedChildren].reverse().find((child) => child !== null && child.type !== 'comment') ?? null;
+  if (last === null) {
+    const offset = list.startIndex + 1;
+    return { title, safety: 'safe', edits: [{ range: { start: offset, end: offset }, newText: argument }] };
+  }
+  return { title, safety: 'safe', edits: [{ range: { start: last.endIndex, end: last.endIndex }, newText: `, ${argument}` }] };
+}
+
+function pythonCalleeText(callee: PythonNode): string {
+  const text = callee.text.replace(/\s+/g, '');
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+interface PythonRequestFinding {
+  messageId: MessageId;
+  data: Record<string, string>;
+  range: { start: number; end: number };
+  fixes: Fix[];
+}
+
+/** What is wrong with one Python call, or null when it is bounded or none the rule knows. */
+function pythonRequestFinding(call: PythonNode, imports: PythonImports, sessions: () => Set<string>, text: string): PythonRequestFinding | null {
+  const parts = calleeParts(call);
+  if (parts === null) return null;
+  const { callee, method, receiver } = parts;
+  const path = resolvedPath(imports, callee);
+  const { positional, keywords } = pythonArguments(call);
+  const timeout = keywords.get('timeout');
+  const data = { callee: pythonCalleeText(callee) };
+  const range = { start: callee.startIndex, end: callee.endIndex };
+  if (path !== null && /^botocore\.(?:config|client)\.Config$/.test(path)) {
+    for (const option of ['connect_timeout', 'read_timeout']) {
+      if (keywords.get(option)?.type === 'none') return { messageId: 'pyBotocoreNone', data: { option }, range, fixes: [] };
+    }
+    return null;
+  }
+  const isRequests = path !== null && REQUESTS_FUNCTIONS.has(path);
+  const isSession = !isRequests && method !== null && REQUESTS_METHODS.has(method) && receiver !== null && dottedParts(receiver) !== null && sessions().has(receiver.text);
+  const isHttpx = path !== null && path.startsWith('httpx.');
+  if ((isRequests || isSession || isHttpx) && timeout?.type === 'none') return { messageId: 'pyTimeoutNone', data, range, fixes: [] };
+  if (isRequests || isSession) {
+    if (timeout !== undefined || hasSplat(call)) return null;
+    if (isSession && injectsSessionDefaults(text)) return null;
+    const fix = appendArgument(call, PYTHON_TIMEOUT, `Add \`${PYTHON_TIMEOUT}\``);
+    return { messageId: isRequests ? 'pyRequests' : 'pySession', data, range, fixes: fix === null ? [] : [fix] };
+  }
+  if (path === 'urllib.request.urlopen') {
+    if (timeout !== undefined || positional.length >= 3 || hasSplat(call) || /\bsetdefaulttimeout\s*\(/.test(text)) return null;
+    const fix = appendArgument(call, URLOPEN_TIMEOUT, `Add \`${URLOPEN_TIMEOUT}\``);
+    return { messageId: 'pyUrlopen', data, range, fixes: fix === null ? [] : [fix] };
+  }
+  return null;
+}
+
 export default defineRule<MessageId>({
   meta: {
     id: 'request-without-timeout',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
-    summary: 'An HTTP call (fetch, axios, got, http.request) with no timeout.',
+    summary: 'An HTTP call (fetch, axios, got, http.request; requests, urlopen, httpx) with no timeout.',
     why: 'With no timeout, one upstream that stops answering holds the request, its socket and whatever the caller holds (a pooled DB connection, a worker slot) until the process restarts; under load these pile up until the service stops answering too.',
     messages: {
       fetch: '`{{callee}}` without a `signal` has no overall deadline (Node\'s fetch only stops after 300 s without headers or body bytes); pass `signal: AbortSignal.timeout(10_000)`.',
@@ -267,9 +373,14 @@ export default defineRule<MessageId>({
       got: '`{{callee}}` without `timeout` can wait forever (got sets no timeout by default); pass `timeout: { request: 10_000 }`.',
       gotExtend: '`{{callee}}` without `timeout` makes a client whose requests can wait forever (got sets no timeout by default); add `timeout: { request: 10_000 }`.',
       http: '`{{callee}}` with no `timeout` option and no `.setTimeout()` waits forever on a server that stops answering; pass `timeout: 10_000` and destroy the request in its `\'timeout\'` handler.',
+      pyRequests: '`{{callee}}` without `timeout=` can wait forever (requests has no default timeout); pass `timeout=(3.05, 27)` (connect and read seconds).',
+      pySession: '`{{callee}}` on a `requests.Session` without `timeout=` can wait forever (a Session has no default timeout either); pass `timeout=(3.05, 27)` (connect and read seconds).',
+      pyUrlopen: '`{{callee}}` without `timeout` waits forever on a server that stops answering (the socket default is none); pass `timeout=30`.',
+      pyTimeoutNone: '`{{callee}}` with `timeout=None` can wait forever; pass a number of seconds (`timeout=(3.05, 27)` for requests, `timeout=10.0` for httpx).',
+      pyBotocoreNone: '`Config({{option}}=None)` lets every AWS call on this client wait forever for a stalled connection; keep botocore\'s 60 s default or set a number of seconds.',
     },
     options: {},
-    prefilter: ['fetch', 'axios', 'got', 'http'],
+    prefilter: ['fetch', 'axios', 'got', 'http', 'requests', 'urlopen', 'botocore'],
     sources: ['Bun lint `bun/axios-no-unbounded-requests`', 'eslint-plugin-unicorn `prefer-abort-signal-timeout` (adjacent)', 'Ruff S113 / Bandit B113 / Pylint W3101 (requests without timeout), for Python', 'Sonar S7618'],
   },
   create(context) {
@@ -279,7 +390,27 @@ export default defineRule<MessageId>({
     let browser: boolean | null = null;
     let fetchGlobal: boolean | null = null;
     let defaults: DefaultsIndex | null = null;
+    let pythonText = '';
+    let pythonRoot: PythonNode | null = null;
+    let imports: PythonImports = new Map();
+    let sessions: Set<string> | null = null;
+    let skipPython = false;
     return {
+      pythonFile(file) {
+        pythonText = file.text;
+        pythonRoot = file.root;
+        sessions = null;
+        skipPython = isPythonTestCode(file.text);
+        imports = skipPython ? new Map() : pythonImports(file.root);
+      },
+      pythonNodes: {
+        call(node) {
+          if (skipPython || imports.size === 0) return;
+          const root = pythonRoot;
+          const finding = pythonRequestFinding(node, imports, () => (sessions ??= root === null ? new Set() : sessionNames(root, imports)), pythonText);
+          if (finding !== null && !insideMainGuard(node)) context.report(finding);
+        },
+      },
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);

@@ -12,13 +12,15 @@
  */
 
 import { importedModules, SQL_CALLEES, ts, type EmbeddedSqlSite } from '../../engine/languages/typescript';
+import { pythonArguments, PYTHON_SQL_METHODS, type PythonNode, type PythonSqlSite } from '../../engine/languages/python';
 import type { SqlSource, SqlStatement } from '../../engine/languages/sql/source';
 import { matchingParen, type StatementModel } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
 import { placeholderOf, quotedSubstitution } from '../../sql/helpers/substitutions';
+import { assignedStringInScope, hasSplat, importsModule, isPythonLiteral, isPythonTestCode, isScreamingCase as isPythonScreamingCase, moduleAssignments, pythonImports, sameNode, type PythonImports } from '../helpers/python-data-access';
 
-type MessageId = 'splicedValue';
+type MessageId = 'splicedValue' | 'splicedValuePython';
 
 /** Statements that accept bind parameters; utility commands (`SET`, DDL, `COPY`) cannot take them. */
 const DATA_STATEMENTS = new Set(['SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'UPSERT', 'VALUES']);
@@ -289,21 +291,165 @@ function parameterizeFix(site: EmbeddedSqlSite, source: SqlSource, values: Splic
   return { title, safety: 'safe', edits };
 }
 
+/*
+ * The Python form: the SQL of `cursor.execute`, `session.execute(text(...))`, `pd.read_sql`,
+ * `spark.sql` ... built with an f-string, `%` or `.format(...)` (the engine maps each
+ * interpolation back to the host). The same positions count as values as in JS/TS.
+ */
+
+/** Words in a Python name that say it holds SQL text (the JS list, plus Python's usual names for a query piece). */
+const PYTHON_FRAGMENT_WORDS = new Set([...FRAGMENT_WORDS, 'query', 'subquery', 'stmt', 'expr', 'expression', 'cond', 'predicate', 'filter', 'filters', 'order', 'placeholder', 'qmarks', 'marks', 'params_sql', 'values_sql']);
+
+/** Python host expressions that are not runtime values from outside: literals, constants, escaping helpers, names that say they hold SQL. */
+function isNotAPythonValue(node: PythonNode | null, constants: Map<string, PythonNode>): boolean {
+  // `"... %s and %s" % args`: what each field takes is not visible, so it is not judged.
+  if (node === null) return true;
+  if (isPythonLiteral(node)) return true;
+  if (node.type === 'identifier') {
+    const name = node.text;
+    const value = constants.get(name);
+    if (isPythonScreamingCase(name) || (value !== undefined && isPythonLiteral(value)) || assignedStringInScope(node, name)) return true;
+    return nameWords(name).some((word) => PYTHON_FRAGMENT_WORDS.has(word));
+  }
+  if (node.type === 'attribute') {
+    const name = node.childForFieldName('attribute')?.text ?? '';
+    if (isPythonScreamingCase(name)) return true;
+    return nameWords(name).some((word) => PYTHON_FRAGMENT_WORDS.has(word));
+  }
+  if (node.type === 'call') {
+    const callee = node.childForFieldName('function');
+    const name = callee?.type === 'attribute' ? (callee.childForFieldName('attribute')?.text ?? '') : (callee?.text ?? '');
+    return /escape|^literal$|quote|^sql_|^mogrify$|^as_string$|^compile$/i.test(name);
+  }
+  return false;
+}
+
+type PythonParamstyle = '%s' | '?';
+
+/** The DB-API driver of a file, from its imports, when exactly one paramstyle is possible. */
+function pythonDriverOf(imports: PythonImports, strict: boolean): { style: PythonParamstyle; mysql: boolean } | null {
+  // In a file that also uses SQLAlchemy, pandas or Spark, an `execute` may be theirs, with other parameter shapes.
+  if (strict && (importsModule(imports, 'sqlalchemy') || importsModule(imports, 'pandas') || importsModule(imports, 'pyspark'))) return null;
+  const styles = new Set<PythonParamstyle>();
+  let mysql = false;
+  for (const module of ['psycopg2', 'psycopg', 'django.db']) if (importsModule(imports, module)) styles.add('%s');
+  for (const module of ['pymysql', 'MySQLdb', 'mysql.connector']) {
+    if (importsModule(imports, module)) {
+      styles.add('%s');
+      mysql = true;
+    }
+  }
+  if (importsModule(imports, 'sqlite3')) styles.add('?');
+  const [style, ...others] = [...styles];
+  return style === undefined || others.length > 0 ? null : { style, mysql };
+}
+
+interface PythonSplicedValue extends SplicedValue {
+  node: PythonNode | null;
+}
+
+/** The bind-parameter fix for a DB-API `execute(...)` whose SQL is built in the call, or null. */
+function pythonParameterizeFix(site: PythonSqlSite, source: SqlSource, values: PythonSplicedValue[], driver: { style: PythonParamstyle; mysql: boolean } | null, hostText: string): Fix | null {
+  if (driver === null || site.calleeName !== 'execute' || site.viaConstant !== null) return null;
+  const { positional, keywords } = pythonArguments(site.node);
+  if (positional.length !== 1 || keywords.size > 0 || hasSplat(site.node)) return null;
+  const argument = positional[0];
+  if (argument === undefined || !sameNode(argument, site.literal)) return null;
+  if (source.statements.length !== 1) return null;
+  if (source.statements.some((statement) => statement.model.tokens.some((token) => token.kind === 'placeholder' && token.substitution === undefined))) return null;
+  const kinds = new Set(site.substitutionKinds);
+  const [kind, ...otherKinds] = [...kinds];
+  if (kind === undefined || otherKinds.length > 0 || kind === 'concat') return null;
+  for (const value of values) {
+    if (value.quoted === 'partial' || value.position === 'arithmetic' || value.position === 'singleList') return null;
+    if (value.position === 'limit' && driver.mysql) return null;
+    if (value.node === null) return null;
+  }
+  // `%` and `.format` templates can only lose every field: a field left in would need its own argument.
+  if (kind !== 'fstring' && values.length !== site.substitutions.length) return null;
+  const literalText = site.embedded.text;
+  if (driver.style === '?' && literalText.includes('?')) return null;
+  // With parameters, the `%s` drivers read every `%` in the text: an f-string or `.format` template must have none.
+  if (driver.style === '%s' && kind !== 'percent' && literalText.includes('%')) return null;
+  // `%%` in a `%` template stands for `%`, which a `?` driver would receive doubled.
+  if (driver.style === '?' && kind === 'percent' && /%%/.test(site.literal.text)) return null;
+  if (kind === 'format' && /\{\{|\}\}/.test(site.literal.text)) return null;
+  const edits: TextEdit[] = [];
+  for (const value of values) {
+    let range = value.hostRange;
+    if (value.quoted === 'exact') {
+      if (hostText[range.start - 1] !== value.quote || hostText[range.end] !== value.quote || hostText[range.start - 2] === '\\') return null;
+      range = { start: range.start - 1, end: range.end + 1 };
+    }
+    edits.push({ range, newText: driver.style });
+  }
+  const expressions = values.map((value) => value.node?.text ?? '');
+  // `"... %s" % args` formats the elements of `args` when it holds a tuple: only a tuple written out, or a
+  // single value whose name does not suggest a collection, can become the parameters.
+  const right = kind === 'percent' ? percentRight(site.literal) : null;
+  if (kind === 'percent' && right?.type !== 'tuple' && right?.type !== 'dictionary' && (values.length > 1 || /(?:args|params|values|row|tuple|s)$/i.test(right?.text ?? ''))) return null;
+  const tuple = expressions.length === 1 ? `(${expressions[0] ?? ''},)` : `(${expressions.join(', ')})`;
+  if (kind === 'fstring') {
+    if (site.literal.type !== 'string') return null;
+    const start = site.literal.children.find((child) => child !== null && child.type === 'string_start');
+    const interpolations = site.literal.namedChildren.filter((child) => child !== null && child.type === 'interpolation').length;
+    // Once no interpolation is left, the `f` prefix goes too (unless braces in the text still need it).
+    if (start !== undefined && start !== null && interpolations === values.length && !/[{}]/.test(literalText)) {
+      const index = start.text.search(/[fF]/);
+      if (index !== -1) edits.push({ range: { start: start.startIndex + index, end: start.startIndex + index + 1 }, newText: '' });
+    }
+    edits.push({ range: { start: site.literal.endIndex, end: site.literal.endIndex }, newText: `, ${tuple}` });
+  } else if (kind === 'percent') {
+    const template = site.literal.childForFieldName('left');
+    if (site.literal.type !== 'binary_operator' || template === null) return null;
+    edits.push({ range: { start: template.endIndex, end: site.literal.endIndex }, newText: `, ${tuple}` });
+  } else {
+    const callee = site.literal.childForFieldName('function');
+    const template = callee?.childForFieldName('object') ?? null;
+    if (site.literal.type !== 'call' || template === null) return null;
+    edits.push({ range: { start: template.endIndex, end: site.literal.endIndex }, newText: `, ${tuple}` });
+  }
+  const title = values.length === 1 ? `Pass the value as a query parameter (${driver.style})` : `Pass the ${values.length} values as query parameters (${driver.style})`;
+  return { title, safety: 'safe', edits };
+}
+
+/** The right side of `"..." % args`, unwrapped from parentheses. */
+function percentRight(node: PythonNode): PythonNode | null {
+  if (node.type !== 'binary_operator') return null;
+  let right = node.childForFieldName('right');
+  while (right !== null && right.type === 'parenthesized_expression') right = right.namedChildren.find((child) => child !== null && child.type !== 'comment') ?? null;
+  return right;
+}
+
+/** What to write instead, in the words of the library the call belongs to. */
+function pythonRemedy(site: PythonSqlSite, imports: PythonImports): string {
+  if (site.calleeName === 'sql') return 'write `:name` in its place and pass the value with `args={"name": ...}` (Spark 3.4+), or filter with the DataFrame API';
+  const first = pythonArguments(site.node).positional[0];
+  const inText = first !== undefined && first.type === 'call' && !sameNode(first, site.literal);
+  if (inText) return 'write `:name` in its place and pass the value in a parameters dict: `execute(text(...), {"name": ...})`';
+  if (site.calleeName.startsWith('read_sql')) return 'write the driver\'s placeholder in its place and pass the value with `params=`';
+  const driver = pythonDriverOf(imports, false);
+  if (driver !== null) return `write \`${driver.style}\` in its place and pass the value in the call's parameters tuple`;
+  return 'write the driver\'s placeholder (`%s`, `?`) in its place and pass the value in the call\'s parameters';
+}
+
 export default defineRule<MessageId>({
   meta: {
     id: 'sql-built-from-strings',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
-    summary: 'A query call whose SQL splices a value in by template interpolation or `+` concatenation.',
+    summary: 'A query call whose SQL splices a value in by template interpolation or `+` concatenation (f-strings, `%` and `.format` in Python).',
     why: 'A value spliced into SQL text is an injection hole the first time it holds a quote, and every distinct value is a new statement to parse and plan, so the plan and prepared-statement caches never warm up under production traffic.',
     messages: {
       splicedValue: 'SQL built from `{{expression}}`: a value spliced into the text (SQL injection, and a new query plan per value); pass it as a parameter: `{{placeholder}}` with a values array.',
+      splicedValuePython: 'SQL built from `{{expression}}`: a value spliced into the text (SQL injection, and a new query plan per value); {{remedy}}.',
     },
     options: {},
-    prefilter: SQL_CALLEES.map((callee) => callee.toLowerCase()),
+    // Python's SQL callees as they are written in a call, so that short names (`sql`, `run`) do not wake the rule in every JS file.
+    prefilter: [...new Set([...SQL_CALLEES.map((callee) => callee.toLowerCase()), ...PYTHON_SQL_METHODS.map((method) => `.${method}(`), 'read_sql', 'sql='])],
     sources: ['SonarJS S2077 (sql-queries) and S3649 (SQL injection)', 'Semgrep node-postgres / mysql / knex `*-sqli` rules', 'eslint-plugin-sql no-unsafe-query', 'Ruff S608 / Bandit B608 (hardcoded-sql-expression), for Python'],
   },
   create(context) {
@@ -313,7 +459,51 @@ export default defineRule<MessageId>({
     let fileModules: Set<string> | null = null;
     const lazyConstants = (): FileConstants => (fileConstants ??= file === null ? { literals: new Set(), enums: new Set() } : collectFileConstants(file));
     const lazyModules = (): Set<string> => (fileModules ??= file === null ? new Set() : importedModules(file));
+    let pythonText = '';
+    let pythonSkip = false;
+    let pythonRoot: PythonNode | null = null;
+    let pythonConstants: Map<string, PythonNode> | null = null;
+    let pythonImportMap: PythonImports | null = null;
     return {
+      pythonFile(pythonFile) {
+        pythonText = pythonFile.text;
+        pythonRoot = pythonFile.root;
+        pythonSkip = isPythonTestCode(pythonFile.text);
+        pythonConstants = null;
+        pythonImportMap = null;
+      },
+      pythonEmbeddedSql(site, source) {
+        if (pythonSkip || site.substitutions.length === 0) return;
+        const root = pythonRoot;
+        if (root === null) return;
+        const constants = (pythonConstants ??= moduleAssignments(root));
+        const values: PythonSplicedValue[] = [];
+        site.substitutions.forEach((substitution, substitutionIndex) => {
+          const node = site.substitutionNodes[substitutionIndex] ?? null;
+          const hole = site.embedded.holes[substitutionIndex];
+          if (hole === undefined || substitution.isArrayJoin || isNotAPythonValue(node, constants)) return;
+          const located = placeholderOf(source, substitutionIndex);
+          if (located === null) return;
+          const spliced = splicedValueAt(source, located.statement, located.index);
+          if (spliced !== null) values.push({ substitution: substitutionIndex, hostRange: hole.host, node, ...spliced });
+        });
+        const [first, ...others] = values;
+        if (first === undefined) return;
+        const imports = (pythonImportMap ??= pythonImports(root));
+        const driver = pythonDriverOf(imports, true);
+        const fix = pythonParameterizeFix(site, source, values, driver, pythonText);
+        const expressionText = shorten(site.substitutions[first.substitution]?.expressionText ?? '');
+        context.report({
+          messageId: 'splicedValuePython',
+          data: {
+            expression: site.substitutionKinds[first.substitution] === 'fstring' ? `{${expressionText}}` : expressionText,
+            remedy: pythonRemedy(site, imports),
+          },
+          range: first.hostRange,
+          fixes: fix === null ? [] : [fix],
+          related: others.map((other) => ({ range: other.hostRange, message: `Also spliced into the SQL text: \`${shorten(site.substitutions[other.substitution]?.expressionText ?? '')}\`.` })),
+        });
+      },
       file(sourceFile) {
         file = sourceFile;
         fileConstants = null;

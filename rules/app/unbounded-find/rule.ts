@@ -16,12 +16,17 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { pythonArguments, type PythonNode, type PythonSqlSite } from '../../engine/languages/python';
+import type { SqlSource, SqlStatement } from '../../engine/languages/sql/source';
+import { findClause, fromItems, hasAggregate } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { chainMethods, valueKind, type ValueKind } from '../helpers/data-access';
+import { hasSplicedFragment, isRealTable, readsOnlySystemCatalogs, tableNameParts } from '../../sql/helpers/relations';
+import { calleeParts, djangoManagerModel, enclosingFunction, isPythonTestCode, methodChain, sameNode, usesDjangoModels } from '../helpers/python-data-access';
 
-type MessageId = 'wholeTable' | 'unfilteredBuilder';
+type MessageId = 'wholeTable' | 'unfilteredBuilder' | 'pyFetchall' | 'pyReadSql' | 'pyQueryAll' | 'pyQueryset';
 
 /** How a read is limited in its library. */
 type LimitStyle = { kind: 'option'; name: 'limit' | 'take' } | { kind: 'chain'; method: 'limit' | 'take' };
@@ -105,22 +110,76 @@ function receiverKindOf(bindings: FileBindings, callee: ts.Expression): ValueKin
   return ts.isPropertyAccessExpression(callee) ? valueKind(bindings, callee.expression) : null;
 }
 
+/*
+ * The Python form: `cursor.fetchall()` after an `execute` of an unbounded SELECT on the same cursor
+ * in the same function (or chained: `conn.execute(sql).fetchall()`), `pd.read_sql(sql, con)` of an
+ * unbounded SELECT without `chunksize`, SQLAlchemy `session.query(M).all()` (and Flask-SQLAlchemy
+ * `M.query.all()`) with nothing but ordering, joins or loader options in between, and a Django
+ * `Model.objects.all()` / `order_by(...)` queryset that is materialized: iterated by `for`, or passed
+ * to `list()`, `len()`, `tuple()`, `sorted()`, `set()`. Iterating a queryset loads every row into its
+ * result cache (Django 3.2, django/db/models/query.py: `__iter__` and `__len__` call `_fetch_all()`,
+ * which is `list(self._iterable_class(self))`); `.iterator()` streams in chunks instead.
+ */
+
+/** The SELECT a statement returns, when nothing bounds it: no WHERE, LIMIT, aggregate, grouping or DISTINCT, reading a real table. */
+function unboundedSelectTable(statement: SqlStatement): string | null {
+  const model = statement.model;
+  if (!['SELECT', 'WITH'].includes(model.leadingKeyword)) return null;
+  const block = model.blocks.find((candidate) => candidate.kind === 'select' && candidate.context === 'statement');
+  if (block === undefined || block.inSetOperation) return null;
+  if ((['where', 'limit', 'top', 'fetch', 'groupBy', 'having', 'qualify', 'into'] as const).some((name) => findClause(block, name) !== undefined)) return null;
+  const select = findClause(block, 'select');
+  const from = findClause(block, 'from');
+  if (select === undefined || from === undefined) return null;
+  if (['DISTINCT', 'DISTINCTROW'].includes(model.tokens[select.start]?.upper ?? '')) return null;
+  if (hasAggregate(model, block) || hasSplicedFragment(model, block) || readsOnlySystemCatalogs(model, block)) return null;
+  const items = fromItems(model, block, from);
+  // Joins filter as a WHERE would; only a single real table is judged.
+  if (items.length !== 1) return null;
+  const [item] = items;
+  if (item === undefined || !isRealTable(model, item)) return null;
+  return tableNameParts(model, item).join('.');
+}
+
+/** ORM chain methods that neither filter nor limit nor stream. */
+const SQLALCHEMY_PASSIVE = new Set(['query', 'order_by', 'options', 'join', 'outerjoin', 'select_from', 'execution_options', 'populate_existing', 'enable_eagerloads', 'add_columns', 'with_entities', 'correlate', 'all']);
+const DJANGO_PASSIVE = new Set(['all', 'order_by', 'select_related', 'prefetch_related', 'only', 'defer', 'using', 'reverse', 'annotate', 'values', 'values_list']);
+const MATERIALIZERS = new Set(['list', 'len', 'tuple', 'sorted', 'set']);
+
+/** `Model.objects...` with only passive methods: the model's name, else null. */
+function unboundedQueryset(expression: PythonNode): string | null {
+  const chain = expression.type === 'call' ? methodChain(expression) : { methods: [], root: expression };
+  const model = djangoManagerModel(chain.root);
+  if (model === null || chain.methods.length === 0) return null;
+  if (!chain.methods.every((entry) => DJANGO_PASSIVE.has(entry.name))) return null;
+  return model;
+}
+
+function shortText(node: PythonNode): string {
+  const text = node.text.replace(/\s+/g, ' ');
+  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
+}
+
 export default defineRule<MessageId>({
   meta: {
     id: 'unbounded-find',
     family: 'app',
-    target: 'script',
+    target: ['script', 'python'],
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: false,
-    summary: 'An ORM read with no filter and no limit (`findAll()`, `find()`, `findMany()`, `getMany()`, a knex select) that loads the whole table.',
+    summary: 'An ORM read with no filter and no limit (`findAll()`, `find()`, `findMany()`, `getMany()`, a knex select; `fetchall()`, `read_sql`, `query(M).all()`, a Django queryset) that loads the whole table.',
     why: 'The table grows and the read does not: a query that returned 50 rows in tests returns 2 million in production, all materialized in memory, with latency, GC pauses and an eventual out-of-memory crash growing with the data.',
     messages: {
       wholeTable: '`{{call}}` has no filter and no limit, so it loads the whole table into memory; page it with `{{limit}}` (and a cursor), or stream it.',
       unfilteredBuilder: '`{{call}}` has no `where` and no limit, so it loads the whole table into memory; page it with `{{limit}}` (and a cursor), or stream it.',
+      pyFetchall: '`fetchall()` loads every row of `{{table}}` into memory (the query has no WHERE, LIMIT or aggregate); read it in batches with `fetchmany(1000)` or iterate the cursor (a server-side cursor in psycopg2), or bound the query.',
+      pyReadSql: '`{{call}}` loads every row of `{{table}}` into one DataFrame (the query has no WHERE, LIMIT or aggregate); pass `chunksize=` to process it in pieces, or bound the query.',
+      pyQueryAll: '`{{call}}` has no filter and no limit, so it loads the whole table into memory; filter it, page it with `.limit(...)` on a key, or stream it with `.yield_per(1000)`.',
+      pyQueryset: '`{{call}}` loads every row of `{{model}}` into memory (evaluating a queryset fills its result cache); filter or slice it, or stream it with `.iterator()`{{extra}}.',
     },
     options: { pageSize: 100, flagFilteredReads: false },
-    prefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex'],
+    prefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex', 'fetchall', 'read_sql', '.all()', '.objects'],
     sources: ['No JS linter found; catalogue js-orm-find-without-limit', 'Sonar PL/SQL S2449 (analog)', 'Semgrep python len-all-count (adjacent)'],
   },
   create(context) {
@@ -262,7 +321,93 @@ export default defineRule<MessageId>({
       context.report({ messageId: 'wholeTable', data: { call: shortCall(end.getText(file)), limit: `.limit(${pageSize})` }, range, fixes: [chainFix('limit', end.getEnd())] });
     };
 
+    let pythonSkip = true;
+    let django = false;
+    let fetchalls: PythonNode[] = [];
+    let executes: PythonNode[] = [];
+
+    const reportQueryset = (expression: PythonNode, how: string): void => {
+      const model = unboundedQueryset(expression);
+      if (model === null) return;
+      context.report({ messageId: 'pyQueryset', data: { call: shortText(expression), model, extra: how === 'len' ? ' (or count rows with `.count()`)' : '' }, range: { start: expression.startIndex, end: expression.endIndex } });
+    };
+
+    const pythonVisitors = {
+      pythonFile(file: { text: string }) {
+        pythonSkip = isPythonTestCode(file.text) || /\bmigrations\.Migration\b/.test(file.text);
+        django = usesDjangoModels(file.text);
+        fetchalls = [];
+        executes = [];
+      },
+      pythonNodes: {
+        call(node: PythonNode) {
+          if (pythonSkip) return;
+          const parts = calleeParts(node);
+          if (parts === null) return;
+          const { method, receiver, callee } = parts;
+          if (method === 'fetchall' && receiver !== null && pythonArguments(node).positional.length === 0) fetchalls.push(node);
+          if (method === 'execute' && receiver !== null) executes.push(node);
+          if (method === 'all' && receiver !== null && callee.type === 'attribute' && pythonArguments(node).positional.length === 0) {
+            // session.query(M)...all() / M.query...all()
+            const chain = methodChain(node);
+            const query = chain.methods.find((entry) => entry.name === 'query');
+            const flaskRoot = chain.root.type === 'attribute' && chain.root.childForFieldName('attribute')?.text === 'query' && /^[A-Z]\w*$/.test(chain.root.childForFieldName('object')?.text ?? '');
+            if ((query !== undefined || flaskRoot) && chain.methods.every((entry) => SQLALCHEMY_PASSIVE.has(entry.name))) {
+              const queryArguments = query === undefined ? [] : pythonArguments(query.call).positional;
+              const receiverText = query === undefined ? '' : (query.call.childForFieldName('function')?.childForFieldName('object')?.text ?? '');
+              if (flaskRoot || (/session/i.test(receiverText) && queryArguments.length > 0)) {
+                context.report({ messageId: 'pyQueryAll', data: { call: shortText(node) }, range: { start: node.startIndex, end: node.endIndex } });
+              }
+            }
+          }
+          if (django && callee.type === 'identifier' && MATERIALIZERS.has(callee.text)) {
+            const argument = pythonArguments(node).positional[0];
+            if (argument !== undefined) reportQueryset(argument, callee.text);
+          }
+        },
+        for_statement(node: PythonNode) {
+          if (pythonSkip || !django) return;
+          const right = node.childForFieldName('right');
+          if (right !== null) reportQueryset(right, 'for');
+        },
+      },
+      pythonEmbeddedSql(site: PythonSqlSite, source: SqlSource) {
+        if (pythonSkip || source.statements.length !== 1) return;
+        const [statement] = source.statements;
+        if (statement === undefined) return;
+        const table = unboundedSelectTable(statement);
+        if (table === null) return;
+        const call = site.node;
+        const related = [{ range: { start: call.startIndex, end: call.endIndex }, message: 'The unbounded query.' }];
+        if (site.calleeName === 'read_sql' || site.calleeName === 'read_sql_query') {
+          if (pythonArguments(call).keywords.has('chunksize')) return;
+          const callee = call.childForFieldName('function');
+          context.report({ messageId: 'pyReadSql', data: { call: `${callee?.text ?? site.calleeName}(...)`, table }, range: { start: callee?.startIndex ?? call.startIndex, end: callee?.endIndex ?? call.endIndex } });
+          return;
+        }
+        if (site.calleeName !== 'execute') return;
+        // conn.execute(sql).fetchall()
+        const parent = call.parent;
+        if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'fetchall' && parent.parent?.type === 'call') {
+          const fetch = parent.childForFieldName('attribute');
+          if (fetch !== null) context.report({ messageId: 'pyFetchall', data: { table }, range: { start: fetch.startIndex, end: parent.parent.endIndex }, related });
+          return;
+        }
+        const receiver = call.childForFieldName('function')?.childForFieldName('object')?.text;
+        if (receiver === undefined) return;
+        const scope = enclosingFunction(call);
+        const sameScope = (node: PythonNode): boolean => sameNode(enclosingFunction(node), scope);
+        const receiverOf = (node: PythonNode): string | undefined => node.childForFieldName('function')?.childForFieldName('object')?.text;
+        const nextExecute = executes.find((other) => other.startIndex > call.endIndex && receiverOf(other) === receiver && sameScope(other));
+        const fetch = fetchalls.find((other) => other.startIndex > call.endIndex && (nextExecute === undefined || other.startIndex < nextExecute.startIndex) && receiverOf(other) === receiver && sameScope(other));
+        if (fetch === undefined) return;
+        const name = fetch.childForFieldName('function')?.childForFieldName('attribute');
+        context.report({ messageId: 'pyFetchall', data: { table }, range: { start: name?.startIndex ?? fetch.startIndex, end: fetch.endIndex }, related });
+      },
+    };
+
     return {
+      ...pythonVisitors,
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);

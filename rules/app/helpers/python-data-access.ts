@@ -1,0 +1,297 @@
+/**
+ * What the Python forms of the application rules (request-without-timeout, sql-built-from-strings,
+ * query-in-loop, unbounded-find) need to read a Python file the way its author wrote it: the
+ * imports by local name (so `import requests as r; r.get(...)` is still requests), dotted callee
+ * paths, the enclosing function and loops of a node, and whether a file is test code. Everything
+ * works on tree-sitter nodes during the lint and keeps no node beyond it.
+ */
+
+import type { PythonNode } from '../../engine/languages/python';
+
+/** Local names bound by the file's imports, to the dotted path they stand for. */
+export type PythonImports = Map<string, string>;
+
+/**
+ * `import requests as r` → r: 'requests'; `import urllib.request` → urllib: 'urllib';
+ * `from requests import Session as S` → S: 'requests.Session'. Imports anywhere in the file count
+ * (functions import lazily); relative imports keep their dots (`from .models import User` →
+ * User: '.models.User').
+ */
+export function pythonImports(root: PythonNode): PythonImports {
+  const imports: PythonImports = new Map();
+  const visit = (node: PythonNode): void => {
+    if (node.type === 'import_statement') {
+      for (const child of node.namedChildren) {
+        if (child === null) continue;
+        if (child.type === 'dotted_name') {
+          const first = child.namedChildren[0];
+          if (first !== null && first !== undefined) imports.set(first.text, first.text);
+        } else if (child.type === 'aliased_import') {
+          const name = child.childForFieldName('name');
+          const alias = child.childForFieldName('alias');
+          if (name !== null && alias !== null) imports.set(alias.text, name.text);
+        }
+      }
+      return;
+    }
+    if (node.type === 'import_from_statement') {
+      const module = node.childForFieldName('module_name');
+      if (module === null) return;
+      for (const child of node.namedChildren) {
+        if (child === null || child === module || (child.startIndex === module.startIndex && child.endIndex === module.endIndex)) continue;
+        if (child.type === 'dotted_name') imports.set(child.text, `${module.text}.${child.text}`);
+        else if (child.type === 'aliased_import') {
+          const name = child.childForFieldName('name');
+          const alias = child.childForFieldName('alias');
+          if (name !== null && alias !== null) imports.set(alias.text, `${module.text}.${name.text}`);
+        }
+      }
+      return;
+    }
+    for (const child of node.namedChildren) if (child !== null && child.type !== 'string' && child.type !== 'comment') visit(child);
+  };
+  visit(root);
+  return imports;
+}
+
+/** True when some import of the file is `module` or inside it (`sqlalchemy.orm` for 'sqlalchemy'). */
+export function importsModule(imports: PythonImports, module: string): boolean {
+  for (const path of imports.values()) if (path === module || path.startsWith(`${module}.`)) return true;
+  return false;
+}
+
+/** The names of an attribute chain (`a.b.c` → ['a', 'b', 'c']), or null when it is not one. */
+export function dottedParts(node: PythonNode): string[] | null {
+  if (node.type === 'identifier') return [node.text];
+  if (node.type !== 'attribute') return null;
+  const object = node.childForFieldName('object');
+  const attribute = node.childForFieldName('attribute');
+  if (object === null || attribute === null) return null;
+  const head = dottedParts(object);
+  return head === null ? null : [...head, attribute.text];
+}
+
+/** The dotted path an expression names after imports are resolved (`r.get` → 'requests.get'), or null when its root is not imported. */
+export function resolvedPath(imports: PythonImports, node: PythonNode): string | null {
+  const parts = dottedParts(node);
+  if (parts === null) return null;
+  const [root, ...rest] = parts;
+  if (root === undefined) return null;
+  const module = imports.get(root);
+  if (module === undefined) return null;
+  return [module, ...rest].join('.');
+}
+
+/** The callee of a call, its method name and its receiver (`cur.execute` → execute, cur). */
+export function calleeParts(call: PythonNode): { callee: PythonNode; method: string | null; receiver: PythonNode | null } | null {
+  const callee = call.childForFieldName('function');
+  if (callee === null) return null;
+  if (callee.type === 'attribute') return { callee, method: callee.childForFieldName('attribute')?.text ?? null, receiver: callee.childForFieldName('object') };
+  if (callee.type === 'identifier') return { callee, method: callee.text, receiver: null };
+  return { callee, method: null, receiver: null };
+}
+
+/** True when a call passes `*args` or `**kwargs`, which may carry any argument. */
+export function hasSplat(call: PythonNode): boolean {
+  const list = call.childForFieldName('arguments');
+  return list !== null && list.namedChildren.some((child) => child !== null && (child.type === 'list_splat' || child.type === 'dictionary_splat'));
+}
+
+/** The nearest enclosing function definition (a lambda counts), or null at module level. */
+export function enclosingFunction(node: PythonNode): PythonNode | null {
+  let current = node.parent;
+  while (current !== null) {
+    if (current.type === 'function_definition' || current.type === 'lambda') return current;
+    current = current.parent;
+  }
+  return null;
+}
+
+/** The same node (tree-sitter hands out a new object per visit, so identity is by position and type). */
+export function sameNode(a: PythonNode | null, b: PythonNode | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}
+
+/** Test code: a file that imports pytest, unittest, Django's or another test framework, or declares test classes or `test_` functions. A hung request or a full read there fails a test run, not production. */
+export function isPythonTestCode(text: string): boolean {
+  if (/^\s*(?:import|from)\s+(?:pytest|unittest|nose|hypothesis|testtools|django\.test|responses|requests_mock|httpretty|mock)\b/m.test(text)) return true;
+  // Test classes and module-level test functions, whatever the framework's import (`from pkg.tests import base`).
+  return /^class\s+\w+\([\w.]*(?:TestCase|TestBase)\)|^def\s+test_\w*\(/m.test(text);
+}
+
+/** A name written in SCREAMING_CASE: a constant by Python convention. */
+export function isScreamingCase(name: string): boolean {
+  return name.length > 1 && /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
+/** Literals: strings without interpolation, numbers, True/False/None, and tuples or lists of them. */
+export function isPythonLiteral(node: PythonNode): boolean {
+  switch (node.type) {
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+    case 'none':
+      return true;
+    case 'string':
+      return !node.namedChildren.some((child) => child !== null && child.type === 'interpolation');
+    case 'concatenated_string':
+      return node.namedChildren.every((child) => child === null || isPythonLiteral(child));
+    case 'unary_operator':
+    case 'parenthesized_expression': {
+      const inner = node.namedChildren.find((child) => child !== null && child.type !== 'comment');
+      return inner !== undefined && inner !== null && isPythonLiteral(inner);
+    }
+    case 'conditional_expression':
+      return node.namedChildren.every((child) => child === null || child.type === 'comment' || isPythonLiteral(child) || child.type === 'identifier' || child.type === 'comparison_operator' || child.type === 'attribute');
+    default:
+      return false;
+  }
+}
+
+/**
+ * Names assigned exactly once at module level, to their value: file constants. A name assigned
+ * again anywhere at module level is left out (it may hold either value).
+ */
+export function moduleAssignments(root: PythonNode): Map<string, PythonNode> {
+  const seen = new Map<string, PythonNode | null>();
+  for (const statement of root.namedChildren) {
+    if (statement === null || statement.type !== 'expression_statement') continue;
+    const assignment = statement.namedChildren[0];
+    if (assignment === null || assignment === undefined || assignment.type !== 'assignment') continue;
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    if (left === null || left.type !== 'identifier') continue;
+    seen.set(left.text, seen.has(left.text) || right === null ? null : right);
+  }
+  const constants = new Map<string, PythonNode>();
+  for (const [name, value] of seen) if (value !== null) constants.set(name, value);
+  return constants;
+}
+
+/** The first statement of a function body that assigns `name` (plain `name = value`), searched before `before`. */
+export function localAssignment(scope: PythonNode, name: string, before: number): PythonNode | null {
+  let found: PythonNode | null = null;
+  let count = 0;
+  const visit = (node: PythonNode): void => {
+    if (node.startIndex >= before) return;
+    if (node.type === 'function_definition' && node.startIndex !== scope.startIndex) return;
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      if (left?.type === 'identifier' && left.text === name) {
+        count++;
+        found = node.childForFieldName('right');
+      }
+    }
+    for (const child of node.namedChildren) if (child !== null) visit(child);
+  };
+  visit(scope);
+  return count === 1 ? found : null;
+}
+
+/** The names a `for` target or assignment target binds (`row`, `(a, b)`, `[x, *rest]`). */
+export function boundPythonNames(target: PythonNode, into: Set<string> = new Set()): Set<string> {
+  if (target.type === 'identifier') into.add(target.text);
+  else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression'].includes(target.type)) {
+    for (const child of target.namedChildren) if (child !== null) boundPythonNames(child, into);
+  }
+  return into;
+}
+
+/** True when the expression reads one of `names` as a variable (not as an attribute or keyword name). */
+export function mentionsName(node: PythonNode, names: ReadonlySet<string>): boolean {
+  if (node.type === 'identifier') {
+    if (!names.has(node.text)) return false;
+    const parent = node.parent;
+    if (parent?.type === 'attribute' && sameNode(parent.childForFieldName('attribute'), node)) return false;
+    if (parent?.type === 'keyword_argument' && sameNode(parent.childForFieldName('name'), node)) return false;
+    return true;
+  }
+  return node.namedChildren.some((child) => child !== null && mentionsName(child, names));
+}
+
+/** The method calls of a chain in call order and the expression it starts from: `M.objects.filter(a).first()` → [filter, first] from `M.objects`. */
+export function methodChain(call: PythonNode): { methods: { name: string; call: PythonNode }[]; root: PythonNode } {
+  const methods: { name: string; call: PythonNode }[] = [];
+  let current: PythonNode = call;
+  for (;;) {
+    if (current.type === 'call') {
+      const callee = current.childForFieldName('function');
+      if (callee?.type !== 'attribute') break;
+      const object = callee.childForFieldName('object');
+      if (object === null) break;
+      methods.unshift({ name: callee.childForFieldName('attribute')?.text ?? '', call: current });
+      current = object;
+      continue;
+    }
+    break;
+  }
+  return { methods, root: current };
+}
+
+/** `X.objects` (a Django manager on a model class) as the root of a chain: the model's name, else null. */
+export function djangoManagerModel(root: PythonNode): string | null {
+  if (root.type !== 'attribute') return null;
+  const object = root.childForFieldName('object');
+  const attribute = root.childForFieldName('attribute')?.text;
+  if (object === null || attribute !== 'objects') return null;
+  const name = object.type === 'identifier' ? object.text : object.type === 'attribute' ? (object.childForFieldName('attribute')?.text ?? '') : '';
+  return /^[A-Z]\w*$/.test(name) ? name : null;
+}
+
+/** True for files that use Django models (imports from django, or from a `models` module). */
+export function usesDjangoModels(text: string): boolean {
+  return /^\s*(?:from|import)\s+(?:django\b|\S*\bmodels\b)/m.test(text);
+}
+
+/** True for a string, an f-string, or a string built with `%`, `+` or `.format(...)`: text, not a value from outside. */
+export function isStringExpression(node: PythonNode): boolean {
+  if (node.type === 'string' || node.type === 'concatenated_string') return true;
+  if (node.type === 'parenthesized_expression') {
+    const inner = node.namedChildren.find((child) => child !== null && child.type !== 'comment');
+    return inner !== undefined && inner !== null && isStringExpression(inner);
+  }
+  if (node.type === 'binary_operator') {
+    const left = node.childForFieldName('left');
+    return left !== null && isStringExpression(left);
+  }
+  if (node.type === 'call') {
+    const callee = node.childForFieldName('function');
+    const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+    return object !== null && object !== undefined && ['format', 'join'].includes(callee?.childForFieldName('attribute')?.text ?? '') && isStringExpression(object);
+  }
+  return false;
+}
+
+/** True when the function around `node` assigns `name` from a string it builds (`new_value = "TO_CHAR(%s)" % col`): SQL text made in code. */
+export function assignedStringInScope(node: PythonNode, name: string): boolean {
+  const scope = enclosingFunction(node);
+  if (scope === null) return false;
+  let found = false;
+  const visit = (current: PythonNode): void => {
+    if (found) return;
+    if (current.type === 'assignment' || current.type === 'augmented_assignment') {
+      const left = current.childForFieldName('left');
+      const right = current.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === name && right !== null && isStringExpression(right)) {
+        found = true;
+        return;
+      }
+    }
+    for (const child of current.namedChildren) if (child !== null && child.type !== 'function_definition' && child.type !== 'class_definition') visit(child);
+  };
+  const body = scope.childForFieldName('body');
+  if (body !== null) visit(body);
+  return found;
+}
+
+/** True inside `if __name__ == "__main__":`: the module run as a script (in libraries, usually a maintainer's generator). */
+export function insideMainGuard(node: PythonNode): boolean {
+  let current = node.parent;
+  while (current !== null) {
+    if (current.type === 'if_statement' && current.parent?.type === 'module' && /__name__\s*==\s*['"]__main__['"]/.test(current.childForFieldName('condition')?.text ?? '')) return true;
+    current = current.parent;
+  }
+  return false;
+}
