@@ -14,7 +14,13 @@
  * memory (all threads). Each measurement is repeated (`--runs N`, default 3) and the median kept,
  * interleaving the kinds so that a burst of load from elsewhere hits them alike.
  *
- *   npm run build && bash bench/corpus.sh && node out/bench/audit-speed.js /tmp/faultline-audit-corpus/tree --eslint /tmp/faultline-eslint
+ *   npm run build && bash bench/corpus.sh
+ *   mkdir -p /tmp/faultline-eslint && (cd /tmp/faultline-eslint && npm init -y >/dev/null &&
+ *     npm install --ignore-scripts eslint@10 @typescript-eslint/parser@8)
+ *   node out/bench/audit-speed.js /tmp/faultline-audit-corpus/tree --eslint /tmp/faultline-eslint
+ *
+ * `--cli PATH` benchmarks a copy of the bundle (cp -r dist /tmp/x), so that someone rebuilding
+ * dist/ on a shared machine during the few minutes of the run cannot break it.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -25,7 +31,7 @@ import { performance } from 'node:perf_hooks';
 
 // Compiled to out/bench/audit-speed.js, so the repo root is two folders up.
 const REPO_ROOT = join(__dirname, '..', '..');
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const DEFAULT_CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const PARSE_FLOOR = join(__dirname, 'parse-floor.js');
 const PEAK_RSS = join(REPO_ROOT, 'bench', 'peak-rss.cjs');
 
@@ -99,16 +105,19 @@ module.exports = [{
 
 function main(): void {
   const argv = process.argv.slice(2);
-  const corpus = argv.find((argument) => !argument.startsWith('--'));
-  if (corpus === undefined) throw new Error('usage: node out/bench/audit-speed.js CORPUS [--eslint DIR] [--runs N]');
+  const corpus = argv[0];
+  if (corpus === undefined || corpus.startsWith('--')) throw new Error('usage: node out/bench/audit-speed.js CORPUS [--eslint DIR] [--runs N] [--cli PATH]');
   const eslintIndex = argv.indexOf('--eslint');
   const eslintDir = eslintIndex === -1 ? null : (argv[eslintIndex + 1] ?? null);
   const runsIndex = argv.indexOf('--runs');
   const runs = runsIndex === -1 ? 3 : Number(argv[runsIndex + 1] ?? '3');
+  // `--cli PATH`: a copy of the bundle, so that a rebuild of dist/ during the run cannot disturb it.
+  const cliIndex = argv.indexOf('--cli');
+  const cli = cliIndex === -1 ? DEFAULT_CLI : (argv[cliIndex + 1] ?? DEFAULT_CLI);
 
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
   const cacheLocation = join(scratch, 'cache');
-  const auditArgs = [CLI, 'audit', corpus, '--format', 'json', '--output', join(scratch, 'report.json')];
+  const auditArgs = [cli, 'audit', corpus, '--format', 'json', '--output', join(scratch, 'report.json')];
   const kinds: Kind[] = [
     { name: 'parse floor (TypeScript parser, 1 thread)', target: '1.00x', args: [PARSE_FLOOR, corpus], cwd: scratch },
     { name: `faultline audit --no-cache (${availableParallelism()} workers)`, target: '<= 0.75x', args: [...auditArgs, '--no-cache'], cwd: scratch },

@@ -3,7 +3,8 @@
  * `node dist/cli.js audit ...` in a temp project. Baselines that survive code added above a
  * finding, shards whose union is the whole run, the content-hash cache and what invalidates it
  * (an edit, a config change, a new version), --max-warnings, the HTML report, --changed-since in a
- * real git repository, worker threads giving the same report as the main thread, and SARIF's
+ * real git repository, worker threads giving the same report as the main thread (Python files
+ * included, whose parser each thread loads), and SARIF's
  * fingerprints and suppressions. Run `npm run build` first; a missing bundle fails the test.
  */
 
@@ -231,6 +232,17 @@ test('worker threads give exactly the report the main thread gives, in path orde
   assert.equal(parallel.stdout, single.stdout);
   const paths = jsonOf(parallel).files.map((file) => file.path);
   assert.deepEqual(paths, [...paths].sort((a, b) => (a < b ? -1 : 1)));
+});
+
+test('Python files are analysed on the main thread and in workers alike (the parser loads in each)', (t) => {
+  const files: Record<string, string> = {};
+  for (let index = 0; index < 60; index++) files[`jobs/job${index}.py`] = `def run(cursor):\n    cursor.execute("${DAU_QUERY.trim().replace(/;$/, '')}")\n`;
+  const root = makeProject(t, files);
+  const single = runCli(['audit', '--rules', TIMEZONE_RULE, '--format', 'json', '--no-cache', '--jobs', '1'], root);
+  const parallel = runCli(['audit', '--rules', TIMEZONE_RULE, '--format', 'json', '--no-cache', '--jobs', '2'], root);
+  assert.equal(single.stderr, '');
+  assert.equal(jsonOf(single).summary.findings, 60, 'one finding per file');
+  assert.equal(parallel.stdout, single.stdout);
 });
 
 test('SARIF carries stable partialFingerprints and reports suppressed findings with their reasons', (t) => {

@@ -12,6 +12,7 @@
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { LintSettings } from '../../../rules/index';
+import { loadPythonParser } from '../workspace/python';
 import { lintJob, type FileJob, type FileResult } from './audit-job';
 
 const WORKER_ROLE = 'faultline-audit-worker';
@@ -48,7 +49,10 @@ export function isAuditWorker(): boolean {
 export function serveAuditWorker(): void {
   const port = parentPort;
   if (port === null) throw new Error('serveAuditWorker called outside a worker thread');
-  port.on('message', (request: BatchRequest) => {
+  port.on('message', async (request: BatchRequest) => {
+    // The Python parser is WebAssembly loaded asynchronously, once per thread, and only by a
+    // worker that is sent a Python file; until it is ready Python files would get no findings.
+    if (request.jobs.some((job) => job.languageId === 'python')) await loadPythonParser();
     const results = request.jobs.map((job) => {
       const settings = request.settings[job.settingsKey];
       if (settings === undefined) return { skipped: `internal error: no settings sent for ${job.settingsKey}` };
@@ -95,6 +99,8 @@ export function lintInWorkers(
       finishedBatches++;
       onDone(done);
       if (finishedBatches === batches.length) {
+        // Forgotten first, so that their exit events are not taken for deaths to recover from.
+        inFlight.clear();
         for (const worker of workers) void worker.terminate();
         resolve(results.map((result) => result ?? { skipped: 'internal error: no result from the worker' }));
       }

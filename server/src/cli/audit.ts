@@ -15,6 +15,7 @@ import type { LintSettings } from '../../../rules/index';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { collectFiles } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
+import { loadPythonParser } from '../workspace/python';
 import type { AuditOptions } from './args';
 import { lintJob, type FileJob, type FileResult } from './audit-job';
 import { lintInWorkers } from './audit-pool';
@@ -25,6 +26,8 @@ import { changedSince, realPath, shardOf } from './select-files';
 export const CONFIG_RULE_ID = 'config';
 const CONFIG_DOCS_URL = 'https://github.com/faultline/faultline/blob/main/docs/configuration.md';
 export const DEFAULT_CACHE_FOLDER = '.faultline-cache';
+/** Every suppression directive contains this; only files with one depend on today's date. */
+const SUPPRESSION_MARKER = 'faultline-ignore-';
 /**
  * Below this many files to lint, starting workers (each loads the whole bundle, a few hundred
  * milliseconds) costs more than it saves, so the main thread lints them.
@@ -75,6 +78,8 @@ export interface AuditRun {
   /** Every source file the audit covered (linted, cached or ignored by config), absolute. */
   auditedFiles: string[];
   cache: { hits: number; misses: number; saveError: string | null } | null;
+  /** Why Python files could not be analysed (the parser did not load), or null. */
+  pythonProblem: string | null;
 }
 
 /** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
@@ -119,12 +124,19 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     // Files under one config share one settings object, so this is one hash per config.
     let settingsKey = keyOfSettings.get(plan.settings);
     if (settingsKey === undefined) {
-      settingsKey = hashText(JSON.stringify(plan.settings)).slice(0, 16);
+      // Today's date matters only to suppressions with an `until`, so it is left out here and
+      // added to the cache key of files that have a directive: the cache survives midnight.
+      settingsKey = hashText(JSON.stringify({ ...plan.settings, today: null })).slice(0, 16);
       keyOfSettings.set(plan.settings, settingsKey);
       settingsByKey.set(settingsKey, plan.settings);
     }
     jobs.push({ job: { absolutePath, languageId: plan.languageId, settingsKey }, path });
   }
+
+  // Python files need the WebAssembly parser: loaded here (for the main thread, and for the
+  // message if it cannot load) and by each worker that gets a Python file. Its state is part of
+  // the cache key, so results from a run without Python support are never reused with it.
+  const pythonProblem = jobs.some(({ job }) => job.languageId === 'python') ? await loadPythonParser() : null;
 
   // The cache: read and hash each file; only the misses are linted.
   const cache: AuditCache | null = options.cache ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
@@ -142,7 +154,8 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       misses.push({ job, key: null }); // Linting will say why it could not be read.
       continue;
     }
-    const key = cacheKey(content, job.settingsKey);
+    const datedKey = content.includes(SUPPRESSION_MARKER) ? `${job.settingsKey}:${today}` : job.settingsKey;
+    const key = cacheKey(content, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
     const hit = cache.lookup(key);
     if (hit === undefined) misses.push({ job, key });
     else results.set(job.absolutePath, hit);
@@ -198,5 +211,6 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     report: { files, filesChecked, skipped, internalErrors },
     auditedFiles,
     cache: cache === null ? null : { hits, misses: misses.length, saveError },
+    pythonProblem,
   };
 }

@@ -15,7 +15,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { RULES } from '../../../rules/index';
 import { htmlReport } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
-import { AuditUsageError, runAudit } from './audit';
+import { AuditUsageError, runAudit, type AuditRun } from './audit';
 import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
 import { formatJson } from './format-json';
@@ -84,7 +84,7 @@ async function audit(options: AuditOptions): Promise<number> {
   }
   const cwd = process.cwd();
   const progress = process.stderr.isTTY === true && !options.quiet ? createProgressBar(process.stderr) : NO_PROGRESS;
-  let run;
+  let run: AuditRun;
   try {
     run = await runAudit(options, { cwd, workerScript: __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });
   } catch (error) {
@@ -96,6 +96,7 @@ async function audit(options: AuditOptions): Promise<number> {
     throw error;
   }
   progress.finish();
+  if (run.pythonProblem !== null) printError(run.pythonProblem);
   if (options.verbose && run.cache !== null) {
     // On stderr, so that the report on stdout stays exactly what the format promises.
     process.stderr.write(`faultline: cache: ${run.cache.hits} files reused, ${run.cache.misses} linted\n`);

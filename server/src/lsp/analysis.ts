@@ -39,8 +39,13 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
 export function createAnalysis(log: (message: string) => void): Analysis {
   const resolver = createConfigResolver();
   const cache = new Map<string, DocumentAnalysis>();
-  /** Each open document's previous parse, for incremental re-parsing on the next edit. */
+  /**
+   * The previous parse of the documents being edited, for incremental re-parsing on the next
+   * edit. Only the most recently linted few are kept: a syntax tree costs about as much memory
+   * as a megabyte of source, and documents that are merely open do not need one.
+   */
   const parseCaches = new Map<string, LintCache>();
+  const PARSE_CACHE_LIMIT = 8;
   const reportedErrors = new Set<string>();
 
   const reportInternalErrors = (path: string, errors: { ruleId: string; message: string }[]): void => {
@@ -60,10 +65,13 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
       // Untitled documents get a path of their language so the engine picks the right parser.
       const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : languageId === 'python' ? 'py' : 'js'}` : path;
-      let parseCache = parseCaches.get(document.uri);
-      if (parseCache === undefined) {
-        parseCache = {};
-        parseCaches.set(document.uri, parseCache);
+      // Map order is insertion order: re-inserting marks the document as most recently used.
+      const parseCache = parseCaches.get(document.uri) ?? {};
+      parseCaches.delete(document.uri);
+      parseCaches.set(document.uri, parseCache);
+      if (parseCaches.size > PARSE_CACHE_LIMIT) {
+        const oldest = parseCaches.keys().next().value;
+        if (oldest !== undefined) parseCaches.delete(oldest);
       }
       const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
       reportInternalErrors(lintPath, result.internalErrors);
