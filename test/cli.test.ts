@@ -89,12 +89,12 @@ test('audit prints a stylish text report and exits 1 on the daily-active-users q
   assert.match(run.stdout, /^queries\/dau\.sql$/m);
   assert.match(run.stdout, /^ {2}1:8 +warning +timezone-naive-date-bucket +`DATE\(login_time\)`.*$/m);
   assert.doesNotMatch(run.stdout, /clean\.sql/, 'files without findings are not listed');
-  assert.match(run.stdout, /✖ \d+ problems? \(\d+ errors?, \d+ warnings?, \d+ infos?\)/);
+  assert.match(run.stdout, /✖ \d+ problems? \(\d+ errors?, \d+ warnings?, \d+ info, \d+ hints?\)/);
   assert.doesNotMatch(run.stdout, /\u001b\[/, 'no colours when stdout is not a terminal');
 
   const narrowed = runCli(['audit', '--rules', TIMEZONE_RULE], root);
   assert.equal(narrowed.status, 1);
-  assert.match(narrowed.stdout, /✖ 1 problem \(0 errors, 1 warning, 0 infos\)\n$/);
+  assert.match(narrowed.stdout, /✖ 1 problem \(0 errors, 1 warning, 0 info, 0 hints\)\n$/);
 });
 
 test('audit exits 0 on a clean file', (t) => {
@@ -119,7 +119,7 @@ test('info findings never fail the default run, and --quiet hides findings below
   const loud = runCli(['audit', '--rules', TIMEZONE_RULE], root);
   assert.equal(loud.status, 0);
   assert.match(loud.stdout, /1:8 +info +.*timezone-naive-date-bucket/);
-  assert.match(loud.stdout, /✖ 1 problem \(0 errors, 0 warnings, 1 info\)/);
+  assert.match(loud.stdout, /✖ 1 problem \(0 errors, 0 warnings, 1 info, 0 hints\)/);
 
   const quiet = runCli(['audit', '--rules', TIMEZONE_RULE, '--quiet'], root);
   assert.equal(quiet.status, 0);

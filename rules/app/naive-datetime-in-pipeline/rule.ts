@@ -176,7 +176,7 @@ export default defineRule<MessageId>({
     summary: 'A naive `datetime.now()` / `utcnow()` / `fromtimestamp()` used to compute a partition, window or path in pipeline code.',
     why: 'A naive datetime is read in whatever time zone the worker runs in: the day, hour or path it yields changes between a laptop, a scheduler and a container, so partitions are written under the wrong date around midnight, and naive values silently mix with aware ones from the database or Airflow.',
     messages: {
-      naiveNow: '`{{call}}` is a naive datetime used for a {{use}}: its day depends on the worker\'s time zone; use an aware UTC value: `{{suggestion}}`.',
+      naiveNow: '`{{call}}` is a naive datetime used as {{use}}: its day depends on the worker\'s time zone; use an aware UTC value: `{{suggestion}}`.',
     },
     options: {},
     prefilter: ['utcnow', 'now(', 'today(', 'fromtimestamp'],
@@ -208,7 +208,7 @@ export default defineRule<MessageId>({
           const suggestion = fix?.edits[fix.edits.length - 1]?.newText ?? 'now(tz=timezone.utc)';
           context.report({
             messageId: 'naiveNow',
-            data: { call: call.text, use: use === 'string' ? 'string (a path or key)' : use === 'timedelta' ? 'window edge (shifted by a timedelta)' : use.startsWith('.') ? `value read with \`${use}\`` : `\`${use}\``, suggestion: `${object.text}.${suggestion}` },
+            data: { call: call.text, use: use === 'string' ? 'a string (a path or key)' : use === 'timedelta' ? 'a window edge (shifted by a timedelta)' : use.startsWith('.') ? `a value read with \`${use}\`` : `the value of \`${use}\``, suggestion: `${object.text}.${suggestion}` },
             range: { start: call.startIndex, end: call.endIndex },
             fixes: fix === null ? [] : [fix],
           });

@@ -58,7 +58,7 @@ export function formatText(report: AuditReport, options: TextFormatOptions): str
   if (total === 0) {
     lines.push(paint('green', `✔ No problems found (${plural(report.filesChecked, 'file')} checked).`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info + counts.hint, 'info')})`;
+    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info, ${plural(counts.hint, 'hint')})`;
     lines.push(paint(counts.error > 0 ? 'red' : counts.warning > 0 ? 'yellow' : 'blue', paint('bold', summary)));
   }
 

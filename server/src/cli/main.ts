@@ -111,7 +111,10 @@ async function audit(options: AuditOptions): Promise<number> {
       const rewritten = readBaseline(options.baseline);
       fullReport = applyBaseline(fullReport, options.baseline, 'entries' in rewritten ? rewritten.entries : []).report;
     } else {
-      fullReport = applyBaseline(fullReport, options.baseline, baseline.entries).report;
+      const applied = applyBaseline(fullReport, options.baseline, baseline.entries);
+      fullReport = applied.report;
+      // Say what the baseline hid, so "no problems" is not mistaken for a clean tree.
+      if (!options.quiet && applied.hidden > 0) process.stderr.write(`faultline: ${applied.hidden} known finding${applied.hidden === 1 ? '' : 's'} hidden by the baseline ${options.baseline}\n`);
     }
   }
   const report = options.quiet ? keepAtOrAbove(fullReport, options.threshold) : fullReport;
