@@ -137,6 +137,27 @@ describe('language server, push diagnostics', () => {
     await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
   });
 
+  test('Python files get diagnostics and a quick fix from the Python grammar shipped in the bundle', async () => {
+    const uri = `file://${workspace}/fetch_orders.py`;
+    const text = 'import requests\n\n\ndef fetch_orders(base_url):\n    return requests.get(f"{base_url}/orders").json()\n';
+    open(client, uri, 'python', text);
+    const published = await client.diagnostics(uri, hasRule('request-without-timeout'));
+    const diagnostic = published.diagnostics.find((item) => item.code === 'request-without-timeout');
+    assert.ok(diagnostic !== undefined);
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
+    const fix = actions.find((action) => action.isPreferred === true);
+    assert.ok(fix !== undefined, actions.map((action) => action.title).join('\n'));
+    assert.equal(applyWorkspaceEdit(text, fix), text.replace('/orders").json()', '/orders", timeout=(3.05, 27)).json()'));
+    // Suppressions are written in Python's comment syntax, and the suppressed file still parses.
+    const suppress = actions.find((action) => action.title === 'Suppress request-without-timeout for this line');
+    assert.ok(suppress !== undefined);
+    const suppressed = applyWorkspaceEdit(text, suppress);
+    assert.match(suppressed, /\n {4}# faultline-ignore-next-line request-without-timeout -- /);
+    change(client, uri, suppressed.replace('TODO: say why this is safe here', 'the orders API answers within its own deadline'), 2);
+    const after = await client.diagnostics(uri, (params) => params.version === 2);
+    assert.ok(!after.diagnostics.some((item) => item.code === 'request-without-timeout'));
+  });
+
   test('malformed SQL, half-typed TypeScript, an empty file and a 5 MB file do not crash or hang the server', async () => {
     const cases: [string, string, string][] = [
       ['malformed.sql', 'sql', "SELECT (((( FROM WHERE 'unterminated ; $$ body without end"],

@@ -13,7 +13,7 @@ import { applyEdits as applyJsonEdits, modify } from 'jsonc-parser';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type TextDocumentEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { CONFIG_FILE_NAME, computeLineStarts, lineOfOffset, type Finding, type Fix, type TextEdit } from '../../../rules';
+import { CONFIG_FILE_NAME, computeLineStarts, lineOfOffset, type Finding, type Fix, type LanguageId, type TextEdit } from '../../../rules';
 import type { Analysis } from './analysis';
 import { languageOfDocument } from './analysis';
 import { isFaultlineDiagnostic, toLspEdit } from './convert';
@@ -36,8 +36,12 @@ export function nonOverlappingEdits(fixes: Fix[]): TextEdit[] {
   return chosen;
 }
 
+/** The line-comment syntax suppressions are written in, per language. */
+const COMMENT_PREFIX: Record<LanguageId, string> = { sql: '--', typescript: '//', javascript: '//', python: '#' };
+
 function commentPrefix(document: TextDocument): string {
-  return languageOfDocument(document) === 'sql' ? '--' : '//';
+  const language = languageOfDocument(document);
+  return language === null ? '//' : COMMENT_PREFIX[language];
 }
 
 function suppressLineAction(document: TextDocument, finding: Finding): CodeAction {
