@@ -49,6 +49,11 @@ export interface RuleMeta<MessageId extends string = string> {
   options: RuleOptions;
   /** Lower-case words of which at least one must occur in a file for the rule to run. */
   prefilter: string[];
+  /**
+   * The words for Python files, when a rule with a Python form needs other ones (`requests`,
+   * `.execute(`). Kept apart so that Python's words never make JS/TS files run a rule.
+   */
+  pythonPrefilter?: string[];
   /** Equivalent rules in other tools. */
   sources: string[];
 }

@@ -53,7 +53,8 @@ function activeRules(rules: readonly Rule[], document: SourceDocument, settings:
     const setting = settings.rules[meta.id];
     const level = setting?.level ?? meta.defaultSeverity;
     if (level === 'off') continue;
-    if (meta.prefilter.length > 0 && !meta.prefilter.some(contains)) continue;
+    const words = document.languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter;
+    if (words.length > 0 && !words.some(contains)) continue;
     active.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) } });
   }
   return active;

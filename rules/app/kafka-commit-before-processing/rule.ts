@@ -158,7 +158,8 @@ export default defineRule<MessageId>({
       committedEarly: '`{{call}}` commits before the processing that follows (`{{processing}}`): a crash in between loses the message; commit after the side effect.',
     },
     options: {},
-    prefilter: ['eachmessage', 'eachbatch', 'confluent_kafka', 'kafkaconsumer'],
+    prefilter: ['eachmessage', 'eachbatch'],
+    pythonPrefilter: ['eachmessage', 'eachbatch', 'confluent_kafka', 'kafkaconsumer'],
     sources: ['@typescript-eslint/no-floating-promises (generic: any unhandled promise)', 'KafkaJS docs, "Consuming Messages": eachBatch `resolveOffset` after processing'],
   },
   create(context) {

@@ -152,7 +152,8 @@ export default defineRule<MessageId>({
       disabled: 'Kafka producer with idempotence turned off: retried sends write duplicates and can reorder the partition; set `{{setting}}` unless the cluster cannot support it (brokers older than 0.11, or no `IdempotentWrite` ACL before Kafka 2.8).',
     },
     options: {},
-    prefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript', 'confluent_kafka', 'kafkaproducer'],
+    prefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript'],
+    pythonPrefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript', 'confluent_kafka', 'kafkaproducer'],
     sources: ['Apache Kafka producer default `enable.idempotence=true` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },
   create(context) {

@@ -83,7 +83,8 @@ export default defineRule<MessageId>({
       weakConfig: '`{{key}}: {{value}}` in the producer configuration: writes are {{meaning}}, so a leader failover loses them; set it to `-1` (all in-sync replicas, the librdkafka default) or remove it.',
     },
     options: {},
-    prefilter: ['acks', 'kafkaproducer'],
+    prefilter: ['acks'],
+    pythonPrefilter: ['acks', 'kafkaproducer'],
     sources: ['Apache Kafka producer default `acks=all` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },
   create(context) {

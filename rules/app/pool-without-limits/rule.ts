@@ -303,7 +303,8 @@ export default defineRule<MessageId>({
       sqlalchemyConnectTimeout: '`create_engine` for PostgreSQL without a connect timeout: {{driver}} waits indefinitely for an unreachable server, holding the request; add `connect_args={"{{key}}": 10}` (or `?{{key}}=10` in the URL) and `pool_pre_ping=True`.',
     },
     options: {},
-    prefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis', 'redis', 'create_engine', 'create_async_engine'],
+    prefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis'],
+    pythonPrefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis', 'redis', 'create_engine', 'create_async_engine'],
     sources: ['None in linters; node-postgres, mysql2, knex, MongoDB and ioredis documentation of these options'],
   },
   create(context) {

@@ -437,7 +437,8 @@ export default defineRule<MessageId>({
       relationPerElement: 'N+1: `{{access}}` runs one query per row of `{{queryset}}` to load its `{{field}}`; add `.{{preload}}("{{field}}")` to the queryset.',
     },
     options: {},
-    prefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got', '.execute(', 'session.', '.objects'],
+    prefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got'],
+    pythonPrefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got', '.execute(', 'session.', '.objects'],
     sources: ['ESLint no-await-in-loop (generic, any await)', 'Biome noAwaitInLoops / oxlint no-await-in-loop (generic)', 'Sonar Java S6912 (use JDBC batch)', 'PMD Apex OperationWithLimitsInLoop', 'fb-contrib SIL_SQL_IN_LOOP'],
   },
   create(context) {

@@ -380,7 +380,8 @@ export default defineRule<MessageId>({
       pyBotocoreNone: '`Config({{option}}=None)` lets every AWS call on this client wait forever for a stalled connection; keep botocore\'s 60 s default or set a number of seconds.',
     },
     options: {},
-    prefilter: ['fetch', 'axios', 'got', 'http', 'requests', 'urlopen', 'botocore'],
+    prefilter: ['fetch', 'axios', 'got', 'http'],
+    pythonPrefilter: ['fetch', 'axios', 'got', 'http', 'requests', 'urlopen', 'botocore'],
     sources: ['Bun lint `bun/axios-no-unbounded-requests`', 'eslint-plugin-unicorn `prefer-abort-signal-timeout` (adjacent)', 'Ruff S113 / Bandit B113 / Pylint W3101 (requests without timeout), for Python', 'Sonar S7618'],
   },
   create(context) {

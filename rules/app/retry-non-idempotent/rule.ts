@@ -241,7 +241,8 @@ export default defineRule<MessageId>({
       loopBody: 'This retry loop sends `{{request}}` ({{method}}) again after any error, without an `Idempotency-Key`, so a write the server already applied is repeated; create the key once before the loop and send it on every attempt, or retry only 429/503.',
     },
     options: {},
-    prefilter: ['retry', 'retries', 'got', 'post', 'patch', 'allowed_methods', 'method_whitelist'],
+    prefilter: ['retry', 'retries', 'got', 'post', 'patch'],
+    pythonPrefilter: ['retry', 'retries', 'got', 'post', 'patch', 'allowed_methods', 'method_whitelist'],
     sources: ['No linter rule found. Guidance: RFC 9110 §9.2.2 and RFC 7230 §6.3.1 (a client must not automatically retry a non-idempotent request); Stripe "Idempotent requests"; axios-retry issue #66'],
   },
   create(context) {

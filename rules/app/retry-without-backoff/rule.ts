@@ -185,7 +185,8 @@ export default defineRule<MessageId>({
       backoffConstant: '`backoff.constant` waits the same interval before every retry, so clients that failed together keep retrying together; use `backoff.expo` (with its default full jitter).',
     },
     options: {},
-    prefilter: ['retry', 'catch', 'backoff'],
+    prefilter: ['retry', 'catch'],
+    pythonPrefilter: ['retry', 'catch', 'backoff'],
     sources: ['AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"', 'Google Cloud, "truncated exponential backoff"'],
   },
   create(context) {

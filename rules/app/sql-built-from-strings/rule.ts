@@ -449,7 +449,8 @@ export default defineRule<MessageId>({
     },
     options: {},
     // Python's SQL callees as they are written in a call, so that short names (`sql`, `run`) do not wake the rule in every JS file.
-    prefilter: [...new Set([...SQL_CALLEES.map((callee) => callee.toLowerCase()), ...PYTHON_SQL_METHODS.map((method) => `.${method}(`), 'read_sql', 'sql='])],
+    prefilter: SQL_CALLEES.map((callee) => callee.toLowerCase()),
+    pythonPrefilter: [...new Set([...SQL_CALLEES.map((callee) => callee.toLowerCase()), ...PYTHON_SQL_METHODS.map((method) => `.${method}(`), 'read_sql', 'sql='])],
     sources: ['SonarJS S2077 (sql-queries) and S3649 (SQL injection)', 'Semgrep node-postgres / mysql / knex `*-sqli` rules', 'eslint-plugin-sql no-unsafe-query', 'Ruff S608 / Bandit B608 (hardcoded-sql-expression), for Python'],
   },
   create(context) {

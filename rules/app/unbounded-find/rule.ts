@@ -179,7 +179,8 @@ export default defineRule<MessageId>({
       pyQueryset: '`{{call}}` loads every row of `{{model}}` into memory (evaluating a queryset fills its result cache); filter or slice it, or stream it with `.iterator()`{{extra}}.',
     },
     options: { pageSize: 100, flagFilteredReads: false },
-    prefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex', 'fetchall', 'read_sql', '.all()', '.objects'],
+    prefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex'],
+    pythonPrefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex', 'fetchall', 'read_sql', '.all()', '.objects'],
     sources: ['No JS linter found; catalogue js-orm-find-without-limit', 'Sonar PL/SQL S2449 (analog)', 'Semgrep python len-all-count (adjacent)'],
   },
   create(context) {

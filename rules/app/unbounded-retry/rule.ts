@@ -104,7 +104,8 @@ export default defineRule<MessageId>({
       backoffNoLimit: '`{{call}}` has neither `max_tries` nor `max_time`, so backoff retries forever; add `max_tries=5` or `max_time=60`.',
     },
     options: {},
-    prefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value', 'tenacity', 'backoff'],
+    prefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value'],
+    pythonPrefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value', 'tenacity', 'backoff'],
     sources: ['tenacity: bare `@retry` retries forever (Python analog)', 'AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"'],
   },
   create(context) {
