@@ -18,7 +18,8 @@ import { mapRangeToHost } from '../../engine/embedded';
 import type { SqlSource } from '../../engine/languages/sql/source';
 import type { SqlToken } from '../../engine/languages/sql/tokenizer';
 import { defineRule } from '../../engine/rule';
-import { airflowTaskScopes, isAirflowFile, taskScopeAt, type AirflowTaskScope } from '../helpers/python-airflow';
+import { airflowTaskScopes, isAirflowFile, taskScopeAt,
+  taskOfSqlSite, type AirflowTaskScope } from '../helpers/python-airflow';
 
 type MessageId = 'plainInsert' | 'insertRows' | 'toSqlAppend';
 
@@ -161,10 +162,9 @@ export default defineRule<MessageId>({
       },
       pythonEmbeddedSql(site: PythonSqlSite, source: SqlSource) {
         if (!airflow) return;
+        const task = taskOfSqlSite(scopes, site);
+        if (task === null) return;
         const scope = taskScopeAt(scopes, site.node.startIndex);
-        const isOperatorSql = /Operator$/.test(site.calleeName) && !/Sensor/.test(site.calleeName);
-        if (scope === undefined && !isOperatorSql) return;
-        const task = scope?.name ?? site.calleeName;
         for (const statement of source.statements) {
           const insert = plainInsert(statement.model.tokens);
           if (insert === null) continue;

@@ -18,7 +18,8 @@ import { mapRangeToHost } from '../../engine/embedded';
 import type { SqlSource } from '../../engine/languages/sql/source';
 import { findClause, ownTokenIndices } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
-import { airflowTaskScopes, isAirflowFile, taskScopeAt, type AirflowTaskScope } from '../helpers/python-airflow';
+import { airflowTaskScopes, isAirflowFile, taskScopeAt,
+  taskOfSqlSite, type AirflowTaskScope } from '../helpers/python-airflow';
 
 type MessageId = 'nowInTask' | 'nowInTaskSql';
 
@@ -322,10 +323,8 @@ export default defineRule<MessageId>({
       },
       pythonEmbeddedSql(site: PythonSqlSite, source: SqlSource) {
         if (!airflow) return;
-        const scope = taskScopeAt(scopes, site.node.startIndex);
-        const isOperatorSql = /Operator$/.test(site.calleeName) && !/Sensor/.test(site.calleeName);
-        if (scope === undefined && !isOperatorSql) return;
-        const task = scope?.name ?? site.calleeName;
+        const task = taskOfSqlSite(scopes, site);
+        if (task === null) return;
         for (const statement of source.statements) {
           const { model } = statement;
           for (const block of model.blocks) {

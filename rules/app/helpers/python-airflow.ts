@@ -102,3 +102,14 @@ export function taskScopeAt(scopes: readonly AirflowTaskScope[], offset: number)
   }
   return found;
 }
+
+/**
+ * The task an embedded SQL site runs in: the enclosing task's name, or the operator's class for
+ * an operator's `sql=` (sensors excluded). Null when the SQL does not run as a task.
+ */
+export function taskOfSqlSite(scopes: readonly AirflowTaskScope[], site: { node: { startIndex: number }; calleeName: string }): string | null {
+  const scope = taskScopeAt(scopes, site.node.startIndex);
+  const isOperatorSql = /Operator$/.test(site.calleeName) && !/Sensor/.test(site.calleeName);
+  if (scope === undefined && !isOperatorSql) return null;
+  return scope?.name ?? site.calleeName;
+}
