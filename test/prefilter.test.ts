@@ -1,15 +1,17 @@
 /**
  * The runner's cheap skips, which keep a workspace audit near the parser's speed (issue #4): a
  * JS/TS file is parsed only when some rule can apply to it. SQL rules see a script file only
- * through its embedded queries, so without a query call or SQL tag in the text they do not cause
- * a parse; a script rule whose prefilter words are absent does not either. Whether the file was
- * parsed is read from the LintCache, which keeps the parse when there is one.
+ * through its embedded queries, so without an SQL tag, or a query call and a string that opens
+ * like a statement, they do not cause a parse; a script rule whose prefilter terms do not hold
+ * does not either; a minified bundle is not analysed at all. Whether the file was parsed is read
+ * from the LintCache, which keeps the parse when there is one.
  */
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintDocument, RULES, type LintCache } from '../rules/index';
-import { mayContainEmbeddedSql } from '../rules/engine/languages/typescript';
+import { EMBEDDED_SQL_PREFILTER } from '../rules/engine/languages/typescript';
+import { allOf, anyOf, importOf, matches, PrefilterText, word } from '../rules/engine/prefilter';
 
 const SETTINGS = { sqlDialect: 'postgresql' as const, reportingTimeZone: 'UTC', rules: {}, today: '2026-01-01' };
 
@@ -19,14 +21,60 @@ function wasParsed(text: string, onlyRules?: string[]): boolean {
   return cache.script?.sourceFile !== undefined;
 }
 
-test('mayContainEmbeddedSql finds query calls and SQL tags, and nothing in plain code', () => {
+function mayContainEmbeddedSql(text: string): boolean {
+  return new PrefilterText(text, 'typescript').admits(EMBEDDED_SQL_PREFILTER);
+}
+
+test('embedded SQL needs an SQL tag, or a query call and a string that opens like a statement', () => {
   assert.equal(mayContainEmbeddedSql('await pool.query(`SELECT 1`)'), true);
   assert.equal(mayContainEmbeddedSql('const rows = await sql`SELECT 1`'), true);
   assert.equal(mayContainEmbeddedSql('knex.raw<Row>("SELECT 1")'), true);
   assert.equal(mayContainEmbeddedSql('const label = "select from the list"; const queryString = 1;'), false);
-  // The pattern is global; calling it twice in a row must give the same answer both times.
+  // The text may be a constant declared elsewhere in the file, open with blanks, escaped line
+  // breaks or comments, or be the first part of a concatenation.
+  assert.equal(mayContainEmbeddedSql('const Q = `\n  select id from t`;\nclient.query(Q);'), true);
+  assert.equal(mayContainEmbeddedSql('db.query("\\n  SELECT id FROM t")'), true);
+  assert.equal(mayContainEmbeddedSql("db.query('-- report\\nSELECT id FROM t')"), true);
+  assert.equal(mayContainEmbeddedSql("db.query('/* report */ UPDATE t SET a = 1')"), true);
+  assert.equal(mayContainEmbeddedSql('db.query("SELECT" + columns + " FROM t")'), true);
+  assert.equal(mayContainEmbeddedSql('await client.query(`\\\ndelete from jobs where id = $1`, [id]);'), true);
+  assert.equal(mayContainEmbeddedSql('function q() { return "DELETE FROM t WHERE id = " + id; }\nexecute(q());'), true);
+  // A query-like call with no statement in any string: regular expressions, promise helpers, and
+  // backquoted words in comments (`the \`values\` of`), which are not where code writes a value.
+  assert.equal(mayContainEmbeddedSql('/** Returns the `values` of `map` and `with` no arguments. */\nconst r = pattern.exec(text);'), false);
+  assert.equal(mayContainEmbeddedSql('const m = /a+/.exec(text); const r = await any([a, b]); const s = "set";'), false);
+  // The answer does not depend on an earlier call.
   assert.equal(mayContainEmbeddedSql('db.query("SELECT 1")'), true);
   assert.equal(mayContainEmbeddedSql('db.query("SELECT 1")'), true);
+});
+
+test('prefilter terms: substrings, whole words, imports, patterns, and their combinations', () => {
+  const text = new PrefilterText("import { Pool } from 'pg';\nconst got = require(\"got/dist\");\nimport('node:fs/promises');\nconst prefetched = cache.acks;\n", 'typescript');
+  assert.equal(text.admits(['pool']), true);
+  assert.equal(text.admits([word('fetch')]), false, 'prefetched is not the word fetch');
+  assert.equal(text.admits([word('acks')]), true);
+  assert.equal(text.admits([importOf('pg')]), true);
+  assert.equal(text.admits([importOf('got')]), true, 'a subpath import is an import of the module');
+  assert.equal(text.admits([importOf('fs')]), true, 'node: prefixes are ignored');
+  assert.equal(text.admits([importOf('pg-pool', 'mysql2')]), false);
+  assert.equal(text.admits([matches(/cache\.\w+/)]), true);
+  assert.equal(text.admits([allOf('pool', word('fetch'))]), false);
+  assert.equal(text.admits([allOf('pool', anyOf(word('fetch'), importOf('pg')))]), true);
+  assert.equal(text.admits([]), true, 'a rule with no terms always runs');
+  assert.throws(() => matches(/x/g), /neither global nor sticky/);
+  const python = new PrefilterText('import boto3\nfrom sqlalchemy.orm import Session\nimport os, json\n', 'python');
+  assert.equal(python.admits([importOf('sqlalchemy')]), true);
+  assert.equal(python.admits([importOf('json')]), true);
+  assert.equal(python.admits([importOf('sql')]), false);
+});
+
+test('a minified bundle is not analysed, and says so', () => {
+  const line = `var a=function(){return pool.query("SELECT * FROM t WHERE a = " + x)};`.repeat(60);
+  const result = lintDocument({ path: 'bundle.js', languageId: 'javascript', text: `${line}\n${line}\n` }, SETTINGS, RULES);
+  assert.deepEqual(result.findings, []);
+  assert.match(result.notAnalysed ?? '', /minified/);
+  const readable = lintDocument({ path: 'app.js', languageId: 'javascript', text: 'const rows = await pool.query("SELECT * FROM t WHERE a = " + x);\n' }, SETTINGS, RULES);
+  assert.equal(readable.notAnalysed, undefined);
 });
 
 test('a file no rule applies to is never parsed', () => {

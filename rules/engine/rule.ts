@@ -7,6 +7,7 @@
 
 import type { EmbeddedSqlSite, ts } from './languages/typescript';
 import type { PythonFile, PythonNode, PythonSqlSite } from './languages/python';
+import type { PrefilterTerm } from './prefilter';
 import type { QueryBlock } from './languages/sql/structure';
 import type { SqlSource, SqlStatement } from './languages/sql/source';
 import type { Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
@@ -47,13 +48,18 @@ export interface RuleMeta<MessageId extends string = string> {
   messages: Record<MessageId, string>;
   /** Option defaults; config values must have the same type. */
   options: RuleOptions;
-  /** Lower-case words of which at least one must occur in a file for the rule to run. */
-  prefilter: string[];
   /**
-   * The words for Python files, when a rule with a Python form needs other ones (`requests`,
-   * `.execute(`). Kept apart so that Python's words never make JS/TS files run a rule.
+   * What a file must contain for the rule to run (any one term; see prefilter.ts): lower-case
+   * substrings, whole words, imported modules. A JS/TS file does not ask SQL rules: they see it
+   * only through its embedded queries, so one check that it holds any (EMBEDDED_SQL_PREFILTER)
+   * stands for all of them.
    */
-  pythonPrefilter?: string[];
+  prefilter: readonly PrefilterTerm[];
+  /**
+   * The terms for Python files, when a rule with a Python form needs other ones (`requests`,
+   * `.execute(`). Kept apart so that Python's terms never make JS/TS files run a rule.
+   */
+  pythonPrefilter?: readonly PrefilterTerm[];
   /** Equivalent rules in other tools. */
   sources: string[];
 }

@@ -10,9 +10,11 @@
 
 import { mapEditToHost, mapRangeToHost, type EmbeddedText } from './embedded';
 import { buildSqlSource, looksLikeSql, type SqlSource } from './languages/sql/source';
-import { findEmbeddedSql, mayContainEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
+import { EMBEDDED_SQL_PREFILTER, fileNodes, findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
 import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython, type PythonNode, type PythonSqlSite } from './languages/python';
 import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
+import { PrefilterText } from './prefilter';
+import { looksMinified } from './text';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
@@ -33,18 +35,10 @@ function appliesTo(target: RuleTarget | readonly RuleTarget[], languageId: Sourc
 }
 
 function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
-  const lowerText = document.text.toLowerCase();
-  // Rules share many prefilter words ('join', 'limit', the query callees), and a word that is
-  // absent costs a scan of the whole text, so each word is looked up once per document.
-  const presence = new Map<string, boolean>();
-  const contains = (word: string): boolean => {
-    let found = presence.get(word);
-    if (found === undefined) {
-      found = lowerText.includes(word);
-      presence.set(word, found);
-    }
-    return found;
-  };
+  const text = new PrefilterText(document.text, document.languageId);
+  // A JS/TS file shows SQL rules nothing but its embedded queries: the check that it has any
+  // stands for all their prefilters (their SQL words would be found in any large script).
+  const isScript = document.languageId !== 'sql' && document.languageId !== 'python';
   const active: ActiveRule[] = [];
   for (const rule of rules) {
     const { meta } = rule;
@@ -53,8 +47,8 @@ function activeRules(rules: readonly Rule[], document: SourceDocument, settings:
     const setting = settings.rules[meta.id];
     const level = setting?.level ?? meta.defaultSeverity;
     if (level === 'off') continue;
-    const words = document.languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter;
-    if (words.length > 0 && !words.some(contains)) continue;
+    const terms = isScript && ruleTargets(meta).includes('sql') ? EMBEDDED_SQL_PREFILTER : document.languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter;
+    if (!text.admits(terms)) continue;
     active.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) } });
   }
   return active;
@@ -72,6 +66,11 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   // Without the grammar nothing can be said about a Python file, not even that a suppression in
   // it is unused: it gets no findings until the front end has loaded the parser.
   if (document.languageId === 'python' && !isPythonInitialized()) return { findings: [], internalErrors, stats };
+  // A minified bundle is generated: a finding in it cannot be fixed where it is reported, and
+  // parsing it would cost the most of any file. It is said to be skipped rather than clean.
+  if (document.languageId !== 'sql' && document.languageId !== 'python' && looksMinified(document.text)) {
+    return { findings: [], internalErrors, stats, notAnalysed: 'minified (very long lines): generated code is not analysed' };
+  }
   const active = activeRules(rules, document, settings);
   const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
 
@@ -210,11 +209,9 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     }
   } else {
     const scriptRules = active.filter((entry) => ruleTargets(entry.rule.meta).includes('script')).map((entry) => ({ entry, visitors: instantiate(entry) }));
-    // SQL rules see a JS/TS file only through its embedded queries, so without a query call or
-    // SQL tag in the text they have nothing to do, and with no script rule either the file is
-    // never parsed: that is most files of a large audit.
-    const sqlRulesApply = sqlRules.length > 0 && mayContainEmbeddedSql(document.text);
-    if (sqlRulesApply || scriptRules.length > 0) {
+    // With no rule active (no script rule's terms in the text, and no query call or SQL tag for
+    // the SQL rules) the file is never parsed: that is most files of a large audit.
+    if (sqlRules.length > 0 || scriptRules.length > 0) {
       if (cache !== undefined) cache.script ??= {};
       const sourceFile = parseScript(document.text, document.path, document.languageId, cache?.script);
       const sites: { site: EmbeddedSqlSite; source: SqlSource }[] = [];
@@ -267,7 +264,7 @@ function runScriptRules(
       guard(entry.rule.meta.id, () => embeddedVisitor(site, source));
     }
   }
-  // One walk of the syntax tree feeds every rule's node visitors.
+  // One pass over the file's nodes feeds every rule's node visitors.
   const handlers = new Map<ts.SyntaxKind, { ruleId: string; handler: (node: ts.Node) => void }[]>();
   for (const { entry, visitors } of scriptRules) {
     for (const [kind, handler] of Object.entries(visitors.nodes ?? {})) {
@@ -279,15 +276,12 @@ function runScriptRules(
     }
   }
   if (handlers.size === 0) return;
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     const list = handlers.get(node.kind);
-    if (list !== undefined) {
-      setAnchor(node.getStart(sourceFile));
-      for (const { ruleId, handler } of list) guard(ruleId, () => handler(node));
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+    if (list === undefined) continue;
+    setAnchor(node.getStart(sourceFile));
+    for (const { ruleId, handler } of list) guard(ruleId, () => handler(node));
+  }
 }
 
 function directiveFinding(directive: SuppressionDirective, ruleId: string, severity: Severity, message: string): Finding {

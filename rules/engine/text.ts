@@ -11,6 +11,17 @@ export function computeLineStarts(text: string): number[] {
   return starts;
 }
 
+/**
+ * True for minified bundles (a few very long lines): generated, not written, so nothing in them
+ * can be fixed where it is reported. Lines are counted without building the table of them.
+ */
+export function looksMinified(text: string): boolean {
+  if (text.length < 2_000) return false;
+  let lines = 1;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines++;
+  return text.length / lines > 300;
+}
+
 /** Zero-based line of `offset`, by binary search over `lineStarts`. */
 export function lineOfOffset(lineStarts: readonly number[], offset: number): number {
   let low = 0;

@@ -121,6 +121,8 @@ export interface LintResult {
   stats: { sqlStatements: number; sqlStatementsParsed: number };
   /** Findings hidden by a faultline-ignore directive, with its reason (absent when none were). */
   suppressed?: SuppressedFinding[];
+  /** Why the document was not analysed at all (a minified bundle), when it was not. */
+  notAnalysed?: string;
 }
 
 /** A finding a valid suppression directive hid, kept so reports can say it was accepted and why. */

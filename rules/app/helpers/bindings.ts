@@ -9,7 +9,7 @@
  * map lookup, so rules stay proportional to the nodes they care about.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
 
 /** A library export a local name refers to: `{ module: 'pg', exportName: 'Pool' }`. */
 export interface ImportedName {
@@ -82,7 +82,7 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     }
   };
 
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const module = node.moduleSpecifier.text;
       modules.add(module);
@@ -93,13 +93,13 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
       if (bindings !== undefined && ts.isNamedImports(bindings)) {
         for (const element of bindings.elements) imports.set(element.name.text, { module, exportName: (element.propertyName ?? element.name).text });
       }
-      return;
+      continue;
     }
     if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
       const module = node.moduleReference.expression.text;
       modules.add(module);
       imports.set(node.name.text, { module, exportName: '*' });
-      return;
+      continue;
     }
     if (ts.isVariableDeclaration(node) && node.initializer !== undefined) {
       recordRequire(node.name, node.initializer);
@@ -114,9 +114,7 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) reassigned.add(node.left.text);
     if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) reassigned.add(node.operand.text);
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
 
   const initializerOf = (name: string): ts.Expression | null => {
     if (reassigned.has(name)) return null;

@@ -17,14 +17,6 @@ export function isNonProductionPath(fileName: string): boolean {
 
 const UI_MODULES = ['react', 'react-dom', 'preact', 'vue', 'svelte', 'solid-js', '@angular/core', 'lit', 'jquery', 'react-native'];
 
-/** True for minified bundles (a few very long lines): generated, not written, and not reviewable. */
-export function isMinified(sourceFile: ts.SourceFile): boolean {
-  const text = sourceFile.text;
-  if (text.length < 2_000) return false;
-  const lines = sourceFile.getLineStarts().length;
-  return text.length / lines > 300;
-}
-
 /** True for browser UI code: JSX files, `'use client'` modules, files importing a UI framework or using `window`. */
 export function isBrowserCode(sourceFile: ts.SourceFile, bindings: FileBindings): boolean {
   if (/\.[jt]sx$/i.test(sourceFile.fileName)) return true;

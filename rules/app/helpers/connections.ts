@@ -10,6 +10,7 @@
  * understood and anything from another module stays unknown.
  */
 
+import { importOf, type PrefilterTerm } from '../../engine/prefilter';
 import { ts } from '../../engine/languages/typescript';
 import type { TextEdit } from '../../engine/types';
 import { propertyInsertion, unwrapExpression, type FileBindings } from './bindings';
@@ -122,8 +123,12 @@ export function clientCreationOf(bindings: FileBindings, node: ts.Node): ClientC
   return null;
 }
 
-/** The lower-case words every detection above needs, for the rules' prefilters. */
-export const CLIENT_PREFILTER = ['pg', 'pg-pool', 'mysql2', 'knex', 'mongodb', 'ioredis', 'redis', 'sequelize', 'prisma', 'kafkajs'];
+/**
+ * What every detection above needs, for the rules' prefilters: an import of one of the clients'
+ * modules, or `prisma` anywhere (a generated Prisma client is imported from the project's own
+ * folders, `../generated/prisma`).
+ */
+export const CLIENT_PREFILTER: readonly PrefilterTerm[] = [importOf('pg', 'pg-pool', ...MYSQL_MODULES, 'knex', 'mongodb', 'ioredis', ...REDIS_MODULES, ...SEQUELIZE_MODULES, 'kafkajs'), 'prisma'];
 
 /**
  * One edit that inserts several properties into an object literal, matching its layout: on one

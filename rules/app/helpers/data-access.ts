@@ -11,7 +11,8 @@
  * query is and on which arrays are small enough not to matter.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
+import { importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { unwrapExpression, type FileBindings } from './bindings';
 
 /** What a value is, for the libraries the rules speak about. */
@@ -147,6 +148,15 @@ const WELL_KNOWN_NAMES: { pattern: RegExp; modules: string[]; kind: ValueKind }[
   { pattern: /^(redis|redisClient)$/, modules: ['ioredis', 'redis'], kind: 'redis' },
 ];
 
+/**
+ * What a file needs for any call in it to be known here: an import of one of the libraries above
+ * (or of the file system), or the word `fetch`. The prefilter of every rule built on this helper.
+ */
+export const DATA_ACCESS_PREFILTER: readonly PrefilterTerm[] = [
+  importOf(...new Set([...Object.keys(MODULE_ALIASES), ...Object.keys(CONSTRUCTORS), ...Object.keys(FACTORIES), ...Object.keys(TYPES), ...Object.keys(BASE_CLASSES), ...WELL_KNOWN_NAMES.flatMap((entry) => entry.modules), ...FETCH_MODULES, 'fs', 'fs-extra'])),
+  word('fetch'),
+];
+
 /** Per-file facts this helper needs beyond bindings: classes and the names bound to `fetch`. */
 interface FileFacts {
   /** Class name → the kind its base class gives it (`class User extends Model`). */
@@ -165,7 +175,7 @@ function factsOf(bindings: FileBindings): FileFacts {
   for (const module of bindings.modules) modules.add(canonicalModule(module));
   const classes = new Map<string, ValueKind>();
   let localFetch = false;
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(bindings.sourceFile)) {
     if (ts.isClassDeclaration(node) && node.name !== undefined) {
       for (const clause of node.heritageClauses ?? []) {
         if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
@@ -178,9 +188,7 @@ function factsOf(bindings: FileBindings): FileFacts {
     }
     // A local `fetch` (a parameter, a function, a variable) is not the global one.
     if ((ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isBindingElement(node)) && node.name !== undefined && ts.isIdentifier(node.name) && node.name.text === 'fetch') localFetch = true;
-    ts.forEachChild(node, visit);
-  };
-  visit(bindings.sourceFile);
+  }
   const facts: FileFacts = { classes, localFetch, modules };
   factsCache.set(bindings.sourceFile, facts);
   return facts;

@@ -12,6 +12,7 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from './bindings';
 import { isFunctionExpression } from './retries';
 
@@ -83,6 +84,12 @@ export interface HttpWrite {
 }
 
 const FETCH_MODULES: ReadonlySet<string> = new Set(['node-fetch', 'undici', 'cross-fetch', 'isomorphic-fetch', 'make-fetch-happen']);
+
+/**
+ * What a file needs for httpWriteOf to find a write in it, for the rules' prefilters: one of the
+ * clients above, and a method (`post`, `patch`) or Stripe named somewhere.
+ */
+export const HTTP_WRITE_PREFILTER: PrefilterTerm = allOf(anyOf(importOf('axios', 'got', 'stripe', ...FETCH_MODULES), word('fetch')), anyOf('post', 'patch', 'stripe'));
 const STRIPE_WRITES: ReadonlySet<string> = new Set(['create', 'update', 'capture', 'confirm', 'pay']);
 
 /** The method named by a string literal, upper-cased, or null when it is not a literal. */

@@ -16,7 +16,7 @@
  * (a destructuring of a member of a require), so this module scans those declarations itself.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from './bindings';
 
 export const KAFKAJS_MODULE = 'kafkajs';
@@ -83,7 +83,7 @@ function confluentKafkaJsNames(sourceFile: ts.SourceFile, bindings: FileBindings
     }
     return false;
   };
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     if (ts.isVariableDeclaration(node) && node.initializer !== undefined && isConfluentKafkaJs(node.initializer)) {
       if (ts.isIdentifier(node.name)) namespaces.add(node.name.text);
       if (ts.isObjectBindingPattern(node.name)) {
@@ -93,9 +93,7 @@ function confluentKafkaJsNames(sourceFile: ts.SourceFile, bindings: FileBindings
         }
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   return { namespaces, classes };
 }
 

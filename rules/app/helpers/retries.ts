@@ -12,6 +12,7 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, unwrapExpression, type FileBindings } from './bindings';
 
 /** The retry libraries the rules know, by module name. */
@@ -27,6 +28,12 @@ export interface RetryLibraryCall {
 }
 
 const RETRY_MODULES: ReadonlySet<string> = new Set(['axios-retry', 'p-retry', 'async-retry', 'retry', 'promise-retry']);
+
+/**
+ * What a file needs for any retry above to be in it: an import of a retry library, or a `catch`
+ * and an `await` (or `yield`): hand-written retries are a try/catch whose `try` awaits the call.
+ */
+export const RETRY_PREFILTER: readonly PrefilterTerm[] = [importOf(...RETRY_MODULES), allOf(word('catch'), anyOf(word('await'), word('yield')))];
 
 function isRetryLibrary(module: string): module is RetryLibrary {
   return RETRY_MODULES.has(module);

@@ -14,6 +14,7 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { allOf, anyOf, importOf, matches, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { RelatedLocation } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -182,7 +183,8 @@ export default defineRule<MessageId>({
       ioBetweenBeginAndCommit: '`{{call}}` is awaited between `BEGIN` and `COMMIT`, holding the transaction\'s locks and connection while waiting on the network; make the call before `BEGIN` or after `COMMIT`, or write an outbox row inside the transaction and send from there.',
     },
     options: {},
-    prefilter: ['transaction', 'begin'],
+    // A transaction and a network call: by library import, global `fetch`, or an AWS SDK `new ...Command(`.
+    prefilter: [allOf(anyOf('transaction', 'begin'), anyOf(word('fetch'), matches(/\bnew\s+[\w$.]*Command\b/), importOf(...FETCH_MODULES, 'axios', 'got', 'stripe', 'kafkajs', 'amqplib', 'bullmq', 'bull', 'nodemailer')))],
     sources: ['None found; PostgreSQL `idle_in_transaction_session_timeout` is the server-side guard; transactional outbox pattern (microservices.io)'],
   },
   create(context) {

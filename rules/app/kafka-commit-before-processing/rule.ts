@@ -29,7 +29,7 @@
  * `enable.auto.offset.store`. No Python fix.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -105,13 +105,11 @@ interface FunctionLookup {
 /** Functions declared in the file by name (function declarations and `const f = async () => ...`). */
 function collectFunctions(sourceFile: ts.SourceFile, bindings: FileBindings): FunctionLookup {
   const functions = new Map<string, FunctionNode | null>();
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     if (ts.isFunctionDeclaration(node) && node.name !== undefined && node.body !== undefined) {
       functions.set(node.name.text, functions.has(node.name.text) ? null : node);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   return {
     get(name) {
       const declared = functions.get(name);

@@ -20,7 +20,8 @@
  * reported: kafka-python 2.0.2 has no idempotence at all (the setting arrived in 2.2.0).
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
+import { importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { propertyInsertion, unwrapExpression } from '../helpers/bindings';
@@ -84,8 +85,8 @@ function verdictFor(creation: ProducerCreation, kafka: KafkaFile): Verdict {
  */
 function fileAcceptsIdempotence(sourceFile: ts.SourceFile): boolean {
   let accepts = true;
-  const visit = (node: ts.Node): void => {
-    if (!accepts) return;
+  for (const node of fileNodes(sourceFile)) {
+    if (!accepts) break;
     if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
       const key = node.name.text;
       const value = literalValue(node.initializer);
@@ -94,9 +95,7 @@ function fileAcceptsIdempotence(sourceFile: ts.SourceFile): boolean {
       if (IN_FLIGHT_KEYS.has(key) && !(typeof value === 'number' && value >= 1 && value <= 5)) accepts = false;
     }
     if (ts.isShorthandPropertyAssignment(node) && (ACKS_KEYS.has(node.name.text) || RETRIES_KEYS.has(node.name.text) || IN_FLIGHT_KEYS.has(node.name.text))) accepts = false;
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   return accepts;
 }
 
@@ -152,7 +151,7 @@ export default defineRule<MessageId>({
       disabled: 'Kafka producer with idempotence turned off: retried sends write duplicates and can reorder the partition; set `{{setting}}` unless the cluster cannot support it (brokers older than 0.11, or no `IdempotentWrite` ACL before Kafka 2.8).',
     },
     options: {},
-    prefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript'],
+    prefilter: [importOf(...KAFKA_MODULES)],
     pythonPrefilter: ['kafkajs', 'node-rdkafka', 'kafka-javascript', 'confluent_kafka', 'kafkaproducer'],
     sources: ['Apache Kafka producer default `enable.idempotence=true` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },

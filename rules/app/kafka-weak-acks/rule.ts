@@ -16,6 +16,7 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { objectLiteralOf, propertiesOf, unwrapExpression } from '../helpers/bindings';
@@ -83,7 +84,7 @@ export default defineRule<MessageId>({
       weakConfig: '`{{key}}: {{value}}` in the producer configuration: writes are {{meaning}}, so a leader failover loses them; set it to `-1` (all in-sync replicas, the librdkafka default) or remove it.',
     },
     options: {},
-    prefilter: ['acks'],
+    prefilter: [word('acks')],
     pythonPrefilter: ['acks', 'kafkaproducer'],
     sources: ['Apache Kafka producer default `acks=all` since 3.0 (KIP-679)', 'No equivalent lint rule found (ESLint, Semgrep, SonarJS)'],
   },

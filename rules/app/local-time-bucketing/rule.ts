@@ -19,7 +19,8 @@
  * `reportingTimeZone` to `toLocaleDateString`.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
+import { allOf, anyOf, importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression } from '../helpers/bindings';
@@ -53,15 +54,11 @@ function isServerCode(sourceFile: ts.SourceFile): boolean {
   if (!server) return false;
   const first = sourceFile.statements[0];
   if (first !== undefined && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) && first.expression.text === 'use client') return false;
-  let browser = false;
-  const visit = (node: ts.Node): void => {
-    if (browser) return;
-    if (ts.isIdentifier(node) && (node.text === 'window' || node.text === 'document') && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) browser = true;
-    else if (ts.isJsxElement(node) || ts.isJsxSelfClosingElement(node)) browser = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
-  return !browser;
+  for (const node of fileNodes(sourceFile)) {
+    if (ts.isIdentifier(node) && (node.text === 'window' || node.text === 'document') && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) return false;
+    if (ts.isJsxElement(node) || ts.isJsxSelfClosingElement(node)) return false;
+  }
+  return true;
 }
 
 function isFunctionLike(node: ts.Node): boolean {
@@ -157,7 +154,8 @@ export default defineRule<MessageId>({
       utcDay: '`{{expression}}` is the UTC day, but reports are bucketed in {{zone}}: events between midnight in {{zone}} and midnight UTC land in the wrong day; use `new Intl.DateTimeFormat(\'en-CA\', { timeZone: \'{{zone}}\' }).format(date)`.',
     },
     options: {},
-    prefilter: ['getfullyear', 'tolocaledatestring', 'toisostring'],
+    // Only server code is judged, and a file is server code by its imports (isServerCode).
+    prefilter: [allOf(importOf('node:', ...NODE_BUILTINS, ...SERVER_LIBRARIES), anyOf('getfullyear', 'tolocaledatestring', 'toisostring'))],
     sources: ['Sonar C# S6562 / S6563 / S6566 (DateTime kinds), for .NET', 'Ruff DTZ001-DTZ012 (flake8-datetimez), for Python'],
   },
   create(context) {

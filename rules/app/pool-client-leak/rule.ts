@@ -15,6 +15,7 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { allOf, anyOf, importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { clientCreationOf, enclosingFunction, isFunctionLikeNode, referencesIn } from '../helpers/connections';
@@ -136,7 +137,7 @@ export default defineRule<MessageId>({
       neverReleased: '`{{call}}` checks out a connection that is never released; release it in a `finally` block (`try { ... } finally { {{name}}.release(); }`) or use `pool.query()`, which releases by itself.',
     },
     options: {},
-    prefilter: ['connect', 'getconnection'],
+    prefilter: [allOf(importOf(...PG_MODULES, ...MYSQL_MODULES), anyOf('connect', 'getconnection'))],
     sources: ['Sonar Go S8256/S8257 (close connections and rows) and PL/SQL S1573 (close cursors), by analogy'],
   },
   create(context) {

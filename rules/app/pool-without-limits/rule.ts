@@ -32,7 +32,7 @@ import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpre
 import type { PythonNode } from '../../engine/languages/python';
 import { pythonArguments } from '../../engine/languages/python';
 import { calleeOrigin, configDictOf, hasSplat, isPythonTestFile, lastSegment, literalOf, pythonAssignments, pythonImports, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
-import { clientCreationOf, declaredNameOf, insertProperties, referencesIn, stringTextOf, type ClientCreation } from '../helpers/connections';
+import { CLIENT_PREFILTER, clientCreationOf, declaredNameOf, insertProperties, referencesIn, stringTextOf, type ClientCreation } from '../helpers/connections';
 
 type MessageId = 'pg' | 'mysql' | 'knex' | 'mongo' | 'redis' | 'redisPy' | 'sqlalchemyUnbounded' | 'sqlalchemyConnectTimeout';
 
@@ -303,7 +303,7 @@ export default defineRule<MessageId>({
       sqlalchemyConnectTimeout: '`create_engine` for PostgreSQL without a connect timeout: {{driver}} waits indefinitely for an unreachable server, holding the request; add `connect_args={"{{key}}": 10}` (or `?{{key}}=10` in the URL) and `pool_pre_ping=True`.',
     },
     options: {},
-    prefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis'],
+    prefilter: CLIENT_PREFILTER,
     pythonPrefilter: ['pg', 'mysql2', 'knex', 'mongodb', 'ioredis', 'redis', 'create_engine', 'create_async_engine'],
     sources: ['None in linters; node-postgres, mysql2, knex, MongoDB and ioredis documentation of these options'],
   },

@@ -19,7 +19,7 @@ import { pythonArguments, type PythonNode } from '../../engine/languages/python'
 import { defineRule } from '../../engine/rule';
 import type { RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { boundNames, dataCallOf, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, namesABoundedSlice, promiseAllArgument, type DataCall } from '../helpers/data-access';
+import { boundNames, DATA_ACCESS_PREFILTER, dataCallOf, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, namesABoundedSlice, promiseAllArgument, type DataCall } from '../helpers/data-access';
 
 import { boundPythonNames, djangoManagerModel, enclosingFunction, importsModule, isPythonTestCode, isStringExpression, localAssignment, mentionsName, methodChain, moduleAssignments, pythonImports, sameNode, usesDjangoModels } from '../helpers/python-data-access';
 
@@ -437,7 +437,7 @@ export default defineRule<MessageId>({
       relationPerElement: 'N+1: `{{access}}` runs one query per row of `{{queryset}}` to load its `{{field}}`; add `.{{preload}}("{{field}}")` to the queryset.',
     },
     options: {},
-    prefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got'],
+    prefilter: DATA_ACCESS_PREFILTER,
     pythonPrefilter: ['pg', 'mysql', 'knex', 'sequelize', 'typeorm', 'prisma', 'mongoose', 'redis', 'fetch', 'axios', 'got', '.execute(', 'session.', '.objects'],
     sources: ['ESLint no-await-in-loop (generic, any await)', 'Biome noAwaitInLoops / oxlint no-await-in-loop (generic)', 'Sonar Java S6912 (use JDBC batch)', 'PMD Apex OperationWithLimitsInLoop', 'fb-contrib SIL_SQL_IN_LOOP'],
   },

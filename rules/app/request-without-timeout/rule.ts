@@ -17,12 +17,13 @@
  * http module gets no fix: its `timeout` only emits an event that the caller must handle.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
 import { pythonArguments, type PythonNode } from '../../engine/languages/python';
+import { importOf, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isBrowserCode, isMinified, isNonProductionPath } from '../helpers/code-context';
+import { isBrowserCode, isNonProductionPath } from '../helpers/code-context';
 import { calleeParts, dottedParts, hasSplat, insideMainGuard, isPythonTestCode, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 
 type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
@@ -153,7 +154,7 @@ interface DefaultsIndex {
 
 function indexDefaults(sourceFile: ts.SourceFile, bindings: FileBindings): DefaultsIndex {
   const index: DefaultsIndex = { bounded: new Set(), callsWithout: new Map(), callsWith: new Map() };
-  const walk = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     // client.defaults.timeout = 5000 / axios.defaults.signal = ...
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const left = node.left;
@@ -186,27 +187,18 @@ function indexDefaults(sourceFile: ts.SourceFile, bindings: FileBindings): Defau
         map.set(receiver, (map.get(receiver) ?? 0) + 1);
       }
     }
-    ts.forEachChild(node, walk);
-  };
-  walk(sourceFile);
+  }
   return index;
 }
 
 /** Names the file declares as `fetch` (a parameter, a local function or variable), which then is not the global. */
 function declaresFetch(sourceFile: ts.SourceFile): boolean {
-  let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(node) && node.text === 'fetch') {
-      const parent = node.parent;
-      const declared = (ts.isParameter(parent) || ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent) || ts.isImportSpecifier(parent) || ts.isImportClause(parent)) && parent.name === node;
-      if (declared) found = true;
-      return;
-    }
-    ts.forEachChild(node, walk);
-  };
-  walk(sourceFile);
-  return found;
+  for (const node of fileNodes(sourceFile)) {
+    if (!ts.isIdentifier(node) || node.text !== 'fetch') continue;
+    const parent = node.parent;
+    if ((ts.isParameter(parent) || ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent) || ts.isImportSpecifier(parent) || ts.isImportClause(parent)) && parent.name === node) return true;
+  }
+  return false;
 }
 
 /** A fetch whose input is a `Request` (which may carry its own signal). */
@@ -380,7 +372,7 @@ export default defineRule<MessageId>({
       pyBotocoreNone: '`Config({{option}}=None)` lets every AWS call on this client wait forever for a stalled connection; keep botocore\'s 60 s default or set a number of seconds.',
     },
     options: {},
-    prefilter: ['fetch', 'axios', 'got', 'http'],
+    prefilter: [word('fetch'), importOf('axios', 'got', ...FETCH_MODULES, ...HTTP_MODULES)],
     pythonPrefilter: ['fetch', 'axios', 'got', 'http', 'requests', 'urlopen', 'botocore'],
     sources: ['Bun lint `bun/axios-no-unbounded-requests`', 'eslint-plugin-unicorn `prefer-abort-signal-timeout` (adjacent)', 'Ruff S113 / Bandit B113 / Pylint W3101 (requests without timeout), for Python', 'Sonar S7618'],
   },
@@ -415,7 +407,7 @@ export default defineRule<MessageId>({
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
-        skipFile = isNonProductionPath(file.fileName) || isMinified(file);
+        skipFile = isNonProductionPath(file.fileName);
         browser = null;
         fetchGlobal = null;
         defaults = null;

@@ -30,7 +30,8 @@
  * Python files that mention an idempotency key, and test files, are left alone. No Python fix.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
+import { allOf, anyOf, importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix, RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -49,6 +50,7 @@ import {
   returnedExpression,
   type HttpWrite,
   type WriteMethod,
+  HTTP_WRITE_PREFILTER,
 } from '../helpers/idempotency';
 import { countedAttempts, isFunctionExpression, numericLiteralValue, retryLibraryCall, retryLoopOf, type LoopStatement, type RetryLibraryCall } from '../helpers/retries';
 import { nodeRange } from '../helpers/ranges';
@@ -241,7 +243,8 @@ export default defineRule<MessageId>({
       loopBody: 'This retry loop sends `{{request}}` ({{method}}) again after any error, without an `Idempotency-Key`, so a write the server already applied is repeated; create the key once before the loop and send it on every attempt, or retry only 429/503.',
     },
     options: {},
-    prefilter: ['retry', 'retries', 'got', 'post', 'patch'],
+    // axios-retry may be given an instance made in another module; the file still shows its `.post`.
+    prefilter: [HTTP_WRITE_PREFILTER, allOf(importOf('axios-retry'), anyOf('post', 'patch'))],
     pythonPrefilter: ['retry', 'retries', 'got', 'post', 'patch', 'allowed_methods', 'method_whitelist'],
     sources: ['No linter rule found. Guidance: RFC 9110 §9.2.2 and RFC 7230 §6.3.1 (a client must not automatically retry a non-idempotent request); Stripe "Idempotent requests"; axios-retry issue #66'],
   },
@@ -270,14 +273,12 @@ export default defineRule<MessageId>({
         }
       }
       const writes: { call: ts.CallExpression; method: WriteMethod }[] = [];
-      const walk = (node: ts.Node): void => {
+      for (const node of fileNodes(sourceFile)) {
         if (ts.isCallExpression(node) && node !== found.call) {
           const shape = axiosCallShape(current, node);
           if (shape !== null && sameInstance(current, shape.receiver, instance) && !requestOptsOut(current, node)) writes.push({ call: node, method: shape.method });
         }
-        ts.forEachChild(node, walk);
-      };
-      walk(sourceFile);
+      }
       const first = writes[0];
       if (first === undefined || keyMentioned(current)) return;
       const base = predicateBase(found.call) ?? 'axiosRetry';

@@ -28,13 +28,14 @@ import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix, TextRange } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isMinified, isNonProductionPath } from '../helpers/code-context';
+import { isNonProductionPath } from '../helpers/code-context';
 import {
   caughtName,
   countedAttempts,
   isFunctionExpression,
   numericLiteralValue,
   parameterNames,
+  RETRY_PREFILTER,
   retryDelay,
   retryLibraryCall,
   retryLoopOf,
@@ -185,7 +186,7 @@ export default defineRule<MessageId>({
       backoffConstant: '`backoff.constant` waits the same interval before every retry, so clients that failed together keep retrying together; use `backoff.expo` (with its default full jitter).',
     },
     options: {},
-    prefilter: ['retry', 'catch'],
+    prefilter: RETRY_PREFILTER,
     pythonPrefilter: ['retry', 'catch', 'backoff'],
     sources: ['AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"', 'Google Cloud, "truncated exponential backoff"'],
   },
@@ -315,7 +316,7 @@ export default defineRule<MessageId>({
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
-        skipFile = isNonProductionPath(file.fileName) || isMinified(file);
+        skipFile = isNonProductionPath(file.fileName);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: guarded(checkLibrary),

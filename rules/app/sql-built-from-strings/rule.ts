@@ -11,7 +11,7 @@
  * knex, and adds the values array as the call's second argument.
  */
 
-import { importedModules, SQL_CALLEES, ts, type EmbeddedSqlSite } from '../../engine/languages/typescript';
+import { EMBEDDED_SQL_PREFILTER, fileNodes, importedModules, SQL_CALLEES, ts, type EmbeddedSqlSite } from '../../engine/languages/typescript';
 import { pythonArguments, PYTHON_SQL_METHODS, type PythonNode, type PythonSqlSite } from '../../engine/languages/python';
 import type { SqlSource, SqlStatement } from '../../engine/languages/sql/source';
 import { matchingParen, type StatementModel } from '../../engine/languages/sql/structure';
@@ -93,7 +93,7 @@ interface FileConstants {
 function collectFileConstants(sourceFile: ts.SourceFile): FileConstants {
   const declarations = new Map<string, boolean>();
   const enums = new Set<string>();
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
       const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
       const initializer = node.initializer;
@@ -101,9 +101,7 @@ function collectFileConstants(sourceFile: ts.SourceFile): FileConstants {
       declarations.set(node.name.text, !declarations.has(node.name.text) && literal);
     }
     if (ts.isEnumDeclaration(node)) enums.add(node.name.text);
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   const literals = new Set<string>();
   for (const [name, literal] of declarations) if (literal) literals.add(name);
   return { literals, enums };
@@ -449,7 +447,8 @@ export default defineRule<MessageId>({
     },
     options: {},
     // Python's SQL callees as they are written in a call, so that short names (`sql`, `run`) do not wake the rule in every JS file.
-    prefilter: SQL_CALLEES.map((callee) => callee.toLowerCase()),
+    // It looks only at the embedded queries the runner finds, so it needs what they need.
+    prefilter: EMBEDDED_SQL_PREFILTER,
     pythonPrefilter: [...new Set([...SQL_CALLEES.map((callee) => callee.toLowerCase()), ...PYTHON_SQL_METHODS.map((method) => `.${method}(`), 'read_sql', 'sql='])],
     sources: ['SonarJS S2077 (sql-queries) and S3649 (SQL injection)', 'Semgrep node-postgres / mysql / knex `*-sqli` rules', 'eslint-plugin-sql no-unsafe-query', 'Ruff S608 / Bandit B608 (hardcoded-sql-expression), for Python'],
   },

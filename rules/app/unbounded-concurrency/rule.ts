@@ -12,9 +12,10 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { allOf, anyOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { boundNames, dataCallsIn, FS_DESCRIPTOR_METHODS, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, promiseAllArgument, type DataCall } from '../helpers/data-access';
+import { boundNames, DATA_ACCESS_PREFILTER, dataCallsIn, FS_DESCRIPTOR_METHODS, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, promiseAllArgument, type DataCall } from '../helpers/data-access';
 
 type MessageId = 'unboundedFanOut' | 'unboundedQueries';
 
@@ -67,7 +68,7 @@ export default defineRule<MessageId>({
       unboundedQueries: '`{{method}}` starts one `{{call}}` per element of `{{array}}` at once, with no limit; use one batch query if you can, or cap it with `p-limit` (`const limit = pLimit(10)`) or `p-map` with `{ concurrency: 10 }`.',
     },
     options: {},
-    prefilter: ['promise.all'],
+    prefilter: [allOf('promise.all', anyOf(...DATA_ACCESS_PREFILTER))],
     sources: ['No linter found; catalogue js-unbounded-promise-all', 'eslint-plugin-unicorn no-array-callback-reference (adjacent, unrelated risk)'],
   },
   create(context) {

@@ -22,7 +22,7 @@ import { findClause, fromItems, hasAggregate } from '../../engine/languages/sql/
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { chainMethods, valueKind, type ValueKind } from '../helpers/data-access';
+import { chainMethods, DATA_ACCESS_PREFILTER, valueKind, type ValueKind } from '../helpers/data-access';
 import { hasSplicedFragment, isRealTable, readsOnlySystemCatalogs, tableNameParts } from '../../sql/helpers/relations';
 import { calleeParts, djangoManagerModel, enclosingFunction, isPythonTestCode, methodChain, sameNode, usesDjangoModels } from '../helpers/python-data-access';
 
@@ -179,7 +179,7 @@ export default defineRule<MessageId>({
       pyQueryset: '`{{call}}` loads every row of `{{model}}` into memory (evaluating a queryset fills its result cache); filter or slice it, or stream it with `.iterator()`{{extra}}.',
     },
     options: { pageSize: 100, flagFilteredReads: false },
-    prefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex'],
+    prefilter: DATA_ACCESS_PREFILTER,
     pythonPrefilter: ['sequelize', 'typeorm', 'prisma', 'mongoose', 'knex', 'fetchall', 'read_sql', '.all()', '.objects'],
     sources: ['No JS linter found; catalogue js-orm-find-without-limit', 'Sonar PL/SQL S2449 (analog)', 'Semgrep python len-all-count (adjacent)'],
   },

@@ -20,11 +20,12 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { TextRange } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isMinified, isNonProductionPath } from '../helpers/code-context';
-import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
+import { isNonProductionPath } from '../helpers/code-context';
+import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, RETRY_PREFILTER, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
 import { headerRange, nodeRange } from '../helpers/ranges';
 import { isPythonTestFile, pythonImports, type PythonImports } from '../helpers/python-libraries';
 import { retryOfCall, retryOfDecorator, strategyName, type PythonRetry } from '../helpers/python-retries';
@@ -104,7 +105,8 @@ export default defineRule<MessageId>({
       backoffNoLimit: '`{{call}}` has neither `max_tries` nor `max_time`, so backoff retries forever; add `max_tries=5` or `max_time=60`.',
     },
     options: {},
-    prefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value'],
+    // got's `retry: { limit: Infinity }` needs got; every other shape is a retry of RETRY_PREFILTER.
+    prefilter: [...RETRY_PREFILTER, importOf('got')],
     pythonPrefilter: ['catch', 'infinity', 'forever', 'max_safe_integer', 'max_value', 'tenacity', 'backoff'],
     sources: ['tenacity: bare `@retry` retries forever (Python analog)', 'AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"'],
   },
@@ -204,7 +206,7 @@ export default defineRule<MessageId>({
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
-        skipFile = isNonProductionPath(file.fileName) || isMinified(file);
+        skipFile = isNonProductionPath(file.fileName);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: (node) => {

@@ -11,6 +11,7 @@
  */
 
 import { ts } from '../../engine/languages/typescript';
+import { matches } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 
@@ -50,7 +51,7 @@ export default defineRule<MessageId>({
       unencodedUser: '`${{{expression}}}` is interpolated into the user name of a `{{scheme}}://` URL without encoding; a name containing `@` or `:` breaks the URL: write `${encodeURIComponent({{expression}})}`.',
     },
     options: {},
-    prefilter: SCHEMES.map((scheme) => `${scheme}://`),
+    prefilter: [matches(new RegExp(`(?:${SCHEMES.map((scheme) => scheme.replace('+', '\\+')).join('|')})://`, 'i'))],
     sources: ['None found; RFC 3986 section 3.2.1 (userinfo) and the node-postgres, MongoDB and ioredis connection-string docs, which require percent-encoding'],
   },
   create(context) {

@@ -9,7 +9,8 @@
 import ts from 'typescript';
 import { decodeLiteral, type EmbeddedSegment, type EmbeddedText, type LiteralQuote } from '../embedded';
 import type { TextRange } from '../types';
-import type { Substitution } from './sql/source';
+import { allOf, matches, type PrefilterTerm } from '../prefilter';
+import { SQL_LEADING_KEYWORDS, type Substitution } from './sql/source';
 
 export { ts };
 
@@ -158,24 +159,56 @@ function escapeForPattern(name: string): string {
   return name.replace(/[$.*+?^(){}|[\]\\]/g, '\\$&');
 }
 
-/** Where a query call (`name(`, `name<T>(`) or an SQL tag (`sql\``) is written. */
-const CANDIDATE_PATTERN = new RegExp(
-  `(?<![\\w$])(?:(?:${SQL_CALLEES.map(escapeForPattern).join('|')})\\s*(?:<[^()\\n]*?>\\s*)?\\(|(?:sql|SQL|\\$queryRaw|\\$executeRaw)\\s*\`)`,
-  'g',
+const NODE_LISTS = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
+
+/**
+ * Every node of a parsed file, the file first, in the order ts.forEachChild visits them (document
+ * order), listed once per parse. The runner feeds the rules' node visitors from it, and helpers
+ * that look at the whole file (imports, declarations, classes) loop over it instead of walking
+ * the tree again: on an audit each extra recursive walk costs a good part of a parse.
+ */
+export function fileNodes(sourceFile: ts.SourceFile): readonly ts.Node[] {
+  let nodes = NODE_LISTS.get(sourceFile);
+  if (nodes === undefined) {
+    const list: ts.Node[] = [sourceFile];
+    const visit = (node: ts.Node): void => {
+      list.push(node);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(sourceFile, visit);
+    NODE_LISTS.set(sourceFile, list);
+    nodes = list;
+  }
+  return nodes;
+}
+
+// A query call (`name(`, `name<T>(`) and an SQL tag (`sql\``), as they are written.
+const CALL_SOURCE = `(?:${SQL_CALLEES.map(escapeForPattern).join('|')})\\s*(?:<[^()\\n]*?>\\s*)?\\(`;
+const TAG_SOURCE = '(?:sql|SQL|\\$queryRaw|\\$executeRaw)\\s*`';
+const NOT_AFTER_NAME = '(?<![\\w$])';
+const CANDIDATE_PATTERN = new RegExp(`${NOT_AFTER_NAME}(?:${CALL_SOURCE}|${TAG_SOURCE})`, 'g');
+/**
+ * A string literal whose text opens with an SQL statement keyword, after blanks, escaped line
+ * breaks, line continuations and comments: what looksLikeSql demands of the text of a query
+ * call, and all such text is written in the file (a literal, a template, a concatenation or a
+ * constant). The literal stands where code puts a value (after `(`, `=`, `,`, `:`, `+`, `[`,
+ * `?`, `{`, `=>`, `;`, `||`, `&&` or `return`), which keeps out the backquoted words of comments
+ * (`the \`values\` of`).
+ */
+const SQL_STRING_PATTERN = new RegExp(
+  `(?:[(=,:+[?{>;|&]|\\breturn)\\s*[\`'"](?:\\s|\\\\(?:[nrt]|\\r?\\n)|--[^\\n'"\`]*?(?:\\n|\\\\n)|/\\*[^]*?\\*/)*(?:${[...SQL_LEADING_KEYWORDS].join('|')})(?=\\s|\\\\(?:[nrt]|\\r?\\n)|[(;]|[\`'"]\\s*\\+)`,
+  'i',
 );
 
 /**
- * Whether a text could hold embedded SQL at all: a query call or an SQL tag is written somewhere.
- * A cheap regular-expression test, so the runner can skip parsing files where SQL rules have
- * nothing to look at (most files of a large audit).
+ * What a JS/TS file needs to hold embedded SQL at all: an SQL tag, or a query call and a string
+ * that opens like a statement. Cheap regular-expression tests, so the runner skips parsing files
+ * where SQL rules have nothing to look at (most files of a large audit).
  */
-export function mayContainEmbeddedSql(text: string): boolean {
-  CANDIDATE_PATTERN.lastIndex = 0;
-  const found = CANDIDATE_PATTERN.test(text);
-  // The pattern is global (matchAll needs that), so test() leaves lastIndex behind; reset it.
-  CANDIDATE_PATTERN.lastIndex = 0;
-  return found;
-}
+export const EMBEDDED_SQL_PREFILTER: readonly PrefilterTerm[] = [
+  matches(new RegExp(NOT_AFTER_NAME + TAG_SOURCE)),
+  allOf(matches(new RegExp(NOT_AFTER_NAME + CALL_SOURCE)), matches(SQL_STRING_PATTERN)),
+];
 
 /** The identifier that names a callee or tag (`pool.query` → `query`, `Prisma.sql` → `sql`). */
 function calleeNameNode(expression: ts.Expression): ts.Node | null {
@@ -204,7 +237,7 @@ function innermostNodeAt(sourceFile: ts.SourceFile, position: number): ts.Node {
 /** `const name = <string-ish expression>` declarations in the file, when the name is declared once. */
 function collectConstants(sourceFile: ts.SourceFile): Map<string, ts.Expression> {
   const found = new Map<string, ts.Expression | null>();
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
       const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
       const name = node.name.text;
@@ -212,9 +245,7 @@ function collectConstants(sourceFile: ts.SourceFile): Map<string, ts.Expression>
       if (found.has(name) || !isConst || initializer === undefined) found.set(name, null);
       else found.set(name, initializer);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   const constants = new Map<string, ts.Expression>();
   for (const [name, initializer] of found) if (initializer !== null) constants.set(name, initializer);
   return constants;
@@ -330,15 +361,13 @@ export function importedModules(sourceFile: ts.SourceFile): Set<string> {
   for (const statement of sourceFile.statements) {
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) modules.add(statement.moduleSpecifier.text);
   }
-  // Walking the whole tree for require() calls costs milliseconds on big files; most have none.
+  // Looking at every node for require() calls costs milliseconds on big files; most have none.
   if (!sourceFile.text.includes('require(')) return modules;
-  const visit = (node: ts.Node): void => {
+  for (const node of fileNodes(sourceFile)) {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
       const argument = node.arguments[0];
       if (argument !== undefined && ts.isStringLiteral(argument)) modules.add(argument.text);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   return modules;
 }

@@ -34,6 +34,7 @@ export function lintJob(job: FileJob, settings: LintSettings): FileResult {
   const source = readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
   const result = lintDocument({ path: job.absolutePath, languageId: job.languageId, text: source.text }, settings, RULES);
+  if (result.notAnalysed !== undefined) return { skipped: result.notAnalysed };
   const positionOf = createPositionMapper(source.text);
   const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));
   return {

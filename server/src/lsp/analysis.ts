@@ -19,7 +19,7 @@ export interface DocumentAnalysis {
 export interface Analysis {
   analyze(document: TextDocument): DocumentAnalysis | null;
   /** Findings for a file that is not open (the audit). */
-  analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean } | null;
+  analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean; notAnalysed?: string } | null;
   resolveConfig(path: string): ResolvedConfig;
   invalidateConfig(): void;
   forget(uri: string): void;
@@ -83,7 +83,7 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       if (languageOfPath(path) === null) return null;
       const { result, ignored } = lintFile(path, text, resolver, { today: todayIso() });
       reportInternalErrors(path, result.internalErrors);
-      return { findings: ignored ? [] : result.findings, ignored };
+      return { findings: ignored ? [] : result.findings, ignored, ...(result.notAnalysed === undefined ? {} : { notAnalysed: result.notAnalysed }) };
     },
     resolveConfig: (path) => resolver.resolve(path),
     invalidateConfig() {

@@ -227,7 +227,7 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
     return { files, skipped, covers: (path) => covered.has(path) };
   }
 
-  function diagnosticsOf(path: string, text: string): { diagnostics: Diagnostic[]; findings: AuditedFinding[]; ignored: boolean } {
+  function diagnosticsOf(path: string, text: string): { diagnostics: Diagnostic[]; findings: AuditedFinding[]; ignored: boolean; notAnalysed?: string } {
     const outcome = environment.analysis.analyzeFile(path, text);
     const findings: Finding[] = outcome?.findings ?? [];
     const document = TextDocument.create(URI.file(path).toString(), 'plaintext', 0, text);
@@ -238,6 +238,7 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
         return { ruleId: finding.ruleId, severity: finding.severity, message: finding.message, line: start.line + 1, column: start.character + 1 };
       }),
       ignored: outcome?.ignored ?? true,
+      ...(outcome?.notAnalysed === undefined ? {} : { notAnalysed: outcome.notAnalysed }),
     };
   }
 
@@ -280,11 +281,13 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
       if ('skipped' in read) {
         skipped.push({ path: displayPath(path), absolutePath: path, reason: read.skipped });
       } else {
-        const { diagnostics, findings, ignored } = diagnosticsOf(path, read.text);
+        const { diagnostics, findings, ignored, notAnalysed } = diagnosticsOf(path, read.text);
+        // As in the CLI, a file the engine declined (a minified bundle) is listed as skipped.
+        if (notAnalysed !== undefined && !ignored) skipped.push({ path: displayPath(path), absolutePath: path, reason: notAnalysed });
         for (const finding of findings) bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + 1;
         findingsCount += findings.length;
         // Files the config's `ignore` covers are cleared but, as in the CLI, not counted as checked.
-        if (!ignored) {
+        if (!ignored && notAnalysed === undefined) {
           filesChecked++;
           files.push({ absolutePath: path, path: displayPath(path), findings });
         }

@@ -1,0 +1,163 @@
+/**
+ * Prefilters: what a rule needs to see in a file's text before the file is worth parsing for it.
+ * Most files of a large audit can trigger no rule at all, and a file that no rule needs is never
+ * parsed, so the cheaper and sharper these checks are, the closer an audit gets to reading speed.
+ *
+ * A rule lists terms, any one of which lets it run:
+ *
+ *   - `'join'`: the text contains this (lower-case) substring anywhere, in any case: what SQL
+ *     rules use, since a keyword can sit inside a longer name (`date_trunc`, `string_agg`);
+ *   - `word('fetch')`: the word occurs on its own, not inside a longer name (`fetch` but not
+ *     `prefetch` or `fetchAll`), in any case;
+ *   - `importOf('pg', ...)`: the file imports or requires one of these modules (or a subpath of
+ *     one: `pg/lib/client`, `mysql2/promise`; `node:fs` is also `fs`; a name ending in `/` or `:`
+ *     stands for every module it begins: `@nestjs/`, `node:`): the rules that speak about a
+ *     library learn what a name stands for from its import, so without one they are silent;
+ *   - `matches(/re/)`: the original text matches a regular expression (for shapes no word
+ *     captures, like a string that opens with an SQL keyword);
+ *   - `allOf(a, b)`: every one of its terms holds; `anyOf(a, b)`: one of them does (to nest in allOf).
+ *
+ * Each check is a superset of what the rule reports: a term may let a file through that the rule
+ * then finds clean, but a file the rule would report must never be kept out.
+ */
+
+import type { LanguageId } from './types';
+
+export type PrefilterTerm = string | WordTerm | ImportTerm | PatternTerm | AllOfTerm | AnyOfTerm;
+
+export interface WordTerm {
+  readonly word: string;
+}
+
+export interface ImportTerm {
+  readonly modules: readonly string[];
+}
+
+export interface PatternTerm {
+  readonly pattern: RegExp;
+}
+
+export interface AllOfTerm {
+  readonly allOf: readonly PrefilterTerm[];
+}
+
+export interface AnyOfTerm {
+  readonly anyOf: readonly PrefilterTerm[];
+}
+
+export function word(text: string): WordTerm {
+  return { word: text.toLowerCase() };
+}
+
+export function importOf(...modules: readonly string[]): ImportTerm {
+  return { modules };
+}
+
+/** The pattern must not be global or sticky: a test must not depend on the previous one. */
+export function matches(pattern: RegExp): PatternTerm {
+  if (pattern.global || pattern.sticky) throw new Error(`prefilter pattern ${pattern} must be neither global nor sticky`);
+  return { pattern };
+}
+
+export function allOf(...terms: readonly PrefilterTerm[]): AllOfTerm {
+  return { allOf: terms };
+}
+
+export function anyOf(...terms: readonly PrefilterTerm[]): AnyOfTerm {
+  return { anyOf: terms };
+}
+
+function isNameCharacter(code: number): boolean {
+  // a-z (the text is lower-cased), 0-9, _ and $
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+}
+
+// `import x from 'm'`, `export * from 'm'`, `import 'm'`, `import('m')`, `require('m')`,
+// `import x = require('m')`: the module is the string right after `from`, `import` or `require(`.
+const SCRIPT_IMPORT = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,200})\1/g;
+// `import a.b`, `import a, b`, `from a.b import c`, at the start of a line.
+const PYTHON_IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))/gm;
+
+function importedModules(text: string, languageId: LanguageId): Set<string> {
+  const modules = new Set<string>();
+  if (languageId === 'python') {
+    for (const match of text.matchAll(PYTHON_IMPORT)) {
+      const names = match[1] ?? match[2] ?? '';
+      for (const name of names.split(',')) {
+        const module = name.trim().split(/\s/)[0];
+        if (module !== undefined && module !== '') modules.add(module);
+      }
+    }
+    return modules;
+  }
+  for (const match of text.matchAll(SCRIPT_IMPORT)) {
+    const module = match[2];
+    if (module === undefined) continue;
+    modules.add(module);
+    if (module.startsWith('node:')) modules.add(module.slice(5));
+  }
+  return modules;
+}
+
+/**
+ * One document's text, asked about prefilter terms. Every answer is computed once per document:
+ * rules share many terms, and a term that is absent costs a scan of the whole text.
+ */
+export class PrefilterText {
+  private lower: string | undefined;
+  private modules: Set<string> | undefined;
+  /** Answers by term: strings by value, the other terms by identity (rules share their objects). */
+  private readonly answers = new Map<PrefilterTerm, boolean>();
+
+  constructor(
+    private readonly text: string,
+    private readonly languageId: LanguageId,
+  ) {}
+
+  /** True when any one of the terms holds; a rule with no terms always runs. */
+  admits(terms: readonly PrefilterTerm[]): boolean {
+    if (terms.length === 0) return true;
+    for (const term of terms) if (this.holds(term)) return true;
+    return false;
+  }
+
+  private holds(term: PrefilterTerm): boolean {
+    let answer = this.answers.get(term);
+    if (answer !== undefined) return answer;
+    if (typeof term === 'string') answer = this.lowerText().includes(term);
+    else if ('word' in term) answer = this.containsWord(term.word);
+    else if ('modules' in term) answer = term.modules.some((module) => this.imports(module));
+    else if ('pattern' in term) answer = term.pattern.test(this.text);
+    else if ('anyOf' in term) answer = this.admits(term.anyOf);
+    else answer = term.allOf.every((inner) => this.holds(inner));
+    this.answers.set(term, answer);
+    return answer;
+  }
+
+  private lowerText(): string {
+    this.lower ??= this.text.toLowerCase();
+    return this.lower;
+  }
+
+  private containsWord(target: string): boolean {
+    const text = this.lowerText();
+    const checksStart = isNameCharacter(target.charCodeAt(0));
+    const checksEnd = isNameCharacter(target.charCodeAt(target.length - 1));
+    for (let index = text.indexOf(target); index !== -1; index = text.indexOf(target, index + 1)) {
+      if (checksStart && index > 0 && isNameCharacter(text.charCodeAt(index - 1))) continue;
+      const end = index + target.length;
+      if (checksEnd && end < text.length && isNameCharacter(text.charCodeAt(end))) continue;
+      return true;
+    }
+    return false;
+  }
+
+  private imports(module: string): boolean {
+    this.modules ??= importedModules(this.text, this.languageId);
+    if (this.modules.has(module)) return true;
+    // `node:` or `@nestjs/` name a family of modules; `pg` also stands for `pg/lib/client`.
+    const prefix = module.endsWith(':') || module.endsWith('/') ? module : module + (this.languageId === 'python' ? '.' : '/');
+    for (const imported of this.modules) if (imported.startsWith(prefix)) return true;
+    return false;
+  }
+}
