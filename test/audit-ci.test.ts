@@ -150,9 +150,12 @@ test('the cache reuses unchanged files and is invalidated by an edit, a config c
   t.after(() => rmSync(install, { recursive: true, force: true }));
   mkdirSync(join(install, 'dist'));
   const copiedCli = join(install, 'dist', 'cli.js');
-  copyFileSync(CLI, copiedCli);
-  const { atime, mtime } = statSync(CLI);
-  utimesSync(copiedCli, atime, mtime);
+  for (const file of ['cli.js', 'faultline-cli.js']) {
+    const from = join(dirname(CLI), file);
+    copyFileSync(from, join(install, 'dist', file));
+    const { atime, mtime } = statSync(from);
+    utimesSync(join(install, 'dist', file), atime, mtime);
+  }
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
   writeFileSync(join(install, 'package.json'), JSON.stringify({ name: 'faultline', version }));
   assert.deepEqual(cacheStats(audit(copiedCli)), { reused: 3, linted: 0 }, 'the same version and build reuse the results');

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RULES } from '../rules/index';
@@ -374,4 +374,40 @@ test('--version and --help', (t) => {
   assert.equal(auditHelp.status, 0);
   assert.match(auditHelp.stdout, /Usage: faultline audit/);
   assert.equal(runCli(['help', 'explain'], root).stdout, runCli(['explain', '--help'], root).stdout);
+});
+
+test('the faultline command runs through a compile cache it writes once, and a bad or disabled cache changes nothing', (t) => {
+  const root = makeProject(t, { 'daily.sql': DAU_QUERY });
+  const temporary = mkdtempSync(join(tmpdir(), 'faultline-compile-'));
+  t.after(() => rmSync(temporary, { recursive: true, force: true }));
+  const cacheFolder = join(temporary, 'faultline-compile-cache');
+  const run = (extra: Record<string, string> = {}): CliRun => {
+    const result = spawnSync(process.execPath, [CLI, 'audit', '--no-cache', '--format', 'json'], { cwd: root, encoding: 'utf8', env: { ...process.env, TMPDIR: temporary, ...extra } });
+    if (result.error) throw result.error;
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const listCache = (): string[] => (existsSync(cacheFolder) ? readdirSync(cacheFolder) : []);
+
+  const first = run();
+  assert.equal(first.status, 1, first.stderr);
+  const written = listCache();
+  assert.equal(written.length, 1, 'the first run writes the cache');
+  const cacheFile = join(cacheFolder, written[0] ?? '');
+  const size = statSync(cacheFile).size;
+  assert.ok(size > 100_000, `the cache holds compiled code (${size} bytes)`);
+
+  const second = run();
+  assert.deepEqual([second.status, second.stdout], [first.status, first.stdout]);
+  assert.equal(statSync(cacheFile).size, size, 'a usable cache is not written again');
+
+  // Garbage where the cache should be: V8 rejects it, the run is the same, and the cache is rewritten.
+  writeFileSync(cacheFile, 'not a code cache');
+  const rejected = run();
+  assert.deepEqual([rejected.status, rejected.stdout, rejected.stderr], [first.status, first.stdout, first.stderr]);
+  assert.ok(statSync(cacheFile).size > 100_000, 'a rejected cache is replaced');
+
+  rmSync(cacheFolder, { recursive: true, force: true });
+  const off = run({ FAULTLINE_COMPILE_CACHE: 'off' });
+  assert.deepEqual([off.status, off.stdout], [first.status, first.stdout]);
+  assert.deepEqual(listCache(), [], 'FAULTLINE_COMPILE_CACHE=off writes nothing');
 });

@@ -38,7 +38,7 @@ test('the npm package holds the bins, the rule docs, the schema and the top-leve
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
   const bins = Object.values(manifest.bin ?? {}).map((path) => path.replace(/^\.\//, ''));
   assert.deepEqual([...bins].sort(), ['dist/cli.js', 'dist/server.js']);
-  for (const required of [...bins, 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm', 'schemas/faultline.schema.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+  for (const required of [...bins, 'dist/faultline-cli.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm', 'schemas/faultline.schema.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
     assert.ok(paths.includes(required), `the npm package is missing ${required}`);
   }
   const builtDocs = readdirSync(join(REPO_ROOT, 'dist', 'docs')).filter((name) => name.endsWith('.md'));
@@ -59,7 +59,7 @@ test('the npm package holds no sources, tests, source maps or node_modules', () 
 });
 
 test('the npm package holds only dist/*.js, the Python parser\'s dist/*.wasm, dist/docs/, schemas/ and the top-level documents', () => {
-  const allowed = [/^dist\/(cli|server|extension)\.js$/, /^dist\/(web-tree-sitter|tree-sitter-python)\.wasm$/, /^dist\/docs\/[a-z0-9-]+\.md$/, /^schemas\/[^/]+\.json$/, /^(README|CHANGELOG)\.md$/, /^LICENSE$/, /^package\.json$/];
+  const allowed = [/^dist\/(cli|faultline-cli|server|extension)\.js$/, /^dist\/(web-tree-sitter|tree-sitter-python)\.wasm$/, /^dist\/docs\/[a-z0-9-]+\.md$/, /^schemas\/[^/]+\.json$/, /^(README|CHANGELOG)\.md$/, /^LICENSE$/, /^package\.json$/];
   const unexpected = paths.filter((path) => !allowed.some((pattern) => pattern.test(path)));
   assert.deepEqual(unexpected, [], 'the npm package holds files outside the intended list; update .npmignore or this test');
   assert.ok(pack.size < MAX_TARBALL_BYTES, `the npm tarball is ${(pack.size / 1024 / 1024).toFixed(1)} MB, over the limit`);

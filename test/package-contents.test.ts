@@ -27,7 +27,7 @@ const MAX_VSIX_BYTES = 8 * 1024 * 1024;
 
 /** Files under extension/ that the package may hold; vsce renames README, CHANGELOG and LICENSE. */
 const ALLOWED_ENTRIES: RegExp[] = [
-  /^extension\/dist\/(extension|server|cli)\.js$/,
+  /^extension\/dist\/(extension|server|cli|faultline-cli)\.js$/,
   /^extension\/dist\/(web-tree-sitter|tree-sitter-python)\.wasm$/,
   /^extension\/dist\/docs\/[a-z0-9-]+\.md$/,
   /^extension\/schemas\/[^/]+\.json$/,
@@ -95,6 +95,7 @@ test('the .vsix contains the bundles, the manifest and the config schema', () =>
     'extension/dist/extension.js',
     'extension/dist/server.js',
     'extension/dist/cli.js',
+    'extension/dist/faultline-cli.js',
     // The Python parser: the tree-sitter runtime and the grammar, read at startup (issue #6).
     'extension/dist/web-tree-sitter.wasm',
     'extension/dist/tree-sitter-python.wasm',

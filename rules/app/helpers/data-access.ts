@@ -149,13 +149,17 @@ const WELL_KNOWN_NAMES: { pattern: RegExp; modules: string[]; kind: ValueKind }[
 ];
 
 /**
- * What a file needs for any call in it to be known here: an import of one of the libraries above
- * (or of the file system), or the word `fetch`. The prefilter of every rule built on this helper.
+ * What a file needs for a database, cache or HTTP call in it to be known here: an import of one
+ * of the libraries above, or the word `fetch`. The prefilter of every rule built on this helper;
+ * a rule that also counts file-system calls adds FILE_SYSTEM_PREFILTER.
  */
 export const DATA_ACCESS_PREFILTER: readonly PrefilterTerm[] = [
-  importOf(...new Set([...Object.keys(MODULE_ALIASES), ...Object.keys(CONSTRUCTORS), ...Object.keys(FACTORIES), ...Object.keys(TYPES), ...Object.keys(BASE_CLASSES), ...WELL_KNOWN_NAMES.flatMap((entry) => entry.modules), ...FETCH_MODULES, 'fs', 'fs-extra'])),
+  importOf(...new Set([...Object.keys(CONSTRUCTORS), ...Object.keys(FACTORIES), ...Object.keys(TYPES), ...Object.keys(BASE_CLASSES), ...WELL_KNOWN_NAMES.flatMap((entry) => entry.modules), ...FETCH_MODULES, 'pg-pool', 'mysql'])),
   word('fetch'),
 ];
+
+/** What a file needs for a file-system call in it to be known here. */
+export const FILE_SYSTEM_PREFILTER: PrefilterTerm = importOf('fs', 'fs-extra');
 
 /** Per-file facts this helper needs beyond bindings: classes and the names bound to `fetch`. */
 interface FileFacts {

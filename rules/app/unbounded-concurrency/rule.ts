@@ -15,7 +15,7 @@ import { ts } from '../../engine/languages/typescript';
 import { allOf, anyOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { boundNames, DATA_ACCESS_PREFILTER, dataCallsIn, FS_DESCRIPTOR_METHODS, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, promiseAllArgument, type DataCall } from '../helpers/data-access';
+import { boundNames, DATA_ACCESS_PREFILTER, dataCallsIn, FILE_SYSTEM_PREFILTER, FS_DESCRIPTOR_METHODS, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, promiseAllArgument, type DataCall } from '../helpers/data-access';
 
 type MessageId = 'unboundedFanOut' | 'unboundedQueries';
 
@@ -68,7 +68,7 @@ export default defineRule<MessageId>({
       unboundedQueries: '`{{method}}` starts one `{{call}}` per element of `{{array}}` at once, with no limit; use one batch query if you can, or cap it with `p-limit` (`const limit = pLimit(10)`) or `p-map` with `{ concurrency: 10 }`.',
     },
     options: {},
-    prefilter: [allOf('promise.all', anyOf(...DATA_ACCESS_PREFILTER))],
+    prefilter: [allOf('promise.all', anyOf(...DATA_ACCESS_PREFILTER, FILE_SYSTEM_PREFILTER))],
     sources: ['No linter found; catalogue js-unbounded-promise-all', 'eslint-plugin-unicorn no-array-callback-reference (adjacent, unrelated risk)'],
   },
   create(context) {

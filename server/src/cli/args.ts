@@ -28,7 +28,7 @@ export interface AuditOptions {
   updateBaseline: boolean;
   shard: { index: number; count: number } | null;
   changedSince: string | null;
-  /** Worker threads; null means one per core. 1 lints on the main thread. */
+  /** Worker threads; null means one per core but one. 1 lints on the main thread. */
   jobs: number | null;
 }
 

@@ -1,13 +1,14 @@
 /**
- * Lints an audit's files on worker threads, one per core. The main thread keeps walking, hashing
- * and printing; it hands the workers batches of file paths (never file text: each worker reads its
- * own files, so reading is parallel too) and gets plain findings back. Two batches are in flight
- * per worker so a worker never waits for the main thread between batches, and batches are small
- * so one slow file does not leave the other core idle at the end.
+ * Lints an audit's files on worker threads (audit.ts decides how many). The main thread keeps
+ * walking, hashing and printing; it hands the workers batches of file paths (never file text:
+ * each worker reads its own files, so reading is parallel too) and gets plain findings back. Two
+ * batches are in flight per worker so a worker never waits for the main thread between batches,
+ * and batches are small so one slow file does not leave the other core idle at the end.
  *
- * The worker is the CLI's own script started again (`new Worker(script, { workerData })`) with a
- * marker in its workerData; main.ts sees the marker and serves batches instead of running a
- * command, so there is no second bundle to build or ship.
+ * The worker is the CLI's own command started again (`new Worker(script, { workerData })`, the
+ * launcher when there is one, so workers get the compile cache too) with a marker in its
+ * workerData; main.ts sees the marker and serves batches instead of running a command, so there
+ * is no second bundle to build or ship.
  */
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';

@@ -34,6 +34,16 @@ const SUPPRESSION_MARKER = 'faultline-ignore-';
  */
 const MIN_FILES_FOR_WORKERS = 48;
 
+/**
+ * One worker per core but one. A single-threaded Node process already keeps a second core busy
+ * with garbage collection and compiling hot code, and every worker isolate compiles the
+ * TypeScript parser's hot paths again; measured on 2 cores, two workers were no faster than the
+ * main thread alone (bench/audit-speed.ts), so on 2 cores the audit runs on the main thread.
+ */
+function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** A path as the user reads it: relative to the current folder with `/`, or absolute outside it. */
 export function displayPath(absolutePath: string, cwd: string): string {
   const relativePath = relative(cwd, absolutePath);
@@ -165,7 +175,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const hits = results.size;
   const report = (done: number): void => environment.onProgress?.(hits + done, total);
   report(0);
-  const workerCount = options.jobs ?? availableParallelism();
+  const workerCount = options.jobs ?? defaultWorkerCount();
   const lintHere = (job: FileJob): FileResult => {
     const settings = settingsByKey.get(job.settingsKey);
     if (settings === undefined) return { skipped: `internal error: no settings for ${job.settingsKey}` };

@@ -48,7 +48,7 @@ Options:
       --shard <i/n>               Check only the i-th of n deterministic parts of the files
       --no-cache                  Neither reuse nor store results in the cache
       --cache-location <folder>   Where the cache lives (default: .faultline-cache)
-      --jobs <n>                  Worker threads (default: one per core; 1: none)
+      --jobs <n>                  Worker threads (default: one per core but one; 1: none)
   -q, --quiet                     Report only findings at or above --severity; no progress bar
       --verbose                   Also print why each finding bites in production,
                                   and the files that were skipped

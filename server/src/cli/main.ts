@@ -86,7 +86,7 @@ async function audit(options: AuditOptions): Promise<number> {
   const progress = process.stderr.isTTY === true && !options.quiet ? createProgressBar(process.stderr) : NO_PROGRESS;
   let run: AuditRun;
   try {
-    run = await runAudit(options, { cwd, workerScript: __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });
+    run = await runAudit(options, { cwd, workerScript: require.main?.filename ?? __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });
   } catch (error) {
     progress.finish();
     if (error instanceof AuditUsageError) {
