@@ -5,6 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -229,4 +230,13 @@ describe('language server, a minimal client', () => {
       await client.stop();
     }
   });
+});
+
+test('the idle collector reaches V8\'s collector and never keeps the process alive', () => {
+  const collector = join(__dirname, '..', 'server', 'src', 'lsp', 'idle-collector.js');
+  // A 60 s delay: a child whose timer kept it alive would be killed by the 10 s timeout.
+  const script = `require(${JSON.stringify(collector)}).createIdleCollector(60000).touch(); console.log(typeof require('vm').runInNewContext('gc'));`;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'function');
 });

@@ -6,9 +6,10 @@
 
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { languageOfLanguageId, languageOfPath, type Finding, type LanguageId, type LintCache } from '../../../rules';
+import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type LanguageId, type LintCache } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { lintFile, todayIso } from '../workspace/lint-file';
+import { loadPythonParser } from '../workspace/python';
 
 export interface DocumentAnalysis {
   version: number;
@@ -17,6 +18,12 @@ export interface DocumentAnalysis {
 }
 
 export interface Analysis {
+  /**
+   * Loads what linting a language needs and has not loaded yet: the Python grammar (a 32 MB
+   * WebAssembly memory) is loaded for the first Python document or audited Python file, not at
+   * startup, so a workspace without Python never pays for it. Resolves when linting is ready.
+   */
+  prepare(languageId: LanguageId | null): Promise<void>;
   analyze(document: TextDocument): DocumentAnalysis | null;
   /** Findings for a file that is not open (the audit). */
   analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean; notAnalysed?: string } | null;
@@ -47,6 +54,7 @@ export function createAnalysis(log: (message: string) => void): Analysis {
   const parseCaches = new Map<string, LintCache>();
   const PARSE_CACHE_LIMIT = 8;
   const reportedErrors = new Set<string>();
+  let pythonLoading: Promise<void> | null = null;
 
   const reportInternalErrors = (path: string, errors: { ruleId: string; message: string }[]): void => {
     for (const error of errors) {
@@ -57,6 +65,13 @@ export function createAnalysis(log: (message: string) => void): Analysis {
   };
 
   return {
+    prepare(languageId) {
+      if (languageId !== 'python') return Promise.resolve();
+      pythonLoading ??= loadPythonParser().then((problem) => {
+        if (problem !== null) log(`Faultline: ${problem}`);
+      });
+      return pythonLoading;
+    },
     analyze(document) {
       const existing = cache.get(document.uri);
       if (existing !== undefined && existing.version === document.version) return existing;
@@ -76,7 +91,8 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
       reportInternalErrors(lintPath, result.internalErrors);
       const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved };
-      cache.set(document.uri, analysis);
+      // A Python document linted before its grammar loaded has no findings yet; that is not kept.
+      if (languageId !== 'python' || isPythonInitialized()) cache.set(document.uri, analysis);
       return analysis;
     },
     analyzeFile(path, text) {

@@ -258,6 +258,7 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
       const inFolder = toSlashes(relative(folder, path));
       return folders.length > 1 ? `${basename(folder)}/${inFolder}` : inFolder;
     };
+    if (collected.files.some((path) => languageOfPath(path) === 'python')) await environment.analysis.prepare('python');
     const bySeverity: Record<string, number> = { error: 0, warning: 0, info: 0, hint: 0 };
     const skipped = collected.skipped.map((entry) => ({ path: displayPath(entry.path), absolutePath: entry.path, reason: entry.reason }));
     const files: AuditedFile[] = [];

@@ -20,8 +20,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
-import { loadPythonParser } from '../workspace/python';
 import { createAnalysis, languageOfDocument, pathOfUri } from './analysis';
+import { createIdleCollector } from './idle-collector';
 import { createAuditor } from './audit';
 import { renderAuditReport } from './audit-report';
 import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
@@ -52,9 +52,8 @@ const documents = new TextDocuments(TextDocument);
 const log = (message: string): void => connection.console.error(message);
 const logInfo = (message: string): void => connection.console.info(message);
 const analysis = createAnalysis(log);
-// The Python grammar compiles while the client starts up; initialize waits for it, so the first
-// Python document is never linted without it.
-const pythonLoaded = loadPythonParser();
+/** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
+const idleCollector = createIdleCollector(3_000);
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
 const SERVER_VERSION = process.env['FAULTLINE_VERSION'] ?? '0.1.0';
@@ -124,6 +123,8 @@ async function diagnosticsFor(document: TextDocument): Promise<Diagnostic[]> {
   if (isConfigDocument(document.uri)) return configDiagnostics(document);
   const settings = await settingsFor(document.uri);
   if (!settings.enable) return [];
+  await analysis.prepare(languageOfDocument(document));
+  idleCollector.touch();
   const result = safely('linting', null, () => analysis.analyze(document));
   return result === null ? [] : result.findings.map((finding) => findingToDiagnostic(document, finding));
 }
@@ -158,8 +159,6 @@ function refreshAll(): void {
 }
 
 connection.onInitialize(async (params): Promise<InitializeResult> => {
-  const pythonProblem = await pythonLoaded;
-  if (pythonProblem !== null) log(`Faultline: ${pythonProblem}`);
   const capabilities = params.capabilities;
   pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
   configurationSupport = capabilities.workspace?.configuration === true;
@@ -285,6 +284,8 @@ connection.onRequest(AUDIT_REQUEST, async (params: AuditParams, token): Promise<
   } catch (error) {
     log(`Faultline: audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return { filesChecked: 0, filesSkipped: 0, skippedFiles: [], findings: 0, bySeverity: {}, cancelled: false };
+  } finally {
+    idleCollector.touch();
   }
 });
 

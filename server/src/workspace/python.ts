@@ -1,8 +1,9 @@
 /**
  * Loads the Python parser for the front ends: reads the tree-sitter runtime's and the Python
  * grammar's .wasm files once and hands the bytes to the analysis core, which stays free of I/O.
- * The language server and the CLI (and each audit worker thread) await `loadPythonParser()` once at
- * startup; until it resolves, Python files get no findings.
+ * The language server, the CLI and each audit worker thread await `loadPythonParser()` when the
+ * first Python file needs it (the grammar's memory is 32 MB, which a workspace without Python
+ * should not pay); until it resolves, Python files get no findings.
  *
  * The files are looked up next to the running bundle first (esbuild copies them into dist/, which
  * the .vsix and the npm package ship), then in node_modules above this file (tests run from out/).

@@ -6,14 +6,6 @@
  * by text so that re-linting an edited document only parses the statements that changed.
  */
 
-import { Parser as PostgresParser } from 'node-sql-parser/build/postgresql';
-import { Parser as MysqlParser } from 'node-sql-parser/build/mysql';
-import { Parser as MariadbParser } from 'node-sql-parser/build/mariadb';
-import { Parser as BigqueryParser } from 'node-sql-parser/build/bigquery';
-import { Parser as SnowflakeParser } from 'node-sql-parser/build/snowflake';
-import { Parser as SqliteParser } from 'node-sql-parser/build/sqlite';
-import { Parser as TransactsqlParser } from 'node-sql-parser/build/transactsql';
-import { Parser as RedshiftParser } from 'node-sql-parser/build/redshift';
 import type { SqlDialect } from '../../types';
 import type { SqlToken } from './tokenizer';
 
@@ -21,15 +13,23 @@ interface AstParser {
   astify(sql: string, options: { database: string }): unknown;
 }
 
+// Module loading, not I/O: the engine has no Node types, so the one function it needs is named here.
+declare const require: (id: string) => { Parser: new () => AstParser };
+
+/**
+ * Each dialect's grammar is megabytes of generated code, so it is loaded on first use: a workspace
+ * on one dialect never evaluates, or keeps in memory, the other seven. The module names are
+ * written out in full so that the bundler finds and bundles each one (and keeps it lazy).
+ */
 const PARSER_FACTORIES: Record<SqlDialect, () => AstParser> = {
-  postgresql: () => new PostgresParser(),
-  mysql: () => new MysqlParser(),
-  mariadb: () => new MariadbParser(),
-  bigquery: () => new BigqueryParser(),
-  snowflake: () => new SnowflakeParser(),
-  sqlite: () => new SqliteParser(),
-  transactsql: () => new TransactsqlParser(),
-  redshift: () => new RedshiftParser(),
+  postgresql: () => new (require('node-sql-parser/build/postgresql').Parser)(),
+  mysql: () => new (require('node-sql-parser/build/mysql').Parser)(),
+  mariadb: () => new (require('node-sql-parser/build/mariadb').Parser)(),
+  bigquery: () => new (require('node-sql-parser/build/bigquery').Parser)(),
+  snowflake: () => new (require('node-sql-parser/build/snowflake').Parser)(),
+  sqlite: () => new (require('node-sql-parser/build/sqlite').Parser)(),
+  transactsql: () => new (require('node-sql-parser/build/transactsql').Parser)(),
+  redshift: () => new (require('node-sql-parser/build/redshift').Parser)(),
 };
 
 const parsers = new Map<SqlDialect, AstParser>();
