@@ -171,6 +171,26 @@ test('the cache reuses unchanged files and is invalidated by an edit, a config c
   assert.ok(existsSync(join(root, 'build', 'lint-cache')));
 });
 
+test('the cache reads a file again when its size or modification time changed, and trusts them otherwise', (t) => {
+  const root = makeProject(t, { 'a.sql': CLEAN_QUERY, 'b.sql': CLEAN_QUERY });
+  const audit = (): CliRun => runCli(['audit', '--format', 'json', '--verbose', '--rules', TIMEZONE_RULE], root);
+  assert.deepEqual(cacheStats(audit()), { reused: 0, linted: 2 });
+  // The same size, new content, a later modification time: read, hashed, linted again.
+  const sameSize = 'SELECT 2 AS two;\n';
+  assert.equal(sameSize.length, CLEAN_QUERY.length);
+  const path = join(root, 'a.sql');
+  const { atime, mtime } = statSync(path);
+  writeFileSync(path, sameSize);
+  utimesSync(path, atime, new Date(mtime.getTime() + 5_000));
+  assert.deepEqual(cacheStats(audit()), { reused: 1, linted: 1 });
+  // New content under the size and time the cache saw is not read: the documented trade-off
+  // (make, tsc --incremental and ESLint's default cache trust modification times the same way).
+  const seen = statSync(path);
+  writeFileSync(path, CLEAN_QUERY);
+  utimesSync(path, seen.atime, seen.mtime);
+  assert.deepEqual(cacheStats(audit()), { reused: 2, linted: 0 });
+});
+
 test('--max-warnings lets that many warnings pass and fails on one more; errors always fail', (t) => {
   const root = makeProject(t, { 'a.sql': DAU_QUERY, 'b.sql': DAU_QUERY });
   const args = ['audit', '--rules', TIMEZONE_RULE];

@@ -148,7 +148,8 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   // the cache key, so results from a run without Python support are never reused with it.
   const pythonProblem = jobs.some(({ job }) => job.languageId === 'python') ? await loadPythonParser() : null;
 
-  // The cache: read and hash each file; only the misses are linted.
+  // The cache: hash each file (read again only when its size or modification time changed since
+  // the cache last read it); only the misses are linted.
   const cache: AuditCache | null = options.cache ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
   const results = new Map<string, FileResult>();
   const misses: { job: FileJob; key: string | null }[] = [];
@@ -157,15 +158,22 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       misses.push({ job, key: null });
       continue;
     }
-    let content: Buffer;
-    try {
-      content = readFileSync(job.absolutePath);
-    } catch {
-      misses.push({ job, key: null }); // Linting will say why it could not be read.
-      continue;
+    const stamp = collected.stamps.get(job.absolutePath);
+    let content = stamp === undefined ? undefined : cache.knownContent(job.absolutePath, stamp);
+    if (content === undefined) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(job.absolutePath);
+      } catch {
+        misses.push({ job, key: null }); // Linting will say why it could not be read.
+        continue;
+      }
+      content = { size: bytes.length, mtimeMs: stamp?.mtimeMs ?? 0, hash: hashText(bytes), hasDirective: bytes.includes(SUPPRESSION_MARKER) };
+      // Remembered only with the walk's stamp: a file read without one has nothing to compare.
+      if (stamp !== undefined && stamp.size === bytes.length) cache.rememberContent(job.absolutePath, content);
     }
-    const datedKey = content.includes(SUPPRESSION_MARKER) ? `${job.settingsKey}:${today}` : job.settingsKey;
-    const key = cacheKey(content, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
+    const datedKey = content.hasDirective ? `${job.settingsKey}:${today}` : job.settingsKey;
+    const key = cacheKey(content.hash, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
     const hit = cache.lookup(key);
     if (hit === undefined) misses.push({ job, key });
     else results.set(job.absolutePath, hit);

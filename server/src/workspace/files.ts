@@ -29,9 +29,17 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** What the walk's stat said of a file: enough to tell that it has not changed since. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
 export interface CollectedFiles {
   /** Absolute paths, sorted, without duplicates. */
   files: string[];
+  /** Each file's size and modification time, as the walk saw them. */
+  stamps: Map<string, FileStamp>;
   skipped: SkippedFile[];
   /** True when `isCancelled` stopped the walk before it finished. */
   cancelled: boolean;
@@ -117,22 +125,22 @@ function ancestorLevels(startDirectory: string): IgnoreLevel[] {
 
 export function collectFiles(paths: string[], options: CollectOptions): CollectedFiles {
   const files = new Set<string>();
+  const stamps = new Map<string, FileStamp>();
   const skipped: SkippedFile[] = [];
   const isCancelled = options.isCancelled ?? (() => false);
   let cancelled = false;
 
-  const considerFile = (path: string, size: number): void => {
+  const considerFile = (path: string, { size, mtimeMs }: FileStamp): void => {
     if (languageOfPath(path) === null) return;
     if (size > options.maxFileSizeBytes) {
       skipped.push({ path, reason: `larger than ${Math.round(options.maxFileSizeBytes / 1024)} KB (${Math.round(size / 1024)} KB)` });
       return;
     }
     files.add(path);
+    stamps.set(path, { size, mtimeMs });
   };
 
   const walk = (directory: string, levels: readonly IgnoreLevel[]): void => {
-    const own = loadGitignore(directory);
-    const here = own === null ? levels : [...levels, own];
     let entries: Dirent[];
     try {
       entries = readdirSync(directory, { withFileTypes: true });
@@ -140,6 +148,10 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
       skipped.push({ path: directory, reason: `folder could not be read: ${error instanceof Error ? error.message : String(error)}` });
       return;
     }
+    // Looked for in the listing rather than by reading: most folders have none, and a failed
+    // read costs an exception per folder.
+    const own = entries.some((entry) => entry.name === '.gitignore') ? loadGitignore(directory) : null;
+    const here = own === null ? levels : [...levels, own];
     entries.sort((a, b) => byCodeUnit(a.name, b.name));
     for (const entry of entries) {
       if (cancelled || isCancelled()) {
@@ -164,17 +176,17 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
           continue;
         }
         if (!target.isFile() || isIgnored(here, path, false)) continue;
-        considerFile(path, target.size);
+        considerFile(path, target);
         continue;
       }
       if (!entry.isFile() || languageOfPath(entry.name) === null || isIgnored(here, path, false)) continue;
-      let size: number;
+      let stats: Stats;
       try {
-        size = lstatSync(path).size;
+        stats = lstatSync(path);
       } catch {
         continue; // Deleted while the walk ran.
       }
-      considerFile(path, size);
+      considerFile(path, stats);
     }
   };
 
@@ -192,7 +204,10 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
       continue;
     }
     if (stats.isFile()) {
-      if (languageOfPath(path) !== null) files.add(path);
+      if (languageOfPath(path) !== null) {
+        files.add(path);
+        stamps.set(path, { size: stats.size, mtimeMs: stats.mtimeMs });
+      }
       continue;
     }
     if (!stats.isDirectory()) continue;
@@ -204,7 +219,7 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
   }
 
   skipped.sort((a, b) => byCodeUnit(a.path, b.path));
-  return { files: [...files].sort(byCodeUnit), skipped, cancelled };
+  return { files: [...files].sort(byCodeUnit), stamps, skipped, cancelled };
 }
 
 /** Reads a source file as UTF-8 text, or says why it was not read (binary, unreadable). */

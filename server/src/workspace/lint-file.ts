@@ -5,7 +5,7 @@
  */
 
 import { relative, resolve, sep } from 'node:path';
-import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type LanguageId, type LintCache, type LintResult, type LintSettings } from '../../../rules/index';
+import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type FaultlineConfig, type LanguageId, type LintCache, type LintResult, type LintSettings } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 
 export interface LintFileOptions {
@@ -34,6 +34,21 @@ export type FilePlan =
   | { ignored: false; resolved: ResolvedConfig; languageId: LanguageId; settings: LintSettings };
 
 /**
+ * One settings object per config (the resolver keeps one config object per config file), so
+ * files under the same config share it: the audit keys its cache by settings once, not per file.
+ */
+const settingsByConfig = new WeakMap<FaultlineConfig, { key: string; settings: LintSettings }>();
+
+function settingsOf(config: FaultlineConfig, options: Pick<LintFileOptions, 'onlyRules' | 'today'>): LintSettings {
+  const key = `${options.today}\0${options.onlyRules?.join(',') ?? '*'}`;
+  const known = settingsByConfig.get(config);
+  if (known !== undefined && known.key === key) return known.settings;
+  const settings = settingsFromConfig(config, options.today, options.onlyRules);
+  settingsByConfig.set(config, { key, settings });
+  return settings;
+}
+
+/**
  * Resolves a file's config and decides whether it is linted, without reading it. The workspace
  * audit plans every file first (config lookups are cached per folder, so this is cheap), then
  * reads and lints only the ones that need it, possibly on worker threads.
@@ -46,7 +61,7 @@ export function planFile(path: string, resolver: ConfigResolver, options: Pick<L
     const relativePath = relative(resolved.configDirectory, resolve(path)).split(sep).join('/');
     if (isIgnoredByConfig(resolved.config, relativePath)) return { ignored: true, resolved };
   }
-  return { ignored: false, resolved, languageId, settings: settingsFromConfig(resolved.config, options.today, options.onlyRules) };
+  return { ignored: false, resolved, languageId, settings: settingsOf(resolved.config, options) };
 }
 
 export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
