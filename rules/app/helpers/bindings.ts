@@ -48,6 +48,16 @@ export function unwrapExpression(expression: ts.Expression): ts.Expression {
 
 const cache = new WeakMap<ts.SourceFile, FileBindings>();
 
+/** The only kinds of node that bind or rebind a name; every other node is passed over at once. */
+const BINDING_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.ImportDeclaration,
+  ts.SyntaxKind.ImportEqualsDeclaration,
+  ts.SyntaxKind.VariableDeclaration,
+  ts.SyntaxKind.BinaryExpression,
+  ts.SyntaxKind.PrefixUnaryExpression,
+  ts.SyntaxKind.PostfixUnaryExpression,
+]);
+
 export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
   const cached = cache.get(sourceFile);
   if (cached !== undefined) return cached;
@@ -83,6 +93,7 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
   };
 
   for (const node of fileNodes(sourceFile)) {
+    if (!BINDING_KINDS.has(node.kind)) continue;
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const module = node.moduleSpecifier.text;
       modules.add(module);

@@ -218,8 +218,35 @@ function loopFlag(loop: LoopStatement): string | null {
   return null;
 }
 
+// Both retry rules ask about the same loops and functions: each is looked at once per parse.
+const retryLoops = new WeakMap<LoopStatement, RetryLoop | null>();
+const retryRecursions = new WeakMap<ts.FunctionLikeDeclaration, RetryRecursion | null>();
+
 /** The retry loop `loop` is, or null when it is not one. */
 export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
+  let found = retryLoops.get(loop);
+  if (found === undefined) {
+    found = findRetryLoop(loop);
+    retryLoops.set(loop, found);
+  }
+  return found;
+}
+
+/**
+ * A function that retries by calling itself from a `catch`: `catch (error) { await sleep(1000);
+ * return connect(); }`. Only calls that are returned, awaited or stand alone count; a call
+ * scheduled with `setTimeout` is a reconnect timer, not this shape.
+ */
+export function retryRecursionOf(node: ts.FunctionLikeDeclaration): RetryRecursion | null {
+  let found = retryRecursions.get(node);
+  if (found === undefined) {
+    found = findRetryRecursion(node);
+    retryRecursions.set(node, found);
+  }
+  return found;
+}
+
+function findRetryLoop(loop: LoopStatement): RetryLoop | null {
   if (indexesItems(loop)) return null;
   const flag = loopFlag(loop);
   let found: RetryLoop | null = null;
@@ -253,12 +280,7 @@ function callsByName(call: ts.CallExpression, name: string, isMethod: boolean): 
   return ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword && callee.name.text === name;
 }
 
-/**
- * A function that retries by calling itself from a `catch`: `catch (error) { await sleep(1000);
- * return connect(); }`. Only calls that are returned, awaited or stand alone count; a call
- * scheduled with `setTimeout` is a reconnect timer, not this shape.
- */
-export function retryRecursionOf(node: ts.FunctionLikeDeclaration): RetryRecursion | null {
+function findRetryRecursion(node: ts.FunctionLikeDeclaration): RetryRecursion | null {
   const name = functionName(node);
   const body = node.body;
   if (name === null || body === undefined || !ts.isBlock(body)) return null;

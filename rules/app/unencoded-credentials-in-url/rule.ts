@@ -51,7 +51,8 @@ export default defineRule<MessageId>({
       unencodedUser: '`${{{expression}}}` is interpolated into the user name of a `{{scheme}}://` URL without encoding; a name containing `@` or `:` breaks the URL: write `${encodeURIComponent({{expression}})}`.',
     },
     options: {},
-    prefilter: [matches(new RegExp(`(?:${SCHEMES.map((scheme) => scheme.replace('+', '\\+')).join('|')})://`, 'i'))],
+    // Anchored on `://` and looking back for the scheme, so the scan can jump between colons.
+    prefilter: [matches(new RegExp(`://(?<=(?:${SCHEMES.map((scheme) => scheme.replace('+', '\\+')).join('|')})://)`, 'i'))],
     sources: ['None found; RFC 3986 section 3.2.1 (userinfo) and the node-postgres, MongoDB and ioredis connection-string docs, which require percent-encoding'],
   },
   create(context) {

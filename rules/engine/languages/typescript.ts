@@ -33,8 +33,14 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
     sourceFile = ts.updateSourceFile(previous, text, changeRange(previous.text, text));
   } else if (previous !== undefined && previous.fileName === fileName) {
     sourceFile = previous;
-  } else {
+  } else if (cache !== undefined) {
+    // Kept for incremental re-parsing, which expects TypeScript's own parent pointers.
     sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind);
+  } else {
+    // A one-off parse (an audit): fileNodes sets the parent pointers in the walk that lists the
+    // nodes, instead of TypeScript walking the whole tree once more to set them.
+    sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, scriptKind);
+    fileNodes(sourceFile);
   }
   if (cache !== undefined) cache.sourceFile = sourceFile;
   return sourceFile;
@@ -165,15 +171,22 @@ const NODE_LISTS = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
  * Every node of a parsed file, the file first, in the order ts.forEachChild visits them (document
  * order), listed once per parse. The runner feeds the rules' node visitors from it, and helpers
  * that look at the whole file (imports, declarations, classes) loop over it instead of walking
- * the tree again: on an audit each extra recursive walk costs a good part of a parse.
+ * the tree again: on an audit each extra recursive walk costs a good part of a parse. The walk
+ * also sets every node's parent (the same pointers TypeScript's setParentNodes sets; JSDoc nodes,
+ * which no rule reads, aside), so a one-off parse need not ask TypeScript for them.
  */
 export function fileNodes(sourceFile: ts.SourceFile): readonly ts.Node[] {
   let nodes = NODE_LISTS.get(sourceFile);
   if (nodes === undefined) {
     const list: ts.Node[] = [sourceFile];
+    let parent: ts.Node = sourceFile;
     const visit = (node: ts.Node): void => {
+      (node as { parent: ts.Node }).parent = parent;
       list.push(node);
+      const outer = parent;
+      parent = node;
       ts.forEachChild(node, visit);
+      parent = outer;
     };
     ts.forEachChild(sourceFile, visit);
     NODE_LISTS.set(sourceFile, list);
