@@ -181,7 +181,8 @@ export function fileNodes(sourceFile: ts.SourceFile): readonly ts.Node[] {
     const list: ts.Node[] = [sourceFile];
     let parent: ts.Node = sourceFile;
     const visit = (node: ts.Node): void => {
-      (node as { parent: ts.Node }).parent = parent;
+      // An editor's parse has them already (TypeScript sets them): only missing ones are written.
+      if (node.parent !== parent) (node as { parent: ts.Node }).parent = parent;
       list.push(node);
       const outer = parent;
       parent = node;

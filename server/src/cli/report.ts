@@ -88,8 +88,10 @@ export function isAtOrAbove(severity: Severity, threshold: Severity): boolean {
 
 /** Converts offsets of one text to 1-based positions; built once per file. */
 export function createPositionMapper(text: string): (offset: number) => Position {
-  const lineStarts = computeLineStarts(text);
+  // Built on the first question: most files of an audit have no finding to place.
+  let lineStarts: number[] | null = null;
   return (offset) => {
+    lineStarts ??= computeLineStarts(text);
     const clamped = Math.max(0, Math.min(offset, text.length));
     const line = lineOfOffset(lineStarts, clamped);
     return { line: line + 1, column: clamped - (lineStarts[line] ?? 0) + 1 };
