@@ -39,6 +39,12 @@ test('embedded SQL needs an SQL tag, or a query call and a string that opens lik
   assert.equal(mayContainEmbeddedSql('db.query("SELECT" + columns + " FROM t")'), true);
   assert.equal(mayContainEmbeddedSql('await client.query(`\\\ndelete from jobs where id = $1`, [id]);'), true);
   assert.equal(mayContainEmbeddedSql('function q() { return "DELETE FROM t WHERE id = " + id; }\nexecute(q());'), true);
+  // WITH and MERGE open a statement only in their statement's shape; as English words they do not.
+  assert.equal(mayContainEmbeddedSql('db.query(`WITH ${name} AS (SELECT 1) SELECT * FROM recent`)'), true);
+  assert.equal(mayContainEmbeddedSql('db.query("with recursive t(n) as (select 1) select n from t")'), true);
+  assert.equal(mayContainEmbeddedSql('db.query("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE")'), true);
+  assert.equal(mayContainEmbeddedSql('throw new Error(" with value " + ms); const m = regex.exec(s);'), false);
+  assert.equal(mayContainEmbeddedSql("source = 'with (obj) {\\n' + source; const n = 'drop' + side; const m = re.exec(s);"), false);
   // A query-like call with no statement in any string: regular expressions, promise helpers, and
   // backquoted words in comments (`the \`values\` of`), which are not where code writes a value.
   assert.equal(mayContainEmbeddedSql('/** Returns the `values` of `map` and `with` no arguments. */\nconst r = pattern.exec(text);'), false);

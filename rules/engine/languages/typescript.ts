@@ -201,18 +201,30 @@ const CALL_SOURCE = `(?:${SQL_CALLEES.map(escapeForPattern).join('|')})\\s*(?:<[
 const TAG_SOURCE = '(?:sql|SQL|\\$queryRaw|\\$executeRaw)\\s*`';
 const NOT_AFTER_NAME = '(?<![\\w$])';
 const CANDIDATE_PATTERN = new RegExp(`${NOT_AFTER_NAME}(?:${CALL_SOURCE}|${TAG_SOURCE})`, 'g');
+/** Blank in a string's source text: whitespace, an escaped line break or tab, a line continuation. */
+const BLANK = String.raw`(?:\s|\\[nrt]|\\\r?\n)`;
+const NAME = String.raw`[\w"\`.{}$\[\]]+`;
 /**
- * A string literal whose text opens with an SQL statement keyword, after blanks, escaped line
- * breaks, line continuations and comments: what looksLikeSql demands of the text of a query
- * call, and all such text is written in the file (a literal, a template, a concatenation or a
- * constant). The literal stands where code puts a value (after `(`, `=`, `,`, `:`, `+`, `[`,
- * `?`, `{`, `=>`, `;`, `||`, `&&` or `return`), which keeps out the backquoted words of comments
- * (`the \`values\` of`).
+ * How a statement opens. Most keywords are enough on their own, followed by a blank or `(`; the
+ * four commonest also when the literal ends there and is concatenated (`"SELECT" + columns`).
+ * WITH and MERGE are also English words, so they need their statement's shape: `WITH name
+ * [(columns)] AS`, `MERGE [INTO] target [alias] USING` ("with value", "merge keys" are not SQL).
  */
-const SQL_STRING_PATTERN = new RegExp(
-  `(?:[(=,:+[?{>;|&]|\\breturn)\\s*[\`'"](?:\\s|\\\\(?:[nrt]|\\r?\\n)|--[^\\n'"\`]*?(?:\\n|\\\\n)|/\\*[^]*?\\*/)*(?:${[...SQL_LEADING_KEYWORDS].join('|')})(?=\\s|\\\\(?:[nrt]|\\r?\\n)|[(;]|[\`'"]\\s*\\+)`,
-  'i',
-);
+const STATEMENT_OPENING = [
+  String.raw`(?:${[...SQL_LEADING_KEYWORDS].filter((keyword) => keyword !== 'WITH' && keyword !== 'MERGE').join('|')})(?=${BLANK}|[(;])`,
+  String.raw`(?:SELECT|INSERT|UPDATE|DELETE)(?=[\`'"]\s*\+)`,
+  String.raw`WITH${BLANK}+(?:RECURSIVE${BLANK}+)?${NAME}${BLANK}*(?:\([^)]*\)${BLANK}*)?AS\b`,
+  String.raw`MERGE${BLANK}+(?:INTO${BLANK}+)?${NAME}(?:${BLANK}+(?:AS${BLANK}+)?\w+)?${BLANK}+USING\b`,
+].join('|');
+
+/**
+ * A string literal whose text opens with an SQL statement, after blanks and comments: what
+ * looksLikeSql demands of the text of a query call, and all such text is written in the file (a
+ * literal, a template, a concatenation or a constant). The literal stands where code puts a value
+ * (after `(`, `=`, `,`, `:`, `+`, `[`, `?`, `{`, `=>`, `;`, `||`, `&&` or `return`), which keeps
+ * out the backquoted words of comments (`the \`values\` of`).
+ */
+const SQL_STRING_PATTERN = new RegExp(String.raw`(?:[(=,:+[?{>;|&]|\breturn)\s*[\`'"](?:${BLANK}|--[^\n'"\`]*?(?:\n|\\n)|/\*[^]*?\*/)*(?:${STATEMENT_OPENING})`, 'i');
 
 /**
  * What a JS/TS file needs to hold embedded SQL at all: an SQL tag, or a query call and a string
