@@ -67,9 +67,29 @@ export function anyOf(...terms: readonly PrefilterTerm[]): AnyOfTerm {
   return { anyOf: terms };
 }
 
-function isNameCharacter(code: number): boolean {
-  // a-z (the text is lower-cased), 0-9, _ and $
-  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+/** `text` as a regular expression that matches it literally. */
+export function escapeForPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Substrings and words are searched with case-insensitive patterns, compiled once per term for
+ * the whole process: that scans the text as it is instead of lower-casing a copy of every file.
+ */
+const PATTERNS = new Map<string, RegExp>();
+
+function patternFor(kind: 's' | 'w', text: string): RegExp {
+  const key = `${kind}:${text}`;
+  let pattern = PATTERNS.get(key);
+  if (pattern === undefined) {
+    const escaped = escapeForPattern(text);
+    const nameAt = (index: number): boolean => /[\w$]/.test(text.charAt(index));
+    // A word is not part of a longer name: no letter, digit, `_` or `$` right before or after it.
+    const source = kind === 's' ? escaped : `${nameAt(0) ? '(?<![\\w$])' : ''}${escaped}${nameAt(text.length - 1) ? '(?![\\w$])' : ''}`;
+    pattern = new RegExp(source, 'i');
+    PATTERNS.set(key, pattern);
+  }
+  return pattern;
 }
 
 // `import x from 'm'`, `export * from 'm'`, `import 'm'`, `import('m')`, `require('m')`,
@@ -104,7 +124,6 @@ function importedModules(text: string, languageId: LanguageId): Set<string> {
  * rules share many terms, and a term that is absent costs a scan of the whole text.
  */
 export class PrefilterText {
-  private lower: string | undefined;
   private modules: Set<string> | undefined;
   /** Answers by term: strings by value, the other terms by identity (rules share their objects). */
   private readonly answers = new Map<PrefilterTerm, boolean>();
@@ -124,32 +143,14 @@ export class PrefilterText {
   private holds(term: PrefilterTerm): boolean {
     let answer = this.answers.get(term);
     if (answer !== undefined) return answer;
-    if (typeof term === 'string') answer = this.lowerText().includes(term);
-    else if ('word' in term) answer = this.containsWord(term.word);
+    if (typeof term === 'string') answer = patternFor('s', term).test(this.text);
+    else if ('word' in term) answer = patternFor('w', term.word).test(this.text);
     else if ('modules' in term) answer = term.modules.some((module) => this.imports(module));
     else if ('pattern' in term) answer = term.pattern.test(this.text);
     else if ('anyOf' in term) answer = this.admits(term.anyOf);
     else answer = term.allOf.every((inner) => this.holds(inner));
     this.answers.set(term, answer);
     return answer;
-  }
-
-  private lowerText(): string {
-    this.lower ??= this.text.toLowerCase();
-    return this.lower;
-  }
-
-  private containsWord(target: string): boolean {
-    const text = this.lowerText();
-    const checksStart = isNameCharacter(target.charCodeAt(0));
-    const checksEnd = isNameCharacter(target.charCodeAt(target.length - 1));
-    for (let index = text.indexOf(target); index !== -1; index = text.indexOf(target, index + 1)) {
-      if (checksStart && index > 0 && isNameCharacter(text.charCodeAt(index - 1))) continue;
-      const end = index + target.length;
-      if (checksEnd && end < text.length && isNameCharacter(text.charCodeAt(end))) continue;
-      return true;
-    }
-    return false;
   }
 
   private imports(module: string): boolean {

@@ -9,7 +9,7 @@
 import ts from 'typescript';
 import { decodeLiteral, type EmbeddedSegment, type EmbeddedText, type LiteralQuote } from '../embedded';
 import type { TextRange } from '../types';
-import { allOf, matches, type PrefilterTerm } from '../prefilter';
+import { allOf, escapeForPattern, matches, type PrefilterTerm } from '../prefilter';
 import { SQL_LEADING_KEYWORDS, type Substitution } from './sql/source';
 
 export { ts };
@@ -161,9 +161,6 @@ export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
   return sites;
 }
 
-function escapeForPattern(name: string): string {
-  return name.replace(/[$.*+?^(){}|[\]\\]/g, '\\$&');
-}
 
 const NODE_LISTS = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
 
