@@ -203,3 +203,34 @@ describe('the audit from VS Code and from the CLI give the same findings on the 
     assert.deepEqual(fromServer.sort(), fromCli);
   });
 });
+
+describe('a minified bundle is skipped, with its reason, by the audit in VS Code and by the CLI', () => {
+  let client: TestClient;
+  let root: string;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'faultline-audit-minified-'));
+    // Two very long lines with a finding in them, and a readable file with the same code.
+    const code = 'var rows=function(x){return pool.query("SELECT * FROM t WHERE a = " + x)};';
+    writeFileSync(join(root, 'bundle.min.js'), `${code.repeat(60)}\n${code.repeat(60)}\n`);
+    writeFileSync(join(root, 'app.js'), `${code}\n`);
+    client = await startServer({ pull: true, rootPath: root });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('listed as skipped, not as checked, in both', async () => {
+    const result = await audit(client, 'minified');
+    assert.deepEqual(result.skippedFiles.map((file) => file.uri), [uriOf(join(root, 'bundle.min.js'))]);
+    assert.match(result.skippedFiles[0]?.reason ?? '', /minified/);
+    assert.equal(result.filesChecked, 1);
+    await client.diagnostics(uriOf(join(root, 'app.js')), hasRule('sql-built-from-strings'));
+
+    const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'audit', '.', '--format', 'json', '--no-cache'], { cwd: root, encoding: 'utf8' });
+    const report = JSON.parse(cli.stdout) as { files: { path: string }[]; skipped: { path: string; reason: string }[] };
+    assert.deepEqual(report.files.map((file) => file.path), ['app.js']);
+    assert.deepEqual(report.skipped.map((file) => file.path), ['bundle.min.js']);
+    assert.equal(report.skipped[0]?.reason, result.skippedFiles[0]?.reason);
+  });
+});
