@@ -172,6 +172,15 @@ interface FileFacts {
 
 const factsCache = new WeakMap<ts.SourceFile, FileFacts>();
 
+/** The kinds of node factsOf reads (classes, and what can declare a local `fetch`); the rest are passed over. */
+const FACT_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.ClassDeclaration,
+  ts.SyntaxKind.Parameter,
+  ts.SyntaxKind.VariableDeclaration,
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.BindingElement,
+]);
+
 function factsOf(bindings: FileBindings): FileFacts {
   const cached = factsCache.get(bindings.sourceFile);
   if (cached !== undefined) return cached;
@@ -180,6 +189,7 @@ function factsOf(bindings: FileBindings): FileFacts {
   const classes = new Map<string, ValueKind>();
   let localFetch = false;
   for (const node of fileNodes(bindings.sourceFile)) {
+    if (!FACT_KINDS.has(node.kind)) continue;
     if (ts.isClassDeclaration(node) && node.name !== undefined) {
       for (const clause of node.heritageClauses ?? []) {
         if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
