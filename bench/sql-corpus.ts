@@ -11,7 +11,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { computeLineStarts, lineOfOffset, lintDocument, RULES, SQL_DIALECTS, type SqlDialect } from '../rules';
+import { computeLineStarts, countParsingStatements, lineOfOffset, lintDocument, RULES, SQL_DIALECTS, type SqlDialect } from '../rules';
 
 function sqlFiles(directory: string): string[] {
   const files: string[] = [];
@@ -50,7 +50,7 @@ function main(): void {
       const text = readFileSync(path, 'utf8');
       const result = lintDocument({ path, languageId: 'sql', text }, settings, RULES);
       statements += result.stats.sqlStatements;
-      parsed += result.stats.sqlStatementsParsed;
+      parsed += countParsingStatements(text, dialect).parsing;
       for (const error of result.internalErrors) console.log(`INTERNAL ERROR ${error.ruleId} in ${path}: ${error.message.split('\n')[0] ?? ''}`);
       const starts = computeLineStarts(text);
       for (const finding of result.findings) {

@@ -5,7 +5,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintDocument, parseConfig, RULES, type LintSettings } from '../rules';
+import { countParsingStatements, lintDocument, parseConfig, RULES, type LintSettings } from '../rules';
 import { splitSqlStatements } from '../rules/engine/languages/sql/statements';
 import { findEmbeddedSql, parseScript } from '../rules/engine/languages/typescript';
 import { buildSqlSource, looksLikeSql } from '../rules/engine/languages/sql/source';
@@ -167,6 +167,21 @@ describe('the runner', () => {
     assert.ok(!off.findings.some((finding) => finding.ruleId === 'timezone-naive-date-bucket'));
     const only = lintDocument({ path: 'a.sql', languageId: 'sql', text: DAU }, { ...SETTINGS, onlyRules: ['full-history-scan'] }, RULES);
     assert.deepEqual([...new Set(only.findings.map((finding) => finding.ruleId))], ['full-history-scan']);
+  });
+  test('a rule that needs well-formed SQL reports only on statements the grammar accepts, and the grammar is asked only about its findings', () => {
+    const unboundedSelect = RULES.find((rule) => rule.meta.id === 'unbounded-select');
+    assert.ok(unboundedSelect?.meta.requiresParse === true);
+    // Both read every row of orders; the grammar rejects the second (a comma before FROM).
+    const text = 'SELECT id, email FROM orders;\nSELECT id, email, FROM orders;';
+    assert.deepEqual(countParsingStatements(text, 'postgresql'), { statements: 2, parsing: 1 });
+    const result = lintDocument({ path: 'a.sql', languageId: 'sql', text }, { ...SETTINGS, onlyRules: ['unbounded-select'] }, RULES);
+    assert.deepEqual(result.findings.map((finding) => finding.range.start < text.indexOf('\n')), [true]);
+    assert.deepEqual(result.internalErrors, []);
+    const source = buildSqlSource(text, 'postgresql');
+    const asked: number[] = [];
+    for (const statement of source.statements) Object.defineProperty(statement, 'parses', { get: () => { asked.push(statement.index); return true; } });
+    assert.equal(looksLikeSql(source), true);
+    assert.deepEqual(asked, [], 'text that reads as code is SQL without asking the grammar');
   });
 });
 

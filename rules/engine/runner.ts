@@ -9,7 +9,7 @@
  */
 
 import { mapEditToHost, mapRangeToHost, type EmbeddedText } from './embedded';
-import { buildSqlSource, looksLikeSql, type SqlSource } from './languages/sql/source';
+import { buildSqlSource, looksLikeSql, type SqlSource, type SqlStatement } from './languages/sql/source';
 import { EMBEDDED_SQL_PREFILTER, fileNodes, findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
 import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython, type PythonNode, type PythonSqlSite } from './languages/python';
 import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
@@ -62,7 +62,7 @@ export interface LintCache {
 export function lintDocument(document: SourceDocument, settings: LintSettings, rules: readonly Rule[], cache?: LintCache): LintResult {
   const findings: SuppressibleFinding[] = [];
   const internalErrors: InternalError[] = [];
-  const stats = { sqlStatements: 0, sqlStatementsParsed: 0 };
+  const stats = { sqlStatements: 0 };
   // Without the grammar nothing can be said about a Python file, not even that a suppression in
   // it is unused: it gets no findings until the front end has loaded the parser.
   if (document.languageId === 'python' && !isPythonInitialized()) return { findings: [], internalErrors, stats };
@@ -79,6 +79,9 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   // Messages show a substitution as the host language writes one: `${expr}` in JS, `{expr}` in Python.
   const substitutionOpen = document.languageId === 'python' ? '{' : '${';
   let statementAnchor = 0;
+  /** The SQL statement the rules are visiting, while they visit one. */
+  let currentStatement: SqlStatement | null = null;
+  const rulesById = new Map(active.map((entry) => [entry.rule.meta.id, entry.rule]));
 
   const instantiate = (entry: ActiveRule): SqlVisitors & ScriptVisitors & PythonVisitors => {
     const { meta } = entry.rule;
@@ -87,6 +90,10 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
       dialect: settings.sqlDialect,
       reportingTimeZone: settings.reportingTimeZone,
       report(descriptor) {
+        // A rule that needs well-formed SQL runs on every statement, and what it reports stands
+        // only if the grammar accepts the statement: the grammar is asked about findings, not
+        // about every statement (see ParsedOnDemand).
+        if (meta.requiresParse && currentStatement !== null && !currentStatement.parses) return;
         const template = meta.messages[descriptor.messageId] ?? descriptor.messageId;
         let message = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => descriptor.data?.[name] ?? '');
         // Embedded SQL shows its substitutions as the host wrote them, never as internal markers.
@@ -130,6 +137,9 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     try {
       action();
     } catch (error) {
+      // Half-typed or procedural SQL is not a rule's to read when it needs well-formed SQL.
+      const rule = rulesById.get(ruleId);
+      if (rule?.meta.requiresParse === true && currentStatement !== null && !currentStatement.parses) return;
       if (!internalErrors.some((existing) => existing.ruleId === ruleId)) {
         internalErrors.push({ ruleId, message: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
       }
@@ -141,10 +151,9 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   const runSqlRules = (source: SqlSource): void => {
     for (const statement of source.statements) {
       stats.sqlStatements++;
-      if (statement.parses) stats.sqlStatementsParsed++;
       statementAnchor = statement.range.start;
+      currentStatement = statement;
       for (const { entry, visitors } of sqlRules) {
-        if (entry.rule.meta.requiresParse && !statement.parses) continue;
         const statementVisitor = visitors.statement;
         if (statementVisitor !== undefined) guard(entry.rule.meta.id, () => statementVisitor(statement, source));
         const blockVisitor = visitors.block;
@@ -152,6 +161,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
         for (const block of statement.model.blocks) guard(entry.rule.meta.id, () => blockVisitor(block, statement, source));
       }
     }
+    currentStatement = null;
   };
 
   let commentHost = document.text;

@@ -118,7 +118,7 @@ export interface LintResult {
   findings: Finding[];
   internalErrors: InternalError[];
   /** Statistics the audit and benchmarks report. */
-  stats: { sqlStatements: number; sqlStatementsParsed: number };
+  stats: { sqlStatements: number };
   /** Findings hidden by a faultline-ignore directive, with its reason (absent when none were). */
   suppressed?: SuppressedFinding[];
   /** Why the document was not analysed at all (a minified bundle), when it was not. */

@@ -25,7 +25,7 @@ export interface LintFileOutcome {
 }
 
 function emptyResult(): LintResult {
-  return { findings: [], internalErrors: [], stats: { sqlStatements: 0, sqlStatementsParsed: 0 } };
+  return { findings: [], internalErrors: [], stats: { sqlStatements: 0 } };
 }
 
 /** What linting a file needs before its text is read: its config, language and settings. */
