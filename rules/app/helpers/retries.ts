@@ -11,7 +11,7 @@
  * and the rules stay silent on it.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { fileNodes, ts } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, unwrapExpression, type FileBindings } from './bindings';
 
@@ -218,12 +218,37 @@ function loopFlag(loop: LoopStatement): string | null {
   return null;
 }
 
+/**
+ * The loops and functions with a try/catch in their own body (not in a nested function or class),
+ * by file: every retry shape is one of them, and a file has far fewer of them than loops and
+ * functions, which the retry rules are asked about one by one.
+ */
+const tryCatchOwners = new WeakMap<ts.SourceFile, Set<ts.Node>>();
+
+function ownsTryCatch(node: ts.Node): boolean {
+  const file = node.getSourceFile();
+  let owners = tryCatchOwners.get(file);
+  if (owners === undefined) {
+    owners = new Set();
+    for (const candidate of fileNodes(file)) {
+      if (!ts.isTryStatement(candidate) || candidate.catchClause === undefined) continue;
+      for (let current: ts.Node = candidate.parent; !ts.isSourceFile(current) && !ts.isClassLike(current); current = current.parent) {
+        owners.add(current);
+        if (ts.isFunctionLike(current)) break;
+      }
+    }
+    tryCatchOwners.set(file, owners);
+  }
+  return owners.has(node);
+}
+
 // Both retry rules ask about the same loops and functions: each is looked at once per parse.
 const retryLoops = new WeakMap<LoopStatement, RetryLoop | null>();
 const retryRecursions = new WeakMap<ts.FunctionLikeDeclaration, RetryRecursion | null>();
 
 /** The retry loop `loop` is, or null when it is not one. */
 export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
+  if (!ownsTryCatch(loop)) return null;
   let found = retryLoops.get(loop);
   if (found === undefined) {
     found = findRetryLoop(loop);
@@ -238,6 +263,7 @@ export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
  * scheduled with `setTimeout` is a reconnect timer, not this shape.
  */
 export function retryRecursionOf(node: ts.FunctionLikeDeclaration): RetryRecursion | null {
+  if (!ownsTryCatch(node)) return null;
   let found = retryRecursions.get(node);
   if (found === undefined) {
     found = findRetryRecursion(node);
