@@ -11,7 +11,7 @@
  * and the rules stay silent on it.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { nodesOfKind, ts } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, unwrapExpression, type FileBindings } from './bindings';
 
@@ -230,8 +230,8 @@ function ownsTryCatch(node: ts.Node): boolean {
   let owners = tryCatchOwners.get(file);
   if (owners === undefined) {
     owners = new Set();
-    for (const candidate of fileNodes(file)) {
-      if (!ts.isTryStatement(candidate) || candidate.catchClause === undefined) continue;
+    for (const candidate of nodesOfKind(file, ts.SyntaxKind.TryStatement) as readonly ts.TryStatement[]) {
+      if (candidate.catchClause === undefined) continue;
       for (let current: ts.Node = candidate.parent; !ts.isSourceFile(current) && !ts.isClassLike(current); current = current.parent) {
         owners.add(current);
         if (ts.isFunctionLike(current)) break;

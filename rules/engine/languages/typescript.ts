@@ -168,7 +168,7 @@ export function findEmbeddedSql(sourceFile: ts.SourceFile): EmbeddedSqlSite[] {
 }
 
 
-const NODE_LISTS = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
+const NODE_INDEXES = new WeakMap<ts.SourceFile, NodeIndex>();
 
 /**
  * Every node of a parsed file, the file first, in the order ts.forEachChild visits them (document
@@ -179,24 +179,47 @@ const NODE_LISTS = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
  * which no rule reads, aside), so a one-off parse need not ask TypeScript for them.
  */
 export function fileNodes(sourceFile: ts.SourceFile): readonly ts.Node[] {
-  let nodes = NODE_LISTS.get(sourceFile);
-  if (nodes === undefined) {
-    const list: ts.Node[] = [sourceFile];
+  return indexOf(sourceFile).nodes;
+}
+
+/**
+ * The file's nodes of one kind, in document order. Helpers that look for one kind of node
+ * (declarations, try statements) read this list instead of testing every node of the file.
+ */
+export function nodesOfKind(sourceFile: ts.SourceFile, kind: ts.SyntaxKind): readonly ts.Node[] {
+  return indexOf(sourceFile).byKind[kind] ?? NO_NODES;
+}
+
+interface NodeIndex {
+  nodes: ts.Node[];
+  byKind: (ts.Node[] | undefined)[];
+}
+
+const NO_NODES: readonly ts.Node[] = [];
+
+function indexOf(sourceFile: ts.SourceFile): NodeIndex {
+  let index = NODE_INDEXES.get(sourceFile);
+  if (index === undefined) {
+    const nodes: ts.Node[] = [sourceFile];
+    const byKind: (ts.Node[] | undefined)[] = [];
     let parent: ts.Node = sourceFile;
     const visit = (node: ts.Node): void => {
       // An editor's parse has them already (TypeScript sets them): only missing ones are written.
       if (node.parent !== parent) (node as { parent: ts.Node }).parent = parent;
-      list.push(node);
+      nodes.push(node);
+      const ofKind = byKind[node.kind];
+      if (ofKind === undefined) byKind[node.kind] = [node];
+      else ofKind.push(node);
       const outer = parent;
       parent = node;
       ts.forEachChild(node, visit);
       parent = outer;
     };
     ts.forEachChild(sourceFile, visit);
-    NODE_LISTS.set(sourceFile, list);
-    nodes = list;
+    index = { nodes, byKind };
+    NODE_INDEXES.set(sourceFile, index);
   }
-  return nodes;
+  return index;
 }
 
 // A query call (`name(`, `name<T>(`) and an SQL tag (`sql\``), as they are written.
@@ -266,8 +289,8 @@ function innermostNodeAt(sourceFile: ts.SourceFile, position: number): ts.Node {
 /** `const name = <string-ish expression>` declarations in the file, when the name is declared once. */
 function collectConstants(sourceFile: ts.SourceFile): Map<string, ts.Expression> {
   const found = new Map<string, ts.Expression | null>();
-  for (const node of fileNodes(sourceFile)) {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration) as readonly ts.VariableDeclaration[]) {
+    if (ts.isIdentifier(node.name)) {
       const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
       const name = node.name.text;
       const initializer = node.initializer;
