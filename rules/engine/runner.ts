@@ -54,6 +54,9 @@ function activeRules(rules: readonly Rule[], document: SourceDocument, settings:
   return active;
 }
 
+/** The ids of a rule list, which suppressions are checked against: one set per list, not per file. */
+const KNOWN_RULE_IDS = new WeakMap<readonly Rule[], ReadonlySet<string>>();
+
 /** State a caller may keep per document between edits to make the next lint incremental. */
 export interface LintCache {
   script?: ScriptParseCache;
@@ -79,6 +82,11 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   // Messages show a substitution as the host language writes one: `${expr}` in JS, `{expr}` in Python.
   const substitutionOpen = document.languageId === 'python' ? '{' : '${';
   let statementAnchor = 0;
+  /**
+   * The script node being visited, whose start is the anchor: computed only when a rule reports
+   * (finding a node's start skips its leading trivia, and most visited nodes report nothing).
+   */
+  let anchorNode: { node: ts.Node; file: ts.SourceFile } | null = null;
   /** The SQL statement the rules are visiting, while they visit one. */
   let currentStatement: SqlStatement | null = null;
   const rulesById = new Map(active.map((entry) => [entry.rule.meta.id, entry.rule]));
@@ -115,6 +123,10 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
           if (edits.every((edit) => edit !== null)) mappedFixes.push({ ...fix, edits: edits.filter((edit) => edit !== null) });
         }
         const embedded = target.embedded;
+        if (anchorNode !== null) {
+          statementAnchor = anchorNode.node.getStart(anchorNode.file);
+          anchorNode = null;
+        }
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
         findings.push({
           ruleId: meta.id,
@@ -234,15 +246,19 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
       }
       currentTarget = { embedded: null, anchors: [], substitutions: [] };
       statementAnchor = 0;
-      runScriptRules(sourceFile, scriptRules, sites, guard, (anchor) => {
-        statementAnchor = anchor;
+      runScriptRules(sourceFile, scriptRules, sites, guard, (node) => {
+        anchorNode = { node, file: sourceFile };
       });
     }
     commentHost = document.text;
   }
 
   const directives = parseSuppressions(commentHost);
-  const knownRuleIds = new Set(rules.map((rule) => rule.meta.id));
+  let knownRuleIds = KNOWN_RULE_IDS.get(rules);
+  if (knownRuleIds === undefined) {
+    knownRuleIds = new Set(rules.map((rule) => rule.meta.id));
+    KNOWN_RULE_IDS.set(rules, knownRuleIds);
+  }
   const outcome = applySuppressions(document.text, findings, directives, {
     today: settings.today,
     knownRuleIds,
@@ -261,7 +277,7 @@ function runScriptRules(
   scriptRules: { entry: ActiveRule; visitors: SqlVisitors & ScriptVisitors }[],
   sites: { site: EmbeddedSqlSite; source: SqlSource }[],
   guard: (ruleId: string, action: () => void) => void,
-  setAnchor: (offset: number) => void,
+  setAnchor: (node: ts.Node) => void,
 ): void {
   if (scriptRules.length === 0) return;
   for (const { entry, visitors } of scriptRules) {
@@ -270,26 +286,26 @@ function runScriptRules(
     const embeddedVisitor = visitors.embeddedSql;
     if (embeddedVisitor === undefined) continue;
     for (const { site, source } of sites) {
-      setAnchor(site.node.getStart(sourceFile));
+      setAnchor(site.node);
       guard(entry.rule.meta.id, () => embeddedVisitor(site, source));
     }
   }
-  // One pass over the file's nodes feeds every rule's node visitors.
-  const handlers = new Map<ts.SyntaxKind, { ruleId: string; handler: (node: ts.Node) => void }[]>();
+  // One pass over the file's nodes feeds every rule's node visitors, found by the node's kind.
+  const handlers: ({ ruleId: string; handler: (node: ts.Node) => void }[] | undefined)[] = [];
+  let handled = false;
   for (const { entry, visitors } of scriptRules) {
     for (const [kind, handler] of Object.entries(visitors.nodes ?? {})) {
       if (handler === undefined) continue;
-      const key = Number(kind) as ts.SyntaxKind;
-      const list = handlers.get(key) ?? [];
-      list.push({ ruleId: entry.rule.meta.id, handler });
-      handlers.set(key, list);
+      const key = Number(kind);
+      (handlers[key] ??= []).push({ ruleId: entry.rule.meta.id, handler });
+      handled = true;
     }
   }
-  if (handlers.size === 0) return;
+  if (!handled) return;
   for (const node of fileNodes(sourceFile)) {
-    const list = handlers.get(node.kind);
+    const list = handlers[node.kind];
     if (list === undefined) continue;
-    setAnchor(node.getStart(sourceFile));
+    setAnchor(node);
     for (const { ruleId, handler } of list) guard(ruleId, () => handler(node));
   }
 }
