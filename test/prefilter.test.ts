@@ -63,6 +63,11 @@ test('prefilter terms: substrings, whole words, imports, patterns, and their com
   assert.equal(text.admits([importOf('got')]), true, 'a subpath import is an import of the module');
   assert.equal(text.admits([importOf('fs')]), true, 'node: prefixes are ignored');
   assert.equal(text.admits([importOf('pg-pool', 'mysql2')]), false);
+  assert.equal(text.admits([importOf('node:')]), true, 'a name ending in : stands for a family of modules');
+  assert.equal(text.admits([importOf('got/')]), true, 'a name ending in / stands for its subpaths');
+  assert.equal(text.admits([importOf('go')]), false, 'a module is not every module its name begins');
+  assert.equal(text.admits([importOf('fs/promises')]), true);
+  assert.equal(text.admits([importOf('@nestjs/')]), false);
   assert.equal(text.admits([matches(/cache\.\w+/)]), true);
   assert.equal(text.admits([allOf('pool', word('fetch'))]), false);
   assert.equal(text.admits([allOf('pool', anyOf(word('fetch'), importOf('pg')))]), true);
@@ -72,6 +77,8 @@ test('prefilter terms: substrings, whole words, imports, patterns, and their com
   assert.equal(python.admits([importOf('sqlalchemy')]), true);
   assert.equal(python.admits([importOf('json')]), true);
   assert.equal(python.admits([importOf('sql')]), false);
+  assert.equal(python.admits([importOf('sqlalchemy.orm')]), true);
+  assert.equal(python.admits([importOf('sqlalchemy.or')]), false);
 });
 
 test('a minified bundle is not analysed, and says so', () => {

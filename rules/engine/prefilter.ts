@@ -45,8 +45,17 @@ export interface AnyOfTerm {
   readonly anyOf: readonly PrefilterTerm[];
 }
 
+/** One term object per word, so rules that share a word share its cached answer. */
+const WORD_TERMS = new Map<string, WordTerm>();
+
 export function word(text: string): WordTerm {
-  return { word: text.toLowerCase() };
+  const lower = text.toLowerCase();
+  let term = WORD_TERMS.get(lower);
+  if (term === undefined) {
+    term = { word: lower };
+    WORD_TERMS.set(lower, term);
+  }
+  return term;
 }
 
 export function importOf(...modules: readonly string[]): ImportTerm {
@@ -97,6 +106,22 @@ function patternFor(kind: 's' | 'w', text: string): RegExp {
 const SCRIPT_IMPORT = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,200})\1/g;
 // `import a.b`, `import a, b`, `from a.b import c`, at the start of a line.
 const PYTHON_IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))/gm;
+
+/**
+ * The modules a file imports, and every prefix of their names that ends at a separator
+ * (`pg/lib/client` also gives `pg/` and `pg/lib/`; `node:fs` gives `node:`), so that asking for
+ * a module's subpaths or a family of modules is one lookup.
+ */
+function importedModulesAndPrefixes(text: string, languageId: LanguageId): Set<string> {
+  const names = importedModules(text, languageId);
+  for (const name of [...names]) {
+    for (let index = 0; index < name.length - 1; index++) {
+      const character = name.charAt(index);
+      if (character === '/' || character === ':' || character === '.') names.add(name.slice(0, index + 1));
+    }
+  }
+  return names;
+}
 
 function importedModules(text: string, languageId: LanguageId): Set<string> {
   const modules = new Set<string>();
@@ -154,11 +179,9 @@ export class PrefilterText {
   }
 
   private imports(module: string): boolean {
-    this.modules ??= importedModules(this.text, this.languageId);
-    if (this.modules.has(module)) return true;
+    this.modules ??= importedModulesAndPrefixes(this.text, this.languageId);
+    if (module.endsWith(':') || module.endsWith('/')) return this.modules.has(module);
     // `node:` or `@nestjs/` name a family of modules; `pg` also stands for `pg/lib/client`.
-    const prefix = module.endsWith(':') || module.endsWith('/') ? module : module + (this.languageId === 'python' ? '.' : '/');
-    for (const imported of this.modules) if (imported.startsWith(prefix)) return true;
-    return false;
+    return this.modules.has(module) || this.modules.has(module + (this.languageId === 'python' ? '.' : '/'));
   }
 }
