@@ -14,7 +14,10 @@
  * findings.
  */
 
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Language as LanguageClass, Node, Parser, Tree } from 'web-tree-sitter';
+
+// Module loading, not I/O: the engine has no Node types, so the one function it needs is named here.
+declare const require: (id: 'web-tree-sitter') => { Language: typeof LanguageClass; Parser: typeof Parser };
 import type { EmbeddedSegment, EmbeddedText, LiteralQuote, PythonLiteralStyle } from '../embedded';
 import type { TextRange } from '../types';
 import type { Substitution } from './sql/source';
@@ -37,6 +40,9 @@ let initializing: Promise<void> | null = null;
 export function initializePython(wasm: PythonWasm): Promise<void> {
   if (initializing !== null) return initializing;
   initializing = (async () => {
+    // Loaded on first use: a process that never meets a Python file (most audits, every editor
+    // session on a JS/TS or SQL project) never evaluates the runtime's JavaScript.
+    const { Language, Parser } = require('web-tree-sitter');
     await Parser.init({ wasmBinary: wasm.runtime });
     const language = await Language.load(wasm.grammar);
     const created = new Parser();
