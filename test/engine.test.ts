@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countParsingStatements, lintDocument, parseConfig, RULES, type LintSettings } from '../rules';
 import { splitSqlStatements } from '../rules/engine/languages/sql/statements';
-import { findEmbeddedSql, parseScript } from '../rules/engine/languages/typescript';
+import { fileNodes, findEmbeddedSql, nodesOfKind, parseScript, ts } from '../rules/engine/languages/typescript';
 import { buildSqlSource, looksLikeSql } from '../rules/engine/languages/sql/source';
 import { mapRangeToHost } from '../rules/engine/embedded';
 import type { SqlDialect } from '../rules/engine/types';
@@ -205,6 +205,34 @@ describe('incremental re-parsing', () => {
       const cold = lintDocument({ path: 'a.ts', languageId: 'typescript', text }, SETTINGS, RULES);
       const warm = lintDocument({ path: 'a.ts', languageId: 'typescript', text }, SETTINGS, RULES, cache);
       assert.deepEqual(summary(warm), summary(cold), `after replacing ${from}`);
+    }
+  });
+  test("an edit's node list, made from the previous parse's, is the one a fresh parse gives", () => {
+    const lines = Array.from({ length: 40 }, (_, index) => `export function f${index}(value: number) { return value * ${index}; }`);
+    let text = lines.join('\n');
+    const cache = {};
+    const shape = (file: ts.SourceFile, nodes: readonly ts.Node[]) => nodes.map((node) => `${ts.SyntaxKind[node.kind]}@${node.pos}-${node.end}${node.parent === undefined ? '' : `<${node.parent.kind}`}${node.getSourceFile() === file ? '' : '!'}`);
+    const edits: [string, string][] = [
+      ['value * 1;', 'value * 10;'], // inside the second statement
+      ['export function f0', '// a comment\nexport function f0'], // before everything
+      ['value * 39; }', 'value * 39; }\nconst added = 1;'], // a statement at the end
+      ['export function f20(value: number) { return value * 20; }\n', ''], // a statement removed
+      ['return value * 5;', 'return value * (5;'], // a syntax error
+      ['return value * (5;', 'return value * 5;'], // and its repair
+      ['const added = 1;', ''], // the last statement removed
+      ['', 'import { Pool } from "pg";\n'], // a statement at the start
+    ];
+    parseScript(text, 'a.ts', 'typescript', cache);
+    fileNodes(parseScript(text, 'a.ts', 'typescript', cache));
+    for (const [from, to] of edits) {
+      assert.ok(text.includes(from), from);
+      text = text.replace(from, to);
+      const warm = parseScript(text, 'a.ts', 'typescript', cache);
+      const cold = parseScript(text, 'a.ts', 'typescript');
+      assert.deepEqual(shape(warm, fileNodes(warm)), shape(cold, fileNodes(cold)), `after replacing ${from}`);
+      for (const kind of [ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.Identifier, ts.SyntaxKind.EndOfFileToken]) {
+        assert.deepEqual(shape(warm, nodesOfKind(warm, kind)), shape(cold, nodesOfKind(cold, kind)), `${ts.SyntaxKind[kind]} after replacing ${from}`);
+      }
     }
   });
 });

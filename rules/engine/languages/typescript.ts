@@ -48,7 +48,16 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
     sourceFile = ts.createSourceFile(fileName, text, PARSE_OPTIONS, false, scriptKind);
     fileNodes(sourceFile);
   }
-  if (cache !== undefined) cache.sourceFile = sourceFile;
+  if (cache !== undefined) {
+    if (previous !== undefined && previous !== sourceFile) {
+      // The node index of this parse is made from the previous one's (see editorIndex); only
+      // the latest link is kept, so a document's parses never hold on to each other in a chain.
+      const previousIndex = NODE_INDEXES.get(previous) ?? PREVIOUS_INDEXES.get(previous);
+      PREVIOUS_INDEXES.delete(previous);
+      if (previousIndex !== undefined) PREVIOUS_INDEXES.set(sourceFile, previousIndex);
+    }
+    cache.sourceFile = sourceFile;
+  }
   return sourceFile;
 }
 
@@ -182,44 +191,189 @@ export function fileNodes(sourceFile: ts.SourceFile): readonly ts.Node[] {
   return indexOf(sourceFile).nodes;
 }
 
-/**
- * The file's nodes of one kind, in document order. Helpers that look for one kind of node
- * (declarations, try statements) read this list instead of testing every node of the file.
- */
 export function nodesOfKind(sourceFile: ts.SourceFile, kind: ts.SyntaxKind): readonly ts.Node[] {
-  return indexOf(sourceFile).byKind[kind] ?? NO_NODES;
+  return indexOf(sourceFile).ofKind(kind);
 }
 
 interface NodeIndex {
-  nodes: ts.Node[];
-  byKind: (ts.Node[] | undefined)[];
+  readonly nodes: readonly ts.Node[];
+  ofKind(kind: ts.SyntaxKind): readonly ts.Node[];
 }
 
 const NO_NODES: readonly ts.Node[] = [];
 
-function indexOf(sourceFile: ts.SourceFile): NodeIndex {
-  let index = NODE_INDEXES.get(sourceFile);
-  if (index === undefined) {
-    const nodes: ts.Node[] = [sourceFile];
-    const byKind: (ts.Node[] | undefined)[] = [];
-    let parent: ts.Node = sourceFile;
-    const visit = (node: ts.Node): void => {
-      // An editor's parse has them already (TypeScript sets them): only missing ones are written.
-      if (node.parent !== parent) (node as { parent: ts.Node }).parent = parent;
-      nodes.push(node);
+/**
+ * Lists the subtree rooted at `root` (a child of `parent`) in pre-order into `nodes`, setting
+ * every missing parent pointer on the way (an editor's parse has them already), and into
+ * `byKind` when given.
+ */
+function listSubtree(root: ts.Node, parent: ts.Node, nodes: ts.Node[], byKind?: (ts.Node[] | undefined)[]): void {
+  let current = parent;
+  const visit = (node: ts.Node): void => {
+    if (node.parent !== current) (node as { parent: ts.Node }).parent = current;
+    nodes.push(node);
+    if (byKind !== undefined) {
       const ofKind = byKind[node.kind];
       if (ofKind === undefined) byKind[node.kind] = [node];
       else ofKind.push(node);
-      const outer = parent;
-      parent = node;
-      ts.forEachChild(node, visit);
-      parent = outer;
-    };
-    ts.forEachChild(sourceFile, visit);
-    index = { nodes, byKind };
-    NODE_INDEXES.set(sourceFile, index);
+    }
+    const outer = current;
+    current = node;
+    ts.forEachChild(node, visit);
+    current = outer;
+  };
+  visit(root);
+}
+
+/** One kind's nodes in document order, with each one's index in the file's list of nodes. */
+interface KindList {
+  nodes: ts.Node[];
+  at: number[];
+}
+
+/** The first position in the ascending `values` whose value is at least `target`. */
+function lowerBound(values: readonly number[], target: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((values[middle] ?? 0) < target) low = middle + 1;
+    else high = middle;
   }
+  return low;
+}
+
+/** How an editor's index was made from the previous one: which statements it kept. */
+interface Splice {
+  old: EditorIndex;
+  /** Statements kept at the start, and at the end. */
+  same: number;
+  sameAtEnd: number;
+}
+
+/**
+ * The index of an editor's parse. Besides the nodes it knows where each top-level statement's
+ * nodes start, so that the next parse's index is made from this one by copying what an edit left
+ * alone. A kind's list is made when first asked for, from the previous index's list of that kind
+ * when there is one (copied, with the edited statements' nodes of that kind in the middle).
+ */
+class EditorIndex implements NodeIndex {
+  private readonly kinds = new Map<ts.SyntaxKind, KindList>();
+
+  constructor(
+    readonly nodes: ts.Node[],
+    readonly statements: readonly ts.Statement[],
+    /** starts[i]: where statement i's nodes begin in `nodes`; starts[statements.length]: the end-of-file token's. */
+    readonly starts: readonly number[],
+    private splice: Splice | null,
+  ) {
+    // The previous index is needed only until this one is asked; the one before it never again.
+    if (splice !== null) splice.old.splice = null;
+  }
+
+  ofKind(kind: ts.SyntaxKind): readonly ts.Node[] {
+    let list = this.kinds.get(kind);
+    if (list === undefined) {
+      const previous = this.splice?.old.kinds.get(kind);
+      list = previous === undefined || kind === ts.SyntaxKind.SourceFile ? this.collect(kind, 0, this.nodes.length) : this.spliced(kind, previous);
+      this.kinds.set(kind, list);
+    }
+    return list.nodes;
+  }
+
+  private collect(kind: ts.SyntaxKind, from: number, to: number, into: KindList = { nodes: [], at: [] }): KindList {
+    for (let at = from; at < to; at++) {
+      const node = this.nodes[at] as ts.Node;
+      if (node.kind !== kind) continue;
+      into.nodes.push(node);
+      into.at.push(at);
+    }
+    return into;
+  }
+
+  private spliced(kind: ts.SyntaxKind, previous: KindList): KindList {
+    const { old, same, sameAtEnd } = this.splice as Splice;
+    const keptBefore = lowerBound(previous.at, old.starts[same] ?? 0);
+    const list: KindList = { nodes: previous.nodes.slice(0, keptBefore), at: previous.at.slice(0, keptBefore) };
+    const editedEnd = this.starts[this.statements.length - sameAtEnd] ?? this.nodes.length;
+    this.collect(kind, this.starts[same] ?? this.nodes.length, editedEnd, list);
+    if (sameAtEnd > 0) {
+      const oldFirst = old.statements.length - sameAtEnd;
+      const oldStart = old.starts[oldFirst] ?? 0;
+      const shift = editedEnd - oldStart;
+      const end = lowerBound(previous.at, old.starts[old.statements.length] ?? old.nodes.length);
+      for (let index = lowerBound(previous.at, oldStart); index < end; index++) {
+        list.nodes.push(previous.nodes[index] as ts.Node);
+        list.at.push((previous.at[index] ?? 0) + shift);
+      }
+    }
+    return this.collect(kind, this.starts[this.statements.length] ?? this.nodes.length, this.nodes.length, list);
+  }
+}
+
+/** The index of the previous parse of the document an editor's parse was made from (see parseScript). */
+const PREVIOUS_INDEXES = new WeakMap<ts.SourceFile, NodeIndex>();
+
+function indexOf(sourceFile: ts.SourceFile): NodeIndex {
+  let index = NODE_INDEXES.get(sourceFile);
+  if (index !== undefined) return index;
+  const previous = PREVIOUS_INDEXES.get(sourceFile);
+  PREVIOUS_INDEXES.delete(sourceFile);
+  if (previous === undefined) {
+    const byKind: (ts.Node[] | undefined)[] = new Array<ts.Node[] | undefined>(ts.SyntaxKind.Count).fill(undefined);
+    const nodes: ts.Node[] = [sourceFile];
+    byKind[sourceFile.kind] = [sourceFile];
+    ts.forEachChild(sourceFile, (child) => listSubtree(child, sourceFile, nodes, byKind));
+    index = { nodes, ofKind: (kind) => byKind[kind] ?? NO_NODES };
+  } else {
+    index = editorIndex(sourceFile, previous);
+  }
+  NODE_INDEXES.set(sourceFile, index);
   return index;
+}
+
+/**
+ * The index of an editor's re-parse, made from the previous parse's. TypeScript's incremental
+ * re-parse hands back the very statement objects an edit did not touch (it only moves their
+ * positions), so the nodes of the unchanged statements before and after the edit are copied over
+ * as they are and only the edited statements are walked: listing a 3,000-line file's nodes on
+ * every keystroke cost as much as the re-parse itself.
+ */
+function editorIndex(sourceFile: ts.SourceFile, previous: NodeIndex): EditorIndex {
+  const statements = sourceFile.statements;
+  const old = previous instanceof EditorIndex ? previous : null;
+  let same = 0;
+  let sameAtEnd = 0;
+  if (old !== null) {
+    const limit = Math.min(statements.length, old.statements.length);
+    while (same < limit && statements[same] === old.statements[same]) same++;
+    while (sameAtEnd < limit - same && statements[statements.length - 1 - sameAtEnd] === old.statements[old.statements.length - 1 - sameAtEnd]) sameAtEnd++;
+  }
+  // The nodes before the edit, those of the edited statements, those after it: the first and
+  // the last copied in blocks, which is far cheaper than walking them again or copying one by one.
+  const before: ts.Node[] = old === null ? [sourceFile] : old.nodes.slice(0, old.starts[same]);
+  before[0] = sourceFile;
+  const starts: number[] = old === null ? [] : old.starts.slice(0, same);
+  const edited: ts.Node[] = [];
+  for (let statement = same; statement < statements.length - sameAtEnd; statement++) {
+    const node = statements[statement];
+    if (node === undefined) continue;
+    starts.push(before.length + edited.length);
+    listSubtree(node, sourceFile, edited);
+  }
+  let after: ts.Node[] = [];
+  if (old !== null && sameAtEnd > 0) {
+    const oldFirst = old.statements.length - sameAtEnd;
+    const oldStart = old.starts[oldFirst] ?? 0;
+    const shift = before.length + edited.length - oldStart;
+    for (let statement = oldFirst; statement < old.statements.length; statement++) starts.push((old.starts[statement] ?? 0) + shift);
+    after = old.nodes.slice(oldStart, old.starts[old.statements.length] ?? old.nodes.length);
+  }
+  starts.push(before.length + edited.length + after.length);
+  const endOfFile: ts.Node[] = [];
+  listSubtree(sourceFile.endOfFileToken, sourceFile, endOfFile);
+  const nodes = before.concat(edited, after, endOfFile);
+  return new EditorIndex(nodes, statements, starts, old === null ? null : { old, same, sameAtEnd });
 }
 
 // A query call (`name(`, `name<T>(`) and an SQL tag (`sql\``), as they are written.
