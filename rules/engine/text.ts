@@ -17,9 +17,12 @@ export function computeLineStarts(text: string): number[] {
  */
 export function looksMinified(text: string): boolean {
   if (text.length < 2_000) return false;
+  // Average line length above 300: fewer lines than this. Counting stops once there are more,
+  // which in written code is after the first few percent of the text.
+  const enoughLines = text.length / 300;
   let lines = 1;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines++;
-  return text.length / lines > 300;
+  for (let index = text.indexOf('\n'); index !== -1 && lines < enoughLines; index = text.indexOf('\n', index + 1)) lines++;
+  return lines < enoughLines;
 }
 
 /** Zero-based line of `offset`, by binary search over `lineStarts`. */

@@ -9,7 +9,7 @@
  * map lookup, so rules stay proportional to the nodes they care about.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { nodesOfKind, ts } from '../../engine/languages/typescript';
 
 /** A library export a local name refers to: `{ module: 'pg', exportName: 'Pool' }`. */
 export interface ImportedName {
@@ -57,16 +57,6 @@ export function unwrapExpression(expression: ts.Expression): ts.Expression {
 
 const cache = new WeakMap<ts.SourceFile, FileBindings>();
 
-/** The only kinds of node that bind or rebind a name; every other node is passed over at once. */
-const BINDING_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
-  ts.SyntaxKind.ImportDeclaration,
-  ts.SyntaxKind.ImportEqualsDeclaration,
-  ts.SyntaxKind.VariableDeclaration,
-  ts.SyntaxKind.BinaryExpression,
-  ts.SyntaxKind.PrefixUnaryExpression,
-  ts.SyntaxKind.PostfixUnaryExpression,
-]);
-
 export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
   const cached = cache.get(sourceFile);
   if (cached !== undefined) return cached;
@@ -101,39 +91,41 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     }
   };
 
-  for (const node of fileNodes(sourceFile)) {
-    if (!BINDING_KINDS.has(node.kind)) continue;
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const module = node.moduleSpecifier.text;
-      modules.add(module);
-      const clause = node.importClause;
-      if (clause?.name !== undefined) imports.set(clause.name.text, { module, exportName: 'default' });
-      const bindings = clause?.namedBindings;
-      if (bindings !== undefined && ts.isNamespaceImport(bindings)) imports.set(bindings.name.text, { module, exportName: '*' });
-      if (bindings !== undefined && ts.isNamedImports(bindings)) {
-        for (const element of bindings.elements) imports.set(element.name.text, { module, exportName: (element.propertyName ?? element.name).text });
-      }
-      continue;
+  // Kind by kind rather than in document order: what is recorded does not depend on the order
+  // (a name declared twice is unknown either way), and each list holds only its kind.
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.ImportDeclaration) as readonly ts.ImportDeclaration[]) {
+    if (!ts.isStringLiteral(node.moduleSpecifier)) continue;
+    const module = node.moduleSpecifier.text;
+    modules.add(module);
+    const clause = node.importClause;
+    if (clause?.name !== undefined) imports.set(clause.name.text, { module, exportName: 'default' });
+    const bindings = clause?.namedBindings;
+    if (bindings !== undefined && ts.isNamespaceImport(bindings)) imports.set(bindings.name.text, { module, exportName: '*' });
+    if (bindings !== undefined && ts.isNamedImports(bindings)) {
+      for (const element of bindings.elements) imports.set(element.name.text, { module, exportName: (element.propertyName ?? element.name).text });
     }
-    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
-      const module = node.moduleReference.expression.text;
-      modules.add(module);
-      imports.set(node.name.text, { module, exportName: '*' });
-      continue;
+  }
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.ImportEqualsDeclaration) as readonly ts.ImportEqualsDeclaration[]) {
+    if (!ts.isExternalModuleReference(node.moduleReference) || !ts.isStringLiteral(node.moduleReference.expression)) continue;
+    const module = node.moduleReference.expression.text;
+    modules.add(module);
+    imports.set(node.name.text, { module, exportName: '*' });
+  }
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration) as readonly ts.VariableDeclaration[]) {
+    if (node.initializer !== undefined) recordRequire(node.name, node.initializer);
+    if (!ts.isIdentifier(node.name)) continue;
+    const name = node.name.text;
+    const list = node.parent;
+    const isConstOrLet = ts.isVariableDeclarationList(list) && (list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let)) !== 0;
+    declarations.set(name, node.initializer === undefined || declarations.has(name) || !isConstOrLet ? null : node.initializer);
+  }
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.BinaryExpression) as readonly ts.BinaryExpression[]) {
+    if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) reassigned.add(node.left.text);
+  }
+  for (const kind of [ts.SyntaxKind.PrefixUnaryExpression, ts.SyntaxKind.PostfixUnaryExpression]) {
+    for (const node of nodesOfKind(sourceFile, kind) as readonly (ts.PrefixUnaryExpression | ts.PostfixUnaryExpression)[]) {
+      if (ts.isIdentifier(node.operand)) reassigned.add(node.operand.text);
     }
-    if (ts.isVariableDeclaration(node) && node.initializer !== undefined) {
-      recordRequire(node.name, node.initializer);
-      if (ts.isIdentifier(node.name)) {
-        const name = node.name.text;
-        const list = node.parent;
-        const isConstOrLet = ts.isVariableDeclarationList(list) && (list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let)) !== 0;
-        declarations.set(name, declarations.has(name) || !isConstOrLet ? null : node.initializer);
-      }
-    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
-      declarations.set(node.name.text, null);
-    }
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) reassigned.add(node.left.text);
-    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) reassigned.add(node.operand.text);
   }
 
   const initializerOf = (name: string): ts.Expression | null => {
