@@ -86,7 +86,8 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
    * The script node being visited, whose start is the anchor: computed only when a rule reports
    * (finding a node's start skips its leading trivia, and most visited nodes report nothing).
    */
-  let anchorNode: { node: ts.Node; file: ts.SourceFile } | null = null;
+  let anchorNode: ts.Node | null = null;
+  let anchorFile: ts.SourceFile | null = null;
   /** The SQL statement the rules are visiting, while they visit one. */
   let currentStatement: SqlStatement | null = null;
   const rulesById = new Map(active.map((entry) => [entry.rule.meta.id, entry.rule]));
@@ -124,7 +125,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
         }
         const embedded = target.embedded;
         if (anchorNode !== null) {
-          statementAnchor = anchorNode.node.getStart(anchorNode.file);
+          statementAnchor = anchorNode.getStart(anchorFile ?? undefined);
           anchorNode = null;
         }
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
@@ -246,8 +247,9 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
       }
       currentTarget = { embedded: null, anchors: [], substitutions: [] };
       statementAnchor = 0;
+      anchorFile = sourceFile;
       runScriptRules(sourceFile, scriptRules, sites, guard, (node) => {
-        anchorNode = { node, file: sourceFile };
+        anchorNode = node;
       });
     }
     commentHost = document.text;
@@ -306,7 +308,16 @@ function runScriptRules(
     const list = handlers[node.kind];
     if (list === undefined) continue;
     setAnchor(node);
-    for (const { ruleId, handler } of list) guard(ruleId, () => handler(node));
+    for (const entry of list) {
+      // As guard does, without a closure per call: this loop runs for most nodes of the file.
+      try {
+        entry.handler(node);
+      } catch (error) {
+        guard(entry.ruleId, () => {
+          throw error;
+        });
+      }
+    }
   }
 }
 
