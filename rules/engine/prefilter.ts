@@ -107,22 +107,6 @@ const SCRIPT_IMPORT = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,200})\
 // `import a.b`, `import a, b`, `from a.b import c`, at the start of a line.
 const PYTHON_IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))/gm;
 
-/**
- * The modules a file imports, and every prefix of their names that ends at a separator
- * (`pg/lib/client` also gives `pg/` and `pg/lib/`; `node:fs` gives `node:`), so that asking for
- * a module's subpaths or a family of modules is one lookup.
- */
-function importedModulesAndPrefixes(text: string, languageId: LanguageId): Set<string> {
-  const names = importedModules(text, languageId);
-  for (const name of [...names]) {
-    for (let index = 0; index < name.length - 1; index++) {
-      const character = name.charAt(index);
-      if (character === '/' || character === ':' || character === '.') names.add(name.slice(0, index + 1));
-    }
-  }
-  return names;
-}
-
 function importedModules(text: string, languageId: LanguageId): Set<string> {
   const modules = new Set<string>();
   if (languageId === 'python') {
@@ -150,6 +134,8 @@ function importedModules(text: string, languageId: LanguageId): Set<string> {
  */
 export class PrefilterText {
   private modules: Set<string> | undefined;
+  /** The first segment of each imported module's name (see rootOf). */
+  private roots: Set<string> | undefined;
   /** Answers by term: strings by value, the other terms by identity (rules share their objects). */
   private readonly answers = new Map<PrefilterTerm, boolean>();
 
@@ -179,9 +165,26 @@ export class PrefilterText {
   }
 
   private imports(module: string): boolean {
-    this.modules ??= importedModulesAndPrefixes(this.text, this.languageId);
-    if (module.endsWith(':') || module.endsWith('/')) return this.modules.has(module);
-    // `node:` or `@nestjs/` name a family of modules; `pg` also stands for `pg/lib/client`.
-    return this.modules.has(module) || this.modules.has(module + (this.languageId === 'python' ? '.' : '/'));
+    if (this.modules === undefined) {
+      this.modules = importedModules(this.text, this.languageId);
+      this.roots = new Set([...this.modules].map((name) => rootOf(name, this.languageId)));
+    }
+    if (this.modules.has(module)) return true;
+    // `pg` also stands for `pg/lib/client`: one lookup among the imports' first segments.
+    if (!module.endsWith(':') && !module.endsWith('/') && rootOf(module, this.languageId) === module) return this.roots?.has(module) === true;
+    // `node:` or `@nestjs/` name a family of modules, `fs/promises` its own subpaths: rarer, so a loop.
+    const prefix = module.endsWith(':') || module.endsWith('/') ? module : module + (this.languageId === 'python' ? '.' : '/');
+    for (const imported of this.modules) if (imported.startsWith(prefix)) return true;
+    return false;
   }
+}
+
+/** A module name's first segment: `pg` of `pg/lib/client`, `@scope/name` of `@scope/name/sub`, `a` of Python's `a.b`. */
+function rootOf(name: string, languageId: LanguageId): string {
+  if (languageId === 'python') {
+    const dot = name.indexOf('.');
+    return dot === -1 ? name : name.slice(0, dot);
+  }
+  const slash = name.indexOf('/', name.startsWith('@') ? name.indexOf('/') + 1 : 0);
+  return slash === -1 ? name : name.slice(0, slash);
 }
