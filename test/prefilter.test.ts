@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintDocument, RULES, type LintCache } from '../rules/index';
 import { EMBEDDED_SQL_PREFILTER } from '../rules/engine/languages/typescript';
-import { allOf, anyOf, importOf, matches, PrefilterText, word } from '../rules/engine/prefilter';
+import { allOf, anyOf, followedBy, importOf, matches, PrefilterText, word } from '../rules/engine/prefilter';
+import { RETRY_PREFILTER } from '../rules/app/helpers/retries';
 
 const SETTINGS = { sqlDialect: 'postgresql' as const, reportingTimeZone: 'UTC', rules: {}, today: '2026-01-01' };
 
@@ -79,6 +80,37 @@ test('prefilter terms: substrings, whole words, imports, patterns, and their com
   assert.equal(python.admits([importOf('sql')]), false);
   assert.equal(python.admits([importOf('sqlalchemy.orm')]), true);
   assert.equal(python.admits([importOf('sqlalchemy.or')]), false);
+});
+
+test('followedBy: the second pattern after the first match of the first', () => {
+  const term = followedBy(/\btry\s*\{/, /\bawait\b/);
+  assert.equal(new PrefilterText('await a;\ntry { b(); } catch {}', 'typescript').admits([term]), false, 'an await before every try');
+  assert.equal(new PrefilterText('try { b(); } catch {}\nawait a;', 'typescript').admits([term]), true);
+  assert.throws(() => followedBy(/a/g, /b/), /neither global nor sticky/);
+});
+
+test('the retry gate: a try statement with a catch clause and an await after a try', () => {
+  const admits = (text: string) => new PrefilterText(text, 'typescript').admits(RETRY_PREFILTER);
+  assert.equal(admits('for (;;) { try { return await call(); } catch (error) { await sleep(100); } }'), true);
+  assert.equal(admits('while (true) { try /* first */ { return await call(); } // no luck\n catch { } }'), true, 'comments where the syntax allows them');
+  assert.equal(admits('async function f() { try { return await call(); } /* a */ catch { await sleep(1); return f(); } }'), true);
+  assert.equal(admits('const value = await fetchIt().catch(() => null);'), false, "a promise's .catch is not a catch clause");
+  assert.equal(admits('try { parse(); } catch { }'), false, 'nothing awaited');
+  assert.equal(admits("import pRetry from 'p-retry';\npRetry(run, { retries: 5 });"), true, 'a retry library');
+  // Braces followed by runs of comments, none by catch. A comment pattern whose body could run
+  // past its own `*/` matched each run in exponentially many ways before failing: on this text
+  // it never returned, and real files (one in the A/B set) hung the audit.
+  const commented = '} /* a */ /* b */ x;\n'.repeat(2_000);
+  assert.equal(admits(`${commented}try { await x; } finally {}`), false);
+});
+
+test('the embedded-SQL gate reads comments in linear time', () => {
+  // Runs of SQL comments with no statement after them: comment patterns that could run past
+  // their own end tried exponentially many ways to split such a run.
+  const admits = (text: string) => new PrefilterText(text, 'typescript').admits(EMBEDDED_SQL_PREFILTER);
+  assert.equal(admits(`pool.query("${'/* a */ '.repeat(200)}not sql")`), false);
+  assert.equal(admits(`pool.query('${'-- a\\n'.repeat(200)}nothing')`), false);
+  assert.equal(admits(`pool.query('${'-- a\\n /* b */ '.repeat(200)}SELECT id FROM t')`), true);
 });
 
 test('a minified bundle is not analysed, and says so', () => {

@@ -15,6 +15,8 @@
  *     library learn what a name stands for from its import, so without one they are silent;
  *   - `matches(/re/)`: the original text matches a regular expression (for shapes no word
  *     captures, like a string that opens with an SQL keyword);
+ *   - `followedBy(/a/, /b/)`: the text matches a, and b after a's first match (for order that
+ *     matters: a `try {` with an `await` after it);
  *   - `allOf(a, b)`: every one of its terms holds; `anyOf(a, b)`: one of them does (to nest in allOf).
  *
  * Each check is a superset of what the rule reports: a term may let a file through that the rule
@@ -23,7 +25,7 @@
 
 import type { LanguageId } from './types';
 
-export type PrefilterTerm = string | WordTerm | ImportTerm | PatternTerm | AllOfTerm | AnyOfTerm;
+export type PrefilterTerm = string | WordTerm | ImportTerm | PatternTerm | SequenceTerm | AllOfTerm | AnyOfTerm;
 
 export interface WordTerm {
   readonly word: string;
@@ -35,6 +37,12 @@ export interface ImportTerm {
 
 export interface PatternTerm {
   readonly pattern: RegExp;
+}
+
+export interface SequenceTerm {
+  readonly first: RegExp;
+  /** Global, so that the search can start where `first` matched. */
+  readonly then: RegExp;
 }
 
 export interface AllOfTerm {
@@ -66,6 +74,16 @@ export function importOf(...modules: readonly string[]): ImportTerm {
 export function matches(pattern: RegExp): PatternTerm {
   if (pattern.global || pattern.sticky) throw new Error(`prefilter pattern ${pattern} must be neither global nor sticky`);
   return { pattern };
+}
+
+/**
+ * `first` matches, and `then` matches somewhere after the start of first's first match (a `try {`
+ * with an `await` after it). Two linear searches, where one pattern with `[^]*` between the two
+ * would go back over the text from every later match of `first` when `then` is absent.
+ */
+export function followedBy(first: RegExp, then: RegExp): SequenceTerm {
+  if (first.global || first.sticky || then.global || then.sticky) throw new Error(`prefilter patterns ${first} and ${then} must be neither global nor sticky`);
+  return { first, then: new RegExp(then.source, `${then.flags}g`) };
 }
 
 export function allOf(...terms: readonly PrefilterTerm[]): AllOfTerm {
@@ -158,10 +176,18 @@ export class PrefilterText {
     else if ('word' in term) answer = patternFor('w', term.word).test(this.text);
     else if ('modules' in term) answer = term.modules.some((module) => this.imports(module));
     else if ('pattern' in term) answer = term.pattern.test(this.text);
+    else if ('first' in term) answer = this.inSequence(term);
     else if ('anyOf' in term) answer = this.admits(term.anyOf);
     else answer = term.allOf.every((inner) => this.holds(inner));
     this.answers.set(term, answer);
     return answer;
+  }
+
+  private inSequence(term: SequenceTerm): boolean {
+    const found = term.first.exec(this.text);
+    if (found === null) return false;
+    term.then.lastIndex = found.index;
+    return term.then.test(this.text);
   }
 
   private imports(module: string): boolean {

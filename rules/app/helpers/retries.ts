@@ -12,7 +12,7 @@
  */
 
 import { nodesOfKind, ts } from '../../engine/languages/typescript';
-import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
+import { allOf, followedBy, importOf, matches, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, unwrapExpression, type FileBindings } from './bindings';
 
 /** The retry libraries the rules know, by module name. */
@@ -29,11 +29,18 @@ export interface RetryLibraryCall {
 
 const RETRY_MODULES: ReadonlySet<string> = new Set(['axios-retry', 'p-retry', 'async-retry', 'retry', 'promise-retry']);
 
+/** Blanks and comments, which may stand between `}` and `catch` or between `try` and `{`. */
+const TRIVIA = String.raw`(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*`;
+
 /**
- * What a file needs for any retry above to be in it: an import of a retry library, or a `catch`
- * and an `await` (or `yield`): hand-written retries are a try/catch whose `try` awaits the call.
+ * What a file needs for any retry above to be in it: an import of a retry library, or a try
+ * statement with a catch clause (`} catch`, not a promise's `.catch(`) and an `await` (or
+ * `yield`) after a `try {`: hand-written retries are a try/catch whose `try` awaits the call.
  */
-export const RETRY_PREFILTER: readonly PrefilterTerm[] = [importOf(...RETRY_MODULES), allOf(word('catch'), anyOf(word('await'), word('yield')))];
+export const RETRY_PREFILTER: readonly PrefilterTerm[] = [
+  importOf(...RETRY_MODULES),
+  allOf(matches(new RegExp(String.raw`\}${TRIVIA}catch\b`)), followedBy(new RegExp(String.raw`\btry${TRIVIA}\{`), /\b(?:await|yield)\b/)),
+];
 
 function isRetryLibrary(module: string): module is RetryLibrary {
   return RETRY_MODULES.has(module);
