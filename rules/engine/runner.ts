@@ -13,7 +13,7 @@ import { buildSqlSource, looksLikeSql, type SqlSource, type SqlStatement } from 
 import { EMBEDDED_SQL_PREFILTER, fileNodes, findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
 import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython, type PythonNode, type PythonSqlSite } from './languages/python';
 import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
-import { PrefilterText } from './prefilter';
+import { PrefilterText, type PrefilterTerm } from './prefilter';
 import { looksMinified } from './text';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
@@ -34,22 +34,54 @@ function appliesTo(target: RuleTarget | readonly RuleTarget[], languageId: Sourc
   return languageId !== 'sql' && targets.includes('script');
 }
 
-function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
-  const text = new PrefilterText(document.text, document.languageId);
+/** A rule that may run on documents of one language under one settings object, and the terms it needs. */
+interface Candidate extends ActiveRule {
+  terms: readonly PrefilterTerm[];
+}
+
+/**
+ * The rules that can run on a language under a settings object, worked out once per rule list,
+ * settings object and language rather than per file: an audit lints thousands of files with the
+ * same few settings objects.
+ */
+const CANDIDATES = new WeakMap<readonly Rule[], WeakMap<LintSettings, Map<SourceDocument['languageId'], readonly Candidate[]>>>();
+
+function candidatesFor(rules: readonly Rule[], settings: LintSettings, languageId: SourceDocument['languageId']): readonly Candidate[] {
+  let bySettings = CANDIDATES.get(rules);
+  if (bySettings === undefined) {
+    bySettings = new WeakMap();
+    CANDIDATES.set(rules, bySettings);
+  }
+  let byLanguage = bySettings.get(settings);
+  if (byLanguage === undefined) {
+    byLanguage = new Map();
+    bySettings.set(settings, byLanguage);
+  }
+  let candidates = byLanguage.get(languageId);
+  if (candidates !== undefined) return candidates;
   // A JS/TS file shows SQL rules nothing but its embedded queries: the check that it has any
   // stands for all their prefilters (their SQL words would be found in any large script).
-  const isScript = document.languageId !== 'sql' && document.languageId !== 'python';
-  const active: ActiveRule[] = [];
+  const isScript = languageId !== 'sql' && languageId !== 'python';
+  const list: Candidate[] = [];
   for (const rule of rules) {
     const { meta } = rule;
-    if (!appliesTo(meta.target, document.languageId)) continue;
+    if (!appliesTo(meta.target, languageId)) continue;
     if (settings.onlyRules !== undefined && !settings.onlyRules.includes(meta.id)) continue;
     const setting = settings.rules[meta.id];
     const level = setting?.level ?? meta.defaultSeverity;
     if (level === 'off') continue;
-    const terms = isScript && ruleTargets(meta).includes('sql') ? EMBEDDED_SQL_PREFILTER : document.languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter;
-    if (!text.admits(terms)) continue;
-    active.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) } });
+    const terms = isScript && ruleTargets(meta).includes('sql') ? EMBEDDED_SQL_PREFILTER : languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter;
+    list.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) }, terms });
+  }
+  byLanguage.set(languageId, list);
+  return list;
+}
+
+function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
+  const text = new PrefilterText(document.text, document.languageId);
+  const active: ActiveRule[] = [];
+  for (const candidate of candidatesFor(rules, settings, document.languageId)) {
+    if (text.admits(candidate.terms)) active.push(candidate);
   }
   return active;
 }
