@@ -254,8 +254,8 @@ interface Splice {
 /**
  * The index of an editor's parse. Besides the nodes it knows where each top-level statement's
  * nodes start, so that the next parse's index is made from this one by copying what an edit left
- * alone. A kind's list is made when first asked for, from the previous index's list of that kind
- * when there is one (copied, with the edited statements' nodes of that kind in the middle).
+ * alone. The kinds the previous index was asked for are copied from its lists, with the edited
+ * statements' nodes of that kind in the middle; any other kind is listed when first asked for.
  */
 class EditorIndex implements NodeIndex {
   private readonly kinds = new Map<ts.SyntaxKind, KindList>();
@@ -265,17 +265,21 @@ class EditorIndex implements NodeIndex {
     readonly statements: readonly ts.Statement[],
     /** starts[i]: where statement i's nodes begin in `nodes`; starts[statements.length]: the end-of-file token's. */
     readonly starts: readonly number[],
-    private splice: Splice | null,
+    splice: Splice | null,
   ) {
-    // The previous index is needed only until this one is asked; the one before it never again.
-    if (splice !== null) splice.old.splice = null;
+    // The kinds the rules asked the previous parse for are the ones they will ask this one for:
+    // made now, so that nothing here keeps the previous parse's tree alive.
+    if (splice !== null) {
+      for (const [kind, previous] of splice.old.kinds) {
+        if (kind !== ts.SyntaxKind.SourceFile) this.kinds.set(kind, this.spliced(kind, previous, splice));
+      }
+    }
   }
 
   ofKind(kind: ts.SyntaxKind): readonly ts.Node[] {
     let list = this.kinds.get(kind);
     if (list === undefined) {
-      const previous = this.splice?.old.kinds.get(kind);
-      list = previous === undefined || kind === ts.SyntaxKind.SourceFile ? this.collect(kind, 0, this.nodes.length) : this.spliced(kind, previous);
+      list = this.collect(kind, 0, this.nodes.length);
       this.kinds.set(kind, list);
     }
     return list.nodes;
@@ -291,8 +295,7 @@ class EditorIndex implements NodeIndex {
     return into;
   }
 
-  private spliced(kind: ts.SyntaxKind, previous: KindList): KindList {
-    const { old, same, sameAtEnd } = this.splice as Splice;
+  private spliced(kind: ts.SyntaxKind, previous: KindList, { old, same, sameAtEnd }: Splice): KindList {
     const keptBefore = lowerBound(previous.at, old.starts[same] ?? 0);
     const list: KindList = { nodes: previous.nodes.slice(0, keptBefore), at: previous.at.slice(0, keptBefore) };
     const editedEnd = this.starts[this.statements.length - sameAtEnd] ?? this.nodes.length;
