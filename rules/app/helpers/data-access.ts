@@ -11,7 +11,7 @@
  * query is and on which arrays are small enough not to matter.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { nodesOfKind, ts } from '../../engine/languages/typescript';
 import { importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { unwrapExpression, type FileBindings } from './bindings';
 
@@ -173,13 +173,13 @@ interface FileFacts {
 const factsCache = new WeakMap<ts.SourceFile, FileFacts>();
 
 /** The kinds of node factsOf reads (classes, and what can declare a local `fetch`); the rest are passed over. */
-const FACT_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+const FACT_KINDS: readonly ts.SyntaxKind[] = [
   ts.SyntaxKind.ClassDeclaration,
   ts.SyntaxKind.Parameter,
   ts.SyntaxKind.VariableDeclaration,
   ts.SyntaxKind.FunctionDeclaration,
   ts.SyntaxKind.BindingElement,
-]);
+];
 
 function factsOf(bindings: FileBindings): FileFacts {
   const cached = factsCache.get(bindings.sourceFile);
@@ -188,8 +188,8 @@ function factsOf(bindings: FileBindings): FileFacts {
   for (const module of bindings.modules) modules.add(canonicalModule(module));
   const classes = new Map<string, ValueKind>();
   let localFetch = false;
-  for (const node of fileNodes(bindings.sourceFile)) {
-    if (!FACT_KINDS.has(node.kind)) continue;
+  // Kind by kind: neither fact depends on the order of the nodes.
+  for (const node of FACT_KINDS.flatMap((kind) => nodesOfKind(bindings.sourceFile, kind))) {
     if (ts.isClassDeclaration(node) && node.name !== undefined) {
       for (const clause of node.heritageClauses ?? []) {
         if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;

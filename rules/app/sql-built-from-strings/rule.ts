@@ -11,7 +11,7 @@
  * knex, and adds the values array as the call's second argument.
  */
 
-import { EMBEDDED_SQL_PREFILTER, fileNodes, importedModules, SQL_CALLEES, ts, type EmbeddedSqlSite } from '../../engine/languages/typescript';
+import { EMBEDDED_SQL_PREFILTER, importedModules, nodesOfKind, SQL_CALLEES, ts, type EmbeddedSqlSite } from '../../engine/languages/typescript';
 import { pythonArguments, PYTHON_SQL_METHODS, type PythonNode, type PythonSqlSite } from '../../engine/languages/python';
 import type { SqlSource, SqlStatement } from '../../engine/languages/sql/source';
 import { matchingParen, type StatementModel } from '../../engine/languages/sql/structure';
@@ -93,15 +93,14 @@ interface FileConstants {
 function collectFileConstants(sourceFile: ts.SourceFile): FileConstants {
   const declarations = new Map<string, boolean>();
   const enums = new Set<string>();
-  for (const node of fileNodes(sourceFile)) {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
-      const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
-      const initializer = node.initializer;
-      const literal = isConst && initializer !== undefined && isLiteral(initializer);
-      declarations.set(node.name.text, !declarations.has(node.name.text) && literal);
-    }
-    if (ts.isEnumDeclaration(node)) enums.add(node.name.text);
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration) as readonly ts.VariableDeclaration[]) {
+    if (!ts.isIdentifier(node.name)) continue;
+    const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
+    const initializer = node.initializer;
+    const literal = isConst && initializer !== undefined && isLiteral(initializer);
+    declarations.set(node.name.text, !declarations.has(node.name.text) && literal);
   }
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.EnumDeclaration) as readonly ts.EnumDeclaration[]) enums.add(node.name.text);
   const literals = new Set<string>();
   for (const [name, literal] of declarations) if (literal) literals.add(name);
   return { literals, enums };
