@@ -163,6 +163,12 @@ function main(): void {
     const peak = Math.max(...measurements.map((measurement) => measurement.peakMb));
     console.log(`${kind.name.padEnd(52)} ${seconds.toFixed(2).padStart(7)} s  ${(seconds / floor).toFixed(2).padStart(6)}x  (target ${kind.target.padEnd(12)})  peak ${Number.isNaN(peak) ? 'n/a' : `${peak.toFixed(0)} MB`}`);
   }
+  // Each run's ratio to the floor measured just before it: how much of the spread is the machine's.
+  const floors = results.get(kinds[0]?.name ?? '') ?? [];
+  for (const kind of kinds.slice(1)) {
+    const ratios = (results.get(kind.name) ?? []).map((measurement, run) => (measurement.seconds / (floors[run]?.seconds ?? Number.NaN)).toFixed(2));
+    console.log(`  run by run, ${kind.name}: ${ratios.join(' ')}`);
+  }
   try {
     const report = JSON.parse(readFileSync(join(scratch, 'report.json'), 'utf8')) as { summary: { files: number; findings: number } };
     console.log(`audit: ${report.summary.files} files checked, ${report.summary.findings} findings`);
