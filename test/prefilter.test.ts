@@ -97,20 +97,41 @@ test('the retry gate: a try statement with a catch clause and an await after a t
   assert.equal(admits('const value = await fetchIt().catch(() => null);'), false, "a promise's .catch is not a catch clause");
   assert.equal(admits('try { parse(); } catch { }'), false, 'nothing awaited');
   assert.equal(admits("import pRetry from 'p-retry';\npRetry(run, { retries: 5 });"), true, 'a retry library');
-  // Braces followed by runs of comments, none by catch. A comment pattern whose body could run
-  // past its own `*/` matched each run in exponentially many ways before failing: on this text
-  // it never returned, and real files (one in the A/B set) hung the audit.
+  // Runs of comments after braces, none followed by catch: a comment pattern whose body could
+  // run past its own `*/` never returned on this text (and hung the audit on a file of the A/B
+  // set); one with an unbounded body took seconds on unterminated comments.
   const commented = '} /* a */ /* b */ x;\n'.repeat(2_000);
   assert.equal(admits(`${commented}try { await x; } finally {}`), false);
+  assert.equal(admits(`${'}/*'.repeat(20_000)}try { await x; } finally {}`), true, 'an unterminated comment is read only so far, then lets the file through');
+  assert.equal(admits(`try { await x; } /*${' '.repeat(5_000)}*/ catch {}`), true, 'a very long comment lets the file through');
 });
 
 test('the embedded-SQL gate reads comments in linear time', () => {
   // Runs of SQL comments with no statement after them: comment patterns that could run past
   // their own end tried exponentially many ways to split such a run.
   const admits = (text: string) => new PrefilterText(text, 'typescript').admits(EMBEDDED_SQL_PREFILTER);
-  assert.equal(admits(`pool.query("${'/* a */ '.repeat(200)}not sql")`), false);
+  // A block comment first lets the file through (PostgreSQL's nest, MySQL's do not).
+  assert.equal(admits(`pool.query("${'/* a */ '.repeat(200)}not sql")`), true);
   assert.equal(admits(`pool.query('${'-- a\\n'.repeat(200)}nothing')`), false);
   assert.equal(admits(`pool.query('${'-- a\\n /* b */ '.repeat(200)}SELECT id FROM t')`), true);
+});
+
+test('the gates let through what the rules report, whatever the comments and line endings', () => {
+  const rulesOn = (path: string, text: string) => [...new Set(lintDocument({ path, languageId: 'typescript', text }, SETTINGS, RULES).findings.map((finding) => finding.ruleId))].sort();
+  const pg = "import { Pool } from 'pg';\nconst pool = new Pool({ max: 5, connectionTimeoutMillis: 1000, idleTimeoutMillis: 1000 });\n";
+  // An escaped backslash before an n is not a written line break: the comment goes on.
+  assert.deepEqual(rulesOn('a.ts', `${pg}pool.query('-- imported from C:\\\\new\\nSELECT * FROM users');`), ['select-star', 'unbounded-select']);
+  // PostgreSQL's block comments nest.
+  assert.deepEqual(rulesOn('b.ts', `${pg}pool.query('/* list /* all */ users */ SELECT * FROM users');`), ['select-star', 'unbounded-select']);
+  // A line comment ended by a lone CR between the try block and its catch.
+  const retry = 'export async function connectForever(connect: () => Promise<void>) {\n  while (true) {\n    try { await connect(); break; } // refused\rcatch (error) { console.log(error); }\n  }\n}\n';
+  assert.deepEqual(rulesOn('c.ts', retry), ['retry-without-backoff', 'unbounded-retry']);
+});
+
+test('a name bound by a require and later by an import is the import, as the file reads', () => {
+  const text = "function legacyPool() { const { Pool } = require('generic-pool'); return Pool; }\nimport { Pool } from 'pg';\nexport const pool = new Pool();\n";
+  const found = lintDocument({ path: 'd.ts', languageId: 'typescript', text }, SETTINGS, RULES).findings.map((finding) => finding.ruleId);
+  assert.ok(found.includes('pool-without-limits'), found.join(', '));
 });
 
 test('a minified bundle is not analysed, and says so', () => {

@@ -197,7 +197,7 @@ export class PrefilterText {
     }
     if (this.modules.has(module)) return true;
     // `pg` also stands for `pg/lib/client`: one lookup among the imports' first segments.
-    if (!module.endsWith(':') && !module.endsWith('/') && rootOf(module, this.languageId) === module) return this.roots?.has(module) === true;
+    if (!module.startsWith('@') && !module.endsWith(':') && !module.endsWith('/') && rootOf(module, this.languageId) === module) return this.roots?.has(module) === true;
     // `node:` or `@nestjs/` name a family of modules, `fs/promises` its own subpaths: rarer, so a loop.
     const prefix = module.endsWith(':') || module.endsWith('/') ? module : module + (this.languageId === 'python' ? '.' : '/');
     for (const imported of this.modules) if (imported.startsWith(prefix)) return true;

@@ -61,6 +61,15 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
   const cached = cache.get(sourceFile);
   if (cached !== undefined) return cached;
   const imports = new Map<string, ImportedName>();
+  /**
+   * Names bound to imports, with where each binding is written: the lists below are read kind by
+   * kind, and when one name is bound twice (an `import` and a `require` in another scope) the
+   * later in the file wins, as it did when the file was read in order.
+   */
+  const importBindings: { at: number; name: string; imported: ImportedName }[] = [];
+  const bindImport = (at: ts.Node, name: string, imported: ImportedName): void => {
+    importBindings.push({ at: at.pos, name, imported });
+  };
   const modules = new Set<string>();
   const declarations = new Map<string, ts.Expression | null>();
   const reassigned = new Set<string>();
@@ -79,37 +88,38 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     const module = argument.text;
     modules.add(module);
     if (ts.isIdentifier(name)) {
-      imports.set(name.text, { module, exportName: member ?? 'default' });
+      bindImport(name, name.text, { module, exportName: member ?? 'default' });
       return;
     }
     if (ts.isObjectBindingPattern(name) && member === null) {
       for (const element of name.elements) {
         if (!ts.isIdentifier(element.name)) continue;
         const imported = element.propertyName !== undefined && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
-        imports.set(element.name.text, { module, exportName: imported });
+        bindImport(element, element.name.text, { module, exportName: imported });
       }
     }
   };
 
-  // Kind by kind rather than in document order: what is recorded does not depend on the order
-  // (a name declared twice is unknown either way), and each list holds only its kind.
+  // Kind by kind rather than in document order: each list holds only its kind, and nothing
+  // recorded depends on the order (a name declared twice is unknown either way; import bindings
+  // are put in file order below).
   for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.ImportDeclaration) as readonly ts.ImportDeclaration[]) {
     if (!ts.isStringLiteral(node.moduleSpecifier)) continue;
     const module = node.moduleSpecifier.text;
     modules.add(module);
     const clause = node.importClause;
-    if (clause?.name !== undefined) imports.set(clause.name.text, { module, exportName: 'default' });
+    if (clause?.name !== undefined) bindImport(clause.name, clause.name.text, { module, exportName: 'default' });
     const bindings = clause?.namedBindings;
-    if (bindings !== undefined && ts.isNamespaceImport(bindings)) imports.set(bindings.name.text, { module, exportName: '*' });
+    if (bindings !== undefined && ts.isNamespaceImport(bindings)) bindImport(bindings, bindings.name.text, { module, exportName: '*' });
     if (bindings !== undefined && ts.isNamedImports(bindings)) {
-      for (const element of bindings.elements) imports.set(element.name.text, { module, exportName: (element.propertyName ?? element.name).text });
+      for (const element of bindings.elements) bindImport(element, element.name.text, { module, exportName: (element.propertyName ?? element.name).text });
     }
   }
   for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.ImportEqualsDeclaration) as readonly ts.ImportEqualsDeclaration[]) {
     if (!ts.isExternalModuleReference(node.moduleReference) || !ts.isStringLiteral(node.moduleReference.expression)) continue;
     const module = node.moduleReference.expression.text;
     modules.add(module);
-    imports.set(node.name.text, { module, exportName: '*' });
+    bindImport(node, node.name.text, { module, exportName: '*' });
   }
   for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration) as readonly ts.VariableDeclaration[]) {
     if (node.initializer !== undefined) recordRequire(node.name, node.initializer);
@@ -127,6 +137,9 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
       if (ts.isIdentifier(node.operand)) reassigned.add(node.operand.text);
     }
   }
+
+  importBindings.sort((a, b) => a.at - b.at);
+  for (const { name, imported } of importBindings) imports.set(name, imported);
 
   const initializerOf = (name: string): ts.Expression | null => {
     if (reassigned.has(name)) return null;

@@ -29,8 +29,17 @@ export interface RetryLibraryCall {
 
 const RETRY_MODULES: ReadonlySet<string> = new Set(['axios-retry', 'p-retry', 'async-retry', 'retry', 'promise-retry']);
 
-/** Blanks and comments, which may stand between `}` and `catch` or between `try` and `{`. */
-const TRIVIA = String.raw`(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*`;
+/**
+ * Blanks and comments as TypeScript reads them, which may stand between `}` and `catch` or `try`
+ * and `{`: JavaScript's \s plus NEL and the zero-width space; a line comment ends at any line
+ * terminator. A block comment is read for at most COMMENT_LIMIT characters and one longer lets the
+ * file through unread (LONG_COMMENT), so no text makes the search slower than linear: a comment
+ * body that may run on unbounded is what makes such patterns quadratic or worse.
+ */
+const COMMENT_LIMIT = 4000;
+const COMMENT_BODY = String.raw`(?:[^*]|\*(?!/))`;
+const TRIVIA = String.raw`(?:[\s\u0085\u200B]|//[^\n\r\u2028\u2029]*[\n\r\u2028\u2029]|/\*${COMMENT_BODY}{0,${COMMENT_LIMIT}}\*/)*`;
+const LONG_COMMENT = String.raw`/\*${COMMENT_BODY}{${COMMENT_LIMIT}}`;
 
 /**
  * What a file needs for any retry above to be in it: an import of a retry library, or a try
@@ -39,7 +48,7 @@ const TRIVIA = String.raw`(?:\s|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*`;
  */
 export const RETRY_PREFILTER: readonly PrefilterTerm[] = [
   importOf(...RETRY_MODULES),
-  allOf(matches(new RegExp(String.raw`\}${TRIVIA}catch\b`)), followedBy(new RegExp(String.raw`\btry${TRIVIA}\{`), /\b(?:await|yield)\b/)),
+  allOf(matches(new RegExp(String.raw`\}${TRIVIA}(?:catch\b|${LONG_COMMENT})`)), followedBy(new RegExp(String.raw`\btry${TRIVIA}(?:\{|${LONG_COMMENT})`), /\b(?:await|yield)\b/)),
 ];
 
 function isRetryLibrary(module: string): module is RetryLibrary {

@@ -401,21 +401,22 @@ const STATEMENT_OPENING = [
 ].join('|');
 
 /**
- * SQL comments in a string's source text, ending at their own end: a body that could run past it
- * would let a run of comments be matched in exponentially many ways when no statement follows.
- * A line comment ends at a line break, written (`\n`) or real.
+ * An SQL line comment in a string's source text: it ends at a line break, real or written
+ * (`\n`); other escapes are read as pairs, so `\\n` (an escaped backslash, then n) is not one.
+ * Its body cannot contain its own end, so a run of comments is matched one way only.
  */
-const LINE_COMMENT = String.raw`--(?:[^\n'"\`\\]|\\(?!n))*(?:\n|\\n)`;
-const BLOCK_COMMENT = String.raw`/\*(?:[^*]|\*(?!/))*\*/`;
+const LINE_COMMENT = String.raw`--(?:[^\n'"\`\\]|\\[^n])*(?:\n|\\n)`;
 
 /**
- * A string literal whose text opens with an SQL statement, after blanks and comments: what
+ * A string literal whose text opens with an SQL statement, after blanks and line comments, or
+ * with a block comment (PostgreSQL's nest, MySQL's do not: which text follows one is left to the
+ * parse, the gate lets the file through): what
  * looksLikeSql demands of the text of a query call, and all such text is written in the file (a
  * literal, a template, a concatenation or a constant). The literal stands where code puts a value
  * (after `(`, `=`, `,`, `:`, `+`, `[`, `?`, `{`, `=>`, `;`, `||`, `&&` or `return`), which keeps
  * out the backquoted words of comments (`the \`values\` of`).
  */
-const SQL_STRING_PATTERN = new RegExp(String.raw`(?:[(=,:+[?{>;|&]|\breturn)\s*[\`'"](?:${BLANK}|${LINE_COMMENT}|${BLOCK_COMMENT})*(?:${STATEMENT_OPENING})`, 'i');
+const SQL_STRING_PATTERN = new RegExp(String.raw`(?:[(=,:+[?{>;|&]|\breturn)\s*[\`'"](?:${BLANK}|${LINE_COMMENT})*(?:${STATEMENT_OPENING}|/\*)`, 'i');
 
 /**
  * What a JS/TS file needs to hold embedded SQL at all: an SQL tag, or a query call and a string
