@@ -258,19 +258,24 @@ function ownsTryCatch(node: ts.Node): boolean {
   return owners.has(node);
 }
 
-// Both retry rules ask about the same loops and functions: each is looked at once per parse.
+// Both retry rules ask about the same loops and functions: each is looked at once per parse,
+// and only if it holds a try/catch of its own.
 const retryLoops = new WeakMap<LoopStatement, RetryLoop | null>();
 const retryRecursions = new WeakMap<ts.FunctionLikeDeclaration, RetryRecursion | null>();
 
-/** The retry loop `loop` is, or null when it is not one. */
-export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
-  if (!ownsTryCatch(loop)) return null;
-  let found = retryLoops.get(loop);
+function retryShapeOf<N extends ts.Node, S>(node: N, known: WeakMap<N, S | null>, find: (node: N) => S | null): S | null {
+  if (!ownsTryCatch(node)) return null;
+  let found = known.get(node);
   if (found === undefined) {
-    found = findRetryLoop(loop);
-    retryLoops.set(loop, found);
+    found = find(node);
+    known.set(node, found);
   }
   return found;
+}
+
+/** The retry loop `loop` is, or null when it is not one. */
+export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
+  return retryShapeOf(loop, retryLoops, findRetryLoop);
 }
 
 /**
@@ -279,13 +284,7 @@ export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
  * scheduled with `setTimeout` is a reconnect timer, not this shape.
  */
 export function retryRecursionOf(node: ts.FunctionLikeDeclaration): RetryRecursion | null {
-  if (!ownsTryCatch(node)) return null;
-  let found = retryRecursions.get(node);
-  if (found === undefined) {
-    found = findRetryRecursion(node);
-    retryRecursions.set(node, found);
-  }
-  return found;
+  return retryShapeOf(node, retryRecursions, findRetryRecursion);
 }
 
 function findRetryLoop(loop: LoopStatement): RetryLoop | null {
