@@ -11,6 +11,7 @@ import { decodeLiteral, type EmbeddedSegment, type EmbeddedText, type LiteralQuo
 import type { TextRange } from '../types';
 import { allOf, escapeForPattern, matches, type PrefilterTerm } from '../prefilter';
 import { SQL_LEADING_KEYWORDS, type Substitution } from './sql/source';
+import { reparseEditedStatements } from './typescript-reparse';
 
 export { ts };
 
@@ -21,6 +22,8 @@ export { ts };
  */
 export interface ScriptParseCache {
   sourceFile?: ts.SourceFile;
+  /** How the last parse was made: from scratch, by re-parsing the edited statements, or by TypeScript's update. */
+  lastParse?: 'full' | 'statements' | 'typescript';
 }
 
 /**
@@ -36,12 +39,20 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
   const previous = cache?.sourceFile;
   let sourceFile: ts.SourceFile;
   if (previous !== undefined && previous.fileName === fileName && previous.text !== text) {
-    sourceFile = ts.updateSourceFile(previous, text, changeRange(previous.text, text));
+    const change = changeRange(previous.text, text);
+    // The previous parse's index lists its nodes flat: moving the statements after the edit
+    // through it is twice as fast as walking them.
+    const index = NODE_INDEXES.get(previous);
+    const moveTail = index instanceof EditorIndex ? index.moveFrom.bind(index) : undefined;
+    const reparsed = reparseEditedStatements(previous, text, change, moveTail);
+    sourceFile = reparsed ?? ts.updateSourceFile(previous, text, change);
+    if (cache !== undefined) cache.lastParse = reparsed === undefined ? 'typescript' : 'statements';
   } else if (previous !== undefined && previous.fileName === fileName) {
     sourceFile = previous;
   } else if (cache !== undefined) {
     // Kept for incremental re-parsing, which expects TypeScript's own parent pointers.
     sourceFile = ts.createSourceFile(fileName, text, PARSE_OPTIONS, true, scriptKind);
+    cache.lastParse = 'full';
   } else {
     // A one-off parse (an audit): fileNodes sets the parent pointers in the walk that lists the
     // nodes, instead of TypeScript walking the whole tree once more to set them.
@@ -49,6 +60,7 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
     fileNodes(sourceFile);
   }
   if (cache !== undefined) {
+    EDITOR_PARSES.add(sourceFile);
     if (previous !== undefined && previous !== sourceFile) {
       // The node index of this parse is made from the previous one's (see editorIndex); only
       // the latest link is kept, so a document's parses never hold on to each other in a chain.
@@ -225,6 +237,24 @@ function listSubtree(root: ts.Node, parent: ts.Node, nodes: ts.Node[], byKind?: 
   visit(root);
 }
 
+/** listSubtree for an editor's parse, which also lists the subtree's node lists (NodeArrays). */
+function listEditedSubtree(root: ts.Node, parent: ts.Node, nodes: ts.Node[], arrays: ts.NodeArray<ts.Node>[]): void {
+  let current = parent;
+  const visit = (node: ts.Node): void => {
+    if (node.parent !== current) (node as { parent: ts.Node }).parent = current;
+    nodes.push(node);
+    const outer = current;
+    current = node;
+    ts.forEachChild(node, visit, visitArray);
+    current = outer;
+  };
+  const visitArray = (list: ts.NodeArray<ts.Node>): void => {
+    arrays.push(list);
+    for (let index = 0; index < list.length; index++) visit(list[index] as ts.Node);
+  };
+  visit(root);
+}
+
 /** One kind's nodes in document order, with each one's index in the file's list of nodes. */
 interface KindList {
   nodes: ts.Node[];
@@ -243,140 +273,195 @@ function lowerBound(values: readonly number[], target: number): number {
   return low;
 }
 
-/** How an editor's index was made from the previous one: which statements it kept. */
-interface Splice {
-  old: EditorIndex;
-  /** Statements kept at the start, and at the end. */
-  same: number;
-  sameAtEnd: number;
+/**
+ * Replaces `removeCount` items of `list` at `from` with `insert`, in place: an editor's index is
+ * updated on every keystroke, and copying its lists of a large file's nodes made garbage enough
+ * for a young-generation collection every few edits.
+ */
+function spliceInPlace<T>(list: T[], from: number, removeCount: number, insert: readonly T[]): void {
+  const oldLength = list.length;
+  const growth = insert.length - removeCount;
+  if (growth > 0) {
+    list.length = oldLength + growth;
+    list.copyWithin(from + insert.length, from + removeCount, oldLength);
+  } else if (growth < 0) {
+    list.copyWithin(from + insert.length, from + removeCount, oldLength);
+    list.length = oldLength + growth;
+  }
+  for (let index = 0; index < insert.length; index++) list[from + index] = insert[index] as T;
 }
 
 /**
- * The index of an editor's parse. Besides the nodes it knows where each top-level statement's
- * nodes start, so that the next parse's index is made from this one by copying what an edit left
- * alone. The kinds the previous index was asked for are copied from its lists, with the edited
- * statements' nodes of that kind in the middle; any other kind is listed when first asked for.
+ * The index of an editor's parse. Besides the nodes (and node lists) it knows where each
+ * top-level statement's begin, so that the next parse's index is made from this one by replacing
+ * what an edit changed, in place: the statements an edit left alone keep their entries. The
+ * kinds the rules asked for are kept up to date the same way; any other kind is listed when first
+ * asked for.
  */
 class EditorIndex implements NodeIndex {
-  private readonly kinds = new Map<ts.SyntaxKind, KindList>();
+  readonly statements: readonly ts.Statement[];
 
   constructor(
+    readonly sourceFile: ts.SourceFile,
     readonly nodes: ts.Node[],
-    readonly statements: readonly ts.Statement[],
     /** starts[i]: where statement i's nodes begin in `nodes`; starts[statements.length]: the end-of-file token's. */
-    readonly starts: readonly number[],
-    splice: Splice | null,
+    readonly starts: number[],
+    /** The node lists (NodeArrays) of the statements, in document order, and where each statement's begin. */
+    readonly arrays: ts.NodeArray<ts.Node>[],
+    readonly arrayStarts: number[],
+    readonly kinds = new Map<ts.SyntaxKind, KindList>(),
   ) {
-    // The kinds the rules asked the previous parse for are the ones they will ask this one for:
-    // made now, so that nothing here keeps the previous parse's tree alive.
-    if (splice !== null) {
-      for (const [kind, previous] of splice.old.kinds) {
-        if (kind !== ts.SyntaxKind.SourceFile) this.kinds.set(kind, this.spliced(kind, previous, splice));
-      }
+    this.statements = sourceFile.statements;
+  }
+
+  /** Moves the statements from `statement` on, and the end-of-file token, by `delta` characters. */
+  moveFrom(statement: number, delta: number): void {
+    const { nodes, arrays } = this;
+    for (let at = this.starts[statement] ?? nodes.length; at < nodes.length; at++) {
+      const node = nodes[at] as { pos: number; end: number };
+      node.pos += delta;
+      node.end += delta;
+    }
+    for (let at = this.arrayStarts[statement] ?? arrays.length; at < arrays.length; at++) {
+      const list = arrays[at] as { pos: number; end: number };
+      list.pos += delta;
+      list.end += delta;
     }
   }
 
   ofKind(kind: ts.SyntaxKind): readonly ts.Node[] {
     let list = this.kinds.get(kind);
     if (list === undefined) {
-      list = this.collect(kind, 0, this.nodes.length);
+      list = { nodes: [], at: [] };
+      collect(kind, this.nodes, 0, this.nodes.length, 0, list);
       this.kinds.set(kind, list);
     }
     return list.nodes;
   }
+}
 
-  private collect(kind: ts.SyntaxKind, from: number, to: number, into: KindList = { nodes: [], at: [] }): KindList {
-    for (let at = from; at < to; at++) {
-      const node = this.nodes[at] as ts.Node;
-      if (node.kind !== kind) continue;
-      into.nodes.push(node);
-      into.at.push(at);
-    }
-    return into;
-  }
-
-  private spliced(kind: ts.SyntaxKind, previous: KindList, { old, same, sameAtEnd }: Splice): KindList {
-    const keptBefore = lowerBound(previous.at, old.starts[same] ?? 0);
-    const list: KindList = { nodes: previous.nodes.slice(0, keptBefore), at: previous.at.slice(0, keptBefore) };
-    const editedEnd = this.starts[this.statements.length - sameAtEnd] ?? this.nodes.length;
-    this.collect(kind, this.starts[same] ?? this.nodes.length, editedEnd, list);
-    if (sameAtEnd > 0) {
-      const oldFirst = old.statements.length - sameAtEnd;
-      const oldStart = old.starts[oldFirst] ?? 0;
-      const shift = editedEnd - oldStart;
-      const end = lowerBound(previous.at, old.starts[old.statements.length] ?? old.nodes.length);
-      for (let index = lowerBound(previous.at, oldStart); index < end; index++) {
-        list.nodes.push(previous.nodes[index] as ts.Node);
-        list.at.push((previous.at[index] ?? 0) + shift);
-      }
-    }
-    return this.collect(kind, this.starts[this.statements.length] ?? this.nodes.length, this.nodes.length, list);
+/** Appends the nodes of `kind` among nodes[from, to) to `into`, at their index plus `offset`. */
+function collect(kind: ts.SyntaxKind, nodes: readonly ts.Node[], from: number, to: number, offset: number, into: KindList): void {
+  for (let at = from; at < to; at++) {
+    const node = nodes[at] as ts.Node;
+    if (node.kind !== kind) continue;
+    into.nodes.push(node);
+    into.at.push(at + offset);
   }
 }
 
 /** The index of the previous parse of the document an editor's parse was made from (see parseScript). */
 const PREVIOUS_INDEXES = new WeakMap<ts.SourceFile, NodeIndex>();
+/** Parses kept by an editor between edits, whose index is an EditorIndex from the start. */
+const EDITOR_PARSES = new WeakSet<ts.SourceFile>();
 
 function indexOf(sourceFile: ts.SourceFile): NodeIndex {
   let index = NODE_INDEXES.get(sourceFile);
   if (index !== undefined) return index;
   const previous = PREVIOUS_INDEXES.get(sourceFile);
   PREVIOUS_INDEXES.delete(sourceFile);
-  if (previous === undefined) {
+  if (previous === undefined && !EDITOR_PARSES.has(sourceFile)) {
     const byKind: (ts.Node[] | undefined)[] = new Array<ts.Node[] | undefined>(ts.SyntaxKind.Count).fill(undefined);
     const nodes: ts.Node[] = [sourceFile];
     byKind[sourceFile.kind] = [sourceFile];
     ts.forEachChild(sourceFile, (child) => listSubtree(child, sourceFile, nodes, byKind));
     index = { nodes, ofKind: (kind) => byKind[kind] ?? NO_NODES };
   } else {
-    index = editorIndex(sourceFile, previous);
+    index = editorIndex(sourceFile, previous ?? null);
   }
   NODE_INDEXES.set(sourceFile, index);
   return index;
 }
 
 /**
- * The index of an editor's re-parse, made from the previous parse's. TypeScript's incremental
- * re-parse hands back the very statement objects an edit did not touch (it only moves their
- * positions), so the nodes of the unchanged statements before and after the edit are copied over
- * as they are and only the edited statements are walked: listing a 3,000-line file's nodes on
- * every keystroke cost as much as the re-parse itself.
+ * The index of an editor's re-parse, made from the previous parse's. Both TypeScript's
+ * incremental re-parse and ours hand back the very statement objects an edit did not touch (only
+ * moved), so the entries of the unchanged statements before and after the edit stay as they are
+ * and only the edited statements are walked: listing a 3,000-line file's nodes on every
+ * keystroke cost as much as the re-parse itself. The previous index is spent: its lists become
+ * this one's.
  */
-function editorIndex(sourceFile: ts.SourceFile, previous: NodeIndex): EditorIndex {
+function editorIndex(sourceFile: ts.SourceFile, previous: NodeIndex | null): EditorIndex {
   const statements = sourceFile.statements;
   const old = previous instanceof EditorIndex ? previous : null;
+  if (old === null) {
+    const nodes: ts.Node[] = [sourceFile];
+    const arrays: ts.NodeArray<ts.Node>[] = [];
+    const starts: number[] = [];
+    const arrayStarts: number[] = [];
+    for (const statement of statements) {
+      starts.push(nodes.length);
+      arrayStarts.push(arrays.length);
+      listEditedSubtree(statement, sourceFile, nodes, arrays);
+    }
+    starts.push(nodes.length);
+    arrayStarts.push(arrays.length);
+    listEditedSubtree(sourceFile.endOfFileToken, sourceFile, nodes, arrays);
+    return new EditorIndex(sourceFile, nodes, starts, arrays, arrayStarts);
+  }
+  NODE_INDEXES.delete(old.sourceFile);
+  const oldCount = old.statements.length;
+  const limit = Math.min(statements.length, oldCount);
   let same = 0;
+  while (same < limit && statements[same] === old.statements[same]) same++;
   let sameAtEnd = 0;
-  if (old !== null) {
-    const limit = Math.min(statements.length, old.statements.length);
-    while (same < limit && statements[same] === old.statements[same]) same++;
-    while (sameAtEnd < limit - same && statements[statements.length - 1 - sameAtEnd] === old.statements[old.statements.length - 1 - sameAtEnd]) sameAtEnd++;
-  }
-  // The nodes before the edit, those of the edited statements, those after it: the first and
-  // the last copied in blocks, which is far cheaper than walking them again or copying one by one.
-  const before: ts.Node[] = old === null ? [sourceFile] : old.nodes.slice(0, old.starts[same]);
-  before[0] = sourceFile;
-  const starts: number[] = old === null ? [] : old.starts.slice(0, same);
+  while (sameAtEnd < limit - same && statements[statements.length - 1 - sameAtEnd] === old.statements[oldCount - 1 - sameAtEnd]) sameAtEnd++;
+
+  // The edited statements' nodes and lists, and the end-of-file token's, listed afresh.
   const edited: ts.Node[] = [];
+  const editedArrays: ts.NodeArray<ts.Node>[] = [];
+  const editedStarts: number[] = [];
+  const editedArrayStarts: number[] = [];
+  const editedFrom = old.starts[same] ?? 0;
+  const arraysFrom = old.arrayStarts[same] ?? 0;
   for (let statement = same; statement < statements.length - sameAtEnd; statement++) {
-    const node = statements[statement];
-    if (node === undefined) continue;
-    starts.push(before.length + edited.length);
-    listSubtree(node, sourceFile, edited);
+    editedStarts.push(editedFrom + edited.length);
+    editedArrayStarts.push(arraysFrom + editedArrays.length);
+    listEditedSubtree(statements[statement] as ts.Statement, sourceFile, edited, editedArrays);
   }
-  let after: ts.Node[] = [];
-  if (old !== null && sameAtEnd > 0) {
-    const oldFirst = old.statements.length - sameAtEnd;
-    const oldStart = old.starts[oldFirst] ?? 0;
-    const shift = before.length + edited.length - oldStart;
-    for (let statement = oldFirst; statement < old.statements.length; statement++) starts.push((old.starts[statement] ?? 0) + shift);
-    after = old.nodes.slice(oldStart, old.starts[old.statements.length] ?? old.nodes.length);
-  }
-  starts.push(before.length + edited.length + after.length);
   const endOfFile: ts.Node[] = [];
-  listSubtree(sourceFile.endOfFileToken, sourceFile, endOfFile);
-  const nodes = before.concat(edited, after, endOfFile);
-  return new EditorIndex(nodes, statements, starts, old === null ? null : { old, same, sameAtEnd });
+  const endOfFileArrays: ts.NodeArray<ts.Node>[] = [];
+  listEditedSubtree(sourceFile.endOfFileToken, sourceFile, endOfFile, endOfFileArrays);
+
+  const { nodes, arrays, starts, arrayStarts, kinds } = old;
+  const oldEndOfFile = old.starts[oldCount] ?? nodes.length;
+  const oldArraysEnd = old.arrayStarts[oldCount] ?? arrays.length;
+  const editedTo = old.starts[oldCount - sameAtEnd] ?? oldEndOfFile;
+  const arraysTo = old.arrayStarts[oldCount - sameAtEnd] ?? oldArraysEnd;
+  const shift = edited.length - (editedTo - editedFrom);
+  const arrayShift = editedArrays.length - (arraysTo - arraysFrom);
+
+  // The kinds asked for before: drop the old entries of the edited statements and of the
+  // end-of-file token, add the new ones, move the index of those after.
+  for (const [kind, list] of kinds) {
+    if (kind === ts.SyntaxKind.SourceFile) continue;
+    const endOfFileEntries = lowerBound(list.at, oldEndOfFile);
+    list.nodes.length = endOfFileEntries;
+    list.at.length = endOfFileEntries;
+    const low = lowerBound(list.at, editedFrom);
+    const high = lowerBound(list.at, editedTo);
+    const added: KindList = { nodes: [], at: [] };
+    collect(kind, edited, 0, edited.length, editedFrom, added);
+    spliceInPlace(list.nodes, low, high - low, added.nodes);
+    spliceInPlace(list.at, low, high - low, added.at);
+    if (shift !== 0) for (let index = low + added.at.length; index < list.at.length; index++) list.at[index] = (list.at[index] as number) + shift;
+    collect(kind, endOfFile, 0, endOfFile.length, oldEndOfFile + shift, list);
+  }
+  kinds.set(ts.SyntaxKind.SourceFile, { nodes: [sourceFile], at: [0] });
+
+  spliceInPlace(nodes, oldEndOfFile, nodes.length - oldEndOfFile, endOfFile);
+  spliceInPlace(nodes, editedFrom, editedTo - editedFrom, edited);
+  nodes[0] = sourceFile;
+  spliceInPlace(arrays, oldArraysEnd, arrays.length - oldArraysEnd, endOfFileArrays);
+  spliceInPlace(arrays, arraysFrom, arraysTo - arraysFrom, editedArrays);
+  const editedCount = statements.length - sameAtEnd - same;
+  spliceInPlace(starts, same, oldCount - sameAtEnd - same, editedStarts);
+  spliceInPlace(arrayStarts, same, oldCount - sameAtEnd - same, editedArrayStarts);
+  for (let index = same + editedCount; index < starts.length; index++) {
+    starts[index] = (starts[index] as number) + shift;
+    arrayStarts[index] = (arrayStarts[index] as number) + arrayShift;
+  }
+  return new EditorIndex(sourceFile, nodes, starts, arrays, arrayStarts, kinds);
 }
 
 // A query call (`name(`, `name<T>(`) and an SQL tag (`sql\``), as they are written.
