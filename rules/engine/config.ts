@@ -69,7 +69,6 @@ export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigPar
 
   for (const property of root.children ?? []) {
     const keyNode = property.children?.[0];
-    const valueNode = property.children?.[1];
     const key = typeof keyNode?.value === 'string' ? keyNode.value : '';
     if (!TOP_LEVEL_KEYS.includes(key)) {
       problems.push({ message: `Unknown setting \`${key}\`; known settings: ${TOP_LEVEL_KEYS.slice(1).join(', ')}.`, range: rangeOf(keyNode), severity: 'warning' });

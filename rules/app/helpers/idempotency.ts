@@ -26,14 +26,6 @@ export function isIdempotencyKeyName(name: string): boolean {
   return KEY_NAME.test(name);
 }
 
-/** The text of a property name, or null for computed names we cannot read. */
-function propertyNameText(name: ts.PropertyName | undefined): string | null {
-  if (name === undefined) return null;
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isNumericLiteral(name)) return name.text;
-  if (ts.isComputedPropertyName(name) && (ts.isStringLiteral(name.expression) || ts.isNoSubstitutionTemplateLiteral(name.expression))) return name.expression.text;
-  return null;
-}
-
 /**
  * True when `node` mentions an idempotency key anywhere: a header or option name, a string, or a
  * variable (`idempotencyKey`). Identifiers are followed to their initializers once, so

@@ -15,7 +15,6 @@
 
 import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
-import type { TextRange } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isNonProductionPath } from '../helpers/code-context';
 import { functionOf, isFreshValueCall, isIdempotencyKeyName } from '../helpers/idempotency';

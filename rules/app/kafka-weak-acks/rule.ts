@@ -22,7 +22,7 @@ import type { Fix } from '../../engine/types';
 import { objectLiteralOf, propertiesOf, unwrapExpression } from '../helpers/bindings';
 import type { PythonNode } from '../../engine/languages/python';
 import { configDictOf as configDictOfValue, isPythonTestFile, pythonAssignments, pythonImports, keywordInsertion, literalOf, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
-import { configFlag, pythonKafkaClient, type PythonKafkaClient } from '../helpers/python-kafka';
+import { pythonKafkaClient, type PythonKafkaClient } from '../helpers/python-kafka';
 import { KAFKAJS_MODULE, CONFLUENT_MODULE, kafkaFile, literalValue, nestedConfig, type KafkaFile } from '../helpers/kafka';
 
 type MessageId = 'weakSend' | 'weakConfig' | 'weakPythonConfig' | 'kafkaPythonDefault';

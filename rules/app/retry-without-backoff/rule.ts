@@ -26,7 +26,7 @@
 
 import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
-import type { Fix, TextRange } from '../../engine/types';
+import type { Fix } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isNonProductionPath } from '../helpers/code-context';
 import {

@@ -22,7 +22,6 @@
 import { ts } from '../../engine/languages/typescript';
 import { importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
-import type { TextRange } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isNonProductionPath } from '../helpers/code-context';
 import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, RETRY_PREFILTER, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
