@@ -111,6 +111,21 @@ describe('statement-level re-parse', () => {
     checkEdit('a.ts', before, before.replace('const b = 2;', 'const b = 3;'));
     checkEdit('a.ts', before, before.replace('foo()', 'bar()'));
   });
+  test('removing the exports one by one makes the file a script again', () => {
+    const cache: ScriptParseCache = {};
+    const steps = ['export function f() {}\nexport function g() {}\n', 'function f() {}\nexport function g() {}\n', 'function f() {}\nfunction g() {}\n'];
+    fileNodes(parseScript(steps[0] as string, 'a.ts', 'typescript', cache));
+    for (const text of steps.slice(1)) {
+      const edited = parseScript(text, 'a.ts', 'typescript', cache);
+      fileNodes(edited);
+      const fresh = ts.createSourceFile('a.ts', text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true);
+      assert.deepEqual(shape(edited), shape(fresh), text);
+    }
+  });
+  test('a number with a letter right after it, in the statement after the edit', () => {
+    checkEdit('a.ts', 'let q = 1;\nfoo(a)\n1x;\nlet z = 2;\n', 'let q = 1;\nfoo(ab)\n1x;\nlet z = 2;\n');
+    checkEdit('a.ts', '/a /.5r', '/a/.5r');
+  });
   test('JSX', () => {
     const before = 'export const A = () => <div>{1}</div>;\nexport const B = () => <b>x</b>;\nconst c = 1;\n';
     checkEdit('a.tsx', before, before.replace('<b>x</b>', '<b>xy</b>'));

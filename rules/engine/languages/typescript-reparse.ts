@@ -212,7 +212,8 @@ function isModuleAfterEdit(old: SourceFileInternals, region: ts.SourceFile, regi
   const indicator = old.externalModuleIndicator;
   const regionIsModule = Boolean((region as unknown as SourceFileInternals).externalModuleIndicator);
   if (indicator === undefined || indicator === false) return regionIsModule ? undefined : false;
-  if (regionIsModule || typeof indicator !== 'object') return true;
+  if (regionIsModule) return true;
+  if (typeof indicator !== 'object' || indicator === null) return undefined;
   const node = indicator as ts.Node;
   return node.end <= regionStart || node.pos >= regionEnd ? true : undefined;
 }
@@ -346,6 +347,9 @@ export function reparseEditedStatements(previous: ts.SourceFile, text: string, c
       const reparsed = region.statements[region.statements.length - 1];
       if (reparsed === undefined || reparsed.pos !== boundary.pos + delta - regionStart || reparsed.end !== boundary.end + delta - regionStart || reparsed.kind !== boundary.kind) return undefined;
       if (hasError(firstLeaf(reparsed)) !== hasError(firstLeaf(boundary))) return undefined;
+      // The re-parse ends with that statement: if its first token is its last, what follows it
+      // in the file (`1x`: a letter right after a number is an error) was not there to scan.
+      if (firstToken(oldText, boundary.pos, variant).error) return undefined;
       fresh = region.statements.slice(0, -1);
     }
   }
@@ -359,11 +363,13 @@ export function reparseEditedStatements(previous: ts.SourceFile, text: string, c
   let indicator: unknown;
   if (isModule) {
     const own = file.externalModuleIndicator;
-    const readPast = fresh.length < region.statements.length ? (region.statements[fresh.length] as ts.Statement).pos : Infinity;
+    const readPast = fresh.length < region.statements.length ? region.statements[fresh.length] : undefined;
     const oldIndicator = old.externalModuleIndicator;
-    if (typeof own === 'object' && own !== null && (own as ts.Node).pos < readPast) indicator = own;
+    if (typeof own === 'object' && own !== null && (readPast === undefined || (own as ts.Node).pos < readPast.pos)) indicator = own;
+    // The statement read past is the old one, kept.
+    else if (own !== undefined && own === readPast) indicator = statements[keptAfter];
     else if (typeof oldIndicator === 'object' && oldIndicator !== null && ((oldIndicator as ts.Node).end <= regionStart || (oldIndicator as ts.Node).pos >= oldRegionEnd)) indicator = oldIndicator;
-    else indicator = true;
+    else return undefined;
   }
 
   // From here on nothing fails: the new tree is the re-parsed file, given the whole text.
