@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RULES } from '../rules/index';
@@ -400,11 +400,19 @@ test('the faultline command runs through a compile cache it writes once, and a b
   assert.deepEqual([second.status, second.stdout], [first.status, first.stdout]);
   assert.equal(statSync(cacheFile).size, size, 'a usable cache is not written again');
 
-  // Garbage where the cache should be: V8 rejects it, the run is the same, and the cache is rewritten.
+  // Garbage where the cache should be: V8 rejects it, the run is the same, and the cache is
+  // rewritten; writing it removes other builds' caches not written for a week, and only those.
   writeFileSync(cacheFile, 'not a code cache');
+  const stale = join(cacheFolder, 'stale-build.bin');
+  const recent = join(cacheFolder, 'other-build.bin');
+  writeFileSync(stale, 'old');
+  writeFileSync(recent, 'new');
+  const monthAgo = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+  utimesSync(stale, monthAgo, monthAgo);
   const rejected = run();
   assert.deepEqual([rejected.status, rejected.stdout, rejected.stderr], [first.status, first.stdout, first.stderr]);
   assert.ok(statSync(cacheFile).size > 100_000, 'a rejected cache is replaced');
+  assert.deepEqual(listCache().sort(), [written[0], 'other-build.bin'].sort(), 'the stale cache is removed, the recent one kept');
 
   rmSync(cacheFolder, { recursive: true, force: true });
   const off = run({ FAULTLINE_COMPILE_CACHE: 'off' });

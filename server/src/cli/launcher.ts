@@ -14,10 +14,10 @@
  */
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
 
@@ -52,6 +52,29 @@ function writeCache(file: string, data: Buffer): void {
     renameSync(partial, file);
   } catch {
     // A read-only or full temporary folder: the next run compiles again, nothing else changes.
+    return;
+  }
+  removeStaleCaches(dirname(file), basename(file));
+}
+
+/** A cache not written for this long belongs to a build or a Node version that is likely gone. */
+const STALE_AFTER_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Every build, update or Node version writes a cache of its own (tens of MB); without this the
+ * folder only grows. Runs only when a cache is written, so at most once per build. A cache still
+ * in use that is removed is written again by its next run.
+ */
+function removeStaleCaches(folder: string, keep: string): void {
+  try {
+    const now = Date.now();
+    for (const name of readdirSync(folder)) {
+      if (name === keep || !(name.endsWith('.bin') || name.endsWith('.tmp'))) continue;
+      const path = join(folder, name);
+      if (now - statSync(path).mtimeMs > STALE_AFTER_MS) unlinkSync(path);
+    }
+  } catch {
+    // Another process removed it first, or the folder is not ours to clean: nothing to do.
   }
 }
 
