@@ -146,23 +146,11 @@ function moveSubtree(root: ts.Node, parent: ts.Node, delta: number): void {
  */
 export type MoveTail = (statement: number, delta: number) => void;
 
-/** MoveTail by walking the subtrees. */
+/** MoveTail by walking the subtrees (their parent pointers are set again, to what they were). */
 function walkAndMove(file: ts.SourceFile): MoveTail {
   return (from, delta) => {
-    const visitNode = (node: ts.Node): void => {
-      const mutable = node as { pos: number; end: number };
-      mutable.pos += delta;
-      mutable.end += delta;
-      ts.forEachChild(node, visitNode, visitArray);
-    };
-    const visitArray = (nodes: ts.NodeArray<ts.Node>): void => {
-      const mutable = nodes as { pos: number; end: number };
-      mutable.pos += delta;
-      mutable.end += delta;
-      for (let index = 0; index < nodes.length; index++) visitNode(nodes[index] as ts.Node);
-    };
-    for (let index = from; index < file.statements.length; index++) visitNode(file.statements[index] as ts.Statement);
-    visitNode(file.endOfFileToken);
+    for (let index = from; index < file.statements.length; index++) moveSubtree(file.statements[index] as ts.Statement, file, delta);
+    moveSubtree(file.endOfFileToken, file, delta);
   };
 }
 
@@ -228,8 +216,11 @@ function mergeCommentDirectives(before: CommentDirective[] | undefined, region: 
 }
 
 /**
- * The syntax errors before the re-parsed text, in it, and after it (moved); one per position, as
- * the parser reports them (the re-parse may have seen the next statement's again).
+ * The syntax errors before the re-parsed text, in it, and after it (moved); one per position (the
+ * re-parse may have seen the next statement's again). Close to what a fresh parse reports, not
+ * exactly: the parser drops an error at the position of the one before it, so an edit that removes
+ * or adds an error can change which errors next to it are reported. Nothing here decides anything
+ * by it; TypeScript's own incremental update is not exact about them either.
  */
 function mergeDiagnostics(before: readonly ts.DiagnosticWithLocation[], region: readonly ts.DiagnosticWithLocation[], file: ts.SourceFile, regionStart: number, regionEnd: number | undefined, delta: number): ts.DiagnosticWithLocation[] {
   const merged: ts.DiagnosticWithLocation[] = [];
@@ -255,9 +246,14 @@ function awaitsAtTopLevel(file: ts.SourceFile): boolean {
   return file.statements.some((statement) => (statement.flags & ts.NodeFlags.AwaitContext) !== 0);
 }
 
-/** Whether a syntax error was reported in [from, to]. */
-function hasErrorsIn(diagnostics: readonly ts.DiagnosticWithLocation[], from: number, to: number): boolean {
-  return diagnostics.some((diagnostic) => diagnostic.start >= from && diagnostic.start <= to);
+/**
+ * Whether the parser reported a syntax error while reading this statement: each error marks the
+ * next node it finishes, and the statement itself is finished last. (The file's list of errors is
+ * not used: after a statement-level re-parse it is only close to TypeScript's, see mergeDiagnostics.)
+ */
+function hasSyntaxError(statement: ts.Statement): boolean {
+  const visit = (node: ts.Node): boolean => hasError(node) || ts.forEachChild(node, visit) === true;
+  return visit(statement);
 }
 
 function hasError(node: ts.Node): boolean {
@@ -308,7 +304,7 @@ export function reparseEditedStatements(previous: ts.SourceFile, text: string, c
   let afterClosed = false;
   for (let steps = 0; start > 0; steps++) {
     const before = statements[start - 1] as ts.Statement;
-    if (startOf(start) === before.end && !hasErrorsIn(old.parseDiagnostics, before.pos, before.end)) {
+    if (startOf(start) === before.end && !hasSyntaxError(before)) {
       afterClosed = isClosed(before, oldText);
       if (afterClosed) break;
       if (firstToken(oldText, startOf(start), variant).end < editStart) break;
