@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintDocument, RULES, type LintCache } from '../rules/index';
 import { EMBEDDED_SQL_PREFILTER } from '../rules/engine/languages/typescript';
-import { allOf, anyOf, followedBy, importOf, matches, PrefilterText, word } from '../rules/engine/prefilter';
+import { allOf, anyOf, escapeForPattern, followedBy, importOf, matches, PrefilterProgram, textAdmits, word, type PrefilterTerm } from '../rules/engine/prefilter';
 import { RETRY_PREFILTER } from '../rules/app/helpers/retries';
 
 const SETTINGS = { sqlDialect: 'postgresql' as const, reportingTimeZone: 'UTC', rules: {}, today: '2026-01-01' };
@@ -23,7 +23,7 @@ function wasParsed(text: string, onlyRules?: string[]): boolean {
 }
 
 function mayContainEmbeddedSql(text: string): boolean {
-  return new PrefilterText(text, 'typescript').admits(EMBEDDED_SQL_PREFILTER);
+  return textAdmits(text, 'typescript', EMBEDDED_SQL_PREFILTER);
 }
 
 test('embedded SQL needs an SQL tag, or a query call and a string that opens like a statement', () => {
@@ -56,7 +56,8 @@ test('embedded SQL needs an SQL tag, or a query call and a string that opens lik
 });
 
 test('prefilter terms: substrings, whole words, imports, patterns, and their combinations', () => {
-  const text = new PrefilterText("import { Pool } from 'pg';\nconst got = require(\"got/dist\");\nimport('node:fs/promises');\nconst prefetched = cache.acks;\n", 'typescript');
+  const source = "import { Pool } from 'pg';\nconst got = require(\"got/dist\");\nimport('node:fs/promises');\nconst prefetched = cache.acks;\n";
+  const text = { admits: (terms: readonly PrefilterTerm[]) => textAdmits(source, 'typescript', terms) };
   assert.equal(text.admits(['pool']), true);
   assert.equal(text.admits([word('fetch')]), false, 'prefetched is not the word fetch');
   assert.equal(text.admits([word('acks')]), true);
@@ -74,7 +75,7 @@ test('prefilter terms: substrings, whole words, imports, patterns, and their com
   assert.equal(text.admits([allOf('pool', anyOf(word('fetch'), importOf('pg')))]), true);
   assert.equal(text.admits([]), true, 'a rule with no terms always runs');
   assert.throws(() => matches(/x/g), /neither global nor sticky/);
-  const python = new PrefilterText('import boto3\nfrom sqlalchemy.orm import Session\nimport os, json\n', 'python');
+  const python = { admits: (terms: readonly PrefilterTerm[]) => textAdmits('import boto3\nfrom sqlalchemy.orm import Session\nimport os, json\n', 'python', terms) };
   assert.equal(python.admits([importOf('sqlalchemy')]), true);
   assert.equal(python.admits([importOf('json')]), true);
   assert.equal(python.admits([importOf('sql')]), false);
@@ -82,15 +83,72 @@ test('prefilter terms: substrings, whole words, imports, patterns, and their com
   assert.equal(python.admits([importOf('sqlalchemy.or')]), false);
 });
 
+test('literals are looked for in one pass, overlapping and inside each other', () => {
+  const admits = (text: string, terms: readonly PrefilterTerm[]) => textAdmits(text, 'typescript', terms);
+  // Two literals that overlap: the second begins inside the first's match.
+  assert.equal(admits('abcde', [allOf('abc', 'cde')]), true);
+  // A literal that is part of a longer one matching at the same place, or further in.
+  assert.equal(admits('db.getConnection()', [allOf('getconnection', 'connect', 'connection')]), true);
+  // A word inside a longer literal's match counts where no name character touches it.
+  assert.equal(admits('fetch.then(x)', [allOf('fetch.then', word('fetch'))]), true);
+  assert.equal(admits('prefetch.then(x)', [allOf('fetch.then', word('fetch'))]), false);
+  assert.equal(admits('prefetch(); fetch()', [word('fetch')]), true);
+  assert.equal(admits('$fetch(); fetch_all()', [word('fetch')]), false);
+  assert.equal(admits('FETCH(url)', [word('fetch')]), true, 'in any case');
+});
+
+/** The answers of one-term-at-a-time regular expressions, as the prefilter gave them before it was compiled. */
+function referenceAdmits(text: string, terms: readonly PrefilterTerm[]): boolean {
+  const holds = (term: PrefilterTerm): boolean => {
+    if (typeof term === 'string') return new RegExp(escapeForPattern(term), 'i').test(text);
+    if ('word' in term) return new RegExp(`(?<![\\w$])${escapeForPattern(term.word)}(?![\\w$])`, 'i').test(text);
+    if ('anyOf' in term) return term.anyOf.some(holds);
+    if ('allOf' in term) return term.allOf.every(holds);
+    throw new Error('not used here');
+  };
+  return terms.length === 0 || terms.some(holds);
+}
+
+test('a compiled program answers every list as the terms one at a time would', () => {
+  // Fragments chosen so that literals overlap, nest and touch name characters in every way.
+  const fragments = ['fetch', 'Fetch', 'prefetch', 'fetcher', 'get', 'Connection', 'connect', 'ion', 'abc', 'cde', 'bcd', ' ', '.', '$', '_', '(', 'x', 'post', 'posted', '-', 'a'];
+  const literals = ['fetch', 'getconnection', 'connect', 'connection', 'abc', 'cde', 'bcd', 'post', 'fetch.', 'x-a', 'on'];
+  let seed = 7;
+  const next = (limit: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % limit;
+  };
+  const literalTerm = (): PrefilterTerm => {
+    const text = literals[next(literals.length)] as string;
+    return next(2) === 0 ? text : word(text);
+  };
+  const lists: PrefilterTerm[][] = [];
+  for (let index = 0; index < 40; index++) {
+    const list: PrefilterTerm[] = [];
+    for (let count = next(3); count >= 0; count--) {
+      const shape = next(3);
+      list.push(shape === 0 ? literalTerm() : shape === 1 ? allOf(literalTerm(), anyOf(literalTerm(), literalTerm())) : anyOf(literalTerm(), allOf(literalTerm(), literalTerm())));
+    }
+    lists.push(list);
+  }
+  const program = new PrefilterProgram(lists, 'typescript');
+  for (let sample = 0; sample < 400; sample++) {
+    let text = '';
+    for (let count = next(12); count >= 0; count--) text += fragments[next(fragments.length)];
+    const answers = program.admitted(text);
+    lists.forEach((list, index) => assert.equal(answers[index], referenceAdmits(text, list), `${JSON.stringify(text)} and list ${index}: ${JSON.stringify(list)}`));
+  }
+});
+
 test('followedBy: the second pattern after the first match of the first', () => {
   const term = followedBy(/\btry\s*\{/, /\bawait\b/);
-  assert.equal(new PrefilterText('await a;\ntry { b(); } catch {}', 'typescript').admits([term]), false, 'an await before every try');
-  assert.equal(new PrefilterText('try { b(); } catch {}\nawait a;', 'typescript').admits([term]), true);
+  assert.equal(textAdmits('await a;\ntry { b(); } catch {}', 'typescript', [term]), false, 'an await before every try');
+  assert.equal(textAdmits('try { b(); } catch {}\nawait a;', 'typescript', [term]), true);
   assert.throws(() => followedBy(/a/g, /b/), /neither global nor sticky/);
 });
 
 test('the retry gate: a try statement with a catch clause and an await after a try', () => {
-  const admits = (text: string) => new PrefilterText(text, 'typescript').admits(RETRY_PREFILTER);
+  const admits = (text: string) => textAdmits(text, 'typescript', RETRY_PREFILTER);
   assert.equal(admits('for (;;) { try { return await call(); } catch (error) { await sleep(100); } }'), true);
   assert.equal(admits('while (true) { try /* first */ { return await call(); } // no luck\n catch { } }'), true, 'comments where the syntax allows them');
   assert.equal(admits('async function f() { try { return await call(); } /* a */ catch { await sleep(1); return f(); } }'), true);
@@ -109,7 +167,7 @@ test('the retry gate: a try statement with a catch clause and an await after a t
 test('the embedded-SQL gate reads comments in linear time', () => {
   // Runs of SQL comments with no statement after them: comment patterns that could run past
   // their own end tried exponentially many ways to split such a run.
-  const admits = (text: string) => new PrefilterText(text, 'typescript').admits(EMBEDDED_SQL_PREFILTER);
+  const admits = (text: string) => textAdmits(text, 'typescript', EMBEDDED_SQL_PREFILTER);
   // A block comment first lets the file through (PostgreSQL's nest, MySQL's do not).
   assert.equal(admits(`pool.query("${'/* a */ '.repeat(200)}not sql")`), true);
   assert.equal(admits(`pool.query('${'-- a\\n'.repeat(200)}nothing')`), false);

@@ -13,7 +13,7 @@ import { buildSqlSource, looksLikeSql, type SqlSource, type SqlStatement } from 
 import { EMBEDDED_SQL_PREFILTER, fileNodes, findEmbeddedSql, parseScript, ts, type EmbeddedSqlSite, type ScriptParseCache } from './languages/typescript';
 import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython, type PythonNode, type PythonSqlSite } from './languages/python';
 import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
-import { PrefilterText, type PrefilterTerm } from './prefilter';
+import { PrefilterProgram, type PrefilterTerm } from './prefilter';
 import { looksMinified } from './text';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
@@ -34,9 +34,11 @@ function appliesTo(target: RuleTarget | readonly RuleTarget[], languageId: Sourc
   return languageId !== 'sql' && targets.includes('script');
 }
 
-/** A rule that may run on documents of one language under one settings object, and the terms it needs. */
-interface Candidate extends ActiveRule {
-  terms: readonly PrefilterTerm[];
+/** The rules that may run on documents of one language under one settings object, and their prefilters compiled. */
+interface Candidates {
+  rules: readonly ActiveRule[];
+  /** One term list per rule, in the same order. */
+  prefilter: PrefilterProgram;
 }
 
 /**
@@ -44,9 +46,9 @@ interface Candidate extends ActiveRule {
  * settings object and language rather than per file: an audit lints thousands of files with the
  * same few settings objects.
  */
-const CANDIDATES = new WeakMap<readonly Rule[], WeakMap<LintSettings, Map<SourceDocument['languageId'], readonly Candidate[]>>>();
+const CANDIDATES = new WeakMap<readonly Rule[], WeakMap<LintSettings, Map<SourceDocument['languageId'], Candidates>>>();
 
-function candidatesFor(rules: readonly Rule[], settings: LintSettings, languageId: SourceDocument['languageId']): readonly Candidate[] {
+function candidatesFor(rules: readonly Rule[], settings: LintSettings, languageId: SourceDocument['languageId']): Candidates {
   let bySettings = CANDIDATES.get(rules);
   if (bySettings === undefined) {
     bySettings = new WeakMap();
@@ -57,12 +59,13 @@ function candidatesFor(rules: readonly Rule[], settings: LintSettings, languageI
     byLanguage = new Map();
     bySettings.set(settings, byLanguage);
   }
-  let candidates = byLanguage.get(languageId);
-  if (candidates !== undefined) return candidates;
+  const known = byLanguage.get(languageId);
+  if (known !== undefined) return known;
   // A JS/TS file shows SQL rules nothing but its embedded queries: the check that it has any
   // stands for all their prefilters (their SQL words would be found in any large script).
   const isScript = languageId !== 'sql' && languageId !== 'python';
-  const list: Candidate[] = [];
+  const list: ActiveRule[] = [];
+  const terms: (readonly PrefilterTerm[])[] = [];
   for (const rule of rules) {
     const { meta } = rule;
     if (!appliesTo(meta.target, languageId)) continue;
@@ -70,20 +73,18 @@ function candidatesFor(rules: readonly Rule[], settings: LintSettings, languageI
     const setting = settings.rules[meta.id];
     const level = setting?.level ?? meta.defaultSeverity;
     if (level === 'off') continue;
-    const terms = isScript && ruleTargets(meta).includes('sql') ? EMBEDDED_SQL_PREFILTER : languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter;
-    list.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) }, terms });
+    terms.push(isScript && ruleTargets(meta).includes('sql') ? EMBEDDED_SQL_PREFILTER : languageId === 'python' ? (meta.pythonPrefilter ?? meta.prefilter) : meta.prefilter);
+    list.push({ rule, severity: level, options: { ...meta.options, ...(setting?.options ?? {}) } });
   }
-  byLanguage.set(languageId, list);
-  return list;
+  const candidates = { rules: list, prefilter: new PrefilterProgram(terms, languageId) };
+  byLanguage.set(languageId, candidates);
+  return candidates;
 }
 
 function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
-  const text = new PrefilterText(document.text, document.languageId);
-  const active: ActiveRule[] = [];
-  for (const candidate of candidatesFor(rules, settings, document.languageId)) {
-    if (text.admits(candidate.terms)) active.push(candidate);
-  }
-  return active;
+  const candidates = candidatesFor(rules, settings, document.languageId);
+  const admitted = candidates.prefilter.admitted(document.text);
+  return candidates.rules.filter((_, index) => admitted[index] === true);
 }
 
 /** The ids of a rule list, which suppressions are checked against: one set per list, not per file. */

@@ -510,7 +510,9 @@ const SQL_STRING_PATTERN = new RegExp(String.raw`(?:[(=,:+[?{>;|&]|\breturn)\s*[
  */
 export const EMBEDDED_SQL_PREFILTER: readonly PrefilterTerm[] = [
   matches(new RegExp(NOT_AFTER_NAME + TAG_SOURCE)),
-  allOf(matches(new RegExp(NOT_AFTER_NAME + CALL_SOURCE)), matches(SQL_STRING_PATTERN)),
+  // The same as NOT_AFTER_NAME + CALL_SOURCE, searched from each `(` back: a parenthesis is
+  // rarer than the letters the names begin with, which halves the time of this test.
+  allOf(matches(new RegExp(`\\((?<=${NOT_AFTER_NAME}${CALL_SOURCE})`)), matches(SQL_STRING_PATTERN)),
 ];
 
 /** The identifier that names a callee or tag (`pool.query` → `query`, `Prisma.sql` → `sql`). */
