@@ -131,11 +131,13 @@ test('the cache reuses unchanged files and is invalidated by an edit, a config c
   const edited = audit();
   assert.deepEqual(cacheStats(edited), { reused: 2, linted: 1 });
   assert.ok(findingKeys(jsonOf(edited)).includes(`b.sql:${TIMEZONE_RULE}:2`));
-  // Results are keyed by content, not path: a copy of a checked file is not analysed again.
+  // Results are keyed by content and path (rules read a file's folders: see the next test), so
+  // a copy of a checked file is analysed on its own, then reused like the others.
   writeFile(root, 'copy-of-a.sql', DAU_QUERY);
   const copied = audit();
-  assert.deepEqual(cacheStats(copied), { reused: 4, linted: 0 });
+  assert.deepEqual(cacheStats(copied), { reused: 3, linted: 1 });
   assert.ok(findingKeys(jsonOf(copied)).includes(`copy-of-a.sql:${TIMEZONE_RULE}:1`));
+  assert.deepEqual(cacheStats(audit()), { reused: 4, linted: 0 });
   rmSync(join(root, 'copy-of-a.sql'));
 
   // A config change: different settings, so nothing is reused, and the new settings apply.
@@ -169,6 +171,30 @@ test('the cache reuses unchanged files and is invalidated by an edit, a config c
   assert.ok(!existsSync(join(root, '.faultline-cache')));
   runCli(['audit', '--cache-location', 'build/lint-cache'], root);
   assert.ok(existsSync(join(root, 'build', 'lint-cache')));
+});
+
+test("rules read the project's own folders, not those it is checked out under, cached or not", (t) => {
+  // A retry loop with no backoff is reported in production code and not in tests. The project
+  // lives in a folder named `examples` (a checkout under ~/examples, ~/test, ~/demo): that folder
+  // is not the project's, so its code is still production code.
+  const retry = 'export async function connectForever(connect: () => Promise<void>) {\n  while (true) {\n    try { await connect(); break; } catch (error) { console.log(error); }\n  }\n}\n';
+  const parent = makeProject(t, {});
+  const root = join(parent, 'examples', 'shop');
+  writeFile(root, 'src/connect.ts', retry);
+  writeFile(root, 'test/connect.ts', retry);
+  const rulesIn = (run: CliRun): string[] => [...new Set(findingKeys(jsonOf(run)).map((key) => key.split(':').slice(0, 2).join(':')))].sort();
+  const expected = ['src/connect.ts:retry-without-backoff', 'src/connect.ts:unbounded-retry'];
+  // No repository and no config: the project is the folder the audit runs in.
+  assert.deepEqual(rulesIn(runCli(['audit', '--format', 'json', '--no-cache'], root)), expected);
+  // A repository: it begins at its root, wherever the audit runs from; the cache (the same text
+  // at two paths) gives the same answer cold and warm.
+  mkdirSync(join(root, '.git'));
+  const fromParent = (): CliRun => runCli(['audit', '--format', 'json', '--verbose', join('examples', 'shop')], parent);
+  const cold = fromParent();
+  assert.deepEqual(rulesIn(cold).map((key) => key.replace('examples/shop/', '')), expected);
+  const warm = fromParent();
+  assert.deepEqual(cacheStats(warm), { reused: 2, linted: 0 });
+  assert.equal(warm.stdout, cold.stdout);
 });
 
 test('the cache reads a file again when its size or modification time changed, and trusts them otherwise', (t) => {

@@ -214,6 +214,27 @@ describe('language server, pull diagnostics and the audit', () => {
   });
 });
 
+test("the server reads the project's own folders, not those the workspace is checked out under", async () => {
+  // The workspace folder sits in a folder named `examples`: its code is still production code, so
+  // a retry loop without backoff is reported in src/ and not in test/ (see lint-file.ts).
+  const workspace = join(mkdtempSync(join(tmpdir(), 'faultline-lsp-')), 'examples', 'shop');
+  mkdirSync(join(workspace, 'src'), { recursive: true });
+  const client = await startServer({ rootPath: workspace });
+  try {
+    const retry = 'export async function connectForever(connect: () => Promise<void>) {\n  while (true) {\n    try { await connect(); break; } catch (error) { console.log(error); }\n  }\n}\n';
+    const source = `file://${workspace}/src/connect.ts`;
+    open(client, source, 'typescript', retry);
+    const published = await client.diagnostics(source, hasRule('retry-without-backoff'));
+    assert.ok(published.diagnostics.some((diagnostic) => diagnostic.code === 'unbounded-retry'));
+    const test = `file://${workspace}/test/connect.ts`;
+    open(client, test, 'typescript', retry);
+    const tested = await client.diagnostics(test, () => true);
+    assert.deepEqual(tested.diagnostics.map((diagnostic) => diagnostic.code), []);
+  } finally {
+    await client.stop();
+  }
+});
+
 describe('language server, a minimal client', () => {
   // Issue #2 regression: a client that advertises no capabilities at all (as the simplest LSP
   // clients do) must get diagnostics and no error from initialization.

@@ -81,8 +81,14 @@ export interface Finding {
   tags?: 'unnecessary'[];
 }
 
-/** A document handed to the engine. `path` is only used for display and ignore globs. */
+/** A document handed to the engine. */
 export interface SourceDocument {
+  /**
+   * The file's path inside its project (`src/jobs/sync.ts`): its extension picks the parser
+   * (`.tsx`, `.jsx`), and some rules read its folders and name to tell test, example and
+   * one-off script code from production code, so it must not include the folders the project
+   * happens to be checked out under (server/src/workspace/lint-file.ts works it out).
+   */
   path: string;
   languageId: LanguageId;
   text: string;

@@ -12,6 +12,8 @@ import { createPositionMapper, reportFinding, type ReportedFinding, type Reporte
 
 export interface FileJob {
   absolutePath: string;
+  /** The path the engine is given: inside the project (see projectPathOf). */
+  projectPath: string;
   languageId: LanguageId;
   /** Which entry of the settings table applies: files under one config share settings. */
   settingsKey: string;
@@ -33,7 +35,7 @@ function byCodeUnit(a: string, b: string): number {
 export function lintJob(job: FileJob, settings: LintSettings): FileResult {
   const source = readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
-  const result = lintDocument({ path: job.absolutePath, languageId: job.languageId, text: source.text }, settings, RULES);
+  const result = lintDocument({ path: job.projectPath, languageId: job.languageId, text: source.text }, settings, RULES);
   if (result.notAnalysed !== undefined) return { skipped: result.notAnalysed };
   const positionOf = createPositionMapper(source.text);
   const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));

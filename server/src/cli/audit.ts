@@ -118,7 +118,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const jobs: { job: FileJob; path: string }[] = [];
   const auditedFiles: string[] = [];
   const reportedConfigs = new Set<string>();
-  const planOptions = { today, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
+  const planOptions = { today, workspaceRoot: cwd, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
   for (const absolutePath of candidates) {
     const path = displayPath(absolutePath, cwd);
     const plan = planFile(absolutePath, resolver, planOptions);
@@ -140,7 +140,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       keyOfSettings.set(plan.settings, settingsKey);
       settingsByKey.set(settingsKey, plan.settings);
     }
-    jobs.push({ job: { absolutePath, languageId: plan.languageId, settingsKey }, path });
+    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey }, path });
   }
 
   // Python files need the WebAssembly parser: loaded here (for the main thread, and for the
@@ -173,7 +173,9 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       if (stamp !== undefined && stamp.size === bytes.length) cache.rememberContent(job.absolutePath, content);
     }
     const datedKey = content.hasDirective ? `${job.settingsKey}:${today}` : job.settingsKey;
-    const key = cacheKey(content.hash, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
+    // The path is part of the key: rules read the file's folders (test and example code), so
+    // the same text at another path may not have the same findings.
+    const key = cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
     const hit = cache.lookup(key);
     if (hit === undefined) misses.push({ job, key });
     else results.set(job.absolutePath, hit);

@@ -57,8 +57,8 @@ export function hashText(text: string | Buffer): string {
 }
 
 /** The cache key of a file: its content's hash and the hash of the settings that apply to it. */
-export function cacheKey(contentHash: string, settingsHash: string): string {
-  return `${contentHash}:${settingsHash}`;
+export function cacheKey(contentHash: string, projectPath: string, settingsHash: string): string {
+  return `${contentHash}:${settingsHash}:${projectPath}`;
 }
 
 function isStore(value: unknown): value is Store {

@@ -2,6 +2,7 @@
  * Finds and parses the `.faultline.json` that applies to a file: the nearest one walking up from
  * the file's folder. Shared by the CLI and the language server, so it knows nothing of either.
  *
+ * It also finds the repository the file belongs to (the nearest folder with a `.git`).
  * Results are cached per folder (which config is nearest) and per config path (what it says);
  * `invalidate` clears them when a config file is created, changed or deleted. A config with errors
  * never takes effect: the last good version of the same file (kept in memory for as long as the
@@ -9,7 +10,7 @@
  * can show them on the config file. Config is data: it is parsed as JSONC, never required or run.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILE_NAME, DEFAULT_CONFIG, RULES, parseConfig, type ConfigProblem, type FaultlineConfig } from '../../../rules/index';
 
@@ -31,6 +32,11 @@ export interface ResolvedConfig {
   problems: ConfigProblem[];
   /** True when the file has errors and the last good version or the defaults apply instead. */
   usingFallback: boolean;
+  /**
+   * The nearest folder above the file that holds a `.git` (the repository it belongs to), or
+   * null: where the project's own folders begin (see projectPathOf in lint-file.ts).
+   */
+  repositoryRoot: string | null;
 }
 
 export interface ConfigResolver {
@@ -60,6 +66,8 @@ export function createConfigResolver(readFile: ReadConfigFile = readConfigFileFr
   const ruleMetas = RULES.map((rule) => rule.meta);
   /** Folder → path of its nearest config, or null when there is none up to the root. */
   const nearestByDirectory = new Map<string, string | null>();
+  /** Folder → the repository root above it (see repositoryRootOf). */
+  const repositoryByDirectory = new Map<string, string | null>();
   /** Config path → parsed result, or null when the file turned out not to exist. */
   const parsedByPath = new Map<string, ParsedConfigFile | null>();
   /** Config path → its last version without errors; survives invalidation on purpose. */
@@ -94,47 +102,63 @@ export function createConfigResolver(readFile: ReadConfigFile = readConfigFileFr
     return { config, problems, usingFallback: false };
   }
 
-  /** The nearest config path for a folder, caching every folder visited on the way up. */
+  /** The nearest config path for a folder. */
   function nearestConfigPath(directory: string): string | null {
-    const visited: string[] = [];
-    let current = directory;
-    let found: string | null = null;
-    for (;;) {
-      const cached = nearestByDirectory.get(current);
-      if (cached !== undefined) {
-        found = cached;
-        break;
-      }
-      visited.push(current);
-      const candidate = join(current, CONFIG_FILE_NAME);
-      if (load(candidate) !== null) {
-        found = candidate;
-        break;
-      }
-      const parent = dirname(current);
-      // dirname of a filesystem root is the root itself: that is where the walk stops.
-      if (parent === current) break;
-      current = parent;
-    }
-    for (const directoryOnTheWay of visited) nearestByDirectory.set(directoryOnTheWay, found);
-    return found;
+    return nearestAbove(directory, nearestByDirectory, (folder) => {
+      const candidate = join(folder, CONFIG_FILE_NAME);
+      return load(candidate) === null ? null : candidate;
+    });
+  }
+
+  /** The nearest folder at or above `directory` holding a `.git`. */
+  function repositoryRootOf(directory: string): string | null {
+    return nearestAbove(directory, repositoryByDirectory, (folder) => (existsSync(join(folder, '.git')) ? folder : null));
   }
 
   return {
     resolve(filePath) {
-      const configPath = nearestConfigPath(dirname(resolve(filePath)));
+      const directory = dirname(resolve(filePath));
+      const repositoryRoot = repositoryRootOf(directory);
+      const configPath = nearestConfigPath(directory);
       const parsed = configPath === null ? null : load(configPath);
       if (configPath === null || parsed === null) {
-        return { configPath: null, configDirectory: null, config: DEFAULT_CONFIG, problems: [], usingFallback: false };
+        return { configPath: null, configDirectory: null, config: DEFAULT_CONFIG, problems: [], usingFallback: false, repositoryRoot };
       }
-      return { configPath, configDirectory: dirname(configPath), config: parsed.config, problems: parsed.problems, usingFallback: parsed.usingFallback };
+      return { configPath, configDirectory: dirname(configPath), config: parsed.config, problems: parsed.problems, usingFallback: parsed.usingFallback, repositoryRoot };
     },
     invalidate(configPath) {
       // A config created or deleted anywhere changes which file is nearest for many folders, so
       // the folder lookups always go; they are cheap to rebuild.
       nearestByDirectory.clear();
+      repositoryByDirectory.clear();
       if (configPath === undefined) parsedByPath.clear();
       else parsedByPath.delete(resolve(configPath));
     },
   };
+}
+
+/**
+ * The first answer `probe` gives walking up from `directory` to the filesystem root, or null;
+ * every folder visited on the way is cached with it, so sibling files cost one lookup.
+ */
+function nearestAbove(directory: string, cache: Map<string, string | null>, probe: (folder: string) => string | null): string | null {
+  const visited: string[] = [];
+  let current = directory;
+  let found: string | null = null;
+  for (;;) {
+    const cached = cache.get(current);
+    if (cached !== undefined) {
+      found = cached;
+      break;
+    }
+    visited.push(current);
+    found = probe(current);
+    if (found !== null) break;
+    const parent = dirname(current);
+    // dirname of a filesystem root is the root itself: that is where the walk stops.
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of visited) cache.set(folder, found);
+  return found;
 }

@@ -4,13 +4,18 @@
  * (from disk or from an editor buffer); this module does no I/O of its own beyond the resolver's.
  */
 
-import { relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type FaultlineConfig, type LanguageId, type LintCache, type LintResult, type LintSettings } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 
 export interface LintFileOptions {
   /** Only these rule ids run (CLI `--rules`); every enabled rule when absent. */
   onlyRules?: string[];
+  /**
+   * Where the project begins when no repository or config says so: the folder the audit runs in,
+   * the editor's workspace folder (see projectPathOf).
+   */
+  workspaceRoot?: string;
   /** Today's date as YYYY-MM-DD, for suppression expiry (see todayIso). */
   today: string;
   /** Per-document state kept by an editor between edits, so re-linting is incremental. */
@@ -31,7 +36,7 @@ function emptyResult(): LintResult {
 /** What linting a file needs before its text is read: its config, language and settings. */
 export type FilePlan =
   | { ignored: true; resolved: ResolvedConfig }
-  | { ignored: false; resolved: ResolvedConfig; languageId: LanguageId; settings: LintSettings };
+  | { ignored: false; resolved: ResolvedConfig; languageId: LanguageId; settings: LintSettings; projectPath: string };
 
 /**
  * One settings object per config (the resolver keeps one config object per config file), so
@@ -49,11 +54,28 @@ function settingsOf(config: FaultlineConfig, options: Pick<LintFileOptions, 'onl
 }
 
 /**
+ * The file's path inside its project, which is the path the engine is given: rules that tell
+ * test, example and script code by its folders (`test/`, `examples/`, `scripts/`) must read the
+ * project's own folders, not those it happens to be checked out under (`~/examples/shop/src/a.ts`
+ * is production code of the shop). The project begins at the repository root (the nearest folder
+ * with a `.git`), else at the folder of the `.faultline.json` that applies, else at the workspace
+ * root; a file outside all of them keeps its absolute path.
+ */
+export function projectPathOf(absolutePath: string, resolved: ResolvedConfig, workspaceRoot?: string): string {
+  for (const root of [resolved.repositoryRoot, resolved.configDirectory, workspaceRoot === undefined ? null : resolve(workspaceRoot)]) {
+    if (root === null) continue;
+    const inside = relative(root, absolutePath);
+    if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return inside;
+  }
+  return absolutePath;
+}
+
+/**
  * Resolves a file's config and decides whether it is linted, without reading it. The workspace
  * audit plans every file first (config lookups are cached per folder, so this is cheap), then
  * reads and lints only the ones that need it, possibly on worker threads.
  */
-export function planFile(path: string, resolver: ConfigResolver, options: Pick<LintFileOptions, 'onlyRules' | 'today'>): FilePlan {
+export function planFile(path: string, resolver: ConfigResolver, options: Pick<LintFileOptions, 'onlyRules' | 'today' | 'workspaceRoot'>): FilePlan {
   const resolved = resolver.resolve(path);
   const languageId = languageOfPath(path);
   if (languageId === null) return { ignored: true, resolved };
@@ -61,13 +83,13 @@ export function planFile(path: string, resolver: ConfigResolver, options: Pick<L
     const relativePath = relative(resolved.configDirectory, resolve(path)).split(sep).join('/');
     if (isIgnoredByConfig(resolved.config, relativePath)) return { ignored: true, resolved };
   }
-  return { ignored: false, resolved, languageId, settings: settingsOf(resolved.config, options) };
+  return { ignored: false, resolved, languageId, settings: settingsOf(resolved.config, options), projectPath: projectPathOf(resolve(path), resolved, options.workspaceRoot) };
 }
 
 export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
   const plan = planFile(path, resolver, options);
   if (plan.ignored) return { result: emptyResult(), ignored: true, resolved: plan.resolved };
-  const result = lintDocument({ path, languageId: plan.languageId, text }, plan.settings, RULES, options.cache);
+  const result = lintDocument({ path: plan.projectPath, languageId: plan.languageId, text }, plan.settings, RULES, options.cache);
   return { result, ignored: false, resolved: plan.resolved };
 }
 
