@@ -105,28 +105,26 @@ export function openCache(directory: string, tool: string): AuditCache {
       stored = true;
     },
     save() {
+      const previousKeys = Object.keys(previous);
+      let untouched = 0;
+      for (const key of previousKeys) if (!touched.has(key)) untouched++;
+      const paths = Object.keys(contents);
+      const dropsContents = paths.length - seen.size > UNSEEN_CONTENTS_KEPT;
+      // A run that only reused results would write back the store it read: a warm re-audit of an
+      // unchanged tree writes nothing, and builds nothing to write.
+      if (!stored && untouched <= UNTOUCHED_ENTRIES_KEPT && !dropsContents) return null;
       const entries: Record<string, FileResult> = {};
       let kept = 0;
-      let dropped = false;
-      for (const [key, result] of Object.entries(previous)) {
-        if (touched.has(key)) continue;
-        if (kept >= UNTOUCHED_ENTRIES_KEPT) {
-          dropped = true;
-          continue;
-        }
-        entries[key] = result;
+      for (const key of previousKeys) {
+        if (touched.has(key) || kept >= UNTOUCHED_ENTRIES_KEPT) continue;
+        entries[key] = previous[key] as FileResult;
         kept++;
       }
       let keptContents = contents;
-      const paths = Object.keys(contents);
-      if (paths.length - seen.size > UNSEEN_CONTENTS_KEPT) {
+      if (dropsContents) {
         keptContents = {};
         for (const path of paths) if (seen.has(path)) keptContents[path] = contents[path] as KnownContent;
-        dropped = true;
       }
-      // A run that only reused results would write back the store it read: a warm re-audit of an
-      // unchanged tree writes nothing.
-      if (!stored && !dropped) return null;
       for (const [key, result] of touched) entries[key] = result;
       const store: Store = { format: STORE_FORMAT, tool, entries, contents: keptContents };
       try {
