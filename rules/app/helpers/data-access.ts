@@ -14,6 +14,7 @@
 import { nodesOfKind, ts } from '../../engine/languages/typescript';
 import { importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { unwrapExpression, type FileBindings } from './bindings';
+import { FETCH_MODULES } from './fetch-modules';
 
 /** What a value is, for the libraries the rules speak about. */
 export type ValueKind =
@@ -133,7 +134,6 @@ const WRITE_HTTP_METHODS = new Set(['post', 'put', 'patch', 'delete', 'postForm'
 const BUILDER_WRITES = new Set(['insert', 'update', 'del', 'delete', 'upsert', 'increment', 'decrement', 'truncate', 'merge', 'onConflict', 'execute', 'softDelete', 'restore']);
 const TYPEORM_BUILDER_ENDS = new Set(['getOne', 'getMany', 'getRawOne', 'getRawMany', 'getCount', 'getOneOrFail', 'getManyAndCount', 'execute', 'getExists', 'stream']);
 const FS_PROMISE_METHODS = new Set(['readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'access', 'open', 'cp', 'readlink', 'realpath', 'chmod', 'utimes', 'truncate', 'symlink']);
-const FETCH_MODULES = new Set(['node-fetch', 'undici', 'cross-fetch', 'isomorphic-fetch', 'make-fetch-happen']);
 
 /** Receiver names taken at their word when the file imports the library (and only then). */
 const WELL_KNOWN_NAMES: { pattern: RegExp; modules: string[]; kind: ValueKind }[] = [

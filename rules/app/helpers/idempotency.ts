@@ -14,6 +14,7 @@
 import { ts } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from './bindings';
+import { FETCH_MODULES } from './fetch-modules';
 import { isFunctionExpression } from './retries';
 
 // ---------------------------------------------------------------------------------------------
@@ -74,8 +75,6 @@ export interface HttpWrite {
   /** The call as the code says it, shortened, for messages: `fetch(...)`, `payments.post(...)`. */
   label: string;
 }
-
-const FETCH_MODULES: ReadonlySet<string> = new Set(['node-fetch', 'undici', 'cross-fetch', 'isomorphic-fetch', 'make-fetch-happen']);
 
 /**
  * What a file needs for httpWriteOf to find a write in it, for the rules' prefilters: one of the

@@ -19,11 +19,13 @@ import { defineRule } from '../../engine/rule';
 import type { RelatedLocation } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { clientCreationOf, isFunctionLikeNode, stringTextOf } from '../helpers/connections';
+import { FETCH_MODULES } from '../helpers/fetch-modules';
 
 type MessageId = 'ioInCallback' | 'ioBetweenBeginAndCommit';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'stream', 'paginate']);
-const FETCH_MODULES = new Set(['node-fetch', 'undici', 'cross-fetch', 'isomorphic-fetch', 'ky']);
+/** The fetch modules, and ky: any HTTP request holds the transaction open, default timeout or not. */
+const HTTP_CLIENT_MODULES: ReadonlySet<string> = new Set([...FETCH_MODULES, 'ky']);
 const TRANSACTION_METHODS = new Set(['transaction', '$transaction', 'withTransaction']);
 
 /** The leftmost identifier of `a.b.c`, or null. */
@@ -60,7 +62,7 @@ function isNetworkCall(bindings: FileBindings, call: ts.CallExpression): boolean
   if (ts.isIdentifier(callee)) {
     const imported = bindings.importOf(callee.text);
     if (imported === null) return callee.text === 'fetch';
-    if (FETCH_MODULES.has(imported.module)) return imported.exportName === 'default' || imported.exportName === 'fetch' || imported.exportName === 'request';
+    if (HTTP_CLIENT_MODULES.has(imported.module)) return imported.exportName === 'default' || imported.exportName === 'fetch' || imported.exportName === 'request';
     return (imported.module === 'axios' || imported.module === 'got') && imported.exportName === 'default';
   }
   if (!ts.isPropertyAccessExpression(callee)) return false;
@@ -184,7 +186,7 @@ export default defineRule<MessageId>({
     },
     options: {},
     // A transaction and a network call: by library import, global `fetch`, or an AWS SDK `new ...Command(`.
-    prefilter: [allOf(anyOf('transaction', 'begin'), anyOf(word('fetch'), matches(/\bnew\s+[\w$.]*Command\b/), importOf(...FETCH_MODULES, 'axios', 'got', 'stripe', 'kafkajs', 'amqplib', 'bullmq', 'bull', 'nodemailer')))],
+    prefilter: [allOf(anyOf('transaction', 'begin'), anyOf(word('fetch'), matches(/\bnew\s+[\w$.]*Command\b/), importOf(...HTTP_CLIENT_MODULES, 'axios', 'got', 'stripe', 'kafkajs', 'amqplib', 'bullmq', 'bull', 'nodemailer')))],
     sources: ['None found; PostgreSQL `idle_in_transaction_session_timeout` is the server-side guard; transactional outbox pattern (microservices.io)'],
   },
   create(context) {

@@ -37,6 +37,7 @@ import { literalValue } from '../helpers/kafka';
 import type { PythonNode } from '../../engine/languages/python';
 import { isPythonTestFile, pythonAssignments, pythonImports, type PythonAssignments, type PythonImports } from '../helpers/python-libraries';
 import { configFlag, pythonKafkaClient } from '../helpers/python-kafka';
+import { FETCH_MODULES } from '../helpers/fetch-modules';
 
 /** Calls that hand work to another thread or task and return at once. */
 const OFFLOADING = /(?:^|\.)(?:submit|apply_async|map_async|create_task|ensure_future|run_in_executor|start_soon)$/;
@@ -203,7 +204,7 @@ export default defineRule<MessageId>({
       if (!ts.isIdentifier(callee)) return false;
       if (callee.text === 'fetch') {
         const imported = bindings.importOf('fetch');
-        return (imported === null && bindings.initializerOf('fetch') === null) || imported?.module === 'node-fetch' || imported?.module === 'undici';
+        return imported === null ? bindings.initializerOf('fetch') === null : FETCH_MODULES.has(imported.module);
       }
       if (bindings.resolveImport(callee)?.module === 'axios') return true;
       const declared = functions?.get(callee.text);

@@ -25,6 +25,7 @@ import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { isBrowserCode, isNonProductionPath } from '../helpers/code-context';
 import { calleeParts, dottedParts, hasSplat, insideMainGuard, isPythonTestCode, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
+import { FETCH_MODULES } from '../helpers/fetch-modules';
 
 type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
 
@@ -41,7 +42,6 @@ interface RequestCall {
   fixProperty: string | null;
 }
 
-const FETCH_MODULES = new Set(['node-fetch', 'undici', 'cross-fetch', 'isomorphic-fetch', 'node-fetch-native', '@whatwg-node/fetch']);
 const HTTP_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
 /** axios methods and where their config goes: `get(url, config)`, `post(url, data, config)`. */
 const AXIOS_METHODS: ReadonlyMap<string, number> = new Map([
