@@ -192,6 +192,30 @@ test('a name bound by a require and later by an import is the import, as the fil
   assert.ok(found.includes('pool-without-limits'), found.join(', '));
 });
 
+test("compiled imports are imports: TypeScript's __importDefault/__importStar and Babel's interop helpers", () => {
+  const rulesOn = (text: string) => [...new Set(lintDocument({ path: 'dist/load.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.map((finding) => finding.ruleId))].sort();
+  const typescript = [
+    '"use strict";',
+    'const tslib_1 = require("tslib");',
+    'const axios_1 = tslib_1.__importDefault(require("axios"));',
+    'const pg = __importStar(require("pg"));',
+    'const pool = new pg.Pool();',
+    'async function load(url) { const { data } = await axios_1.default.get(url); return data; }',
+    'exports.load = load; exports.pool = pool;',
+  ].join('\n');
+  assert.deepEqual(rulesOn(typescript), ['pool-without-limits', 'request-without-timeout']);
+  const babel = [
+    '"use strict";',
+    'var _axios = _interopRequireDefault(require("axios"));',
+    'function _interopRequireDefault(e) { return e && e.__esModule ? e : { default: e }; }',
+    'async function load(url) { const { data } = await _axios.default.get(url); return data; }',
+    'exports.load = load;',
+  ].join('\n');
+  assert.deepEqual(rulesOn(babel), ['request-without-timeout']);
+  // Not a compiled import: a helper of the same name around something else, or a default's member's member.
+  assert.deepEqual(rulesOn('const axios = require("axios");\nconst client = __importDefault(makeClient());\nasync function load(url) { return client.default.get(url, { timeout: 5000 }); }\n'), []);
+});
+
 test('a minified bundle is not analysed, and says so', () => {
   const line = `var a=function(){return pool.query("SELECT * FROM t WHERE a = " + x)};`.repeat(60);
   const result = lintDocument({ path: 'bundle.js', languageId: 'javascript', text: `${line}\n${line}\n` }, SETTINGS, RULES);

@@ -55,6 +55,18 @@ export function unwrapExpression(expression: ts.Expression): ts.Expression {
   return current;
 }
 
+/** The helpers compilers wrap a `require` in to give CommonJS modules a `default` (and a namespace). */
+const INTEROP_HELPERS: ReadonlySet<string> = new Set(['__importDefault', '__importStar', '_interopRequireDefault', '_interopRequireWildcard']);
+
+/** `helper` of `helper(...)`, `tslib_1.helper(...)` and compiled code's `(0, tslib_1.helper)(...)`. */
+function calleeNameOf(callee: ts.Expression): string {
+  let target = unwrapExpression(callee);
+  if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.CommaToken) target = unwrapExpression(target.right);
+  if (ts.isIdentifier(target)) return target.text;
+  if (ts.isPropertyAccessExpression(target)) return target.name.text;
+  return '';
+}
+
 const cache = new WeakMap<ts.SourceFile, FileBindings>();
 
 export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
@@ -75,12 +87,19 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
   const reassigned = new Set<string>();
 
   const recordRequire = (name: ts.BindingName, initializer: ts.Expression): void => {
-    // const x = require('m'), const { a, b: c } = require('m'), const x = require('m').y
+    // const x = require('m'), const { a, b: c } = require('m'), const x = require('m').y, and
+    // compiled imports: const x = __importDefault(require('m')) (TypeScript, tslib), Babel's
+    // _interopRequireDefault(require('m')), whose value holds the module as its `default`.
     let call = unwrapExpression(initializer);
     let member: string | null = null;
     if (ts.isPropertyAccessExpression(call)) {
       member = call.name.text;
       call = unwrapExpression(call.expression);
+    }
+    let wrapped = false;
+    if (member === null && ts.isCallExpression(call) && INTEROP_HELPERS.has(calleeNameOf(call.expression)) && call.arguments[0] !== undefined) {
+      call = unwrapExpression(call.arguments[0]);
+      wrapped = true;
     }
     if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') return;
     const argument = call.arguments[0];
@@ -88,9 +107,10 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     const module = argument.text;
     modules.add(module);
     if (ts.isIdentifier(name)) {
-      bindImport(name, name.text, { module, exportName: member ?? 'default' });
+      bindImport(name, name.text, { module, exportName: wrapped ? '*' : (member ?? 'default') });
       return;
     }
+    if (wrapped) return;
     if (ts.isObjectBindingPattern(name) && member === null) {
       for (const element of name.elements) {
         if (!ts.isIdentifier(element.name)) continue;
@@ -152,11 +172,11 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     const target = unwrapExpression(expression);
     if (ts.isIdentifier(target)) return imports.get(target.text) ?? null;
     if (ts.isPropertyAccessExpression(target)) {
+      // `pg.Pool` where pg is `import * as pg` or `const pg = require('pg')` (default = module),
+      // and one level further through a default: compiled code's `axios_1.default.get`.
       const base = unwrapExpression(target.expression);
-      if (!ts.isIdentifier(base)) return null;
-      const imported = imports.get(base.text);
-      if (imported === undefined) return null;
-      // `pg.Pool` where pg is `import * as pg` or `const pg = require('pg')` (default = module).
+      const imported = ts.isIdentifier(base) ? imports.get(base.text) : ts.isPropertyAccessExpression(base) && base.name.text === 'default' ? resolveImport(base) : null;
+      if (imported === undefined || imported === null) return null;
       if (imported.exportName === '*' || imported.exportName === 'default') return { module: imported.module, exportName: target.name.text };
     }
     return null;
