@@ -419,3 +419,21 @@ test('the faultline command runs through a compile cache it writes once, and a b
   assert.deepEqual([off.status, off.stdout], [first.status, first.stdout]);
   assert.deepEqual(listCache(), [], 'FAULTLINE_COMPILE_CACHE=off writes nothing');
 });
+
+test("an audit lowers the priority of V8's helper threads below the main thread's, on Linux", { skip: process.platform !== 'linux' }, () => {
+  const module = join(REPO_ROOT, 'out', 'server', 'src', 'cli', 'helper-threads.js');
+  const script = `
+    const { readdirSync, readFileSync } = require('node:fs');
+    require(${JSON.stringify(module)}).lowerHelperThreadPriority();
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value.
+    const nice = (id) => Number(readFileSync('/proc/self/task/' + id + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
+    console.log(JSON.stringify(readdirSync('/proc/self/task').map((id) => ({ main: Number(id) === process.pid, nice: nice(id) }))));`;
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const threads = JSON.parse(result.stdout) as { main: boolean; nice: number }[];
+  const main = threads.find((thread) => thread.main);
+  assert.ok(main !== undefined);
+  const helpers = threads.filter((thread) => !thread.main);
+  assert.ok(helpers.length >= 1, 'node runs V8 helper threads');
+  for (const helper of helpers) assert.equal(helper.nice, Math.min(19, main.nice + 10));
+});

@@ -16,6 +16,7 @@ import { RULES } from '../../../rules/index';
 import { htmlReport } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
 import { AuditUsageError, runAudit, type AuditRun } from './audit';
+import { lowerHelperThreadPriority } from './helper-threads';
 import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
 import { formatJson } from './format-json';
@@ -84,6 +85,7 @@ async function audit(options: AuditOptions): Promise<number> {
   }
   const cwd = process.cwd();
   const progress = process.stderr.isTTY === true && !options.quiet ? createProgressBar(process.stderr) : NO_PROGRESS;
+  lowerHelperThreadPriority();
   let run: AuditRun;
   try {
     run = await runAudit(options, { cwd, workerScript: require.main?.filename ?? __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });
