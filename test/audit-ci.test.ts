@@ -184,10 +184,18 @@ test("rules read the project's own folders, not those it is checked out under, c
   writeFile(root, 'test/connect.ts', retry);
   const rulesIn = (run: CliRun): string[] => [...new Set(findingKeys(jsonOf(run)).map((key) => key.split(':').slice(0, 2).join(':')))].sort();
   const expected = ['src/connect.ts:retry-without-backoff', 'src/connect.ts:unbounded-retry'];
-  // No repository and no config: the project is the folder the audit runs in.
-  assert.deepEqual(rulesIn(runCli(['audit', '--format', 'json', '--no-cache'], root)), expected);
-  // A repository: it begins at its root, wherever the audit runs from; the cache (the same text
-  // at two paths) gives the same answer cold and warm.
+  const audit = (cwd: string, ...paths: string[]): string[] => rulesIn(runCli(['audit', '--format', 'json', '--no-cache', ...paths], cwd)).map((key) => key.replace(/^.*?(?=(?:src|test)\/connect\.ts)/, ''));
+  // No repository, config or manifest says where the project begins: the absolute path is read,
+  // `examples` and all, and the rules stay silent, as they did before projects had roots.
+  assert.deepEqual(audit(root, '.'), []);
+  // A manifest: the project begins there, wherever the audit runs from, even inside test/.
+  writeFile(root, 'package.json', '{ "name": "shop", "private": true }\n');
+  assert.deepEqual(audit(root, '.'), expected);
+  assert.deepEqual(audit(join(root, 'test'), '.'), [], 'test code read from inside test/ is still test code');
+  assert.deepEqual(audit(join(root, 'test'), '..'), expected);
+  // A repository: it begins at its root, above any manifest (a monorepo's examples/app is an
+  // example); the cache (the same text at two paths) gives the same answer cold and warm.
+  writeFile(parent, 'examples/package.json', '{ "name": "examples", "private": true }\n');
   mkdirSync(join(root, '.git'));
   const fromParent = (): CliRun => runCli(['audit', '--format', 'json', '--verbose', join('examples', 'shop')], parent);
   const cold = fromParent();

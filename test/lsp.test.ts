@@ -219,6 +219,7 @@ test("the server reads the project's own folders, not those the workspace is che
   // a retry loop without backoff is reported in src/ and not in test/ (see lint-file.ts).
   const workspace = join(mkdtempSync(join(tmpdir(), 'faultline-lsp-')), 'examples', 'shop');
   mkdirSync(join(workspace, 'src'), { recursive: true });
+  writeFileSync(join(workspace, 'package.json'), '{ "name": "shop", "private": true }\n');
   const client = await startServer({ rootPath: workspace });
   try {
     const retry = 'export async function connectForever(connect: () => Promise<void>) {\n  while (true) {\n    try { await connect(); break; } catch (error) { console.log(error); }\n  }\n}\n';

@@ -95,6 +95,9 @@ test('literals are looked for in one pass, overlapping and inside each other', (
   assert.equal(admits('prefetch(); fetch()', [word('fetch')]), true);
   assert.equal(admits('$fetch(); fetch_all()', [word('fetch')]), false);
   assert.equal(admits('FETCH(url)', [word('fetch')]), true, 'in any case');
+  // What the census cannot look for is refused when the rule list is compiled, not missed.
+  assert.throws(() => admits('abc', ['']), /printable ASCII, and not empty/);
+  assert.throws(() => admits('İstanbul', ['İ']), /printable ASCII/);
 });
 
 /** The answers of one-term-at-a-time regular expressions, as the prefilter gave them before it was compiled. */

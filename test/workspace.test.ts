@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createConfigResolver, readConfigFileFromDisk } from '../server/src/workspace/config-resolver';
 import { collectFiles, readSourceFile } from '../server/src/workspace/files';
-import { lintFile, todayIso } from '../server/src/workspace/lint-file';
+import { lintFile, projectPathOf, todayIso } from '../server/src/workspace/lint-file';
 
 const DAU_QUERY = "SELECT DATE(login_time) as date, COUNT(DISTINCT user_id) as dau FROM user_events WHERE event_type = 'login' GROUP BY DATE(login_time)\n";
 const TIMEZONE_RULE = 'timezone-naive-date-bucket';
@@ -139,6 +139,26 @@ test('the default reader treats a missing file as absent and a folder named .fau
   const resolved = createConfigResolver().resolve(join(root, 'nested', 'query.sql'));
   assert.equal(resolved.configPath, join(root, 'nested', '.faultline.json'));
   assert.equal(resolved.problems.length, 1);
+});
+
+test("a file's project path: from the repository, else the config's folder, else the nearest manifest", (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'faultline-project-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const write = (path: string, text: string): void => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  write('examples/shop/test/a.ts', '');
+  write('examples/shop/..data/a.ts', '');
+  const pathOf = (path: string): string => projectPathOf(join(root, path), createConfigResolver().resolve(join(root, path)));
+  assert.equal(pathOf('examples/shop/test/a.ts'), join(root, 'examples/shop/test/a.ts'), 'no root: the path stays absolute');
+  write('examples/shop/package.json', '{}');
+  assert.equal(pathOf('examples/shop/test/a.ts'), join('test', 'a.ts'));
+  assert.equal(pathOf('examples/shop/..data/a.ts'), join('..data', 'a.ts'), 'a folder whose name begins with .. is inside');
+  write('examples/.faultline.json', '{}');
+  assert.equal(pathOf('examples/shop/test/a.ts'), join('shop', 'test', 'a.ts'), 'a config outranks a manifest');
+  mkdirSync(join(root, '.git'));
+  assert.equal(pathOf('examples/shop/test/a.ts'), join('examples', 'shop', 'test', 'a.ts'), 'a repository outranks both');
 });
 
 test('collectFiles honours .gitignore at every level, with negation, relative to each file', (t) => {

@@ -299,6 +299,9 @@ export class PrefilterProgram {
   }
 
   private literal(text: string, asWord: boolean, unconditional: ReadonlySet<string>): { census: number; literal: number } {
+    // The census lower-cases what matched to know which literal it was, and looks for literals
+    // inside each other: both need literals of at least one printable ASCII character.
+    if (!/^[\x20-\x7e]+$/.test(text)) throw new Error(`prefilter literal ${JSON.stringify(text)} must be printable ASCII, and not empty`);
     const lower = text.toLowerCase();
     const census = unconditional.has(lower) ? 0 : 1;
     const byText = this.literals[census] as Map<string, { id: number; asWord: boolean }>;

@@ -118,7 +118,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const jobs: { job: FileJob; path: string }[] = [];
   const auditedFiles: string[] = [];
   const reportedConfigs = new Set<string>();
-  const planOptions = { today, workspaceRoot: cwd, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
+  const planOptions = { today, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
   for (const absolutePath of candidates) {
     const path = displayPath(absolutePath, cwd);
     const plan = planFile(absolutePath, resolver, planOptions);

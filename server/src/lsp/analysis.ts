@@ -4,7 +4,6 @@
  * rule that throws once to the output channel. Everything LSP-shaped stays in the handlers.
  */
 
-import { isAbsolute, relative } from 'node:path';
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type LanguageId, type LintCache } from '../../../rules';
@@ -44,19 +43,7 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
   return languageOfLanguageId(document.languageId) ?? languageOfPath(URI.parse(document.uri).path);
 }
 
-/** The innermost workspace folder holding `path`, or undefined. */
-function workspaceFolderOf(folders: readonly string[], path: string): string | undefined {
-  let found: string | undefined;
-  for (const folder of folders) {
-    const inside = relative(folder, path);
-    if (inside.startsWith('..') || isAbsolute(inside)) continue;
-    if (found === undefined || folder.length > found.length) found = folder;
-  }
-  return found;
-}
-
-/** `workspaceFolders`: the editor's workspace folders, where a project begins when no repository or config says so. */
-export function createAnalysis(log: (message: string) => void, workspaceFolders: () => readonly string[] = () => []): Analysis {
+export function createAnalysis(log: (message: string) => void): Analysis {
   const resolver = createConfigResolver();
   const cache = new Map<string, DocumentAnalysis>();
   /**
@@ -101,8 +88,7 @@ export function createAnalysis(log: (message: string) => void, workspaceFolders:
         const oldest = parseCaches.keys().next().value;
         if (oldest !== undefined) parseCaches.delete(oldest);
       }
-      const workspaceRoot = workspaceFolderOf(workspaceFolders(), lintPath);
-      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache, ...(workspaceRoot === undefined ? {} : { workspaceRoot }) });
+      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
       reportInternalErrors(lintPath, result.internalErrors);
       const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved };
       // A Python document linted before its grammar loaded has no findings yet; that is not kept.
@@ -111,8 +97,7 @@ export function createAnalysis(log: (message: string) => void, workspaceFolders:
     },
     analyzeFile(path, text) {
       if (languageOfPath(path) === null) return null;
-      const workspaceRoot = workspaceFolderOf(workspaceFolders(), path);
-      const { result, ignored } = lintFile(path, text, resolver, { today: todayIso(), ...(workspaceRoot === undefined ? {} : { workspaceRoot }) });
+      const { result, ignored } = lintFile(path, text, resolver, { today: todayIso() });
       reportInternalErrors(path, result.internalErrors);
       return { findings: ignored ? [] : result.findings, ignored, ...(result.notAnalysed === undefined ? {} : { notAnalysed: result.notAnalysed }) };
     },

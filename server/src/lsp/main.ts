@@ -51,7 +51,7 @@ const documents = new TextDocuments(TextDocument);
 /** Failures go out as errors (VS Code shows them in the output channel); the rest as information. */
 const log = (message: string): void => connection.console.error(message);
 const logInfo = (message: string): void => connection.console.info(message);
-const analysis = createAnalysis(log, () => workspaceFolderPaths);
+const analysis = createAnalysis(log);
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
 const idleCollector = createIdleCollector(3_000);
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };

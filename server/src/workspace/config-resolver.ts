@@ -2,7 +2,8 @@
  * Finds and parses the `.faultline.json` that applies to a file: the nearest one walking up from
  * the file's folder. Shared by the CLI and the language server, so it knows nothing of either.
  *
- * It also finds the repository the file belongs to (the nearest folder with a `.git`).
+ * It also finds the repository the file belongs to (the nearest folder with a `.git`) and its
+ * package (the nearest folder with a manifest).
  * Results are cached per folder (which config is nearest) and per config path (what it says);
  * `invalidate` clears them when a config file is created, changed or deleted. A config with errors
  * never takes effect: the last good version of the same file (kept in memory for as long as the
@@ -37,6 +38,8 @@ export interface ResolvedConfig {
    * null: where the project's own folders begin (see projectPathOf in lint-file.ts).
    */
   repositoryRoot: string | null;
+  /** The nearest folder above the file with a project manifest (`package.json`, `pyproject.toml` ...), or null. */
+  manifestRoot: string | null;
 }
 
 export interface ConfigResolver {
@@ -68,6 +71,8 @@ export function createConfigResolver(readFile: ReadConfigFile = readConfigFileFr
   const nearestByDirectory = new Map<string, string | null>();
   /** Folder → the repository root above it (see repositoryRootOf). */
   const repositoryByDirectory = new Map<string, string | null>();
+  /** Folder → the nearest folder with a manifest above it (see manifestRootOf). */
+  const manifestByDirectory = new Map<string, string | null>();
   /** Config path → parsed result, or null when the file turned out not to exist. */
   const parsedByPath = new Map<string, ParsedConfigFile | null>();
   /** Config path → its last version without errors; survives invalidation on purpose. */
@@ -110,9 +115,14 @@ export function createConfigResolver(readFile: ReadConfigFile = readConfigFileFr
     });
   }
 
-  /** The nearest folder at or above `directory` holding a `.git`. */
+  /** The nearest folder at or above `directory` holding a `.git` (a folder, or a file in a worktree or submodule). */
   function repositoryRootOf(directory: string): string | null {
     return nearestAbove(directory, repositoryByDirectory, (folder) => (existsSync(join(folder, '.git')) ? folder : null));
+  }
+
+  /** The nearest folder at or above `directory` holding a project manifest. */
+  function manifestRootOf(directory: string): string | null {
+    return nearestAbove(directory, manifestByDirectory, (folder) => (PROJECT_MANIFESTS.some((name) => existsSync(join(folder, name))) ? folder : null));
   }
 
   return {
@@ -121,21 +131,27 @@ export function createConfigResolver(readFile: ReadConfigFile = readConfigFileFr
       const repositoryRoot = repositoryRootOf(directory);
       const configPath = nearestConfigPath(directory);
       const parsed = configPath === null ? null : load(configPath);
+      // Only looked for where neither a repository nor a config says where the project begins.
+      const manifestRoot = repositoryRoot === null && configPath === null ? manifestRootOf(directory) : null;
       if (configPath === null || parsed === null) {
-        return { configPath: null, configDirectory: null, config: DEFAULT_CONFIG, problems: [], usingFallback: false, repositoryRoot };
+        return { configPath: null, configDirectory: null, config: DEFAULT_CONFIG, problems: [], usingFallback: false, repositoryRoot, manifestRoot };
       }
-      return { configPath, configDirectory: dirname(configPath), config: parsed.config, problems: parsed.problems, usingFallback: parsed.usingFallback, repositoryRoot };
+      return { configPath, configDirectory: dirname(configPath), config: parsed.config, problems: parsed.problems, usingFallback: parsed.usingFallback, repositoryRoot, manifestRoot };
     },
     invalidate(configPath) {
       // A config created or deleted anywhere changes which file is nearest for many folders, so
       // the folder lookups always go; they are cheap to rebuild.
       nearestByDirectory.clear();
       repositoryByDirectory.clear();
+      manifestByDirectory.clear();
       if (configPath === undefined) parsedByPath.clear();
       else parsedByPath.delete(resolve(configPath));
     },
   };
 }
+
+/** Files that mark the root of a JavaScript or Python project. */
+const PROJECT_MANIFESTS = ['package.json', 'pyproject.toml', 'setup.py', 'setup.cfg'];
 
 /**
  * The first answer `probe` gives walking up from `directory` to the filesystem root, or null;

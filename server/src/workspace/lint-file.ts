@@ -11,11 +11,6 @@ import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 export interface LintFileOptions {
   /** Only these rule ids run (CLI `--rules`); every enabled rule when absent. */
   onlyRules?: string[];
-  /**
-   * Where the project begins when no repository or config says so: the folder the audit runs in,
-   * the editor's workspace folder (see projectPathOf).
-   */
-  workspaceRoot?: string;
   /** Today's date as YYYY-MM-DD, for suppression expiry (see todayIso). */
   today: string;
   /** Per-document state kept by an editor between edits, so re-linting is incremental. */
@@ -58,16 +53,18 @@ function settingsOf(config: FaultlineConfig, options: Pick<LintFileOptions, 'onl
  * test, example and script code by its folders (`test/`, `examples/`, `scripts/`) must read the
  * project's own folders, not those it happens to be checked out under (`~/examples/shop/src/a.ts`
  * is production code of the shop). The project begins at the repository root (the nearest folder
- * with a `.git`), else at the folder of the `.faultline.json` that applies, else at the workspace
- * root; a file outside all of them keeps its absolute path.
+ * with a `.git`: a monorepo's `examples/app/package.json` is still an example), else at the
+ * folder of the `.faultline.json` that applies, else at the nearest manifest (`package.json`,
+ * `pyproject.toml` ...); with none of them the path stays absolute. It depends on the files
+ * alone, not on where the audit runs or which folder the editor opened, so the CLI and the
+ * editor read a file alike (an audit run from inside `test/` still sees `test/`).
  */
-export function projectPathOf(absolutePath: string, resolved: ResolvedConfig, workspaceRoot?: string): string {
-  for (const root of [resolved.repositoryRoot, resolved.configDirectory, workspaceRoot === undefined ? null : resolve(workspaceRoot)]) {
-    if (root === null) continue;
-    const inside = relative(root, absolutePath);
-    if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return inside;
-  }
-  return absolutePath;
+export function projectPathOf(absolutePath: string, resolved: ResolvedConfig): string {
+  const root = resolved.repositoryRoot ?? resolved.configDirectory ?? resolved.manifestRoot;
+  if (root === null) return absolutePath;
+  const inside = relative(root, absolutePath);
+  const outside = inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  return outside ? absolutePath : inside;
 }
 
 /**
@@ -75,7 +72,7 @@ export function projectPathOf(absolutePath: string, resolved: ResolvedConfig, wo
  * audit plans every file first (config lookups are cached per folder, so this is cheap), then
  * reads and lints only the ones that need it, possibly on worker threads.
  */
-export function planFile(path: string, resolver: ConfigResolver, options: Pick<LintFileOptions, 'onlyRules' | 'today' | 'workspaceRoot'>): FilePlan {
+export function planFile(path: string, resolver: ConfigResolver, options: Pick<LintFileOptions, 'onlyRules' | 'today'>): FilePlan {
   const resolved = resolver.resolve(path);
   const languageId = languageOfPath(path);
   if (languageId === null) return { ignored: true, resolved };
@@ -83,7 +80,7 @@ export function planFile(path: string, resolver: ConfigResolver, options: Pick<L
     const relativePath = relative(resolved.configDirectory, resolve(path)).split(sep).join('/');
     if (isIgnoredByConfig(resolved.config, relativePath)) return { ignored: true, resolved };
   }
-  return { ignored: false, resolved, languageId, settings: settingsOf(resolved.config, options), projectPath: projectPathOf(resolve(path), resolved, options.workspaceRoot) };
+  return { ignored: false, resolved, languageId, settings: settingsOf(resolved.config, options), projectPath: projectPathOf(resolve(path), resolved) };
 }
 
 export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
