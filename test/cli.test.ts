@@ -376,6 +376,12 @@ test('--version and --help', (t) => {
   assert.equal(runCli(['help', 'explain'], root).stdout, runCli(['explain', '--help'], root).stdout);
 });
 
+test('the CLI bundle is ASCII, so the launcher may read it as latin1', () => {
+  const bundle = readFileSync(join(REPO_ROOT, 'dist', 'faultline-cli.js'));
+  const first = bundle.findIndex((byte) => byte > 0x7f);
+  assert.equal(first, -1, `a non-ASCII byte at offset ${first}: keep esbuild's default charset (ascii), or read the bundle as utf8 in launcher.ts`);
+});
+
 test('the faultline command runs through a compile cache it writes once, and a bad or disabled cache changes nothing', (t) => {
   const root = makeProject(t, { 'daily.sql': DAU_QUERY });
   const temporary = mkdtempSync(join(tmpdir(), 'faultline-compile-'));

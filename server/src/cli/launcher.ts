@@ -79,7 +79,10 @@ function removeStaleCaches(folder: string, keep: string): void {
 }
 
 function start(): void {
-  const source = readFileSync(BUNDLE, 'utf8').replace(/^#!.*/, '');
+  // esbuild writes the bundle in ASCII (non-ASCII characters escaped; a test checks), so it is
+  // read as latin1, which is the same text and skips UTF-8 decoding: 3 ms instead of 20-30 for
+  // 13 MB, on every start.
+  const source = readFileSync(BUNDLE, 'latin1').replace(/^#!.*/, '');
   const cacheFile = cacheFileFor(BUNDLE);
   const cachedData = readCache(cacheFile);
   const script = new Script(Module.wrap(source), { filename: BUNDLE, cachedData });
