@@ -241,8 +241,7 @@ function loopFlag(loop: LoopStatement): string | null {
  */
 const tryCatchOwners = new WeakMap<ts.SourceFile, Set<ts.Node>>();
 
-function ownsTryCatch(node: ts.Node): boolean {
-  const file = node.getSourceFile();
+function ownsTryCatch(node: ts.Node, file: ts.SourceFile): boolean {
   let owners = tryCatchOwners.get(file);
   if (owners === undefined) {
     owners = new Set();
@@ -263,8 +262,8 @@ function ownsTryCatch(node: ts.Node): boolean {
 const retryLoops = new WeakMap<LoopStatement, RetryLoop | null>();
 const retryRecursions = new WeakMap<ts.FunctionLikeDeclaration, RetryRecursion | null>();
 
-function retryShapeOf<N extends ts.Node, S>(node: N, known: WeakMap<N, S | null>, find: (node: N) => S | null): S | null {
-  if (!ownsTryCatch(node)) return null;
+function retryShapeOf<N extends ts.Node, S>(node: N, file: ts.SourceFile, known: WeakMap<N, S | null>, find: (node: N) => S | null): S | null {
+  if (!ownsTryCatch(node, file)) return null;
   let found = known.get(node);
   if (found === undefined) {
     found = find(node);
@@ -273,9 +272,12 @@ function retryShapeOf<N extends ts.Node, S>(node: N, known: WeakMap<N, S | null>
   return found;
 }
 
-/** The retry loop `loop` is, or null when it is not one. */
-export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
-  return retryShapeOf(loop, retryLoops, findRetryLoop);
+/**
+ * The retry loop `loop` is, or null when it is not one. `file` is the loop's (passed in: the
+ * rules ask about every loop and function, and finding a node's file walks up to the root).
+ */
+export function retryLoopOf(loop: LoopStatement, file: ts.SourceFile): RetryLoop | null {
+  return retryShapeOf(loop, file, retryLoops, findRetryLoop);
 }
 
 /**
@@ -283,8 +285,8 @@ export function retryLoopOf(loop: LoopStatement): RetryLoop | null {
  * return connect(); }`. Only calls that are returned, awaited or stand alone count; a call
  * scheduled with `setTimeout` is a reconnect timer, not this shape.
  */
-export function retryRecursionOf(node: ts.FunctionLikeDeclaration): RetryRecursion | null {
-  return retryShapeOf(node, retryRecursions, findRetryRecursion);
+export function retryRecursionOf(node: ts.FunctionLikeDeclaration, file: ts.SourceFile): RetryRecursion | null {
+  return retryShapeOf(node, file, retryRecursions, findRetryRecursion);
 }
 
 function findRetryLoop(loop: LoopStatement): RetryLoop | null {

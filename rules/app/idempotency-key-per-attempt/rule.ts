@@ -202,7 +202,7 @@ export default defineRule<MessageId>({
     function checkLoop(node: ts.Node): void {
       if (bindings === null || skipFile) return;
       if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
-      const found = retryLoopOf(node);
+      const found = retryLoopOf(node, bindings.sourceFile);
       if (found === null) return;
       check(bindings, { scope: node.statement, label: 'this retry loop', anchor: node });
     }
@@ -210,7 +210,7 @@ export default defineRule<MessageId>({
     function checkRecursion(node: ts.Node): void {
       if (bindings === null || skipFile) return;
       if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
-      const found = retryRecursionOf(node);
+      const found = retryRecursionOf(node, bindings.sourceFile);
       if (found === null || node.body === undefined) return;
       check(bindings, { scope: node.body, label: `\`${found.name}\`, which calls itself to retry`, anchor: found.recursiveCall });
     }

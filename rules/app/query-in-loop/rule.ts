@@ -464,11 +464,13 @@ export default defineRule<MessageId>({
     const checkStatement = (node: ts.Node): void => {
       if (bindings === null || sourceFile === null) return;
       const shape = loopShape(bindings, node);
-      if (shape.shape !== 'collection' || isPaced(shape.body)) return;
+      if (shape.shape !== 'collection') return;
       const start = node.getStart(sourceFile);
       const keyword = ts.isDoStatement(node) ? 2 : ts.isWhileStatement(node) ? 5 : 3;
       const loop: Loop = { kind: 'statement', body: shape.body, names: shape.names, anchor: { start, end: start + keyword } };
-      report(loop, perElementCalls(bindings, loop, true));
+      // The calls first: most loops make none, and then the body is not walked again for a pause.
+      const calls = perElementCalls(bindings, loop, true);
+      if (calls.length > 0 && !isPaced(shape.body)) report(loop, calls);
     };
 
     const checkCall = (node: ts.Node): void => {
@@ -478,11 +480,12 @@ export default defineRule<MessageId>({
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'forEach') {
         const callback = node.arguments[0];
         if (callback === undefined || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return;
-        if (isBoundedCollection(bindings, callee.expression) || isPaced(callback.body)) return;
+        if (isBoundedCollection(bindings, callee.expression)) return;
         const names = new Set<string>();
         for (const parameter of callback.parameters) boundNames(parameter.name, names);
         const loop: Loop = { kind: 'forEach', body: callback.body, names, anchor: { start: callee.name.getStart(sourceFile), end: callee.name.getEnd() } };
-        report(loop, perElementCalls(bindings, loop, false));
+        const calls = perElementCalls(bindings, loop, false);
+        if (calls.length > 0 && !isPaced(callback.body)) report(loop, calls);
         return;
       }
       // `Promise.all(ids.map((id) => db.query(...)))`

@@ -379,7 +379,7 @@ export default defineRule<MessageId>({
       if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
       const current = bindings;
       const loop: LoopStatement = node;
-      const found = retryLoopOf(loop);
+      const found = retryLoopOf(loop, current.sourceFile);
       if (found === null) return;
       const attempts = countedAttempts(current, loop);
       if (attempts !== null && attempts <= 1) return;

@@ -240,7 +240,7 @@ export default defineRule<MessageId>({
     const checkLoop = (file: ts.SourceFile, fileNames: FileBindings, node: ts.Node): void => {
       if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
       const loop: LoopStatement = node;
-      const found = retryLoopOf(loop);
+      const found = retryLoopOf(loop, file);
       if (found === null || !awaitsSomething(found.tryStatement.tryBlock)) return;
       const delay = retryDelay(loop.statement, null, loop, new Set());
       if (delay.kind === 'varying') return;
@@ -256,7 +256,7 @@ export default defineRule<MessageId>({
 
     const checkRecursion = (file: ts.SourceFile, node: ts.Node): void => {
       if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
-      const found = retryRecursionOf(node);
+      const found = retryRecursionOf(node, file);
       if (found === null || !awaitsSomething(found.tryStatement.tryBlock)) return;
       const delay = retryDelay(found.catchClause.block, null, node, parameterNames(node));
       if (delay.kind === 'varying') return;

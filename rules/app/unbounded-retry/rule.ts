@@ -156,7 +156,7 @@ export default defineRule<MessageId>({
       if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
       const loop: LoopStatement = node;
       if (!isEndlessLoop(loop)) return;
-      const found = retryLoopOf(loop);
+      const found = retryLoopOf(loop, file);
       if (found === null || !awaitsSomething(found.tryStatement.tryBlock)) return;
       if (hasNonErrorExit(loop.statement, found.tryStatement.tryBlock, loop, caughtName(found.catchClause))) return;
       context.report({ messageId: 'loop', data: { loop: loopWords(loop) }, range: headerRange(loop, loop.statement, file) });
@@ -164,7 +164,7 @@ export default defineRule<MessageId>({
 
     const checkRecursion = (file: ts.SourceFile, node: ts.Node): void => {
       if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
-      const found = retryRecursionOf(node);
+      const found = retryRecursionOf(node, file);
       if (found === null || !awaitsSomething(found.tryStatement.tryBlock) || node.body === undefined) return;
       if (!passesSameArguments(found.recursiveCall, node.parameters)) return;
       // A parameter the function reads to decide whether to stop would bound it; same arguments mean none changes.
