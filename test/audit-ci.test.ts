@@ -99,6 +99,40 @@ test('a baselined finding stays hidden after lines are added above it; a new fin
   assert.deepEqual(findingKeys(jsonOf(fromSubfolder)), ['dau.sql:timezone-naive-date-bucket:2']);
 
   assert.equal(runCli(['audit', '--update-baseline'], root).status, 2, '--update-baseline needs --baseline');
+
+  // A baseline that is not there, or of another format, is an error, not an empty baseline.
+  const missing = runCli(['audit', '--baseline', 'no-such-baseline.json'], root);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /no baseline at no-such-baseline\.json: record one with --update-baseline/);
+  writeFile(root, 'future-baseline.json', '{ "format": 2, "findings": [] }\n');
+  const future = runCli(['audit', '--baseline', 'future-baseline.json'], root);
+  assert.equal(future.status, 2);
+  assert.match(future.stderr, /format 2, which this version of Faultline does not read/);
+});
+
+test('updating a baseline with --rules keeps the entries of the rules that did not run', (t) => {
+  const root = makeProject(t, { 'queries/dau.sql': DAU_QUERY, 'queries/nulls.sql': NULL_QUERY });
+  const all = (): string[] => findingKeys(jsonOf(runCli(['audit', '--format', 'json'], root)));
+  const everything = all();
+  assert.ok(everything.length >= 2, everything.join(', '));
+  assert.equal(runCli(['audit', '--baseline', 'baseline.json', '--update-baseline'], root).status, 0);
+  const hidden = (): string[] => findingKeys(jsonOf(runCli(['audit', '--baseline', 'baseline.json', '--format', 'json'], root)));
+  assert.deepEqual(hidden(), []);
+  // Re-recording one rule replaces that rule's entries and leaves the others as they were.
+  assert.equal(runCli(['audit', '--rules', TIMEZONE_RULE, '--baseline', 'baseline.json', '--update-baseline'], root).status, 0);
+  assert.deepEqual(hidden(), []);
+  const entries = (JSON.parse(readFileSync(join(root, 'baseline.json'), 'utf8')) as { findings: unknown[] }).findings;
+  assert.equal(entries.length, everything.length);
+});
+
+test('--output creates its folder, and a run failed by --max-warnings says so', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY });
+  const written = runCli(['audit', '--format', 'sarif', '--output', join('reports', 'ci', 'faultline.sarif')], root);
+  assert.equal(written.status, 1, written.stderr);
+  assert.ok(existsSync(join(root, 'reports', 'ci', 'faultline.sarif')));
+  const budget = runCli(['audit', '--max-warnings', '0'], root);
+  assert.equal(budget.status, 1);
+  assert.match(budget.stderr, /\d+ warnings, more than --max-warnings 0 allows/);
 });
 
 test('--shard i/n splits the files deterministically: disjoint shards whose union is the full run', (t) => {

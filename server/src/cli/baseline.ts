@@ -39,19 +39,25 @@ function isEntry(value: unknown): value is BaselineEntry {
   return typeof entry.ruleId === 'string' && typeof entry.path === 'string' && typeof entry.fingerprint === 'string';
 }
 
-/** Reads a baseline; a missing file is an empty baseline, a malformed one an error message. */
-export function readBaseline(file: string): { entries: BaselineEntry[] } | { error: string } {
+/**
+ * Reads a baseline, or says what is wrong with it. A missing file is an empty baseline when it is
+ * about to be written (`--update-baseline`), and an error otherwise: a mistyped path would
+ * silently hide nothing.
+ */
+export function readBaseline(file: string, options: { mayBeMissing: boolean }): { entries: BaselineEntry[] } | { error: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return options.mayBeMissing ? { entries: [] } : { error: `no baseline at ${file}: record one with --update-baseline, or check the path.` };
     return { error: `could not read the baseline ${file}: ${error instanceof Error ? error.message : String(error)}` };
   }
   try {
     const parsed: unknown = JSON.parse(text);
     const findings = typeof parsed === 'object' && parsed !== null ? (parsed as { findings?: unknown }).findings : undefined;
     if (!Array.isArray(findings) || !findings.every(isEntry)) return { error: `${file} is not a Faultline baseline (expected { "findings": [{ "ruleId", "path", "fingerprint" }] }).` };
+    const format = (parsed as { format?: unknown }).format;
+    if (format !== BASELINE_FORMAT) return { error: `${file} is a baseline of format ${JSON.stringify(format)}, which this version of Faultline does not read (it reads format ${BASELINE_FORMAT}); record it again with --update-baseline.` };
     return { entries: findings };
   } catch (error) {
     return { error: `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
@@ -79,13 +85,14 @@ export function applyBaseline(report: AuditReport, baselineFile: string, entries
 }
 
 /**
- * Writes the baseline for this report. Entries of files this audit did not look at (another
- * shard, files unchanged since the ref) are kept, so a partial run never forgets them.
+ * Writes the baseline for this report. Entries this audit did not look for are kept, so a partial
+ * run never forgets them: those of files it did not look at (another shard, files unchanged since
+ * the ref) and of rules it did not run (`--rules`: `ranRule` says which ran).
  */
-export function writeBaseline(baselineFile: string, report: AuditReport, auditedFiles: readonly string[], previous: readonly BaselineEntry[]): number {
+export function writeBaseline(baselineFile: string, report: AuditReport, auditedFiles: readonly string[], previous: readonly BaselineEntry[], ranRule: (ruleId: string) => boolean): number {
   const audited = new Set(auditedFiles.map((file) => baselinePath(baselineFile, file)));
   for (const file of report.files) audited.add(baselinePath(baselineFile, file.absolutePath));
-  const entries = previous.filter((entry) => !audited.has(entry.path));
+  const entries = previous.filter((entry) => !audited.has(entry.path) || !ranRule(entry.ruleId));
   for (const file of report.files) {
     const path = baselinePath(baselineFile, file.absolutePath);
     for (const finding of file.findings) entries.push({ ruleId: finding.ruleId, path, fingerprint: finding.fingerprint });

@@ -11,7 +11,8 @@
  * its workerData, it serves lint batches instead of running a command (see audit-pool.ts).
  */
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { RULES } from '../../../rules/index';
 import { htmlReport } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
@@ -27,6 +28,9 @@ import { readVersion, toolIdentity } from './installation';
 import { createProgressBar, NO_PROGRESS } from './progress';
 import { hasFindingAtOrAbove, isAtOrAbove, keepAtOrAbove, type AuditReport } from './report';
 import { explainRule, formatRuleList } from './rule-commands';
+
+/** The rules of the catalogue, as opposed to the findings every run can make (suppressions, config). */
+const CATALOGUE_RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.meta.id));
 
 const EXIT_CLEAN = 0;
 const EXIT_FINDINGS = 1;
@@ -78,7 +82,7 @@ async function audit(options: AuditOptions): Promise<number> {
     for (const path of missing) printError(`no such file or folder: ${path}`);
     return EXIT_USAGE_OR_INTERNAL;
   }
-  const baseline = options.baseline === null ? null : readBaseline(options.baseline);
+  const baseline = options.baseline === null ? null : readBaseline(options.baseline, { mayBeMissing: options.updateBaseline });
   if (baseline !== null && 'error' in baseline) {
     printError(baseline.error);
     return EXIT_USAGE_OR_INTERNAL;
@@ -108,9 +112,13 @@ async function audit(options: AuditOptions): Promise<number> {
   let fullReport = run.report;
   if (options.baseline !== null && baseline !== null && 'entries' in baseline) {
     if (options.updateBaseline) {
-      const count = writeBaseline(options.baseline, fullReport, run.auditedFiles, baseline.entries);
+      // With --rules, the other rules did not run: their entries stand. Suppression and config
+      // findings are not rules of the catalogue and come from every run.
+      const onlyRules = options.onlyRules;
+      const ranRule = (ruleId: string): boolean => onlyRules === null || onlyRules.includes(ruleId) || !CATALOGUE_RULE_IDS.has(ruleId);
+      const count = writeBaseline(options.baseline, fullReport, run.auditedFiles, baseline.entries, ranRule);
       if (!options.quiet) process.stderr.write(`faultline: wrote ${count} findings to ${options.baseline}\n`);
-      const rewritten = readBaseline(options.baseline);
+      const rewritten = readBaseline(options.baseline, { mayBeMissing: false });
       fullReport = applyBaseline(fullReport, options.baseline, 'entries' in rewritten ? rewritten.entries : []).report;
     } else {
       const applied = applyBaseline(fullReport, options.baseline, baseline.entries);
@@ -126,6 +134,8 @@ async function audit(options: AuditOptions): Promise<number> {
     process.stdout.write(output);
   } else {
     try {
+      // CI jobs write reports into folders that do not exist yet (`--output reports/x.sarif`).
+      mkdirSync(dirname(resolve(options.outputFile)), { recursive: true });
       writeFileSync(options.outputFile, output);
     } catch (error) {
       printError(`could not write ${options.outputFile}: ${error instanceof Error ? error.message : String(error)}`);
@@ -137,7 +147,15 @@ async function audit(options: AuditOptions): Promise<number> {
     printError(`internal error: rule ${error.ruleId} failed on ${error.path}: ${error.message}`);
   }
   if (fullReport.internalErrors.length > 0) return EXIT_USAGE_OR_INTERNAL;
-  return failsRun(fullReport, options) ? EXIT_FINDINGS : EXIT_CLEAN;
+  const fails = failsRun(fullReport, options);
+  // When the warning budget is what fails the run, say so: the summary alone reads like a pass.
+  if (fails && options.maxWarnings !== null) {
+    const findings = fullReport.files.flatMap((file) => file.findings);
+    const warnings = findings.filter((finding) => finding.severity === 'warning').length;
+    const othersFail = findings.some((finding) => finding.severity !== 'warning' && isAtOrAbove(finding.severity, options.threshold));
+    if (!othersFail) printError(`${warnings} warnings, more than --max-warnings ${options.maxWarnings} allows.`);
+  }
+  return fails ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 async function run(argv: readonly string[]): Promise<number> {
