@@ -5,10 +5,10 @@
 
 export { RULES } from './catalogue';
 export { lintDocument, type LintCache } from './engine/runner';
-export { parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_CONFIG, CONFIG_FILE_NAME, type FaultlineConfig, type ConfigProblem } from './engine/config';
+export { closestId, parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_CONFIG, CONFIG_FILE_NAME, type FaultlineConfig, type ConfigProblem } from './engine/config';
 export { languageOfPath, languageOfLanguageId } from './engine/languages/classify';
 export { initializePython, isPythonInitialized, pythonParsesCleanly, type PythonWasm } from './engine/languages/python';
 export { countParsingStatements } from './engine/languages/sql/source';
 export { computeLineStarts, lineOfOffset, applyEdits } from './engine/text';
-export { docsUrlFor, type Rule, type RuleMeta } from './engine/rule';
+export { docsUrlFor, SUPPRESSIONS_DOCS_URL, type Rule, type RuleMeta } from './engine/rule';
 export * from './engine/types';

@@ -361,6 +361,15 @@ test('rules lists every rule; explain prints a rule\'s docs and rejects unknown 
   const unknown = runCli(['explain', 'no-such-rule'], root);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown rule 'no-such-rule'/);
+  const mistyped = runCli(['explain', 'select_star'], root);
+  assert.equal(mistyped.status, 2);
+  assert.match(mistyped.stderr, /did you mean 'select-star'\?/);
+  // The ids of findings that are not rules (suppressions, config) are explained too.
+  for (const id of ['invalid-suppression', 'unused-suppression', 'config']) {
+    const other = runCli(['explain', id], root);
+    assert.equal(other.status, 0, other.stderr);
+    assert.match(other.stdout, new RegExp(`^${id} is not a rule of the catalogue: it reports .*docs/(suppressions|configuration)\\.md`));
+  }
 });
 
 test('--version and --help', (t) => {

@@ -111,6 +111,10 @@ describe('config', () => {
       assert.ok(problem.range.end >= problem.range.start && problem.range.start <= text.length);
     });
   }
+  test('a JSON syntax error is said in words, once per place', () => {
+    const result = parseConfig('{ "rules": { "select-star": "off" ', metas);
+    assert.deepEqual(result.problems.map((problem) => problem.message), ['Invalid JSON: a closing `}` is expected here: an object is not closed.']);
+  });
   test('an unknown top-level key is a warning and the config still applies', () => {
     const result = parseConfig('{ "dialect": "mysql" }', metas);
     assert.notEqual(result.config, null);

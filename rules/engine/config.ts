@@ -9,7 +9,7 @@
  */
 
 import ignore from 'ignore';
-import { parseTree, findNodeAtLocation, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { parseTree, findNodeAtLocation, ParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { RuleMeta } from './rule';
 import { SQL_DIALECTS, type LintSettings, type RuleLevel, type RuleOptions, type RuleSetting, type SqlDialect, type TextRange } from './types';
 
@@ -52,12 +52,37 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/** What each JSON syntax error says, in words (the parser names them `CloseBraceExpected` ...). */
+const JSON_ERRORS: Record<ParseErrorCode, string> = {
+  [ParseErrorCode.InvalidSymbol]: 'this is not JSON here',
+  [ParseErrorCode.InvalidNumberFormat]: 'this number is not written as JSON writes numbers',
+  [ParseErrorCode.PropertyNameExpected]: 'a property name in double quotes is expected here',
+  [ParseErrorCode.ValueExpected]: 'a value is expected here',
+  [ParseErrorCode.ColonExpected]: 'a colon is expected here, after the property name',
+  [ParseErrorCode.CommaExpected]: 'a comma is expected here, between two entries',
+  [ParseErrorCode.CloseBraceExpected]: 'a closing `}` is expected here: an object is not closed',
+  [ParseErrorCode.CloseBracketExpected]: 'a closing `]` is expected here: a list is not closed',
+  [ParseErrorCode.EndOfFileExpected]: 'the file should end here: something follows the configuration object',
+  [ParseErrorCode.InvalidCommentToken]: 'this comment is not closed',
+  [ParseErrorCode.UnexpectedEndOfComment]: 'this comment is not closed',
+  [ParseErrorCode.UnexpectedEndOfString]: 'this string is not closed',
+  [ParseErrorCode.UnexpectedEndOfNumber]: 'this number is cut short',
+  [ParseErrorCode.InvalidUnicode]: 'this `\\u` escape is not four hexadecimal digits',
+  [ParseErrorCode.InvalidEscapeCharacter]: 'this escape is not one JSON knows',
+  [ParseErrorCode.InvalidCharacter]: 'this character cannot stand in a JSON string as it is',
+};
+
 export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigParseResult {
   const problems: ConfigProblem[] = [];
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const reported = new Set<string>();
   for (const error of errors) {
-    problems.push({ message: `Invalid JSON: ${printParseErrorCode(error.error)}.`, range: { start: error.offset, end: error.offset + Math.max(1, error.length) }, severity: 'error' });
+    // The parser reports an unclosed object once per level it unwinds, at the same place.
+    const key = `${error.error}:${error.offset}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    problems.push({ message: `Invalid JSON: ${JSON_ERRORS[error.error] ?? 'the text cannot be read as JSON here'}.`, range: { start: error.offset, end: error.offset + Math.max(1, error.length) }, severity: 'error' });
   }
   if (root === undefined || errors.length > 0) return { config: null, problems };
   if (root.type !== 'object') {
@@ -165,7 +190,8 @@ function optionValue(node: JsonNode | undefined, defaultValue: RuleOptions[strin
   return typeof node.value === typeof defaultValue ? (node.value as RuleOptions[string]) : null;
 }
 
-function closestId(id: string, candidates: string[]): string | null {
+/** The candidate a mistyped id most likely meant (`select_star` → `select-star`), or null. */
+export function closestId(id: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = Math.max(3, Math.floor(id.length / 3)) + 1;
   for (const candidate of candidates) {

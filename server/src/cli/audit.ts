@@ -24,7 +24,7 @@ import { createPositionMapper, reportFinding, type AuditReport, type FileReport,
 import { changedSince, realPath, shardOf } from './select-files';
 
 export const CONFIG_RULE_ID = 'config';
-const CONFIG_DOCS_URL = 'https://github.com/faultline/faultline/blob/main/docs/configuration.md';
+export const CONFIG_DOCS_URL = 'https://github.com/faultline/faultline/blob/main/docs/configuration.md';
 export const DEFAULT_CACHE_FOLDER = '.faultline-cache';
 /** Every suppression directive contains this; only files with one depend on today's date. */
 const SUPPRESSION_MARKER = 'faultline-ignore-';

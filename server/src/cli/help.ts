@@ -25,8 +25,9 @@ Exit codes: 0 no findings at or above the threshold, 1 some were found,
 
 const AUDIT = `Usage: faultline audit [options] [paths...]
 
-Checks .sql, .js and .ts files (and their embedded SQL) under the given files and
-folders; the default path is the current folder. Folders are searched recursively,
+Checks SQL (.sql), JavaScript and TypeScript (.js .jsx .mjs .cjs .ts .tsx .mts .cts) and
+Python (.py) files, and the SQL embedded in them, under the given files and folders;
+the default path is the current folder. Folders are searched recursively,
 honouring .gitignore files and always skipping .git and node_modules. Each file uses
 the nearest .faultline.json above it; files its "ignore" globs cover are not checked.
 

@@ -177,12 +177,12 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(formatRuleList());
       return EXIT_CLEAN;
     case 'explain': {
-      const docs = explainRule(command.ruleId);
-      if (docs === null) {
-        printError(`unknown rule '${command.ruleId}'; \`faultline rules\` lists them.`);
+      const explained = explainRule(command.ruleId);
+      if ('error' in explained) {
+        printError(explained.error);
         return EXIT_USAGE_OR_INTERNAL;
       }
-      process.stdout.write(docs);
+      process.stdout.write(explained.docs);
       return EXIT_CLEAN;
     }
     case 'audit':

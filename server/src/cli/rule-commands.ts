@@ -3,8 +3,16 @@
  * documentation. Both return text and leave printing to main.
  */
 
-import { RULES, docsUrlFor, type RuleMeta } from '../../../rules/index';
+import { RULES, closestId, docsUrlFor, SUPPRESSIONS_DOCS_URL, type RuleMeta } from '../../../rules/index';
+import { CONFIG_DOCS_URL, CONFIG_RULE_ID } from './audit';
 import { readRuleDocs } from './installation';
+
+/** Finding ids that are not rules of the catalogue, and what they report. */
+const OTHER_FINDINGS: Readonly<Record<string, string>> = {
+  'invalid-suppression': `a faultline-ignore comment Faultline cannot use: no rule id, a rule that does not exist, or no reason. See ${SUPPRESSIONS_DOCS_URL}`,
+  'unused-suppression': `a faultline-ignore comment whose rule no longer finds anything where it points: remove it. See ${SUPPRESSIONS_DOCS_URL}`,
+  [CONFIG_RULE_ID]: `a problem in a .faultline.json file (invalid JSON, an unknown rule or option, a bad value), reported on the file itself. See ${CONFIG_DOCS_URL}`,
+};
 
 export function formatRuleList(): string {
   const metas = RULES.map((rule) => rule.meta);
@@ -19,13 +27,22 @@ export function formatRuleList(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The rule's docs, or null when no rule has this id. */
-export function explainRule(ruleId: string): string | null {
+/** The rule's docs; for an id that is no rule, what it is, or what was probably meant. */
+export function explainRule(ruleId: string): { docs: string } | { error: string } {
   const rule = RULES.find((candidate) => candidate.meta.id === ruleId);
-  if (rule === undefined) return null;
-  const docs = readRuleDocs(rule.meta);
+  if (rule === undefined) {
+    const other = OTHER_FINDINGS[ruleId];
+    if (other !== undefined) return { docs: `${ruleId} is not a rule of the catalogue: it reports ${other}\n` };
+    const suggestion = closestId(ruleId, [...RULES.map((candidate) => candidate.meta.id), ...Object.keys(OTHER_FINDINGS)]);
+    return { error: `unknown rule '${ruleId}'${suggestion === null ? '' : `; did you mean '${suggestion}'?`} \`faultline rules\` lists them.` };
+  }
+  return { docs: docsOf(rule.meta) };
+}
+
+function docsOf(meta: RuleMeta): string {
+  const docs = readRuleDocs(meta);
   if (docs !== null) return docs.endsWith('\n') ? docs : `${docs}\n`;
-  return fallbackDocs(rule.meta);
+  return fallbackDocs(meta);
 }
 
 /** What is known without the docs file (a partial install): the metadata the rule carries. */
