@@ -134,6 +134,14 @@ test('--verbose prints why each finding bites', (t) => {
   assert.ok(runCli(['audit', '--rules', TIMEZONE_RULE, '--verbose'], root).stdout.includes(note));
 });
 
+test('--verbose says which .faultline.json applied to how many files', (t) => {
+  const root = makeProject(t, { 'dau.sql': DAU_QUERY, 'team/a.sql': CLEAN_QUERY, 'team/b.sql': CLEAN_QUERY, 'team/.faultline.json': '{ "sqlDialect": "mysql" }\n' });
+  const verbose = runCli(['audit', '--verbose'], root);
+  assert.match(verbose.stderr, /^faultline: no \.faultline\.json: the defaults for 1 file$/m);
+  assert.match(verbose.stderr, /^faultline: config team\/\.faultline\.json for 2 files$/m);
+  assert.doesNotMatch(runCli(['audit'], root).stderr, /faultline: config/);
+});
+
 test('--format json has the documented structure, with 1-based positions and fixes', (t) => {
   const root = makeProject(t, { 'dau.sql': DAU_QUERY, 'clean.sql': CLEAN_QUERY });
   const run = runCli(['audit', '--format', 'json', '--rules', TIMEZONE_RULE], root);

@@ -132,6 +132,11 @@ describe('suppressions', () => {
     assert.ok(findings.some((finding) => finding.startsWith('invalid-suppression')));
     assert.ok(findings.some((finding) => finding.startsWith('timezone-naive-date-bucket')));
   });
+  test('a run of only some rules reports a missing reason only on their suppressions', () => {
+    const only = (rules: string[]) => lintDocument({ path: 'a.sql', languageId: 'sql', text: `-- faultline-ignore-next-line timezone-naive-date-bucket\n${DAU};` }, { ...SETTINGS, onlyRules: rules }, RULES).findings.map((finding) => finding.ruleId);
+    assert.ok(only(['timezone-naive-date-bucket']).includes('invalid-suppression'));
+    assert.ok(!only(['select-star']).includes('invalid-suppression'));
+  });
   test('an unknown rule in a suppression is reported', () => {
     assert.ok(lint('-- faultline-ignore-next-line no-such-rule -- because\nSELECT 1;').some((finding) => finding.startsWith('invalid-suppression')));
   });

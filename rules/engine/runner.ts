@@ -298,6 +298,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     today: settings.today,
     knownRuleIds,
     ranRules,
+    ...(settings.onlyRules === undefined ? {} : { selectedRules: new Set(settings.onlyRules) }),
     factory: {
       invalid: (directive, message) => directiveFinding(directive, 'invalid-suppression', 'warning', message),
       unused: (directive, ruleId) => ({ ...directiveFinding(directive, 'unused-suppression', 'hint', `Unused suppression: no \`${ruleId}\` finding here any more; remove it.`), tags: ['unnecessary'] }),

@@ -85,13 +85,15 @@ export interface DirectiveFindingFactory {
 
 /**
  * Hides findings covered by valid directives. `ranRules` are the rules that ran on the document:
- * a directive naming a rule that did not run is not reported as unused.
+ * a directive naming a rule that did not run is not reported as unused. `selectedRules`, when
+ * only some rules were asked for (`--rules`), keeps a run about those rules from failing on a
+ * reason missing from another rule's directive.
  */
 export function applySuppressions(
   text: string,
   findings: SuppressibleFinding[],
   directives: SuppressionDirective[],
-  options: { today: string; knownRuleIds: ReadonlySet<string>; ranRules: ReadonlySet<string>; factory: DirectiveFindingFactory },
+  options: { today: string; knownRuleIds: ReadonlySet<string>; ranRules: ReadonlySet<string>; selectedRules?: ReadonlySet<string>; factory: DirectiveFindingFactory },
 ): SuppressionOutcome {
   if (directives.length === 0) return { findings: findings.map(withoutAnchors), directiveFindings: [], suppressed: [] };
   const lineStarts = computeLineStarts(text);
@@ -104,7 +106,10 @@ export function applySuppressions(
     } else if (unknown.length > 0) {
       directiveFindings.push(options.factory.invalid(directive, `Unknown rule ${unknown.map((id) => `\`${id}\``).join(', ')} in suppression; run \`faultline rules\` for the list.`));
     } else if (directive.reason === null) {
-      directiveFindings.push(options.factory.invalid(directive, 'This suppression has no reason, so it suppresses nothing: add `-- <why this is safe here>` after the rule id.'));
+      const selected = options.selectedRules;
+      if (selected === undefined || directive.ruleIds.some((id) => selected.has(id))) {
+        directiveFindings.push(options.factory.invalid(directive, 'This suppression has no reason, so it suppresses nothing: add `-- <why this is safe here>` after the rule id.'));
+      }
     } else {
       valid.push(directive);
     }

@@ -90,6 +90,8 @@ export interface AuditRun {
   cache: { hits: number; misses: number; saveError: string | null } | null;
   /** Why Python files could not be analysed (the parser did not load), or null. */
   pythonProblem: string | null;
+  /** Each `.faultline.json` that applied (null: none, the defaults), with how many files it covered. */
+  configs: { path: string | null; files: number }[];
 }
 
 /** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
@@ -118,6 +120,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const jobs: { job: FileJob; path: string }[] = [];
   const auditedFiles: string[] = [];
   const reportedConfigs = new Set<string>();
+  const filesByConfig = new Map<string | null, number>();
   const planOptions = { today, ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
   for (const absolutePath of candidates) {
     const path = displayPath(absolutePath, cwd);
@@ -130,6 +133,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     }
     if (!inShard(path)) continue;
     auditedFiles.push(absolutePath);
+    filesByConfig.set(resolved.configPath, (filesByConfig.get(resolved.configPath) ?? 0) + 1);
     if (plan.ignored) continue;
     // Files under one config share one settings object, so this is one hash per config.
     let settingsKey = keyOfSettings.get(plan.settings);
@@ -232,5 +236,6 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     auditedFiles,
     cache: cache === null ? null : { hits, misses: misses.length, saveError },
     pythonProblem,
+    configs: [...filesByConfig].map(([path, files]) => ({ path, files })),
   };
 }

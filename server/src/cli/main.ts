@@ -16,7 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { RULES } from '../../../rules/index';
 import { htmlReport } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
-import { AuditUsageError, runAudit, type AuditRun } from './audit';
+import { AuditUsageError, displayPath, runAudit, type AuditRun } from './audit';
 import { lowerHelperThreadPriority } from './helper-threads';
 import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
@@ -103,6 +103,13 @@ async function audit(options: AuditOptions): Promise<number> {
   }
   progress.finish();
   if (run.pythonProblem !== null) printError(run.pythonProblem);
+  if (options.verbose) {
+    // Which configuration applied where: a forgotten .faultline.json above the project is the
+    // likeliest reason a rule seems not to work.
+    for (const config of run.configs) {
+      process.stderr.write(`faultline: ${config.path === null ? 'no .faultline.json: the defaults' : `config ${displayPath(config.path, cwd)}`} for ${config.files} file${config.files === 1 ? '' : 's'}\n`);
+    }
+  }
   if (options.verbose && run.cache !== null) {
     // On stderr, so that the report on stdout stays exactly what the format promises.
     process.stderr.write(`faultline: cache: ${run.cache.hits} files reused, ${run.cache.misses} linted\n`);
