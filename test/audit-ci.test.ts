@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 // Compiled to out/test/audit-ci.test.js, so the repo root is two folders up.
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -284,6 +284,8 @@ test('--format html writes a self-contained report with the rule names, a chart 
   assert.match(html, /prefers-color-scheme: dark/);
   assert.match(html, /db\/a\.sql/);
   assert.doesNotMatch(html, /<script|<link |src="http/, 'nothing loaded from elsewhere');
+  // Run on the current folder (the default), the report is titled with that folder's name.
+  assert.match(html, new RegExp(`<h1>Faultline audit of ${basename(root)}</h1>`));
 });
 
 test('--changed-since checks the files changed since a git ref, and untracked ones', (t) => {

@@ -12,7 +12,7 @@
  */
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { RULES } from '../../../rules/index';
 import { htmlReport } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
@@ -70,7 +70,7 @@ function formatReport(report: AuditReport, options: AuditOptions, cwd: string): 
     case 'sarif':
       return formatSarif(report, version, cwd);
     case 'html':
-      return htmlReport(report, { version, generatedAt: new Date().toISOString(), title: `Faultline audit of ${options.paths.join(', ')}` });
+      return htmlReport(report, { version, generatedAt: new Date().toISOString(), title: `Faultline audit of ${options.paths.map((path) => (/^\.\.?[\\/]?$/.test(path) ? basename(resolve(cwd, path)) : path)).join(', ')}` });
     case 'text':
       return formatText(report, { color: options.outputFile === null && wantsColor(), verbose: options.verbose });
   }
