@@ -56,7 +56,7 @@ export function hashText(text: string | Buffer): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
-/** The cache key of a file: its content's hash and the hash of the settings that apply to it. */
+/** The cache key of a file: its content's hash, the hash of the settings that apply to it, and its project path. */
 export function cacheKey(contentHash: string, projectPath: string, settingsHash: string): string {
   return `${contentHash}:${settingsHash}:${projectPath}`;
 }
