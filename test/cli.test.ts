@@ -372,6 +372,8 @@ test('rules lists every rule; explain prints a rule\'s docs and rejects unknown 
   const mistyped = runCli(['explain', 'select_star'], root);
   assert.equal(mistyped.status, 2);
   assert.match(mistyped.stderr, /did you mean 'select-star'\?/);
+  // Names an object inherits are not finding ids.
+  assert.equal(runCli(['explain', 'toString'], root).status, 2);
   // The ids of findings that are not rules (suppressions, config) are explained too.
   for (const id of ['invalid-suppression', 'unused-suppression', 'config']) {
     const other = runCli(['explain', id], root);

@@ -8,11 +8,11 @@ import { CONFIG_DOCS_URL, CONFIG_RULE_ID } from './audit';
 import { readRuleDocs } from './installation';
 
 /** Finding ids that are not rules of the catalogue, and what they report. */
-const OTHER_FINDINGS: Readonly<Record<string, string>> = {
-  'invalid-suppression': `a faultline-ignore comment Faultline cannot use: no rule id, a rule that does not exist, or no reason. See ${SUPPRESSIONS_DOCS_URL}`,
-  'unused-suppression': `a faultline-ignore comment whose rule no longer finds anything where it points: remove it. See ${SUPPRESSIONS_DOCS_URL}`,
-  [CONFIG_RULE_ID]: `a problem in a .faultline.json file (invalid JSON, an unknown rule or option, a bad value), reported on the file itself. See ${CONFIG_DOCS_URL}`,
-};
+const OTHER_FINDINGS: ReadonlyMap<string, string> = new Map([
+  ['invalid-suppression', `a faultline-ignore comment Faultline cannot use: no rule id, a rule that does not exist, or no reason. See ${SUPPRESSIONS_DOCS_URL}`],
+  ['unused-suppression', `a faultline-ignore comment whose rule no longer finds anything where it points: remove it. See ${SUPPRESSIONS_DOCS_URL}`],
+  [CONFIG_RULE_ID, `a problem in a .faultline.json file (invalid JSON, an unknown rule or option, a bad value), reported on the file itself. See ${CONFIG_DOCS_URL}`],
+]);
 
 export function formatRuleList(): string {
   const metas = RULES.map((rule) => rule.meta);
@@ -31,10 +31,10 @@ export function formatRuleList(): string {
 export function explainRule(ruleId: string): { docs: string } | { error: string } {
   const rule = RULES.find((candidate) => candidate.meta.id === ruleId);
   if (rule === undefined) {
-    const other = OTHER_FINDINGS[ruleId];
+    const other = OTHER_FINDINGS.get(ruleId);
     if (other !== undefined) return { docs: `${ruleId} is not a rule of the catalogue: it reports ${other}\n` };
-    const suggestion = closestId(ruleId, [...RULES.map((candidate) => candidate.meta.id), ...Object.keys(OTHER_FINDINGS)]);
-    return { error: `unknown rule '${ruleId}'${suggestion === null ? '' : `; did you mean '${suggestion}'?`} \`faultline rules\` lists them.` };
+    const suggestion = closestId(ruleId, [...RULES.map((candidate) => candidate.meta.id), ...OTHER_FINDINGS.keys()]);
+    return { error: `unknown rule '${ruleId}'${suggestion === null ? '.' : `; did you mean '${suggestion}'?`} \`faultline rules\` lists them.` };
   }
   return { docs: docsOf(rule.meta) };
 }
