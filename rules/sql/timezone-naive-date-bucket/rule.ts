@@ -161,6 +161,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production', 'warehouse', 'script', 'notebook'],
     summary: 'Day, week or month buckets of a timestamp with no explicit time zone.',
     why: 'Bucket boundaries follow whatever time zone the database session uses, so daily numbers differ between a laptop, CI and production, and shift when a driver or pool changes its TimeZone.',
     messages: {
