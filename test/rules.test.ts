@@ -6,7 +6,8 @@
  *   fix.<dialect?>.<ext> + fix.<dialect?>.<ext>.fixed
  *                           the text after applying the first fix of every finding of the rule.
  * <dialect> is one of the SQL dialects (postgresql when absent); <ext> is sql, ts, js or py.
- * A fixture may set rule options with a first-line comment `fixture-options: { ... }`.
+ * A fixture may set rule options with a first-line comment `fixture-options: { ... }`, and the
+ * reporting time zone (UTC otherwise) with `fixture-zone: <IANA name>` on that line.
  * After a fix, the text must still parse and linting it again must offer no further fix.
  */
 
@@ -32,9 +33,10 @@ function fixtureDialect(fileName: string): SqlDialect {
 function settingsFor(rule: Rule, fileName: string, text: string): LintSettings {
   const optionsMatch = /fixture-options:\s*(\{.*\})/.exec(text.split('\n')[0] ?? '');
   const options = optionsMatch?.[1] === undefined ? {} : (JSON.parse(optionsMatch[1]) as Record<string, string | number | boolean | string[]>);
+  const zoneMatch = /fixture-zone:\s*([\w/+-]+)/.exec(text.split('\n')[0] ?? '');
   return {
     sqlDialect: fixtureDialect(fileName),
-    reportingTimeZone: 'UTC',
+    reportingTimeZone: zoneMatch?.[1] ?? 'UTC',
     rules: { [rule.meta.id]: { level: rule.meta.defaultSeverity, options } },
     today: '2026-11-24',
   };
