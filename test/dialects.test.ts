@@ -93,6 +93,7 @@ describe('what an expression is known to hold', () => {
     ['bigquery', '_PARTITIONTIME', 'instant'],
     ['bigquery', 'DATETIME(ts)', 'civil'],
     ['bigquery', 'DATETIME_ADD(local_time, INTERVAL 1 HOUR)', 'civil'],
+    ['bigquery', 'DATETIME_TRUNC(x, DAY)', 'unknown'],
     ['bigquery', 'CAST(raw AS DATETIME)', 'civil'],
     ['bigquery', 'event_timestamp', 'unknown'],
     ['bigquery', 'e.event_timestamp', 'unknown'],
@@ -264,6 +265,21 @@ describe('non-sargable-predicate date fixes, per dialect', () => {
     { dialect: 'snowflake', zone: 'UTC', sql: "SELECT id FROM orders WHERE DATE(created_at) = '2026-03-01'", expected: 'no finding' },
   ];
   for (const fixCase of cases) test(`${fixCase.dialect}: ${fixCase.sql}`, () => checkFixCase('non-sargable-predicate', fixCase));
+});
+
+describe('full-history-scan bounds of the column\'s own type', () => {
+  const cases: FixCase[] = [
+    { dialect: 'bigquery', zone: 'UTC', sql: "SELECT FORMAT_TIMESTAMP('%F', event_timestamp) AS day, COUNT(*) FROM app_events GROUP BY day", expected: { safety: 'unsafe', fixed: "SELECT FORMAT_TIMESTAMP('%F', event_timestamp) AS day, COUNT(*) FROM app_events WHERE event_timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY) GROUP BY day" } },
+    { dialect: 'bigquery', zone: 'UTC', sql: "SELECT FORMAT_DATE('%Y-%m', order_date) AS month, SUM(amount) FROM order_history GROUP BY month", expected: { safety: 'unsafe', fixed: "SELECT FORMAT_DATE('%Y-%m', order_date) AS month, SUM(amount) FROM order_history WHERE order_date >= DATE_SUB(CURRENT_DATE(), INTERVAL 30 DAY) GROUP BY month" } },
+    { dialect: 'bigquery', zone: 'UTC', sql: "SELECT FORMAT_DATETIME('%F', local_time) AS day, COUNT(*) FROM pickup_events GROUP BY day", expected: { safety: 'unsafe', fixed: "SELECT FORMAT_DATETIME('%F', local_time) AS day, COUNT(*) FROM pickup_events WHERE local_time >= DATETIME_SUB(CURRENT_DATETIME(), INTERVAL 30 DAY) GROUP BY day" } },
+    // TIMESTAMP_TRUNC and DATE() accept more than one type: a TIMESTAMP bound could fail to type-check.
+    { dialect: 'bigquery', zone: 'UTC', sql: 'SELECT TIMESTAMP_TRUNC(created_at, DAY) AS day, COUNT(*) FROM app_events GROUP BY day', expected: 'no fix' },
+    { dialect: 'bigquery', zone: 'UTC', sql: 'SELECT DATE(created_at) AS day, COUNT(*) FROM app_events GROUP BY day', expected: 'no fix' },
+    // The bucket converts the column: a bound on the column itself would compare an integer with a timestamp.
+    { dialect: 'postgresql', zone: 'UTC', sql: "SELECT date_trunc('day', to_timestamp(created_epoch)) AS day, count(*) FROM app_events GROUP BY 1", expected: 'no fix' },
+    { dialect: 'postgresql', zone: 'UTC', sql: "SELECT date_trunc('day', created_at) AS day, count(*) FROM app_events GROUP BY 1", expected: { safety: 'unsafe', fixed: "SELECT date_trunc('day', created_at) AS day, count(*) FROM app_events WHERE created_at >= now() - interval '30 days' GROUP BY 1" } },
+  ];
+  for (const fixCase of cases) test(`${fixCase.dialect}: ${fixCase.sql}`, () => checkFixCase('full-history-scan', fixCase));
 });
 
 describe('unquoted BigQuery project ids with dashes (issue 13)', () => {

@@ -96,7 +96,8 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bu
     }
     return null;
   }
-  // DATETIME_TRUNC is not a bucket in this sense: a DATETIME holds no zone, so none is missing.
+  // Not DATETIME_TRUNC or DATE_TRUNC: they take DATETIME and DATE values (no zone, none missing)
+  // as well as TIMESTAMPs, and the column's type is not in the query.
   if (name === 'TIMESTAMP_TRUNC' && args.length === 2 && dialect === 'bigquery') {
     const unit = model.tokens[second.start];
     if (unit !== undefined && BUCKET_UNITS.has(unit.upper)) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'truncUnit' };

@@ -54,7 +54,9 @@ export interface DialectTimeZones {
  *   `TIMESTAMP_TRUNC(ts, part[, zone])`, `FORMAT_TIMESTAMP(fmt, ts[, zone])`, `EXTRACT(part FROM ts
  *   [AT TIME ZONE zone])`) use UTC when none is given, unless a script or session sets
  *   `@@time_zone` or the project or organization sets `default_time_zone`. `DATETIME` values have
- *   no zone; `DATE(datetime)` and `DATETIME_TRUNC` take no zone argument at all.
+ *   no zone; `DATE(datetime)`, `TIMESTAMP_TRUNC(datetime, part)` and
+ *   `DATETIME_TRUNC(datetime, part)` take no zone argument at all (`DATETIME_TRUNC` and
+ *   `DATE_TRUNC` take one only for a TIMESTAMP).
  * - Snowflake: `TIMESTAMP_LTZ` values are stored in UTC and every operation on them uses the
  *   session's `TIMEZONE` parameter; `TIMESTAMP_NTZ` (what a plain `TIMESTAMP` maps to unless
  *   `TIMESTAMP_TYPE_MAPPING` says otherwise) holds a wall-clock reading; `TIMESTAMP_TZ` carries
@@ -132,8 +134,9 @@ const INSTANT_CALLS: Partial<Record<SqlDialect, ReadonlySet<string>>> = {
 
 /** Calls whose result is a civil (zoneless) date-time, per dialect. */
 const CIVIL_CALLS: Partial<Record<SqlDialect, ReadonlySet<string>>> = {
-  // BigQuery: these return DATETIME (or DATE), which have no zone.
-  bigquery: new Set(['DATETIME', 'CURRENT_DATETIME', 'PARSE_DATETIME', 'SAFE.PARSE_DATETIME', 'DATETIME_ADD', 'DATETIME_SUB', 'DATETIME_TRUNC', 'DATE', 'CURRENT_DATE', 'PARSE_DATE', 'DATE_ADD', 'DATE_SUB', 'DATE_TRUNC']),
+  // BigQuery: these return DATETIME (or DATE), which have no zone. Not DATETIME_TRUNC or
+  // DATE_TRUNC: both also take a TIMESTAMP (and then an optional zone) and return one.
+  bigquery: new Set(['DATETIME', 'CURRENT_DATETIME', 'PARSE_DATETIME', 'SAFE.PARSE_DATETIME', 'DATETIME_ADD', 'DATETIME_SUB', 'DATE', 'CURRENT_DATE', 'PARSE_DATE', 'DATE_ADD', 'DATE_SUB']),
 };
 
 /** Type names a cast can name, per dialect: instant types and civil types (upper-case, spaces collapsed). */
