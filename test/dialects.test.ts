@@ -5,7 +5,7 @@
  * never safe, and BigQuery's DATETIME values get no zone argument (BigQuery rejects one).
  */
 
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEdits, countParsingStatements, lintDocument, RULES, type Finding, type FixSafety, type LintSettings, type SqlDialect } from '../rules';
 import { formatGrain, isUtcZone, setsSessionTimeZone, timeValueKind, unzonedBucketDiffers, zoneFixSafety, type TimeValueKind } from '../rules/engine/languages/sql/dialects';
@@ -13,6 +13,7 @@ import { buildSqlSource } from '../rules/engine/languages/sql/source';
 import { findClause, fromItems } from '../rules/engine/languages/sql/structure';
 import { tableNameParts, tableNameRange } from '../rules/sql/helpers/relations';
 import { tokenText } from '../rules/sql/helpers/tokens';
+import { loadPythonParser } from '../server/src/workspace/python';
 
 function settings(dialect: SqlDialect, zone: string, ruleId: string): LintSettings {
   const rule = RULES.find((candidate) => candidate.meta.id === ruleId);
@@ -69,6 +70,7 @@ describe('statements that set the session time zone', () => {
     ['mysql', "SET time_zone = '+00:00'"],
     ['mysql', "SET SESSION time_zone = 'UTC'"],
     ['mysql', "SET @@session.time_zone = '+00:00'"],
+    ['postgresql', 'SET spark.sql.session.timeZone = UTC'],
     ['mariadb', "SET @@time_zone = 'UTC'"],
     ['snowflake', "ALTER SESSION SET TIMEZONE = 'UTC'"],
   ];
@@ -133,6 +135,15 @@ describe('what a format string groups by', () => {
     ['TO_CHAR', 'YYYY-MM', 'coarser'],
   ];
   for (const [name, format, grain] of cases) test(`${name} '${format}'`, () => assert.equal(formatGrain(name, format), grain));
+  // Spark's date_format and from_unixtime take Java patterns: m is minutes, M months.
+  const spark: [string, string, ReturnType<typeof formatGrain>][] = [
+    ['DATE_FORMAT', 'yyyy-MM-dd', 'day'],
+    ['FROM_UNIXTIME', 'yyyyMMdd', 'day'],
+    ['DATE_FORMAT', 'yyyy-MM-dd HH:00', 'timeOfDay'],
+    ['DATE_FORMAT', "yyyy-MM-dd'T'HH:mm:ss", 'timeOfDay'],
+    ['DATE_FORMAT', 'yyyy-MM', 'coarser'],
+  ];
+  for (const [name, format, grain] of spark) test(`Spark ${name} '${format}'`, () => assert.equal(formatGrain(name, format, { engine: 'spark', setsSessionTimeZone: false }), grain));
 });
 
 /**
@@ -313,5 +324,43 @@ describe('unquoted BigQuery project ids with dashes (issue 13)', () => {
     const findings = lint('unbounded-select', 'bigquery', 'UTC', 'SELECT user_id, email FROM my-project.crm.users');
     assert.equal(findings.length, 1);
     assert.doesNotMatch(findings[0]?.message ?? '', /`my`/);
+  });
+});
+
+describe('SQL run by spark.sql follows the Spark session zone', () => {
+  before(async () => assert.equal(await loadPythonParser(), null));
+  const lintPython = (text: string) => {
+    const result = lintDocument({ path: 'jobs/rollup.py', languageId: 'python', text }, settings('postgresql', 'UTC', 'timezone-naive-date-bucket'), RULES);
+    assert.deepEqual(result.internalErrors, []);
+    return result.findings.filter((finding) => finding.ruleId === 'timezone-naive-date-bucket');
+  };
+  test('a Spark day key is reported with Spark\'s behaviour and no fix (Spark has no three-argument date_trunc)', () => {
+    const findings = lintPython('def daily(spark):\n    return spark.sql("SELECT date_trunc(\'day\', created_at) AS day, count(*) FROM raw.orders GROUP BY 1")\n');
+    assert.equal(findings.length, 1);
+    assert.match(findings[0]?.message ?? '', /spark\.sql\.session\.timeZone/);
+    assert.deepEqual(findings[0]?.fixes, []);
+  });
+  test('to_date, date_format and from_unixtime day keys', () => {
+    const text = [
+      'def keys(spark):',
+      '    spark.sql("SELECT to_date(from_unixtime(event_ts)) AS day, count(*) FROM raw.events GROUP BY 1")',
+      '    spark.sql("SELECT date_format(created_at, \'yyyy-MM-dd\') AS day, count(*) FROM raw.events GROUP BY 1")',
+      '    spark.sql("SELECT from_unixtime(event_ts, \'yyyy-MM-dd\') AS day, count(*) FROM raw.events GROUP BY 1")',
+      '    spark.sql("SELECT date_format(created_at, \'yyyy-MM-dd HH:mm\') AS minute, count(*) FROM raw.events GROUP BY 1")',
+    ].join('\n');
+    assert.deepEqual(lintPython(text).map((finding) => finding.message.split('`')[1]), ['to_date(from_unixtime(event_ts))', "date_format(created_at, 'yyyy-MM-dd')", "from_unixtime(event_ts, 'yyyy-MM-dd')"]);
+  });
+  test('a session zone set in the file before the call, or in the SQL, counts', () => {
+    const configured = 'spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()\nspark.sql("SELECT to_date(created_at) AS day, count(*) FROM raw.orders GROUP BY 1")\n';
+    assert.deepEqual(lintPython(configured), []);
+    const setInSql = 'spark.sql("SET TIME ZONE \'UTC\'")\nspark.sql("SELECT to_date(created_at) AS day, count(*) FROM raw.orders GROUP BY 1")\n';
+    assert.deepEqual(lintPython(setInSql), []);
+    const after = 'spark.sql("SELECT to_date(created_at) AS day, count(*) FROM raw.orders GROUP BY 1")\nspark.conf.set("spark.sql.session.timeZone", "UTC")\n';
+    assert.equal(lintPython(after).length, 1);
+  });
+  test('other .sql() receivers keep the configured dialect', () => {
+    const findings = lintPython('def daily(con):\n    return con.sql("SELECT date_trunc(\'day\', created_at) AS day, count(*) FROM orders GROUP BY 1")\n');
+    assert.equal(findings.length, 1);
+    assert.match(findings[0]?.message ?? '', /PostgreSQL/);
   });
 });

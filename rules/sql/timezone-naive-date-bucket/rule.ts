@@ -8,18 +8,18 @@
  * instant: naming a zone for a zoneless value either shifts it or does not type-check.
  */
 
-import { DIALECT_TIME_ZONES, formatGrain, setsSessionTimeZone, timeValueKind, unzonedBucketDiffers, zoneFixSafety, type TimeValueKind } from '../../engine/languages/sql/dialects';
+import { formatGrain, setsSessionTimeZone, timeValueKind, timeZonesOf, unzonedBucketDiffers, zoneFixSafety, type TimeValueKind } from '../../engine/languages/sql/dialects';
 import { findClause, ownTokenIndices, columnReferences, type QueryBlock, type StatementModel } from '../../engine/languages/sql/structure';
-import type { SqlSource } from '../../engine/languages/sql/source';
+import type { SqlHost, SqlSource } from '../../engine/languages/sql/source';
 import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
 import { fixedStatementParses } from '../helpers/fix-check';
 import { callArguments, operandBefore, tokenRange, tokenText } from '../helpers/tokens';
 
-type MessageId = 'sessionZone' | 'defaultUtc';
+type MessageId = 'sessionZone' | 'defaultUtc' | 'sparkSession';
 
 const BUCKET_UNITS = new Set(['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'ISOWEEK', 'ISOYEAR']);
-const EXPLICIT_ZONE = /\bAT\s+TIME\s+ZONE\b|\bCONVERT_TZ\s*\(|\bCONVERT_TIMEZONE\s*\(|\bTIMEZONE\s*\(|\bAT_TIMEZONE\b/i;
+const EXPLICIT_ZONE = /\bAT\s+TIME\s+ZONE\b|\bCONVERT_TZ\s*\(|\bCONVERT_TIMEZONE\s*\(|\bTIMEZONE\s*\(|\bAT_TIMEZONE\b|\b(?:FROM|TO)_UTC_TIMESTAMP\s*\(/i;
 /** BigQuery calls that take a zone as their last argument, with the argument count that includes it. */
 const ZONED_CALL_ARITY: Record<string, number> = { DATE: 2, DATETIME: 2, TIME: 2, TIMESTAMP_TRUNC: 3, FORMAT_TIMESTAMP: 3 };
 /** Columns named like a date already hold dates; bucketing them is not time-zone dependent. */
@@ -41,12 +41,12 @@ function quoteZone(zone: string): string {
   return `'${zone.replace(/'/g, "''")}'`;
 }
 
-function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect): Bucket[] {
+function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect, host: SqlHost | undefined): Bucket[] {
   const buckets: Bucket[] = [];
   for (const clause of block.clauses) {
     if (clause.name !== 'select' && clause.name !== 'groupBy' && clause.name !== 'orderBy') continue;
     for (const index of ownTokenIndices(model, block, clause)) {
-      const bucket = bucketAt(model, index, dialect);
+      const bucket = bucketAt(model, index, dialect, host);
       if (bucket !== null) buckets.push(bucket);
     }
   }
@@ -54,12 +54,13 @@ function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect
 }
 
 /** True when the format argument is one string literal that renders a day, not a time of day. */
-function isDayFormat(model: StatementModel, functionName: string, range: { start: number; end: number }): boolean {
+function isDayFormat(model: StatementModel, functionName: string, range: { start: number; end: number }, host?: SqlHost): boolean {
   const literal = model.tokens[range.start];
-  return literal?.kind === 'string' && range.end === range.start + 1 && formatGrain(functionName, literal.text.slice(1, -1)) === 'day';
+  return literal?.kind === 'string' && range.end === range.start + 1 && formatGrain(functionName, literal.text.slice(1, -1), host) === 'day';
 }
 
-function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bucket | null {
+function bucketAt(model: StatementModel, index: number, dialect: SqlDialect, host: SqlHost | undefined): Bucket | null {
+  const spark = host?.engine === 'spark';
   const token = model.tokens[index];
   if (token === undefined) return null;
   if (token.text === '::' && model.tokens[index + 1]?.upper === 'DATE') {
@@ -75,7 +76,7 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bu
   const name = token.upper;
   const whole = { start: index, end: close + 1, close };
   if (name === 'DATE' && args.length === 1) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'date' };
-  if (name === 'TO_DATE' && args.length === 1 && dialect === 'snowflake') return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'toDate' };
+  if (name === 'TO_DATE' && args.length === 1 && (dialect === 'snowflake' || spark)) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'toDate' };
   if (name === 'CAST' && args.length === 1) {
     const asIndex = findWord(model, first.start, first.end, 'AS');
     if (asIndex !== -1 && model.tokens[asIndex + 1]?.upper === 'DATE' && asIndex + 2 === first.end) {
@@ -103,7 +104,11 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bu
     if (unit !== undefined && BUCKET_UNITS.has(unit.upper)) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'truncUnit' };
     return null;
   }
-  if ((name === 'DATE_FORMAT' || name === 'TO_CHAR') && args.length === 2 && isDayFormat(model, name, second)) {
+  if ((name === 'DATE_FORMAT' || name === 'TO_CHAR') && args.length === 2 && isDayFormat(model, name, second, host)) {
+    return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'format' };
+  }
+  // Spark's from_unixtime(seconds, 'yyyy-MM-dd') renders the instant in the session's zone.
+  if (name === 'FROM_UNIXTIME' && args.length === 2 && spark && isDayFormat(model, name, second, host)) {
     return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'format' };
   }
   if (name === 'FORMAT_TIMESTAMP' && args.length === 2 && dialect === 'bigquery' && isDayFormat(model, name, first)) {
@@ -219,10 +224,11 @@ export default defineRule<MessageId>({
     why: 'A calendar day needs a time zone. When the query names none, the day boundaries are the database\'s default: the session\'s zone in PostgreSQL, MySQL and Snowflake (different on a laptop, in CI and behind each pool), UTC in BigQuery and Redshift. Daily numbers then shift silently, or land on UTC days in a report meant for another zone.',
     messages: {
       sessionZone: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; name the zone: `{{suggestion}}`.',
+      sparkSession: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; set it where the session is built: `.config("spark.sql.session.timeZone", "{{zone}}")`.',
       defaultUtc: '`{{expression}}` falls on UTC days: {{behaviour}}, not {{zone}}, when no zone is named{{caveat}}; name the zone: `{{suggestion}}`.',
     },
     options: {},
-    prefilter: ['date', 'trunc', 'to_char', 'format_timestamp'],
+    prefilter: ['date', 'trunc', 'to_char', 'format_timestamp', 'from_unixtime'],
     sources: ['PostgreSQL wiki "Don\'t Do This": timestamp (without time zone)', 'Ruff DTZ (call-datetime-without-tzinfo), for application code'],
   },
   create(context) {
@@ -237,12 +243,12 @@ export default defineRule<MessageId>({
         if (setsSessionTimeZone(statement.model)) sessionZoneSet = true;
       },
       block(block, statement, source) {
-        if (sessionZoneSet) return;
-        const dialect = source.dialect;
-        if (!unzonedBucketDiffers(dialect, context.reportingTimeZone)) return;
+        if (sessionZoneSet || source.host?.setsSessionTimeZone === true) return;
+        const { dialect, host } = source;
+        if (!unzonedBucketDiffers(dialect, context.reportingTimeZone, host)) return;
         if (block.kind !== 'select' || findClause(block, 'select') === undefined) return;
         const model = statement.model;
-        const buckets = bucketsIn(model, block, dialect)
+        const buckets = bucketsIn(model, block, dialect, host)
           .filter((bucket) => isNaive(source, model, bucket))
           .map((bucket) => ({ bucket, kind: timeValueKind(model, bucket.argumentStart, bucket.argumentEnd, dialect) }))
           // A zoneless value (BigQuery DATETIME) is bucketed as stored: no zone is missing.
@@ -253,10 +259,10 @@ export default defineRule<MessageId>({
           if (reported.has(key)) continue;
           reported.add(key);
           const same = buckets.filter((other) => expressionKey(source, model, other.bucket) === key);
-          const forms = same.map((other) => explicitForm(source, model, other.bucket, context.reportingTimeZone));
+          const forms = host === undefined ? same.map((other) => explicitForm(source, model, other.bucket, context.reportingTimeZone)) : [];
           const first = forms[0];
           const fixes: Fix[] = [];
-          const safety = zoneFixSafety(dialect, kind);
+          const safety = zoneFixSafety(dialect, kind, host);
           if (first != null && safety !== null && forms.every((form) => form !== null)) {
             const edits = forms.flatMap((form) => (form === null ? [] : [form.edit]));
             fixes.push({
@@ -267,9 +273,9 @@ export default defineRule<MessageId>({
             });
           }
           const range: TextRange = tokenRange(model, bucket.start, bucket.end);
-          const { defaultBucketZone, behaviour } = DIALECT_TIME_ZONES[dialect];
+          const { defaultBucketZone, behaviour } = timeZonesOf(dialect, host);
           context.report({
-            messageId: defaultBucketZone === 'utc' ? 'defaultUtc' : 'sessionZone',
+            messageId: host?.engine === 'spark' ? 'sparkSession' : defaultBucketZone === 'utc' ? 'defaultUtc' : 'sessionZone',
             data: {
               expression: tokenText(source.text, model, bucket.start, bucket.end),
               behaviour,

@@ -14,6 +14,7 @@
  */
 
 import type { SqlDialect } from '../../types';
+import type { SqlHost } from './source';
 import { matchingParen, type StatementModel } from './structure';
 
 /** Where a bucket of an instant takes its calendar from when the query names no zone. */
@@ -77,6 +78,19 @@ export const DIALECT_TIME_ZONES: Record<SqlDialect, DialectTimeZones> = {
   transactsql: { name: 'SQL Server', defaultBucketZone: 'none', behaviour: 'SQL Server has no session time zone: a datetime is bucketed as stored' },
 };
 
+/**
+ * Spark SQL, for SQL the host code runs with `spark.sql(...)`: `to_date`, `date_trunc`,
+ * `date_format`, `from_unixtime` and casts to DATE read a TIMESTAMP in the session's
+ * `spark.sql.session.timeZone`, which is the JVM's default zone unless the session sets it
+ * (`SparkSession.builder.config(...)`, `spark.conf.set(...)`, `SET TIME ZONE`).
+ */
+export const SPARK_TIME_ZONES: DialectTimeZones = { name: 'Spark', defaultBucketZone: 'session', behaviour: "Spark buckets in the session's `spark.sql.session.timeZone`, the JVM's zone unless the session sets it" };
+
+/** The time-zone semantics of a SQL source: its host's engine when the host names one, else its dialect's. */
+export function timeZonesOf(dialect: SqlDialect, host: SqlHost | undefined): DialectTimeZones {
+  return host?.engine === 'spark' ? SPARK_TIME_ZONES : DIALECT_TIME_ZONES[dialect];
+}
+
 /** Names of zones that are UTC all year. */
 const UTC_NAMES = new Set(['UTC', 'ETC/UTC', 'UCT', 'ETC/UCT', 'UNIVERSAL', 'ETC/UNIVERSAL', 'ZULU', 'ETC/ZULU', 'Z', 'GMT', 'ETC/GMT', 'GMT0', 'ETC/GMT0', 'GMT+0', 'GMT-0', 'ETC/GMT+0', 'ETC/GMT-0', '+00:00', '-00:00', '+00']);
 
@@ -89,8 +103,8 @@ export function isUtcZone(zone: string): boolean {
  * zone's: always where the session decides (it differs between servers, clients and pools), and
  * where the default is UTC only when the reporting zone is not UTC.
  */
-export function unzonedBucketDiffers(dialect: SqlDialect, reportingTimeZone: string): boolean {
-  const { defaultBucketZone } = DIALECT_TIME_ZONES[dialect];
+export function unzonedBucketDiffers(dialect: SqlDialect, reportingTimeZone: string, host?: SqlHost): boolean {
+  const { defaultBucketZone } = timeZonesOf(dialect, host);
   if (defaultBucketZone === 'session') return true;
   if (defaultBucketZone === 'utc') return !isUtcZone(reportingTimeZone);
   return false;
@@ -101,8 +115,8 @@ export function unzonedBucketDiffers(dialect: SqlDialect, reportingTimeZone: str
  * BigQuery `SET @@time_zone = ...`; PostgreSQL and Redshift `SET [SESSION | LOCAL] TIME ZONE ...`
  * and `SET timezone TO ...`; MySQL and MariaDB `SET [SESSION] time_zone = ...` and
  * `SET @@[session.]time_zone = ...` (not `GLOBAL`, which only later connections see); Snowflake
- * `ALTER SESSION SET TIMEZONE = ...`. Any of these forms counts in any dialect: a script that
- * spells one out means to fix the zone.
+ * `ALTER SESSION SET TIMEZONE = ...`; Spark `SET spark.sql.session.timeZone = ...`. Any of these
+ * forms counts in any dialect: a script that spells one out means to fix the zone.
  */
 export function setsSessionTimeZone(model: StatementModel): boolean {
   const tokens = model.tokens;
@@ -114,6 +128,10 @@ export function setsSessionTimeZone(model: StatementModel): boolean {
   const name = tokens[index];
   if (name === undefined) return false;
   if (name.upper === 'TIME' && tokens[index + 1]?.upper === 'ZONE') return true;
+  // A dotted configuration key: spark.sql.session.timeZone.
+  let last = index;
+  while (tokens[last + 1]?.text === '.' && tokens[last + 2]?.kind === 'word') last += 2;
+  if (last > index) return tokens[last]?.upper === 'TIMEZONE' && tokens[index]?.upper === 'SPARK';
   const variable = name.text.replace(/^@@(session\.)?/i, '').toUpperCase();
   if (/^@@global\./i.test(name.text)) return false;
   return variable === 'TIMEZONE' || variable === 'TIME_ZONE';
@@ -231,8 +249,15 @@ export type FormatGrain = 'day' | 'timeOfDay' | 'coarser';
  * SQLite strftime) has `%M` for minutes; MySQL's DATE_FORMAT has `%M` for the month name and `%i`
  * for minutes; TO_CHAR (PostgreSQL, Redshift, Snowflake) uses `HH`, `HH12`, `HH24`, `MI`, `SS`.
  */
-export function formatGrain(functionName: string, format: string): FormatGrain {
+export function formatGrain(functionName: string, format: string, host?: SqlHost): FormatGrain {
   const name = functionName.toUpperCase();
+  if (host?.engine === 'spark') {
+    // Spark's date_format and from_unixtime take Java DateTimeFormatter patterns; text in single
+    // quotes is literal. H h k K hours, m minutes, s seconds, S fractions, a AM/PM.
+    const pattern = format.replace(/'[^']*'/g, '');
+    if (/[HhkKmsSa]/.test(pattern)) return 'timeOfDay';
+    return /[dDE]/.test(pattern) ? 'day' : 'coarser';
+  }
   if (name === 'TO_CHAR') {
     if (/HH|MI|SS|AM|PM/i.test(format.replace(/"[^"]*"/g, ''))) return 'timeOfDay';
     return /DD|DDD|J/.test(format) ? 'day' : 'coarser';
@@ -263,8 +288,12 @@ export function formatGrain(functionName: string, format: string): FormatGrain {
  *   the session never converted), and returns NULL for a named zone when the server's time-zone
  *   tables are not loaded. Never exact by itself.
  * - SQLite, SQL Server: no session zone, nothing to fix.
+ * - Spark (SQL run by `spark.sql`): no fix; see above.
  */
-export function zoneFixSafety(dialect: SqlDialect, kind: TimeValueKind): 'safe' | 'unsafe' | null {
+export function zoneFixSafety(dialect: SqlDialect, kind: TimeValueKind, host?: SqlHost): 'safe' | 'unsafe' | null {
+  // Spark: from_utc_timestamp shifts a value as if it were UTC, which is right only when the
+  // session zone is UTC; the cure is to set the session zone where the session is built.
+  if (host?.engine === 'spark') return null;
   switch (dialect) {
     case 'bigquery':
       return kind === 'instant' ? 'safe' : null;
