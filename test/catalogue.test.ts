@@ -52,11 +52,13 @@ function sections(markdown: string): Map<string, string> {
   return result;
 }
 
-function codeBlocks(section: string): { language: string; dialect: string; code: string }[] {
-  const blocks: { language: string; dialect: string; code: string }[] = [];
+/** Code blocks of a section; a fence may name the SQL dialect and the reporting zone: ```sql dialect=bigquery zone=Europe/Berlin */
+function codeBlocks(section: string): { language: string; dialect: string; zone: string; code: string }[] {
+  const blocks: { language: string; dialect: string; zone: string; code: string }[] = [];
   for (const match of section.matchAll(/```(\w+)([^\n]*)\n([\s\S]*?)```/g)) {
     const dialect = /dialect=(\w+)/.exec(match[2] ?? '')?.[1] ?? 'postgresql';
-    blocks.push({ language: match[1] ?? '', dialect, code: match[3] ?? '' });
+    const zone = /zone=([\w/+-]+)/.exec(match[2] ?? '')?.[1] ?? 'UTC';
+    blocks.push({ language: match[1] ?? '', dialect, zone, code: match[3] ?? '' });
   }
   return blocks;
 }
@@ -73,10 +75,10 @@ for (const rule of RULES) {
       assert.ok((bySection.get('Options') ?? '').includes(`\`${option}\``), `${id}: option \`${option}\` is not documented under Options`);
     }
     assert.notEqual(rule.meta.summary, 'TODO', `${id}: meta.summary is missing`);
-    const run = (block: { language: string; dialect: string; code: string }) => {
+    const run = (block: { language: string; dialect: string; zone: string; code: string }) => {
       const languageId = block.language === 'sql' ? 'sql' : block.language === 'ts' || block.language === 'typescript' ? 'typescript' : block.language === 'python' || block.language === 'py' ? 'python' : 'javascript';
       const path = languageId === 'sql' ? 'example.sql' : languageId === 'typescript' ? 'example.ts' : languageId === 'python' ? 'example.py' : 'example.js';
-      const settings = { sqlDialect: block.dialect as 'postgresql', reportingTimeZone: 'UTC', rules: { [id]: { level: rule.meta.defaultSeverity, options: {} } }, today: '2026-11-24' };
+      const settings = { sqlDialect: block.dialect as 'postgresql', reportingTimeZone: block.zone, rules: { [id]: { level: rule.meta.defaultSeverity, options: {} } }, today: '2026-11-24' };
       return lintDocument({ path, languageId, text: block.code }, settings, RULES).findings.filter((finding) => finding.ruleId === id);
     };
     const examples = codeBlocks(bySection.get('Example') ?? '');

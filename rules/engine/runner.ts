@@ -260,7 +260,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
         }
         const sites: { site: PythonSqlSite; source: SqlSource }[] = [];
         for (const site of collector?.sites() ?? []) {
-          const source = buildSqlSource(site.embedded.text, settings.sqlDialect, site.substitutions, true);
+          const source = buildSqlSource(site.embedded.text, settings.sqlDialect, site.substitutions, true, site.host);
           if (!looksLikeSql(source)) continue;
           sites.push({ site, source });
           currentTarget = { embedded: site.embedded, anchors: [site.node.startIndex], substitutions: site.substitutions };

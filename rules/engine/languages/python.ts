@@ -20,7 +20,7 @@ import type { Language as LanguageClass, Node, Parser, Tree } from 'web-tree-sit
 declare const require: (id: 'web-tree-sitter') => { Language: typeof LanguageClass; Parser: typeof Parser };
 import type { EmbeddedSegment, EmbeddedText, LiteralQuote, PythonLiteralStyle } from '../embedded';
 import type { TextRange } from '../types';
-import type { Substitution } from './sql/source';
+import type { SqlHost, Substitution } from './sql/source';
 
 export type PythonNode = Node;
 
@@ -129,6 +129,21 @@ export interface PythonSqlSite {
   substitutionNodes: (Node | null)[];
   /** How each substitution was spliced in. */
   substitutionKinds: ('fstring' | 'percent' | 'format' | 'concat')[];
+  /** The engine the call names, when it names one: `spark.sql(...)` runs Spark SQL. */
+  host?: SqlHost;
+}
+
+/** A `.sql(...)` receiver named for Spark: `spark`, `self.spark`, `spark_session`, `ctx.spark_session`. */
+const SPARK_RECEIVER = /(^|\.)\w*spark\w*$/i;
+/** Where a Python file sets Spark's session zone: the key as a string, in `.config("spark.sql.session.timeZone", ...)` or `spark.conf.set(...)`. */
+const SPARK_SESSION_ZONE = /["']spark\.sql\.session\.timeZone["']/;
+
+/** The engine a call names: Spark for `<spark session>.sql(...)`, with whether the file set its zone before the call. */
+function hostOf(call: Node, calleeName: string, hostText: string): SqlHost | undefined {
+  if (calleeName !== 'sql') return undefined;
+  const receiver = call.childForFieldName('function')?.childForFieldName('object');
+  if (receiver === null || receiver === undefined || !SPARK_RECEIVER.test(receiver.text)) return undefined;
+  return { engine: 'spark', setsSessionTimeZone: SPARK_SESSION_ZONE.test(hostText.slice(0, call.startIndex)) };
 }
 
 /** The called name: `cursor.execute` → 'execute', `read_sql` → 'read_sql'. */
@@ -214,7 +229,8 @@ function siteOf(call: Node, constant: (name: string) => Node | null, hostText: s
   }
   const built = buildPythonEmbeddedText(literal, hostText, constant);
   if (built === null) return null;
-  return { kind: 'call', node: call, calleeName, literal, viaConstant, ...built };
+  const host = hostOf(call, calleeName, hostText);
+  return { kind: 'call', node: call, calleeName, literal, viaConstant, ...built, ...(host === undefined ? {} : { host }) };
 }
 
 /** `text("SELECT ...")`, `sa.text(...)`, `sqlalchemy.text(...)` → the string inside. */

@@ -53,14 +53,30 @@ interface Bucket {
   end: number;
   /** The columns the bucketed argument reads. */
   columns: ColumnReference[];
+  /**
+   * True when the bucketed argument is the column itself (`DATE(ts)`, not
+   * `DATE(TIMESTAMP_MICROS(ts))`): only then is a bound on the column a bound of the same type.
+   */
+  bareColumn: boolean;
+  /** BigQuery: the column's type when the bucketing function accepts only one (`FORMAT_DATE` → DATE). */
+  bigQueryType: BigQueryTimeType | null;
 }
+
+/** BigQuery's three date-time types, which do not compare with each other except DATE with DATETIME. */
+type BigQueryTimeType = 'TIMESTAMP' | 'DATETIME' | 'DATE';
+
+/**
+ * BigQuery functions whose date-time argument has one type. Not TIMESTAMP_TRUNC, DATETIME_TRUNC,
+ * DATE_TRUNC, DATE() or CAST: each accepts more than one of TIMESTAMP, DATETIME and DATE.
+ */
+const BIGQUERY_ARGUMENT_TYPES: Record<string, BigQueryTimeType> = { FORMAT_TIMESTAMP: 'TIMESTAMP', FORMAT_DATETIME: 'DATETIME', FORMAT_DATE: 'DATE' };
 
 function bucketAt(model: StatementModel, index: number): Bucket | null {
   const token = model.tokens[index];
   if (token === undefined) return null;
   if (token.text === '::' && model.tokens[index + 1]?.upper === 'DATE') {
     const start = operandBefore(model, index);
-    return withColumns(model, start, index + 2, start, index);
+    return withColumns(model, start, index + 2, start, index, null);
   }
   if (token.kind !== 'word' || model.tokens[index + 1]?.text !== '(' || model.tokens[index - 1]?.text === '.') return null;
   const { args, close } = callArguments(model, index + 1);
@@ -79,18 +95,18 @@ function bucketAt(model: StatementModel, index: number): Bucket | null {
   switch (token.upper) {
     case 'DATE':
     case 'TO_DATE':
-      return args.length === 1 || token.upper === 'DATE' ? withColumns(model, index, end, first.start, first.end) : null;
+      return args.length === 1 || token.upper === 'DATE' ? withColumns(model, index, end, first.start, first.end, null) : null;
     case 'CAST':
     case 'TRY_CAST': {
       const last = model.tokens[first.end - 1];
       const as = model.tokens[first.end - 2];
-      return args.length === 1 && last?.upper === 'DATE' && as?.upper === 'AS' ? withColumns(model, index, end, first.start, first.end - 2) : null;
+      return args.length === 1 && last?.upper === 'DATE' && as?.upper === 'AS' ? withColumns(model, index, end, first.start, first.end - 2, null) : null;
     }
     case 'CONVERT':
       if (second === undefined) return null;
       // SQL Server CONVERT(date, ts); MySQL CONVERT(ts, DATE).
-      if (model.tokens[first.start]?.upper === 'DATE' && first.end === first.start + 1) return withColumns(model, index, end, second.start, second.end);
-      if (model.tokens[second.start]?.upper === 'DATE' && second.end === second.start + 1) return withColumns(model, index, end, first.start, first.end);
+      if (model.tokens[first.start]?.upper === 'DATE' && first.end === first.start + 1) return withColumns(model, index, end, second.start, second.end, null);
+      if (model.tokens[second.start]?.upper === 'DATE' && second.end === second.start + 1) return withColumns(model, index, end, first.start, first.end, null);
       return null;
     case 'DATE_TRUNC':
     case 'DATETRUNC':
@@ -98,28 +114,31 @@ function bucketAt(model: StatementModel, index: number): Bucket | null {
     case 'DATETIME_TRUNC':
       if (second === undefined) return null;
       // PostgreSQL / Snowflake / SQL Server put the unit first; BigQuery puts it second.
-      if (isUnit(first)) return withColumns(model, index, end, second.start, second.end);
-      if (isUnit(second)) return withColumns(model, index, end, first.start, first.end);
+      if (isUnit(first)) return withColumns(model, index, end, second.start, second.end, null);
+      if (isUnit(second)) return withColumns(model, index, end, first.start, first.end, null);
       return null;
     case 'TIME_BUCKET':
     case 'DATE_BIN':
-      return second === undefined ? null : withColumns(model, index, end, second.start, second.end);
+      return second === undefined ? null : withColumns(model, index, end, second.start, second.end, null);
     case 'DATE_FORMAT':
     case 'TO_CHAR':
-      return second !== undefined && isDateFormat(second) ? withColumns(model, index, end, first.start, first.end) : null;
+      return second !== undefined && isDateFormat(second) ? withColumns(model, index, end, first.start, first.end, null) : null;
     case 'FORMAT_TIMESTAMP':
     case 'FORMAT_DATE':
     case 'FORMAT_DATETIME':
     case 'STRFTIME':
-      return second !== undefined && isDateFormat(first) ? withColumns(model, index, end, second.start, second.end) : null;
+      return second !== undefined && isDateFormat(first) ? withColumns(model, index, end, second.start, second.end, BIGQUERY_ARGUMENT_TYPES[token.upper] ?? null) : null;
     default:
       return null;
   }
 }
 
-function withColumns(model: StatementModel, start: number, end: number, argumentStart: number, argumentEnd: number): Bucket | null {
+function withColumns(model: StatementModel, start: number, end: number, argumentStart: number, argumentEnd: number, bigQueryType: BigQueryTimeType | null): Bucket | null {
   const columns = columnReferences(model, argumentStart, argumentEnd);
-  return columns.length === 0 ? null : { start, end, columns };
+  const [only] = columns;
+  if (only === undefined) return null;
+  const bareColumn = columns.length === 1 && only.index === argumentEnd - 1 && (only.qualifier === null ? argumentStart === only.index : argumentStart === only.index - 2);
+  return { start, end, columns, bareColumn, bigQueryType };
 }
 
 /** Buckets in GROUP BY, and in the select list of a block that groups or aggregates. */
@@ -210,13 +229,19 @@ function isPlainViewDefinition(model: StatementModel): boolean {
   return false;
 }
 
-/** The lower-bound expression `windowDays` back from now, per dialect. */
-function boundExpression(dialect: SqlDialect, days: number): string {
+/**
+ * The lower-bound expression `windowDays` back from now, per dialect. BigQuery compares a
+ * TIMESTAMP only with a TIMESTAMP (a DATE coerces to DATETIME, nothing else crosses), so its
+ * bound follows the column's type: a TIMESTAMP unless the bucket showed a DATETIME or DATE.
+ */
+function boundExpression(dialect: SqlDialect, days: number, bigQueryType: BigQueryTimeType | null = null): string {
   switch (dialect) {
     case 'mysql':
     case 'mariadb':
       return `NOW() - INTERVAL ${days} DAY`;
     case 'bigquery':
+      if (bigQueryType === 'DATETIME') return `DATETIME_SUB(CURRENT_DATETIME(), INTERVAL ${days} DAY)`;
+      if (bigQueryType === 'DATE') return `DATE_SUB(CURRENT_DATE(), INTERVAL ${days} DAY)`;
       return `TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${days} DAY)`;
     case 'snowflake':
       return `DATEADD(day, -${days}, CURRENT_TIMESTAMP())`;
@@ -316,8 +341,17 @@ interface Target {
   item: FromItem;
   /** Lower-cased names that count as this query's time columns. */
   timeNames: Set<string>;
-  /** The column as the fix should write it, when known. */
+  /** The column as the message and the fix should write it, when known. */
   fixColumn: string | null;
+  /**
+   * False when a bound on the column would not type-check or is not known to: the bucket reads
+   * the column through a conversion (`DATE(TIMESTAMP_MICROS(ts))`), or, in BigQuery, the
+   * column's type is not shown.
+   */
+  fixable: boolean;
+  /** False when the bucket reads the column through a conversion, so a bound is in the column's own units. */
+  bareColumn: boolean;
+  bigQueryType: BigQueryTimeType | null;
   /** A column to name in the message when the fix column is unknown. */
   exampleColumn: string | null;
 }
@@ -367,7 +401,9 @@ export default defineRule<MessageId>({
           const alias = aliasAfter(model, other);
           if (alias !== null) timeNames.add(alias.toLowerCase());
         }
-        return { item, timeNames, fixColumn: others.length === 0 ? columnText(source, model, column) : null, exampleColumn: column.name };
+        const fixColumn = others.length === 0 ? columnText(source, model, column) : null;
+        const fixable = fixColumn !== null && bucket.bareColumn && (source.dialect !== 'bigquery' || bucket.bigQueryType !== null);
+        return { item, timeNames, fixColumn, fixable, bareColumn: bucket.bareColumn, bigQueryType: bucket.bigQueryType, exampleColumn: column.name };
       }
       if (findClause(block, 'groupBy') === undefined && onlyMinMax(model, block)) return null;
       const item = items.find((candidate) => isEventTable(model, candidate));
@@ -376,10 +412,11 @@ export default defineRule<MessageId>({
       const name = item.alias ?? item.tableName;
       if (configured !== undefined) {
         const qualified = items.length > 1 || hasQualifiedReferences(model, block, name) ? `${name ?? ''}.${configured}` : configured;
-        return { item, timeNames: new Set([configured.toLowerCase()]), fixColumn: qualified, exampleColumn: configured };
+        // A configured time column is taken to be a TIMESTAMP in BigQuery (documented).
+        return { item, timeNames: new Set([configured.toLowerCase()]), fixColumn: qualified, fixable: true, bareColumn: true, bigQueryType: null, exampleColumn: configured };
       }
       const example = columnReferences(model, block.start, block.end).find((reference) => isTimeLikeColumn(reference.name) && model.blockOfToken[reference.index] === block.index);
-      return { item, timeNames: new Set(), fixColumn: null, exampleColumn: example?.name ?? null };
+      return { item, timeNames: new Set(), fixColumn: null, fixable: false, bareColumn: true, bigQueryType: null, exampleColumn: example?.name ?? null };
     };
 
     return {
@@ -411,7 +448,7 @@ export default defineRule<MessageId>({
         }
 
         const table = tableNameParts(model, target.item).join('.');
-        const bound = boundExpression(source.dialect, windowDays);
+        const bound = boundExpression(source.dialect, windowDays, target.bigQueryType);
         const nameRange = tableNameRange(model, target.item);
         const range = tokenRange(model, nameRange.start, nameRange.end);
         if (target.fixColumn === null) {
@@ -419,9 +456,11 @@ export default defineRule<MessageId>({
           return;
         }
         const condition = `${target.fixColumn} >= ${bound}`;
-        const edits = addConditionEdits(source, model, block, condition);
+        const edits = target.fixable ? addConditionEdits(source, model, block, condition) : null;
         const fixes: Fix[] = edits === null ? [] : [{ title: `Only aggregate the last ${windowDays} days: add \`${condition}\``, safety: 'unsafe', edits }];
-        context.report({ messageId: 'knownColumn', data: { table, column: target.exampleColumn ?? target.fixColumn, suggestion: condition }, range, fixes });
+        // A column read through a conversion (`TIMESTAMP_MICROS(event_ts)`) is in its own units.
+        const suggestion = target.bareColumn ? condition : `${target.fixColumn} >= <the window's start, in ${target.fixColumn}'s units>`;
+        context.report({ messageId: 'knownColumn', data: { table, column: target.exampleColumn ?? target.fixColumn, suggestion }, range, fixes });
       },
     };
   },

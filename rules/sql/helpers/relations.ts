@@ -10,6 +10,8 @@
 import {
   columnReferences,
   comparisonsIn,
+  dashedPartEnd,
+  dashedPartText,
   findClause,
   fromItems,
   hasAggregate,
@@ -59,9 +61,11 @@ export function tableNameParts(model: StatementModel, item: FromItem): string[] 
     const token = model.tokens[index];
     if (token === undefined) break;
     if (token.kind !== 'word' && token.kind !== 'quotedIdentifier') break;
-    const text = token.kind === 'quotedIdentifier' ? token.text.slice(1, -1) : token.text;
+    const text = token.kind === 'quotedIdentifier' ? token.text.slice(1, -1) : dashedPartText(model.tokens, index);
     // A backquoted BigQuery name holds all its parts in one token: `project.dataset.table`.
     parts.push(...text.split('.').filter((part) => part !== ''));
+    // An unquoted BigQuery project id may hold dashes: my-project.dataset.table.
+    if (token.kind === 'word') index = dashedPartEnd(model.tokens, index) - 1;
     if (model.tokens[index + 1]?.text !== '.') break;
     index++;
   }
@@ -70,8 +74,9 @@ export function tableNameParts(model: StatementModel, item: FromItem): string[] 
 
 /** Token range of a table item's name as written, without its alias: `public.users` in `public.users AS u`. */
 export function tableNameRange(model: StatementModel, item: FromItem): { start: number; end: number } {
-  let end = item.referenceStart + 1;
-  while (model.tokens[end]?.text === '.' && end + 1 < item.referenceEnd) end += 2;
+  const partEnd = (index: number) => (model.tokens[index]?.kind === 'word' ? dashedPartEnd(model.tokens, index) : index + 1);
+  let end = partEnd(item.referenceStart);
+  while (model.tokens[end]?.text === '.' && end + 1 < item.referenceEnd) end = partEnd(end + 1);
   return { start: item.referenceStart, end };
 }
 

@@ -1,20 +1,27 @@
 /**
  * timezone-naive-date-bucket: day/week/month bucketing of a timestamp without an explicit time
- * zone, in a SELECT list, GROUP BY or ORDER BY. The fix spells out the dialect's explicit form
- * with the configured `reportingTimeZone`, in every place the same expression occurs in the query
- * (SELECT and GROUP BY must keep matching or the query stops compiling).
+ * zone, in a SELECT list, GROUP BY or ORDER BY, where the dialect's default can put the bucket on
+ * another day than the reporting zone's (engine/languages/sql/dialects.ts says where each dialect
+ * buckets). The fix spells out the dialect's explicit form with the configured `reportingTimeZone`,
+ * in every place the same expression occurs in the query (SELECT and GROUP BY must keep matching
+ * or the query stops compiling), and is safe only when the bucketed value is known to be an
+ * instant: naming a zone for a zoneless value either shifts it or does not type-check.
  */
 
+import { formatGrain, setsSessionTimeZone, timeValueKind, timeZonesOf, unzonedBucketDiffers, zoneFixSafety, type TimeValueKind } from '../../engine/languages/sql/dialects';
 import { findClause, ownTokenIndices, columnReferences, type QueryBlock, type StatementModel } from '../../engine/languages/sql/structure';
-import type { SqlSource } from '../../engine/languages/sql/source';
+import type { SqlHost, SqlSource } from '../../engine/languages/sql/source';
 import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
+import { fixedStatementParses } from '../helpers/fix-check';
 import { callArguments, operandBefore, tokenRange, tokenText } from '../helpers/tokens';
 
-type MessageId = 'naiveBucket';
+type MessageId = 'sessionZone' | 'defaultUtc' | 'sparkSession';
 
 const BUCKET_UNITS = new Set(['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'ISOWEEK', 'ISOYEAR']);
-const EXPLICIT_ZONE = /\bAT\s+TIME\s+ZONE\b|\bCONVERT_TZ\s*\(|\bCONVERT_TIMEZONE\s*\(|\bTIMEZONE\s*\(|\bAT_TIMEZONE\b/i;
+const EXPLICIT_ZONE = /\bAT\s+TIME\s+ZONE\b|\bCONVERT_TZ\s*\(|\bCONVERT_TIMEZONE\s*\(|\bTIMEZONE\s*\(|\bAT_TIMEZONE\b|\b(?:FROM|TO)_UTC_TIMESTAMP\s*\(/i;
+/** BigQuery calls that take a zone as their last argument, with the argument count that includes it. */
+const ZONED_CALL_ARITY: Record<string, number> = { DATE: 2, DATETIME: 2, TIME: 2, TIMESTAMP_TRUNC: 3, FORMAT_TIMESTAMP: 3 };
 /** Columns named like a date already hold dates; bucketing them is not time-zone dependent. */
 const DATE_LIKE_COLUMN = /(^|_)(date|day|dt|ds)$/i;
 
@@ -26,32 +33,40 @@ interface Bucket {
   /** Token range of the timestamp argument. */
   argumentStart: number;
   argumentEnd: number;
-  form: 'date' | 'cast' | 'castOperator' | 'truncString' | 'truncUnit' | 'format' | 'formatFirst' | 'toDate';
+  form: 'date' | 'cast' | 'castOperator' | 'truncString' | 'truncUnit' | 'format' | 'formatFirst' | 'toDate' | 'extractDate';
   /** Token index of the call's `)`, for forms that take an extra zone argument. */
   close: number;
 }
-
 function quoteZone(zone: string): string {
   return `'${zone.replace(/'/g, "''")}'`;
 }
 
-function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect): Bucket[] {
+function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect, host: SqlHost | undefined): Bucket[] {
   const buckets: Bucket[] = [];
   for (const clause of block.clauses) {
     if (clause.name !== 'select' && clause.name !== 'groupBy' && clause.name !== 'orderBy') continue;
     for (const index of ownTokenIndices(model, block, clause)) {
-      const bucket = bucketAt(model, index, dialect);
+      const bucket = bucketAt(model, index, dialect, host);
       if (bucket !== null) buckets.push(bucket);
     }
   }
   return buckets;
 }
 
-function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bucket | null {
+/** True when the format argument is one string literal that renders a day, not a time of day. */
+function isDayFormat(model: StatementModel, functionName: string, range: { start: number; end: number }, host?: SqlHost): boolean {
+  const literal = model.tokens[range.start];
+  return literal?.kind === 'string' && range.end === range.start + 1 && formatGrain(functionName, literal.text.slice(1, -1), host) === 'day';
+}
+
+function bucketAt(model: StatementModel, index: number, dialect: SqlDialect, host: SqlHost | undefined): Bucket | null {
+  const spark = host?.engine === 'spark';
   const token = model.tokens[index];
   if (token === undefined) return null;
   if (token.text === '::' && model.tokens[index + 1]?.upper === 'DATE') {
-    const start = operandBefore(model, index);
+    let start = operandBefore(model, index);
+    // A chain of casts is one operand: `created_at::timestamptz::date`.
+    while (model.tokens[start - 1]?.text === '::') start = operandBefore(model, start - 1);
     return { start, end: index + 2, argumentStart: start, argumentEnd: index, form: 'castOperator', close: index + 1 };
   }
   if (token.kind !== 'word' || model.tokens[index + 1]?.text !== '(' || model.tokens[index - 1]?.text === '.') return null;
@@ -61,13 +76,18 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bu
   const name = token.upper;
   const whole = { start: index, end: close + 1, close };
   if (name === 'DATE' && args.length === 1) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'date' };
-  if (name === 'TO_DATE' && args.length === 1 && dialect === 'snowflake') return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'toDate' };
+  if (name === 'TO_DATE' && args.length === 1 && (dialect === 'snowflake' || spark)) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'toDate' };
   if (name === 'CAST' && args.length === 1) {
     const asIndex = findWord(model, first.start, first.end, 'AS');
     if (asIndex !== -1 && model.tokens[asIndex + 1]?.upper === 'DATE' && asIndex + 2 === first.end) {
       return { ...whole, argumentStart: first.start, argumentEnd: asIndex, form: 'cast' };
     }
     return null;
+  }
+  // BigQuery's EXTRACT(DATE FROM ts) is DATE(ts) in another spelling.
+  if (name === 'EXTRACT' && args.length === 1 && dialect === 'bigquery' && model.tokens[first.start]?.upper === 'DATE' && model.tokens[first.start + 1]?.upper === 'FROM') {
+    if (findWord(model, first.start + 2, first.end, 'AT') !== -1) return null;
+    return { ...whole, argumentStart: first.start + 2, argumentEnd: first.end, form: 'extractDate' };
   }
   if (second === undefined) return null;
   if ((name === 'DATE_TRUNC' || name === 'DATETRUNC') && args.length === 2 && dialect !== 'bigquery') {
@@ -77,19 +97,21 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect): Bu
     }
     return null;
   }
-  if ((name === 'TIMESTAMP_TRUNC' || name === 'DATETIME_TRUNC') && args.length === 2 && dialect === 'bigquery') {
+  // Not DATETIME_TRUNC or DATE_TRUNC: they take DATETIME and DATE values (no zone, none missing)
+  // as well as TIMESTAMPs, and the column's type is not in the query.
+  if (name === 'TIMESTAMP_TRUNC' && args.length === 2 && dialect === 'bigquery') {
     const unit = model.tokens[second.start];
     if (unit !== undefined && BUCKET_UNITS.has(unit.upper)) return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'truncUnit' };
     return null;
   }
-  const formatLiteral = (range: { start: number; end: number }): boolean => {
-    const literal = model.tokens[range.start];
-    return literal?.kind === 'string' && range.end === range.start + 1 && /%[dj]|%F|DD|%e/.test(literal.text);
-  };
-  if ((name === 'DATE_FORMAT' || name === 'TO_CHAR') && args.length === 2 && formatLiteral(second)) {
+  if ((name === 'DATE_FORMAT' || name === 'TO_CHAR') && args.length === 2 && isDayFormat(model, name, second, host)) {
     return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'format' };
   }
-  if (name === 'FORMAT_TIMESTAMP' && args.length === 2 && dialect === 'bigquery' && formatLiteral(first)) {
+  // Spark's from_unixtime(seconds, 'yyyy-MM-dd') renders the instant in the session's zone.
+  if (name === 'FROM_UNIXTIME' && args.length === 2 && spark && isDayFormat(model, name, second, host)) {
+    return { ...whole, argumentStart: first.start, argumentEnd: first.end, form: 'format' };
+  }
+  if (name === 'FORMAT_TIMESTAMP' && args.length === 2 && dialect === 'bigquery' && isDayFormat(model, name, first)) {
     return { ...whole, argumentStart: second.start, argumentEnd: second.end, form: 'formatFirst' };
   }
   return null;
@@ -103,47 +125,61 @@ function findWord(model: StatementModel, start: number, end: number, word: strin
   return -1;
 }
 
+/** True when tokens [start, end) hold a BigQuery call that names a zone: `DATETIME(ts, 'Europe/Berlin')`. */
+function hasZonedCall(model: StatementModel, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
+    const arity = ZONED_CALL_ARITY[model.tokens[index]?.upper ?? ''];
+    if (arity === undefined || model.tokens[index + 1]?.text !== '(' || model.tokens[index]?.kind !== 'word') continue;
+    if (callArguments(model, index + 1).args.length === arity) return true;
+  }
+  return false;
+}
+
 /** True when the bucketed argument is a timestamp column without an explicit zone. */
 function isNaive(source: SqlSource, model: StatementModel, bucket: Bucket): boolean {
   const argumentText = tokenText(source.text, model, bucket.argumentStart, bucket.argumentEnd);
   if (EXPLICIT_ZONE.test(argumentText)) return false;
+  if (source.dialect === 'bigquery' && hasZonedCall(model, bucket.argumentStart, bucket.argumentEnd)) return false;
   const columns = columnReferences(model, bucket.argumentStart, bucket.argumentEnd);
   if (columns.length === 0) return false;
   return !columns.every((column) => DATE_LIKE_COLUMN.test(column.name));
 }
 
-/** The replacement text (or insertion) that makes the zone explicit, per dialect. */
-function explicitForm(source: SqlSource, model: StatementModel, bucket: Bucket, zone: string): { edit: TextEdit; safety: 'safe' | 'unsafe'; example: string } | null {
+/** The text that makes the zone explicit, as one edit, and what the bucket then reads like. */
+function explicitForm(source: SqlSource, model: StatementModel, bucket: Bucket, zone: string): { edit: TextEdit; example: string } | null {
   const dialect = source.dialect;
   const argument = tokenText(source.text, model, bucket.argumentStart, bucket.argumentEnd);
   const whole = tokenRange(model, bucket.start, bucket.end);
   const closeToken = model.tokens[bucket.close];
   const quoted = quoteZone(zone);
-  const replace = (newText: string, safety: 'safe' | 'unsafe' = 'safe') => ({ edit: { range: whole, newText }, safety, example: newText });
-  const insertZoneArgument = () => (closeToken === undefined ? null : { edit: { range: { start: closeToken.start, end: closeToken.start }, newText: `, ${quoted}` }, safety: 'safe' as const, example: `${tokenText(source.text, model, bucket.start, bucket.close)}, ${quoted})` });
+  const replace = (newText: string) => ({ edit: { range: whole, newText }, example: newText });
+  const insertZoneArgument = () => (closeToken === undefined ? null : { edit: { range: { start: closeToken.start, end: closeToken.start }, newText: `, ${quoted}` }, example: `${tokenText(source.text, model, bucket.start, bucket.close)}, ${quoted})` });
   const replaceArgument = (newArgument: string) => {
     const range = tokenRange(model, bucket.argumentStart, bucket.argumentEnd);
     const text = source.text;
-    return { edit: { range, newText: newArgument }, safety: 'safe' as const, example: text.slice(whole.start, range.start) + newArgument + text.slice(range.end, whole.end) };
+    return { edit: { range, newText: newArgument }, example: text.slice(whole.start, range.start) + newArgument + text.slice(range.end, whole.end) };
   };
   switch (dialect) {
-    case 'postgresql':
+    case 'postgresql': {
+      if (bucket.form === 'truncString') return insertZoneArgument();
+      // `timezone(zone, ts)` is PostgreSQL's function form of `ts AT TIME ZONE zone`; the grammar we
+      // check fixes with accepts AT TIME ZONE only after a plain column, so other values use it.
+      const converted = isPlainColumn(model, bucket.argumentStart, bucket.argumentEnd) ? `${argument} AT TIME ZONE ${quoted}` : `timezone(${quoted}, ${argument})`;
+      if (bucket.form === 'format') return replaceArgument(converted);
+      return replace(converted.startsWith('timezone(') ? `${converted}::date` : `(${converted})::date`);
+    }
     case 'redshift':
-      if (bucket.form === 'truncString') return dialect === 'postgresql' ? insertZoneArgument() : replaceArgument(`CONVERT_TIMEZONE(${quoted}, ${argument})`);
-      if (bucket.form === 'format') return replaceArgument(`${argument} AT TIME ZONE ${quoted}`);
-      return replace(`(${argument} AT TIME ZONE ${quoted})::date`);
+      // node-sql-parser's Redshift grammar rejects AT TIME ZONE; CONVERT_TIMEZONE is Redshift's own.
+      return replaceArgument(`CONVERT_TIMEZONE(${quoted}, ${argument})`);
     case 'mysql':
     case 'mariadb': {
-      // MySQL converts only TIMESTAMP columns through the session zone; a DATETIME column would
-      // be shifted by this conversion, so the fix is offered but never applied automatically.
       const mysqlZone = zone === 'UTC' || zone === 'Etc/UTC' ? "'+00:00'" : quoted;
-      const converted = `CONVERT_TZ(${argument}, @@session.time_zone, ${mysqlZone})`;
-      const fix = replaceArgument(converted);
-      return { ...fix, safety: 'unsafe' };
+      return replaceArgument(`CONVERT_TZ(${argument}, @@session.time_zone, ${mysqlZone})`);
     }
     case 'bigquery':
       if (bucket.form === 'date' || bucket.form === 'truncUnit' || bucket.form === 'formatFirst') return insertZoneArgument();
-      if (bucket.form === 'cast') return replace(`DATE(${argument}, ${quoted})`);
+      // node-sql-parser rejects EXTRACT(DATE FROM ts AT TIME ZONE ...); DATE(ts, zone) is the same value.
+      if (bucket.form === 'cast' || bucket.form === 'extractDate') return replace(`DATE(${argument}, ${quoted})`);
       return null;
     case 'snowflake':
       if (bucket.form === 'truncString' || bucket.form === 'format') return replaceArgument(`CONVERT_TIMEZONE(${quoted}, ${argument})`);
@@ -151,6 +187,29 @@ function explicitForm(source: SqlSource, model: StatementModel, bucket: Bucket, 
     default:
       return null;
   }
+}
+
+/** True when tokens [start, end) are an unquoted, possibly qualified column name: `o.created_at`. */
+function isPlainColumn(model: StatementModel, start: number, end: number): boolean {
+  if ((end - start) % 2 === 0) return false;
+  for (let index = start; index < end; index++) {
+    const token = model.tokens[index];
+    if ((index - start) % 2 === 0 ? token?.kind !== 'word' : token?.text !== '.') return false;
+  }
+  return columnReferences(model, start, end).length === 1;
+}
+
+/** A normalized key of an expression, so that SELECT's and GROUP BY's copies are one bucket. */
+function expressionKey(source: SqlSource, model: StatementModel, bucket: Bucket): string {
+  return tokenText(source.text, model, bucket.start, bucket.end).replace(/\s+/g, ' ').toUpperCase();
+}
+
+/** The clause saying which values the finding holds for, when the value's type is not known. */
+function caveat(dialect: SqlDialect, kind: TimeValueKind): string {
+  if (kind === 'instant') return '';
+  if (dialect === 'bigquery') return ' (true of a TIMESTAMP; a DATETIME has no zone)';
+  if (dialect === 'redshift') return ' (a TIMESTAMP column is bucketed as stored)';
+  return '';
 }
 
 export default defineRule<MessageId>({
@@ -162,48 +221,72 @@ export default defineRule<MessageId>({
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production', 'warehouse', 'script', 'notebook'],
-    summary: 'Day, week or month buckets of a timestamp with no explicit time zone.',
-    why: 'Bucket boundaries follow whatever time zone the database session uses, so daily numbers differ between a laptop, CI and production, and shift when a driver or pool changes its TimeZone.',
+    summary: 'Day, week or month buckets of a timestamp with no explicit time zone, where the dialect\'s default can differ from the reporting zone.',
+    why: 'A calendar day needs a time zone. When the query names none, the day boundaries are the database\'s default: the session\'s zone in PostgreSQL, MySQL and Snowflake (different on a laptop, in CI and behind each pool), UTC in BigQuery and Redshift. Daily numbers then shift silently, or land on UTC days in a report meant for another zone.',
     messages: {
-      naiveBucket: '`{{expression}}` buckets by the session\'s time zone; make the zone explicit: `{{suggestion}}`.',
+      sessionZone: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; name the zone: `{{suggestion}}`.',
+      sparkSession: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; set it where the session is built: `.config("spark.sql.session.timeZone", "{{zone}}")`.',
+      defaultUtc: '`{{expression}}` falls on UTC days: {{behaviour}}, not {{zone}}, when no zone is named{{caveat}}; name the zone: `{{suggestion}}`.',
     },
     options: {},
-    prefilter: ['date', 'trunc', 'to_char', 'format_timestamp'],
+    prefilter: ['date', 'trunc', 'to_char', 'format_timestamp', 'from_unixtime'],
     sources: ['PostgreSQL wiki "Don\'t Do This": timestamp (without time zone)', 'Ruff DTZ (call-datetime-without-tzinfo), for application code'],
   },
   create(context) {
+    /**
+     * Set once a statement of the document sets the session's zone (`SET TIME ZONE`,
+     * `SET @@time_zone`, `ALTER SESSION SET TIMEZONE`): the statements after it run in a zone the
+     * author chose. Sources are visited in document order, so this covers embedded SQL too.
+     */
+    let sessionZoneSet = false;
     return {
+      statement(statement) {
+        if (setsSessionTimeZone(statement.model)) sessionZoneSet = true;
+      },
       block(block, statement, source) {
-        // SQLite stores text or numbers and its date() is UTC unless told 'localtime'; SQL Server
-        // has no session time zone. Neither has the bug this rule describes.
-        if (source.dialect === 'sqlite' || source.dialect === 'transactsql') return;
+        if (sessionZoneSet || source.host?.setsSessionTimeZone === true) return;
+        const { dialect, host } = source;
+        if (!unzonedBucketDiffers(dialect, context.reportingTimeZone, host)) return;
         if (block.kind !== 'select' || findClause(block, 'select') === undefined) return;
         const model = statement.model;
-        const buckets = bucketsIn(model, block, source.dialect).filter((bucket) => isNaive(source, model, bucket));
+        const buckets = bucketsIn(model, block, dialect, host)
+          .filter((bucket) => isNaive(source, model, bucket))
+          .map((bucket) => ({ bucket, kind: timeValueKind(model, bucket.argumentStart, bucket.argumentEnd, dialect) }))
+          // A zoneless value (BigQuery DATETIME) is bucketed as stored: no zone is missing.
+          .filter(({ kind }) => kind !== 'civil');
         const reported = new Set<string>();
-        for (const bucket of buckets) {
-          const expression = tokenText(source.text, model, bucket.start, bucket.end);
-          const key = expression.replace(/\s+/g, ' ').toUpperCase();
+        for (const { bucket, kind } of buckets) {
+          const key = expressionKey(source, model, bucket);
           if (reported.has(key)) continue;
           reported.add(key);
-          const same = buckets.filter((other) => tokenText(source.text, model, other.start, other.end).replace(/\s+/g, ' ').toUpperCase() === key);
-          const forms = same.map((other) => explicitForm(source, model, other, context.reportingTimeZone));
+          const same = buckets.filter((other) => expressionKey(source, model, other.bucket) === key);
+          const forms = host === undefined ? same.map((other) => explicitForm(source, model, other.bucket, context.reportingTimeZone)) : [];
           const first = forms[0];
           const fixes: Fix[] = [];
-          if (first != null && forms.every((form) => form !== null)) {
+          const safety = zoneFixSafety(dialect, kind, host);
+          if (first != null && safety !== null && forms.every((form) => form !== null)) {
+            const edits = forms.flatMap((form) => (form === null ? [] : [form.edit]));
             fixes.push({
               title: `Bucket in ${context.reportingTimeZone} explicitly (${same.length > 1 ? `${same.length} places` : 'this place'})`,
-              safety: first.safety,
-              edits: forms.flatMap((form) => (form === null ? [] : [form.edit])),
+              // A fix whose result cannot be shown to parse in the dialect is not safe.
+              safety: safety === 'safe' && !fixedStatementParses(source, statement, edits) ? 'unsafe' : safety,
+              edits,
             });
           }
           const range: TextRange = tokenRange(model, bucket.start, bucket.end);
+          const { defaultBucketZone, behaviour } = timeZonesOf(dialect, host);
           context.report({
-            messageId: 'naiveBucket',
-            data: { expression, suggestion: first?.example ?? `the dialect's explicit-zone form with '${context.reportingTimeZone}'` },
+            messageId: host?.engine === 'spark' ? 'sparkSession' : defaultBucketZone === 'utc' ? 'defaultUtc' : 'sessionZone',
+            data: {
+              expression: tokenText(source.text, model, bucket.start, bucket.end),
+              behaviour,
+              zone: context.reportingTimeZone,
+              caveat: caveat(dialect, kind),
+              suggestion: first?.example ?? `the dialect's explicit-zone form with '${context.reportingTimeZone}'`,
+            },
             range,
             fixes,
-            related: same.slice(1).map((other) => ({ range: tokenRange(model, other.start, other.end), message: 'The same bucketing, also fixed by the quick fix.' })),
+            related: same.slice(1).map((other) => ({ range: tokenRange(model, other.bucket.start, other.bucket.end), message: 'The same bucketing, also fixed by the quick fix.' })),
           });
         }
       },

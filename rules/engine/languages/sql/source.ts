@@ -57,9 +57,22 @@ class ParsedOnDemand implements SqlStatement {
   }
 }
 
+/**
+ * What the host code says about the engine that runs embedded SQL, when it says something the
+ * configured dialect does not: SQL passed to `spark.sql(...)` runs on Spark, whatever database
+ * the project's other SQL is for.
+ */
+export interface SqlHost {
+  engine: 'spark';
+  /** True when the host file sets the engine's session time zone before this SQL (`spark.sql.session.timeZone`). */
+  setsSessionTimeZone: boolean;
+}
+
 export interface SqlSource {
   text: string;
   dialect: SqlDialect;
+  /** Set for embedded SQL whose host call names the engine (see SqlHost). */
+  host?: SqlHost;
   statements: SqlStatement[];
   /** Comment tokens, for suppression directives. */
   comments: SqlToken[];
@@ -68,7 +81,7 @@ export interface SqlSource {
   embedded: boolean;
 }
 
-export function buildSqlSource(text: string, dialect: SqlDialect, substitutions: Substitution[] = [], embedded = false): SqlSource {
+export function buildSqlSource(text: string, dialect: SqlDialect, substitutions: Substitution[] = [], embedded = false, host?: SqlHost): SqlSource {
   const split = splitSqlStatements(
     text,
     dialect,
@@ -82,6 +95,7 @@ export function buildSqlSource(text: string, dialect: SqlDialect, substitutions:
     comments: split.allTokens.filter((token) => token.kind === 'comment'),
     substitutions,
     embedded,
+    ...(host === undefined ? {} : { host }),
   };
 }
 

@@ -477,15 +477,17 @@ export function fromItems(model: StatementModel, block: QueryBlock, clause: Clau
       index++;
       while (index < clause.end && (depths[index] ?? 0) > block.depth) index++;
     } else if (first !== undefined && (first.kind === 'word' || first.kind === 'quotedIdentifier' || first.kind === 'placeholder')) {
-      // A dotted name: schema.table, `project.dataset.table`, db..table
+      // A dotted name: schema.table, `project.dataset.table`, db..table, my-project.dataset.table
       let lastPart = first;
-      index++;
+      let lastPartName = first.kind === 'word' ? dashedPartText(tokens, index) : unquote(first);
+      index = first.kind === 'word' ? dashedPartEnd(tokens, index) : index + 1;
       while (tokens[index]?.text === '.' && index + 1 < clause.end) {
         index++;
         const part = tokens[index];
         if (part !== undefined && part.text !== '.') {
           lastPart = part;
-          index++;
+          lastPartName = part.kind === 'word' ? dashedPartText(tokens, index) : unquote(part);
+          index = part.kind === 'word' ? dashedPartEnd(tokens, index) : index + 1;
         }
       }
       if (tokens[index]?.text === '(') {
@@ -493,7 +495,7 @@ export function fromItems(model: StatementModel, block: QueryBlock, clause: Clau
         index = matchingParen(model, index) + 1;
       } else {
         kind = lastPart.kind === 'placeholder' ? 'other' : 'table';
-        tableName = unquote(lastPart);
+        tableName = lastPartName;
       }
     }
     // Alias: AS name, or a bare name that is not a keyword; then an optional column list.
@@ -549,6 +551,29 @@ export function fromItems(model: StatementModel, block: QueryBlock, clause: Clau
     if (index === itemStart) index++;
   }
   return items;
+}
+
+/**
+ * End (exclusive token index) of the name part starting with the word at `index`. BigQuery reads
+ * an unquoted dashed name in a FROM clause as one identifier (`my-project.dataset.events`, the
+ * project ids GCP hands out); a `-` touching a word on both sides is taken as part of the name.
+ * Elsewhere a `-` between two names cannot stand in a FROM item, so this changes nothing there.
+ */
+export function dashedPartEnd(tokens: readonly SqlToken[], index: number): number {
+  let end = index + 1;
+  for (;;) {
+    const dash = tokens[end];
+    const before = tokens[end - 1];
+    const after = tokens[end + 1];
+    if (dash?.text !== '-' || before === undefined || after === undefined) return end;
+    if (dash.start !== before.end || after.start !== dash.end || (after.kind !== 'word' && after.kind !== 'number')) return end;
+    end += 2;
+  }
+}
+
+/** The text of the name part starting with the word at `index`, dashes included. */
+export function dashedPartText(tokens: readonly SqlToken[], index: number): string {
+  return tokens.slice(index, dashedPartEnd(tokens, index)).map((token) => token.text).join('');
 }
 
 export function unquote(token: SqlToken): string {

@@ -1,0 +1,20 @@
+/**
+ * Whether a fix's result can be shown to parse: the statement with the fix's edits applied, run
+ * through the dialect's grammar (node-sql-parser, cached by text). A fix that cannot be shown to
+ * parse is not safe. Asking the grammar costs a parser load the first time, so rules ask only
+ * about the fixes they would mark safe, which are few.
+ */
+
+import { applyEdits } from '../../engine/text';
+import { buildSqlSource, type SqlSource, type SqlStatement } from '../../engine/languages/sql/source';
+import type { TextEdit } from '../../engine/types';
+
+/** True when `statement` of `source`, with `edits` (in the source's offsets) applied, is one statement the grammar accepts. */
+export function fixedStatementParses(source: SqlSource, statement: SqlStatement, edits: readonly TextEdit[]): boolean {
+  const { start, end } = statement.range;
+  if (edits.some((edit) => edit.range.start < start || edit.range.end > end)) return false;
+  const shifted = edits.map((edit) => ({ ...edit, range: { start: edit.range.start - start, end: edit.range.end - start } }));
+  const fixed = applyEdits(source.text.slice(start, end), shifted);
+  const statements = buildSqlSource(fixed, source.dialect).statements;
+  return statements.length === 1 && statements[0]?.parses === true;
+}
