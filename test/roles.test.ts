@@ -166,3 +166,18 @@ test("docs/roles.md lists every rule's roles as the rule declares them", () => {
   for (const rule of RULES) assert.equal(documented.get(rule.meta.id), rule.meta.appliesTo.join(', '), rule.meta.id);
   assert.equal(documented.size, RULES.length);
 });
+
+describe('role detection reads in linear time (#15)', () => {
+  test("a webpack bundle's hundreds of /******/ comments (once a backtracking 'use client' pattern froze the audit)", () => {
+    const bundle = `${'/******/ \t// a webpack bootstrap line\n'.repeat(400)}/******/ (function(modules) { return modules; })([]);\n`;
+    assert.equal(roleOf('static/js/pages/main.dev.js', bundle), 'production');
+  });
+  test('16,000 blank lines, and lines of spaces, before anything', () => {
+    assert.equal(roleOf('app/jobs.py', `${'\n'.repeat(16_000)}import pytest\n`), 'test');
+    assert.equal(roleOf('app/jobs.py', `${' '.repeat(16_000)}\n`), 'production');
+  });
+  test("'use client' after comments is a browser module; inside a comment it is not", () => {
+    assert.equal(roleOf('app/orders/actions.ts', "// Orders page\n/* data */\n'use client';\nexport const x = 1;\n"), 'browser');
+    assert.equal(roleOf('app/orders/actions.ts', "// 'use client' is not needed here\nexport const x = 1;\n"), 'production');
+  });
+});
