@@ -368,7 +368,9 @@ test('rules lists every rule; explain prints a rule\'s docs and rejects unknown 
 
   const explain = runCli(['explain', TIMEZONE_RULE], root);
   assert.equal(explain.status, 0);
-  assert.equal(explain.stdout, readFileSync(join(REPO_ROOT, 'rules', 'sql', TIMEZONE_RULE, 'docs.md'), 'utf8'));
+  const timezoneRule = RULES.find((rule) => rule.meta.id === TIMEZONE_RULE);
+  const roles = `\nApplies to: ${timezoneRule?.meta.appliesTo.join(', ') ?? ''} code (file roles: \`faultline roles\`, docs/roles.md).\n`;
+  assert.equal(explain.stdout, readFileSync(join(REPO_ROOT, 'rules', 'sql', TIMEZONE_RULE, 'docs.md'), 'utf8') + roles);
 
   const unknown = runCli(['explain', 'no-such-rule'], root);
   assert.equal(unknown.status, 2);
@@ -465,4 +467,29 @@ test("an audit lowers the priority of V8's helper threads below the main thread'
   const helpers = threads.filter((thread) => !thread.main);
   assert.ok(helpers.length >= 1, 'node runs V8 helper threads');
   for (const helper of helpers) assert.equal(helper.nice, Math.min(19, main.nice + 10));
+});
+
+test('roles lists each file with its role and why, in text and JSON; the config corrects a role (#13)', (t) => {
+  const root = makeProject(t, {
+    'src/orders.ts': "import { Pool } from 'pg';\n",
+    'src/orders.test.ts': 'export {};\n',
+    'db/migrations/0002_backfill.sql': "UPDATE users SET plan = 'free';\n",
+    'ops/clear_stats.py': 'import psycopg2\n',
+    '.faultline.json': '{ "roles": { "ops/**": "script" } }',
+  });
+  const json = runCli(['roles', '--format', 'json'], root);
+  assert.equal(json.status, 0, json.stderr);
+  const files = (JSON.parse(json.stdout) as { files: { path: string; role: string; source: string }[] }).files;
+  assert.deepEqual(files.map(({ path, role, source }) => `${path} ${role} ${source}`), [
+    'db/migrations/0002_backfill.sql migration path',
+    'ops/clear_stats.py script config',
+    'src/orders.test.ts test path',
+    'src/orders.ts production default',
+  ]);
+  const text = runCli(['roles', 'db'], root);
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /^migration +db\/migrations\/0002_backfill\.sql {2}\(folder "migrations\/"\)$/m);
+  assert.match(text.stdout, /^1 files: 1 migration\.$/m);
+  const usage = runCli(['roles', '--format', 'sarif'], root);
+  assert.equal(usage.status, 2);
 });

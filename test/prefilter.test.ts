@@ -196,7 +196,7 @@ test('a name bound by a require and later by an import is the import, as the fil
 });
 
 test("compiled imports are imports: TypeScript's __importDefault/__importStar and Babel's interop helpers", () => {
-  const rulesOn = (text: string) => [...new Set(lintDocument({ path: 'dist/load.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.map((finding) => finding.ruleId))].sort();
+  const rulesOn = (text: string) => [...new Set(lintDocument({ path: 'lib/load.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.map((finding) => finding.ruleId))].sort();
   const typescript = [
     '"use strict";',
     'const tslib_1 = require("tslib");',

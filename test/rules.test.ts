@@ -6,8 +6,10 @@
  *   fix.<dialect?>.<ext> + fix.<dialect?>.<ext>.fixed
  *                           the text after applying the first fix of every finding of the rule.
  * <dialect> is one of the SQL dialects (postgresql when absent); <ext> is sql, ts, js or py.
- * A fixture may set rule options with a first-line comment `fixture-options: { ... }`, and the
- * reporting time zone (UTC otherwise) with `fixture-zone: <IANA name>` on that line.
+ * A fixture may set rule options with a first-line comment `fixture-options: { ... }`, the
+ * reporting time zone (UTC otherwise) with `fixture-zone: <IANA name>`, and its file role with
+ * `fixture-role: <role>`, on that line (as a project's `roles` config would; fixtures are production
+ * code otherwise, and a BigQuery, Snowflake or Redshift .sql file warehouse code).
  * After a fix, the text must still parse and linting it again must offer no further fix.
  */
 
@@ -17,7 +19,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { REPO_ROOT } from './helpers/paths';
-import { applyEdits, computeLineStarts, countParsingStatements, languageOfPath, lineOfOffset, lintDocument, pythonParsesCleanly, RULES, SQL_DIALECTS, type Finding, type LintSettings, type Rule, type SqlDialect } from '../rules';
+import { applyEdits, computeLineStarts, countParsingStatements, FILE_ROLES, languageOfPath, lineOfOffset, lintDocument, pythonParsesCleanly, RULES, SQL_DIALECTS, type Finding, type LintSettings, type Rule, type SqlDialect } from '../rules';
 import { loadPythonParser } from '../server/src/workspace/python';
 
 // Python fixtures need the grammar, which loads asynchronously, once, as the front ends load it.
@@ -33,12 +35,16 @@ function fixtureDialect(fileName: string): SqlDialect {
 function settingsFor(rule: Rule, fileName: string, text: string): LintSettings {
   const optionsMatch = /fixture-options:\s*(\{.*\})/.exec(text.split('\n')[0] ?? '');
   const options = optionsMatch?.[1] === undefined ? {} : (JSON.parse(optionsMatch[1]) as Record<string, string | number | boolean | string[]>);
+  const roleMatch = /fixture-role:\s*([a-z]+)/.exec(text.split('\n')[0] ?? '');
+  const role = FILE_ROLES.find((candidate) => candidate === roleMatch?.[1]);
+  assert.ok(roleMatch === null || role !== undefined, `${fileName}: unknown fixture-role ${roleMatch?.[1] ?? ''}`);
   const zoneMatch = /fixture-zone:\s*([\w/+-]+)/.exec(text.split('\n')[0] ?? '');
   return {
     sqlDialect: fixtureDialect(fileName),
     reportingTimeZone: zoneMatch?.[1] ?? 'UTC',
     rules: { [rule.meta.id]: { level: rule.meta.defaultSeverity, options } },
     today: '2026-11-24',
+    ...(role === undefined ? {} : { roles: [{ pattern: '*', role }] }),
   };
 }
 

@@ -236,25 +236,25 @@ test('readSourceFile skips binary files and strips a byte order mark', (t) => {
 
 test('lintFile applies the config: ignore globs relative to its folder, rule levels, and --rules', (t) => {
   const root = makeTree({
-    'project/.faultline.json': '{ "ignore": ["generated/**"], "rules": { "timezone-naive-date-bucket": "error" } }',
-    'project/generated/dau.sql': DAU_QUERY,
-    'project/src/generated/dau.sql': DAU_QUERY,
+    'project/.faultline.json': '{ "ignore": ["legacy/**"], "rules": { "timezone-naive-date-bucket": "error" } }',
+    'project/legacy/dau.sql': DAU_QUERY,
+    'project/src/legacy/dau.sql': DAU_QUERY,
   });
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const resolver = createConfigResolver();
   const today = todayIso();
 
-  const ignored = lintFile(join(root, 'project/generated/dau.sql'), DAU_QUERY, resolver, { today });
+  const ignored = lintFile(join(root, 'project/legacy/dau.sql'), DAU_QUERY, resolver, { today });
   assert.equal(ignored.ignored, true);
   assert.deepEqual(ignored.result.findings, []);
 
-  // `generated/**` is anchored at the config's folder, so a deeper `generated` is still linted.
-  const linted = lintFile(join(root, 'project/src/generated/dau.sql'), DAU_QUERY, resolver, { today });
+  // `legacy/**` is anchored at the config's folder, so a deeper `legacy` is still linted.
+  const linted = lintFile(join(root, 'project/src/legacy/dau.sql'), DAU_QUERY, resolver, { today });
   assert.equal(linted.ignored, false);
   const finding = linted.result.findings.find((candidate) => candidate.ruleId === TIMEZONE_RULE);
   assert.equal(finding?.severity, 'error');
 
-  const narrowed = lintFile(join(root, 'project/src/generated/dau.sql'), DAU_QUERY, resolver, { today, onlyRules: ['select-star'] });
+  const narrowed = lintFile(join(root, 'project/src/legacy/dau.sql'), DAU_QUERY, resolver, { today, onlyRules: ['select-star'] });
   assert.deepEqual(narrowed.result.findings.filter((candidate) => candidate.ruleId !== 'select-star'), []);
 });
 

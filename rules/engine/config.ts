@@ -11,7 +11,7 @@
 import ignore from 'ignore';
 import { parseTree, findNodeAtLocation, ParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { RuleMeta } from './rule';
-import { SQL_DIALECTS, type LintSettings, type RuleLevel, type RuleOptions, type RuleSetting, type SqlDialect, type TextRange } from './types';
+import { FILE_ROLES, SQL_DIALECTS, type FileRole, type LintSettings, type RoleOverride, type RuleLevel, type RuleOptions, type RuleSetting, type SqlDialect, type TextRange } from './types';
 
 export const CONFIG_FILE_NAME = '.faultline.json';
 
@@ -19,6 +19,8 @@ export interface FaultlineConfig {
   sqlDialect: SqlDialect;
   reportingTimeZone: string;
   ignore: string[];
+  /** `"roles": { "ops/**": "script" }`: the project's word on what kind of code its files are. */
+  roles: RoleOverride[];
   rules: Record<string, RuleSetting>;
 }
 
@@ -34,10 +36,10 @@ export interface ConfigParseResult {
   problems: ConfigProblem[];
 }
 
-export const DEFAULT_CONFIG: FaultlineConfig = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', ignore: [], rules: {} };
+export const DEFAULT_CONFIG: FaultlineConfig = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', ignore: [], roles: [], rules: {} };
 
 const LEVELS: readonly RuleLevel[] = ['off', 'hint', 'info', 'warning', 'error'];
-const TOP_LEVEL_KEYS = ['$schema', 'sqlDialect', 'reportingTimeZone', 'ignore', 'rules'];
+const TOP_LEVEL_KEYS = ['$schema', 'sqlDialect', 'reportingTimeZone', 'ignore', 'roles', 'rules'];
 
 function rangeOf(node: JsonNode | undefined): TextRange {
   return node === undefined ? { start: 0, end: 0 } : { start: node.offset, end: node.offset + node.length };
@@ -89,7 +91,7 @@ export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigPar
     problems.push({ message: 'The configuration must be a JSON object.', range: rangeOf(root), severity: 'error' });
     return { config: null, problems };
   }
-  const config: FaultlineConfig = { ...DEFAULT_CONFIG, ignore: [], rules: {} };
+  const config: FaultlineConfig = { ...DEFAULT_CONFIG, ignore: [], roles: [], rules: {} };
   const rulesById = new Map(rules.map((meta) => [meta.id, meta]));
 
   for (const property of root.children ?? []) {
@@ -114,6 +116,24 @@ export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigPar
   if (ignoreNode !== undefined) {
     if (ignoreNode.type === 'array' && (ignoreNode.children ?? []).every((child) => typeof child.value === 'string')) config.ignore = (ignoreNode.children ?? []).map((child) => String(child.value));
     else problems.push({ message: '`ignore` must be an array of glob strings (gitignore syntax, relative to this file).', range: rangeOf(ignoreNode), severity: 'error' });
+  }
+  const rolesNode = findNodeAtLocation(root, ['roles']);
+  if (rolesNode !== undefined && rolesNode.type !== 'object') {
+    problems.push({ message: `\`roles\` must be an object mapping globs to a file role (${FILE_ROLES.join(', ')}).`, range: rangeOf(rolesNode), severity: 'error' });
+  }
+  for (const property of rolesNode?.type === 'object' ? (rolesNode.children ?? []) : []) {
+    const keyNode = property.children?.[0];
+    const valueNode = property.children?.[1];
+    const pattern = typeof keyNode?.value === 'string' ? keyNode.value.trim() : '';
+    const role = FILE_ROLES.find((candidate) => candidate === valueNode?.value);
+    if (pattern === '') {
+      problems.push({ message: 'A `roles` glob must not be empty.', range: rangeOf(keyNode), severity: 'error' });
+    } else if (role === undefined) {
+      const suggestion = typeof valueNode?.value === 'string' ? closestId(valueNode.value, FILE_ROLES) : null;
+      problems.push({ message: `\`roles\` values are file roles: ${FILE_ROLES.join(', ')}.${suggestion === null ? '' : ` Did you mean \`${suggestion}\`?`}`, range: rangeOf(valueNode ?? keyNode), severity: 'error' });
+    } else {
+      config.roles.push({ pattern, role: role as FileRole });
+    }
   }
   const rulesNode = findNodeAtLocation(root, ['rules']);
   if (rulesNode !== undefined && rulesNode.type !== 'object') {
@@ -220,7 +240,14 @@ function editDistance(a: string, b: string): number {
 
 /** The settings one document is linted with. */
 export function settingsFromConfig(config: FaultlineConfig, today: string, onlyRules?: string[]): LintSettings {
-  return { sqlDialect: config.sqlDialect, reportingTimeZone: config.reportingTimeZone, rules: config.rules, today, ...(onlyRules === undefined ? {} : { onlyRules }) };
+  return {
+    sqlDialect: config.sqlDialect,
+    reportingTimeZone: config.reportingTimeZone,
+    rules: config.rules,
+    today,
+    ...(config.roles.length === 0 ? {} : { roles: config.roles }),
+    ...(onlyRules === undefined ? {} : { onlyRules }),
+  };
 }
 
 /** True when `relativePath` (from the config's folder, `/`-separated) matches the config's ignore globs. */

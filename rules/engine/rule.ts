@@ -10,7 +10,7 @@ import type { PythonFile, PythonNode, PythonSqlSite } from './languages/python';
 import type { PrefilterTerm } from './prefilter';
 import type { QueryBlock } from './languages/sql/structure';
 import type { SqlSource, SqlStatement } from './languages/sql/source';
-import type { Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
+import type { FileRole, Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
 
 /** Where a rule's folder lives: rules/<family>/<id>/. */
 export type RuleFamily = 'sql' | 'app';
@@ -40,6 +40,12 @@ export interface RuleMeta<MessageId extends string = string> {
   fix: RuleFixLevel;
   /** SQL rules that need a statement the dialect's grammar accepts; others also run on tokens. */
   requiresParse: boolean;
+  /**
+   * The file roles the rule speaks about (engine/roles.ts); the runner runs it nowhere else. A SQL
+   * rule is asked about the role of the SQL itself: the file's role, except that SQL run by
+   * pipeline code (Airflow, Spark, dbt, warehouse clients) is a warehouse transformation.
+   */
+  appliesTo: readonly FileRole[];
   /** One line: what the rule flags (SARIF shortDescription, `faultline rules`). */
   summary: string;
   /** Why it bites in production, shown under every finding's message. */
@@ -74,6 +80,8 @@ export interface ReportDescriptor<MessageId extends string> {
 
 export interface RuleContext<MessageId extends string> {
   options: RuleOptions;
+  /** The file's role; SQL visitors see the role of the SQL (see RuleMeta.appliesTo). */
+  fileRole: FileRole;
   dialect: SqlDialect;
   reportingTimeZone: string;
   report(descriptor: ReportDescriptor<MessageId>): void;

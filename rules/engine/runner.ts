@@ -15,8 +15,9 @@ import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython,
 import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
 import { PrefilterProgram, type PrefilterTerm } from './prefilter';
 import { looksMinified } from './text';
+import { detectFileRole, runsWarehouseSql } from './roles';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
-import type { Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
+import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
 const FIX_RANK: Record<string, number> = { none: 0, 'display-only': 1, unsafe: 2, safe: 3 };
 
@@ -81,10 +82,22 @@ function candidatesFor(rules: readonly Rule[], settings: LintSettings, languageI
   return candidates;
 }
 
-function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings): ActiveRule[] {
+/**
+ * Whether a rule speaks about a file of this role: its SQL visitors are asked about the role of
+ * the SQL the file runs, its other visitors about the file's own role.
+ */
+function appliesInRole(rule: Rule, fileRole: FileRole, sqlRole: FileRole): boolean {
+  const { appliesTo } = rule.meta;
+  return ruleTargets(rule.meta).includes('sql') ? appliesTo.includes(sqlRole) : appliesTo.includes(fileRole);
+}
+
+function activeRules(rules: readonly Rule[], document: SourceDocument, settings: LintSettings, fileRole: FileRole, sqlRole: FileRole): ActiveRule[] {
   const candidates = candidatesFor(rules, settings, document.languageId);
+  // Rules that do not speak about this role are dropped before the prefilter reads the text.
+  const inRole = candidates.rules.map((entry) => appliesInRole(entry.rule, fileRole, sqlRole));
+  if (!inRole.includes(true)) return [];
   const admitted = candidates.prefilter.admitted(document.text);
-  return candidates.rules.filter((_, index) => admitted[index] === true);
+  return candidates.rules.filter((_, index) => admitted[index] === true && inRole[index] === true);
 }
 
 /** The ids of a rule list, which suppressions are checked against: one set per list, not per file. */
@@ -107,7 +120,9 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   if (document.languageId !== 'sql' && document.languageId !== 'python' && looksMinified(document.text)) {
     return { findings: [], internalErrors, stats, notAnalysed: 'minified (very long lines): generated code is not analysed' };
   }
-  const active = activeRules(rules, document, settings);
+  const role = detectFileRole(document.path, document.languageId, document.text, settings);
+  const sqlRole: FileRole = runsWarehouseSql(role, document.languageId, document.text) ? 'warehouse' : role.role;
+  const active = activeRules(rules, document, settings, role.role, sqlRole);
   const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
 
   /** Where findings of the current source go, and how their offsets map to the document. */
@@ -129,6 +144,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     const { meta } = entry.rule;
     const context: RuleContext<string> = {
       options: entry.options,
+      fileRole: ruleTargets(meta).includes('sql') ? sqlRole : role.role,
       dialect: settings.sqlDialect,
       reportingTimeZone: settings.reportingTimeZone,
       report(descriptor) {
@@ -305,7 +321,7 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
     },
   });
   const all = [...outcome.findings, ...outcome.directiveFindings].sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
-  return { findings: dedupe(all), internalErrors, stats, ...(outcome.suppressed.length > 0 ? { suppressed: outcome.suppressed } : {}) };
+  return { findings: dedupe(all), internalErrors, stats, role, ...(outcome.suppressed.length > 0 ? { suppressed: outcome.suppressed } : {}) };
 }
 
 function runScriptRules(

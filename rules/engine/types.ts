@@ -32,6 +32,28 @@ export const SQL_DIALECTS: readonly SqlDialect[] = [
   'redshift',
 ];
 
+/**
+ * What kind of code a file is (engine/roles.ts detects it): rules declare the roles they speak
+ * about. production: services, handlers, jobs, libraries, anything not recognised as another.
+ */
+export type FileRole = 'production' | 'test' | 'migration' | 'script' | 'example' | 'generated' | 'browser' | 'warehouse' | 'notebook';
+
+export const FILE_ROLES: readonly FileRole[] = ['production', 'test', 'migration', 'script', 'example', 'generated', 'browser', 'warehouse', 'notebook'];
+
+export interface FileRoleFact {
+  role: FileRole;
+  /** What decided it: the project's `roles` config, the file's path, its text, the project's SQL dialect, or nothing (production). */
+  source: 'config' | 'path' | 'content' | 'dialect' | 'default';
+  /** Why, in a few words a user can check: `folder "migrations/"`, `imports pytest`, `config roles: "ops/**"`. */
+  reason: string;
+}
+
+/** A project's own word on roles: `"roles": { "ops/**": "script" }`, globs in gitignore syntax. */
+export interface RoleOverride {
+  pattern: string;
+  role: FileRole;
+}
+
 /** A half-open range of character offsets [start, end) into a document's text. */
 export interface TextRange {
   start: number;
@@ -108,6 +130,8 @@ export interface LintSettings {
   reportingTimeZone: string;
   /** Per rule id; rules not named run at their default severity with default options. */
   rules: Record<string, RuleSetting>;
+  /** The project's `roles` globs, matched against the file's path inside its project; first match wins. */
+  roles?: readonly RoleOverride[];
   /** Only these rule ids run when set (CLI --rules). */
   onlyRules?: string[];
   /** Today's date as YYYY-MM-DD, for suppression expiry. Passed in so the core stays pure. */
@@ -127,6 +151,8 @@ export interface LintResult {
   stats: { sqlStatements: number };
   /** Findings hidden by a faultline-ignore directive, with its reason (absent when none were). */
   suppressed?: SuppressedFinding[];
+  /** What kind of code the file is, and why; rules ran only where they apply to it. */
+  role?: FileRoleFact;
   /** Why the document was not analysed at all (a minified bundle), when it was not. */
   notAnalysed?: string;
 }

@@ -88,6 +88,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A plain `INSERT INTO` (or `insert_rows`, `to_sql(if_exists="append")`) in Airflow task SQL with no upsert, merge or delete of the interval first.',
     why: 'Airflow retries failed tasks and reruns old intervals on backfills and clears: a plain INSERT appends the same rows again every time, so totals double after the first retry, and nothing fails to say so.',
     messages: {

@@ -275,6 +275,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'The wall clock (`datetime.now()`, `date.today()`, `pendulum.now()`, `time.time()`, SQL `NOW()`) decides which data an Airflow task processes, instead of the run\'s interval.',
     why: 'Airflow reruns a failed task and backfills old intervals with the same code; a window computed from now processes the day of the rerun instead of the run\'s own interval, so a retry after midnight skips a day, a backfill loads today\'s data a hundred times, and the gap is silent.',
     messages: {

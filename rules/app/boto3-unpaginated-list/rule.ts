@@ -158,6 +158,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A paginated boto3 call (`list_objects_v2`, DynamoDB `scan`/`query`, `list_*`) made once, with no paginator or continuation-token loop.',
     why: 'AWS returns one page per call (S3: 1,000 keys, DynamoDB: 1 MB, most list calls: 50 to 100 items) and signals the rest with a token; code that never asks for the next page works on a test bucket and silently ignores everything past the first page in production.',
     messages: {

@@ -12,8 +12,8 @@
  *
  * Deliberately silent for module-level singletons, lazy singletons (`pool ??= new Pool()`,
  * `if (!pool) pool = new Pool()`, `cache.set(key, new Pool())`: anything not stored in a local
- * variable), factories that return the client, and scripts, migrations and tests, whose main
- * functions run once (by file path and by function name: main, run, migrate, seed, setup ...).
+ * variable), factories that return the client, and functions that run once by their name (main,
+ * run, migrate, seed, setup ...). Scripts, migrations and tests are left out by their file role.
  */
 
 import { ts } from '../../engine/languages/typescript';
@@ -26,8 +26,6 @@ type MessageId = 'inHandler' | 'openedAndClosedPerCall';
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'head', 'options', 'route', 'handle', 'on']);
 const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const CLOSE_METHODS = new Set(['end', 'quit', 'disconnect', '$disconnect', 'close', 'destroy']);
-/** Paths of code that runs once per process: scripts, migrations, seeds, tests. */
-const RUN_ONCE_PATH = /(^|[\\/])(scripts?|migrations?|migrate|seeds?|seeders?|bin|cli|tests?|__tests__|e2e|fixtures?|examples?|benchmarks?|bench)[\\/]|\.(test|spec|e2e)\.[cm]?[jt]sx?$/i;
 const RUN_ONCE_NAME = /^(main|run|migrate|seed|setup|teardown|bootstrap|init|initialize|start|cli|globalSetup|globalTeardown)/i;
 
 function isExported(node: ts.Node): boolean {
@@ -102,6 +100,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A database, Redis or Kafka client created per request or per call instead of once.',
     why: 'Every call pays a TCP and TLS handshake and a new server session, and concurrent requests each open their own connections, so a traffic spike exceeds the database\'s connection limit and a forgotten close leaks them; in tests one request at a time never shows it.',
     messages: {
@@ -114,9 +113,8 @@ export default defineRule<MessageId>({
   },
   create(context) {
     let bindings: FileBindings | null = null;
-    let runsOnce = false;
     const check = (node: ts.Node): void => {
-      if (bindings === null || runsOnce) return;
+      if (bindings === null) return;
       const created = clientCreationOf(bindings, node);
       if (created === null) return;
       // Stored anywhere but a local variable (returned, cached, assigned to an outer name) it outlives the call.
@@ -142,7 +140,6 @@ export default defineRule<MessageId>({
     return {
       file(sourceFile) {
         bindings = fileBindings(sourceFile);
-        runsOnce = RUN_ONCE_PATH.test(sourceFile.fileName);
       },
       nodes: {
         [ts.SyntaxKind.NewExpression]: check,

@@ -113,12 +113,6 @@ export function sameNode(a: PythonNode | null, b: PythonNode | null): boolean {
   return a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
 
-/** Test code: a file that imports pytest, unittest, Django's or another test framework, or declares test classes or `test_` functions. A hung request or a full read there fails a test run, not production. */
-export function isPythonTestCode(text: string): boolean {
-  if (/^\s*(?:import|from)\s+(?:pytest|unittest|nose|hypothesis|testtools|django\.test|responses|requests_mock|httpretty|mock)\b/m.test(text)) return true;
-  // Test classes and module-level test functions, whatever the framework's import (`from pkg.tests import base`).
-  return /^class\s+\w+\([\w.]*(?:TestCase|TestBase)\)|^def\s+test_\w*\(/m.test(text);
-}
 
 /** A name written in SCREAMING_CASE: a constant by Python convention. */
 export function isScreamingCase(name: string): boolean {

@@ -16,7 +16,6 @@
 import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isNonProductionPath } from '../helpers/code-context';
 import { functionOf, isFreshValueCall, isIdempotencyKeyName } from '../helpers/idempotency';
 import { isFunctionExpression, retryLibraryCall, retryLoopOf, retryRecursionOf } from '../helpers/retries';
 import { nodeRange } from '../helpers/ranges';
@@ -118,6 +117,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'An idempotency key generated inside the retried function or loop body, so every attempt sends a new key.',
     why: 'The server deduplicates by key; a key made per attempt makes every retry look like a new request, so a write that succeeded before the connection dropped is applied again, while the code looks protected.',
     messages: {
@@ -129,7 +129,6 @@ export default defineRule<MessageId>({
   },
   create(context) {
     let bindings: FileBindings | null = null;
-    let skipFile = false;
     /** Generator calls already reported, so nested retries report a key once. */
     const reported = new Set<ts.Node>();
 
@@ -180,12 +179,11 @@ export default defineRule<MessageId>({
     return {
       file(sourceFile) {
         bindings = fileBindings(sourceFile);
-        skipFile = isNonProductionPath(sourceFile.fileName);
         reported.clear();
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: (node) => {
-          if (bindings === null || skipFile || !ts.isCallExpression(node)) return;
+          if (bindings === null || !ts.isCallExpression(node)) return;
           const attempt = attemptOfCall(bindings, node);
           if (attempt !== null) check(bindings, attempt);
         },
@@ -200,7 +198,7 @@ export default defineRule<MessageId>({
     };
 
     function checkLoop(node: ts.Node): void {
-      if (bindings === null || skipFile) return;
+      if (bindings === null) return;
       if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
       const found = retryLoopOf(node, bindings.sourceFile);
       if (found === null) return;
@@ -208,7 +206,7 @@ export default defineRule<MessageId>({
     }
 
     function checkRecursion(node: ts.Node): void {
-      if (bindings === null || skipFile) return;
+      if (bindings === null) return;
       if (!ts.isFunctionDeclaration(node) && !ts.isMethodDeclaration(node) && !ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
       const found = retryRecursionOf(node, bindings.sourceFile);
       if (found === null || node.body === undefined) return;

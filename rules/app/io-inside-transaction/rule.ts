@@ -178,6 +178,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A network call (HTTP, SDK, queue publish) awaited while a database transaction is open.',
     why: 'The transaction keeps its row locks and its pooled connection for as long as the upstream takes to answer, so one slow dependency blocks other writers and drains the pool; and the call is not rolled back with the transaction, so a rollback leaves a charge made or a message published for data that never existed.',
     messages: {

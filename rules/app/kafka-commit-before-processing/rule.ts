@@ -146,6 +146,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'error',
     fix: 'unsafe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A KafkaJS consumer handler that lets the offset be committed before the message is processed.',
     why: 'KafkaJS commits a message\'s offset once the handler has resolved (or once `resolveOffset` marked it); work that is still running then, or that has not started, is lost for good when the process crashes, is deployed or rebalanced, because the consumer group resumes after the committed offset. It only shows under failures at scale.',
     messages: {

@@ -144,6 +144,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A Kafka producer (KafkaJS, node-rdkafka, Confluent) created without idempotence.',
     why: 'Producers retry a send whose acknowledgement was lost (a broker restart, a network blip, a leader change), and without idempotence the broker cannot tell the retry from a new message: the record is written twice and a partition can be reordered, so downstream counts and balances drift under production failures that tests never produce.',
     messages: {

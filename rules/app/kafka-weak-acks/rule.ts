@@ -75,6 +75,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A Kafka write with `acks` 0 or 1, which loses acknowledged messages when a partition leader fails over.',
     why: 'With `acks: 1` the leader acknowledges a write before any replica has it; if that broker dies (a deploy, a crash, a zone outage) a follower without the write becomes leader and the acknowledged message is gone, and with `acks: 0` nothing is even confirmed. Tests against one healthy broker never see either.',
     messages: {

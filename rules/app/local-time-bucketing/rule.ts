@@ -12,8 +12,9 @@
  * Only server code is judged: in a browser the user's own zone is usually what a day means. A
  * file counts as server code when it imports a Node built-in or a server-side library (a web
  * framework, a database or queue client) and shows no sign of running in a browser (JSX, a UI
- * framework import, `window`/`document`, `'use client'`). Test files are skipped: they build
- * expected values the same way on purpose. `getUTC*` getters and libraries given a zone are clean.
+ * framework import, `window`/`document`, `'use client'`). The rule applies to production code
+ * only (engine/roles.ts): tests build expected values the same way on purpose, and browser code
+ * is left out by its role. `getUTC*` getters and libraries given a zone are clean.
  *
  * The only fix (unsafe: it changes the zone the day is computed in) passes the configured
  * `reportingTimeZone` to `toLocaleDateString`.
@@ -37,14 +38,9 @@ function matchesLibrary(module: string, libraries: readonly string[]): boolean {
   return libraries.some((library) => (library.endsWith('/') ? module.startsWith(library) : module === library || module.startsWith(`${library}/`)));
 }
 
-function isTestPath(path: string): boolean {
-  return /(^|[\\/])(__tests__|tests?|spec|__mocks__|fixtures?)[\\/]/.test(path) || /\.(test|spec)\.[cm]?[jt]sx?$/.test(path);
-}
 
 /** True when the file looks like code that runs on a server (see the file comment). */
 function isServerCode(sourceFile: ts.SourceFile): boolean {
-  const path = sourceFile.fileName;
-  if (/\.[jt]sx$/.test(path) || isTestPath(path)) return false;
   const { modules } = fileBindings(sourceFile);
   let server = false;
   for (const module of modules) {
@@ -146,6 +142,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A day or month key computed in the server\'s local time zone (local `Date` getters, `toLocaleDateString()` without `timeZone`).',
     why: 'The process\'s `TZ` decides where a local day starts: UTC in most containers, the developer\'s zone on a laptop, something else on a legacy host. Daily keys, report buckets and partitions then differ between environments and shift when the host changes, and every event near midnight lands in the wrong day for the business, which tests running in one zone never notice.',
     messages: {

@@ -173,6 +173,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production', 'notebook'],
     summary: 'A naive `datetime.now()` / `utcnow()` / `fromtimestamp()` used to compute a partition, window or path in pipeline code.',
     why: 'A naive datetime is read in whatever time zone the worker runs in: the day, hour or path it yields changes between a laptop, a scheduler and a container, so partitions are written under the wrong date around midnight, and naive values silently mix with aware ones from the database or Airflow.',
     messages: {

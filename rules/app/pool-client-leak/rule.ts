@@ -130,6 +130,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A connection checked out of a pool (`pool.connect()`, `getConnection()`) and not released on every path.',
     why: 'Each error between checkout and release keeps one connection out of the pool for good; after a handful of failed requests the pool is empty, and with the default acquire timeouts (none in node-postgres and mysql2) every later request waits forever.',
     messages: {

@@ -290,6 +290,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A database or Redis client created without a pool size, an acquire timeout or a bounded wait queue.',
     why: 'With the defaults, a saturated pool or an unreachable server makes requests queue in memory and wait forever instead of failing fast, so one slow query or a database failover turns into every request hanging, and implicit pool sizes multiplied by replicas exceed the server\'s connection limit.',
     messages: {

@@ -21,7 +21,7 @@ import type { RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { boundNames, DATA_ACCESS_PREFILTER, dataCallOf, unwrapCallee, insideLimiter, isBoundedCollection, mappedArray, mentionsAny, namesABoundedSlice, promiseAllArgument, type DataCall } from '../helpers/data-access';
 
-import { boundPythonNames, djangoManagerModel, enclosingFunction, importsModule, isPythonTestCode, isStringExpression, localAssignment, mentionsName, methodChain, moduleAssignments, pythonImports, sameNode, usesDjangoModels } from '../helpers/python-data-access';
+import { boundPythonNames, djangoManagerModel, enclosingFunction, importsModule, isStringExpression, localAssignment, mentionsName, methodChain, moduleAssignments, pythonImports, sameNode, usesDjangoModels } from '../helpers/python-data-access';
 
 type MessageId = 'queryPerElement' | 'queryPerElementAtOnce' | 'requestPerElement' | 'relationPerElement';
 
@@ -428,6 +428,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A database, cache or HTTP call per element of a loop, `forEach` or `Promise.all(items.map(...))` (N+1); in Python, `execute`, SQLAlchemy and Django queries per element, and Django relations read per row.',
     why: 'Each element costs a network round trip: 1 ms × 10,000 rows is 10 s of latency that tests with five rows never show, and a `Promise.all` of them queues thousands of queries on a pool of ten connections.',
     messages: {
@@ -547,7 +548,7 @@ export default defineRule<MessageId>({
         pythonRoot = file.root;
         relations = null;
         pythonConstants = null;
-        pythonSkip = isPythonTestCode(file.text) || /\bmigrations\.Migration\b/.test(file.text);
+        pythonSkip = false;
         const imports = pythonImports(file.root);
         pythonFlags = {
           dbapi: PY_DB_MODULES.some((module) => module !== 'sqlalchemy' && importsModule(imports, module)),

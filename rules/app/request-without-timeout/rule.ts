@@ -9,8 +9,8 @@
  * = ...`, a request interceptor that sets one, or every call on an instance passing its own. Calls
  * on an axios or got instance are not reported (the instance's creation is, when the file shows
  * it). Options the file cannot see (a parameter, a spread, an import) keep the rule silent, and so
- * do test, example and browser UI files, and fetches of server-sent-event streams, which must not
- * end after a fixed time.
+ * do fetches of server-sent-event streams, which must not end after a fixed time. It applies to
+ * production code only (engine/roles.ts): not tests, examples or browser UI code.
  *
  * The fix adds the library's own timeout option with 10 seconds: `signal:
  * AbortSignal.timeout(10_000)`, `timeout: 10_000`, got's `timeout: { request: 10_000 }`. Node's
@@ -23,8 +23,7 @@ import { importOf, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isBrowserCode, isNonProductionPath } from '../helpers/code-context';
-import { calleeParts, dottedParts, hasSplat, insideMainGuard, isPythonTestCode, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
+import { calleeParts, dottedParts, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 import { FETCH_MODULES } from '../helpers/fetch-modules';
 
 type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
@@ -356,6 +355,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'An HTTP call (fetch, axios, got, http.request; requests, urlopen, httpx) with no timeout.',
     why: 'With no timeout, one upstream that stops answering holds the request, its socket and whatever the caller holds (a pooled DB connection, a worker slot) until the process restarts; under load these pile up until the service stops answering too.',
     messages: {
@@ -379,26 +379,22 @@ export default defineRule<MessageId>({
   create(context) {
     let sourceFile: ts.SourceFile | null = null;
     let bindings: FileBindings | null = null;
-    let skipFile = false;
-    let browser: boolean | null = null;
     let fetchGlobal: boolean | null = null;
     let defaults: DefaultsIndex | null = null;
     let pythonText = '';
     let pythonRoot: PythonNode | null = null;
     let imports: PythonImports = new Map();
     let sessions: Set<string> | null = null;
-    let skipPython = false;
     return {
       pythonFile(file) {
         pythonText = file.text;
         pythonRoot = file.root;
         sessions = null;
-        skipPython = isPythonTestCode(file.text);
-        imports = skipPython ? new Map() : pythonImports(file.root);
+        imports = pythonImports(file.root);
       },
       pythonNodes: {
         call(node) {
-          if (skipPython || imports.size === 0) return;
+          if (imports.size === 0) return;
           const root = pythonRoot;
           const finding = pythonRequestFinding(node, imports, () => (sessions ??= root === null ? new Set() : sessionNames(root, imports)), pythonText);
           if (finding !== null && !insideMainGuard(node)) context.report(finding);
@@ -407,8 +403,6 @@ export default defineRule<MessageId>({
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
-        skipFile = isNonProductionPath(file.fileName);
-        browser = null;
         fetchGlobal = null;
         defaults = null;
       },
@@ -416,10 +410,9 @@ export default defineRule<MessageId>({
         [ts.SyntaxKind.CallExpression]: (node) => {
           const file = sourceFile;
           const fileNames = bindings;
-          if (skipFile || file === null || fileNames === null || !ts.isCallExpression(node)) return;
+          if (file === null || fileNames === null || !ts.isCallExpression(node)) return;
           const request = requestCallOf(fileNames, node, () => (fetchGlobal ??= !declaresFetch(file)));
           if (request === null) return;
-          if ((request.client === 'fetch' || request.client === 'axios') && (browser ??= isBrowserCode(file, fileNames))) return;
           const data = { callee: calleeText(node, file) };
           const range = { start: node.expression.getStart(file), end: node.expression.getEnd() };
           if (request.client === 'http') {

@@ -35,7 +35,6 @@ import { allOf, anyOf, importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix, RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isNonProductionPath } from '../helpers/code-context';
 import type { PythonNode } from '../../engine/languages/python';
 import { pythonArguments } from '../../engine/languages/python';
 import { calleeOrigin, hasSplat, isPythonTestFile, lastSegment, literalOf, pythonImports, type PythonImports } from '../helpers/python-libraries';
@@ -231,6 +230,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A retry (axios-retry, got `retry.methods`, p-retry, async-retry, a retry loop) that can repeat a POST or PATCH without an idempotency key.',
     why: 'A reset connection or a timeout often comes after the server applied the write; retrying a POST without an idempotency key then charges, orders or emails twice, and it only shows under production load and network churn.',
     messages: {
@@ -250,7 +250,6 @@ export default defineRule<MessageId>({
   },
   create(context) {
     let bindings: FileBindings | null = null;
-    let skipFile = false;
     let fileMentionsKey: boolean | null = null;
     /** A file that mentions an idempotency key anywhere is left alone: its author thought about it. */
     const keyMentioned = (current: FileBindings): boolean => (fileMentionsKey ??= mentionsIdempotencyKey(current, current.sourceFile));
@@ -326,7 +325,7 @@ export default defineRule<MessageId>({
     };
 
     const checkCall = (node: ts.Node): void => {
-      if (bindings === null || skipFile || !ts.isCallExpression(node)) return;
+      if (bindings === null || !ts.isCallExpression(node)) return;
       const current = bindings;
       const found = retryLibraryCall(current, node);
       if (found !== null) {
@@ -375,7 +374,7 @@ export default defineRule<MessageId>({
     };
 
     const checkLoop = (node: ts.Node): void => {
-      if (bindings === null || skipFile) return;
+      if (bindings === null) return;
       if (!ts.isWhileStatement(node) && !ts.isDoStatement(node) && !ts.isForStatement(node)) return;
       const current = bindings;
       const loop: LoopStatement = node;
@@ -431,7 +430,6 @@ export default defineRule<MessageId>({
       },
       file(sourceFile) {
         bindings = fileBindings(sourceFile);
-        skipFile = isNonProductionPath(sourceFile.fileName);
         fileMentionsKey = null;
       },
       nodes: {

@@ -28,7 +28,6 @@ import { ts } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isNonProductionPath } from '../helpers/code-context';
 import {
   caughtName,
   countedAttempts,
@@ -172,6 +171,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'Retries with no delay or a constant delay between attempts.',
     why: 'When a dependency slows down, every client fails at once; retrying immediately or on a fixed beat multiplies its load at the moment it can least take it and keeps the clients in lockstep, turning a brief blip into an outage.',
     messages: {
@@ -193,7 +193,6 @@ export default defineRule<MessageId>({
   create(context) {
     let sourceFile: ts.SourceFile | null = null;
     let bindings: FileBindings | null = null;
-    let skipFile = false;
 
     const checkLibrary = (file: ts.SourceFile, fileNames: FileBindings, node: ts.Node): void => {
       if (!ts.isCallExpression(node)) return;
@@ -269,7 +268,7 @@ export default defineRule<MessageId>({
     };
 
     const guarded = (check: (file: ts.SourceFile, fileNames: FileBindings, node: ts.Node) => void) => (node: ts.Node): void => {
-      if (skipFile || sourceFile === null || bindings === null) return;
+      if (sourceFile === null || bindings === null) return;
       check(sourceFile, bindings, node);
     };
     const loops = guarded(checkLoop);
@@ -316,7 +315,6 @@ export default defineRule<MessageId>({
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
-        skipFile = isNonProductionPath(file.fileName);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: guarded(checkLibrary),

@@ -76,6 +76,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: '`collect()`, `toPandas()` or `collectAsMap()` on a Spark DataFrame or RDD with no limit or aggregation before it.',
     why: 'collect() copies every row of a distributed dataset into the driver\'s memory: fine on the sample a job was written against, an out-of-memory driver or a job stuck in garbage collection when the table grows; the cluster\'s size stops mattering because one process holds it all.',
     messages: {

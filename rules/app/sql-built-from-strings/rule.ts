@@ -18,7 +18,7 @@ import { matchingParen, type StatementModel } from '../../engine/languages/sql/s
 import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
 import { placeholderOf, quotedSubstitution } from '../../sql/helpers/substitutions';
-import { assignedStringInScope, hasSplat, importsModule, isPythonLiteral, isPythonTestCode, isScreamingCase as isPythonScreamingCase, moduleAssignments, pythonImports, sameNode, type PythonImports } from '../helpers/python-data-access';
+import { assignedStringInScope, hasSplat, importsModule, isPythonLiteral, isScreamingCase as isPythonScreamingCase, moduleAssignments, pythonImports, sameNode, type PythonImports } from '../helpers/python-data-access';
 
 type MessageId = 'splicedValue' | 'splicedValuePython';
 
@@ -438,6 +438,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A query call whose SQL splices a value in by template interpolation or `+` concatenation (f-strings, `%` and `.format` in Python).',
     why: 'A value spliced into SQL text is an injection hole the first time it holds a quote, and every distinct value is a new statement to parse and plan, so the plan and prepared-statement caches never warm up under production traffic.',
     messages: {
@@ -459,7 +460,6 @@ export default defineRule<MessageId>({
     const lazyConstants = (): FileConstants => (fileConstants ??= file === null ? { literals: new Set(), enums: new Set() } : collectFileConstants(file));
     const lazyModules = (): Set<string> => (fileModules ??= file === null ? new Set() : importedModules(file));
     let pythonText = '';
-    let pythonSkip = false;
     let pythonRoot: PythonNode | null = null;
     let pythonConstants: Map<string, PythonNode> | null = null;
     let pythonImportMap: PythonImports | null = null;
@@ -467,12 +467,11 @@ export default defineRule<MessageId>({
       pythonFile(pythonFile) {
         pythonText = pythonFile.text;
         pythonRoot = pythonFile.root;
-        pythonSkip = isPythonTestCode(pythonFile.text);
         pythonConstants = null;
         pythonImportMap = null;
       },
       pythonEmbeddedSql(site, source) {
-        if (pythonSkip || site.substitutions.length === 0) return;
+        if (site.substitutions.length === 0) return;
         const root = pythonRoot;
         if (root === null) return;
         const constants = (pythonConstants ??= moduleAssignments(root));

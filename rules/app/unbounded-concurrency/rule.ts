@@ -61,6 +61,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: '`Promise.all` over a runtime-sized array whose callback does I/O, with no concurrency limit.',
     why: 'Every element starts at once: a list of 10,000 becomes 10,000 simultaneous requests, sockets or file handles, which trips upstream rate limits, exhausts file descriptors and queues without bound behind a pool of ten connections (pg-pool\'s wait queue has no limit).',
     messages: {

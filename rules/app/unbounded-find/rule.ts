@@ -24,7 +24,7 @@ import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { chainMethods, DATA_ACCESS_PREFILTER, valueKind, type ValueKind } from '../helpers/data-access';
 import { hasSplicedFragment, isRealTable, readsOnlySystemCatalogs, tableNameParts } from '../../sql/helpers/relations';
-import { calleeParts, djangoManagerModel, enclosingFunction, isPythonTestCode, methodChain, sameNode, usesDjangoModels } from '../helpers/python-data-access';
+import { calleeParts, djangoManagerModel, enclosingFunction, methodChain, sameNode, usesDjangoModels } from '../helpers/python-data-access';
 
 type MessageId = 'wholeTable' | 'unfilteredBuilder' | 'pyFetchall' | 'pyReadSql' | 'pyQueryAll' | 'pyQueryset';
 
@@ -168,6 +168,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'An ORM read with no filter and no limit (`findAll()`, `find()`, `findMany()`, `getMany()`, a knex select; `fetchall()`, `read_sql`, `query(M).all()`, a Django queryset) that loads the whole table.',
     why: 'The table grows and the read does not: a query that returned 50 rows in tests returns 2 million in production, all materialized in memory, with latency, GC pauses and an eventual out-of-memory crash growing with the data.',
     messages: {
@@ -335,7 +336,7 @@ export default defineRule<MessageId>({
 
     const pythonVisitors = {
       pythonFile(file: { text: string }) {
-        pythonSkip = isPythonTestCode(file.text) || /\bmigrations\.Migration\b/.test(file.text);
+        pythonSkip = false;
         django = usesDjangoModels(file.text);
         fetchalls = [];
         executes = [];

@@ -23,7 +23,6 @@ import { ts } from '../../engine/languages/typescript';
 import { importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { isNonProductionPath } from '../helpers/code-context';
 import { caughtName, hasNonErrorExit, isEndlessLoop, isInfinity, parameterNames, RETRY_PREFILTER, retryLibraryCall, retryLoopOf, retryRecursionOf, type LoopStatement } from '../helpers/retries';
 import { headerRange, nodeRange } from '../helpers/ranges';
 import { isPythonTestFile, pythonImports, type PythonImports } from '../helpers/python-libraries';
@@ -92,6 +91,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'Retry loops or options with no attempt limit or deadline.',
     why: 'A dependency that stays down is retried forever: the caller hangs instead of failing, the work it holds (a request, a connection, a job slot) is never released, the load on the failing dependency never stops, and the outage is hidden behind latency instead of surfacing as errors.',
     messages: {
@@ -112,7 +112,6 @@ export default defineRule<MessageId>({
   create(context) {
     let sourceFile: ts.SourceFile | null = null;
     let bindings: FileBindings | null = null;
-    let skipFile = false;
 
     const checkCall = (file: ts.SourceFile, fileNames: FileBindings, node: ts.CallExpression): void => {
       const found = retryLibraryCall(fileNames, node);
@@ -174,11 +173,11 @@ export default defineRule<MessageId>({
     };
 
     const functions = (node: ts.Node): void => {
-      if (skipFile || sourceFile === null) return;
+      if (sourceFile === null) return;
       checkRecursion(sourceFile, node);
     };
     const loops = (node: ts.Node): void => {
-      if (skipFile || sourceFile === null) return;
+      if (sourceFile === null) return;
       checkLoop(sourceFile, node);
     };
     let imports: PythonImports | null = null;
@@ -205,11 +204,10 @@ export default defineRule<MessageId>({
       file(file) {
         sourceFile = file;
         bindings = fileBindings(file);
-        skipFile = isNonProductionPath(file.fileName);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: (node) => {
-          if (skipFile || sourceFile === null || bindings === null || !ts.isCallExpression(node)) return;
+          if (sourceFile === null || bindings === null || !ts.isCallExpression(node)) return;
           checkCall(sourceFile, bindings, node);
         },
         [ts.SyntaxKind.WhileStatement]: loops,

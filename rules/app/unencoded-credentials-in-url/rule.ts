@@ -44,6 +44,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A connection URL that interpolates a user or password without `encodeURIComponent`.',
     why: 'A password with `@`, `:`, `/`, `#`, `?` or `%` in it (which generated and rotated secrets often have) changes where the URL\'s parts begin: the connection fails or goes to the wrong host, and only after the secret is rotated in production.',
     messages: {

@@ -68,6 +68,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: true,
+    appliesTo: ['production', 'warehouse', 'notebook'],
     summary: 'Tables joined without a condition linking them, so the result pairs every row of one with every row of the other.',
     why: 'The result has rows(a) × rows(b) rows: nine with three-row fixtures, billions in production, where the query runs for hours, fills temp space or takes the database down with it.',
     messages: {

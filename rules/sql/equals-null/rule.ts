@@ -58,6 +58,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'error',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production', 'warehouse', 'script', 'notebook', 'migration'],
     summary: 'Comparison with NULL by `=`, `<>` or `!=`, which is never true.',
     why: 'Any comparison with NULL yields NULL (unknown), which a filter treats as false: `WHERE deleted_at = NULL` matches no row and `WHERE deleted_at <> NULL` matches no row either, so the query silently returns nothing and tests with empty results pass.',
     messages: {

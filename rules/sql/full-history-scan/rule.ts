@@ -364,6 +364,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: true,
+    appliesTo: ['production'],
     summary: 'An aggregate over an event table, or grouped by day/week/month, with no lower bound on time: it reads the whole history on every run.',
     why: 'Event and log tables only grow: a dashboard query that aggregates all of history is fast at launch, then gets slower every day, evicts the cache on every run, and on warehouses bills a full scan each time.',
     messages: {

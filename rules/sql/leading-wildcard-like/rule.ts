@@ -112,6 +112,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'LIKE, ILIKE or SIMILAR TO patterns that start with a wildcard (`%term`, `\'%\' || $1`).',
     why: 'A B-tree index can only serve a pattern with a fixed prefix, so a leading wildcard reads every row of the table on every search: instant on test data, a full scan per keystroke in production.',
     messages: {

@@ -64,6 +64,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'LIMIT, OFFSET, TOP or FETCH FIRST without ORDER BY: an arbitrary subset of rows.',
     why: 'Without ORDER BY the database returns rows in whatever order the plan produces; it looks stable on a small test table, then changes with parallel scans, a new index or a vacuum, so pages repeat or skip rows and "the latest 10" are not the latest.',
     messages: {

@@ -262,6 +262,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'A filter that wraps a column in a function, cast or arithmetic, so its index cannot be used.',
     why: 'An index orders the column\'s raw values, not `DATE(col)` or `LOWER(col)`; a filter on the wrapped column makes the database compute it for every row and scan the whole table. Invisible on a small test table, it becomes a full scan and a timeout at production size.',
     messages: {

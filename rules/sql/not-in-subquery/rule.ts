@@ -140,6 +140,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'unsafe',
     requiresParse: false,
+    appliesTo: ['production', 'warehouse', 'script', 'notebook', 'migration'],
     summary: '`NOT IN (SELECT ...)`, which returns no rows at all once the subquery yields a NULL.',
     why: '`x NOT IN (list)` means `x <> a AND x <> b AND ...`; one NULL in the list makes that unknown for every row, so the query silently returns nothing the day a NULL appears. PostgreSQL also cannot plan it as an anti-join: past work_mem it re-scans the subquery for every outer row.',
     messages: {

@@ -37,6 +37,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'OFFSET pagination whose offset grows with the page number (a parameter, an expression or a large literal).',
     why: 'The database reads and throws away every skipped row, so page N costs N pages of work: fast on the first pages in tests, timeouts when a crawler or a user reaches page 5,000; rows also shift between pages while new ones are inserted.',
     messages: {

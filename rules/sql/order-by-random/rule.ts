@@ -64,6 +64,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'ORDER BY RANDOM() / RAND() / NEWID() over a stored table to pick a few rows.',
     why: 'To return a handful of random rows the database gives every row of the table a random number and sorts them all, on every call: unnoticeable with fixture data, a full scan plus sort per request in production.',
     messages: {

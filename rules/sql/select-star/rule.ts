@@ -58,6 +58,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: '`SELECT *` or `t.*` in the result an application reads.',
     why: 'The query ships every column, including large ones and any added later: more bytes per row, no index-only scans, and code that reads columns by position or maps rows into objects changes behaviour when the table changes.',
     messages: {

@@ -220,6 +220,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'safe',
     requiresParse: false,
+    appliesTo: ['production', 'warehouse', 'script', 'notebook'],
     summary: 'Day, week or month buckets of a timestamp with no explicit time zone, where the dialect\'s default can differ from the reporting zone.',
     why: 'A calendar day needs a time zone. When the query names none, the day boundaries are the database\'s default: the session\'s zone in PostgreSQL, MySQL and Snowflake (different on a laptop, in CI and behind each pool), UTC in BigQuery and Redshift. Daily numbers then shift silently, or land on UTC days in a report meant for another zone.',
     messages: {

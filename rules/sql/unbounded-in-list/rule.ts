@@ -73,6 +73,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'An `IN (...)` list spliced together from a runtime array (`IN (${ids.join(\',\')})`).',
     why: 'Every array length is a new statement text: the plan cache and the prepared-statement cache fill with near-duplicates, and past the driver\'s parameter limit (65,535 in PostgreSQL and MySQL, 2,100 in SQL Server) the query fails outright, but only once the data has grown.',
     messages: {

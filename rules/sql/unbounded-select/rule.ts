@@ -77,6 +77,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'warning',
     fix: 'none',
     requiresParse: true,
+    appliesTo: ['production'],
     summary: 'A SELECT that returns every row of a table to the application: no WHERE, LIMIT or aggregate bounds it.',
     why: 'With a hundred fixture rows it is instant; with ten million rows it loads the whole table into application memory, holds a pooled connection for the whole transfer, and grows with every row the business adds.',
     messages: {

@@ -73,6 +73,7 @@ export default defineRule<MessageId>({
     defaultSeverity: 'error',
     fix: 'none',
     requiresParse: false,
+    appliesTo: ['production'],
     summary: 'UPDATE or DELETE with no WHERE (or an always-true one), touching every row.',
     why: 'A write without a condition changes or removes every row of the table: the data is gone, every row stays locked until the transaction ends, and the undo/WAL volume floods replicas. In tests the table has a handful of rows, so nobody notices.',
     messages: {

@@ -35,15 +35,16 @@ export interface AuditOptions {
 export type Command =
   | { kind: 'audit'; options: AuditOptions }
   | { kind: 'rules' }
+  | { kind: 'roles'; paths: string[]; format: 'text' | 'json' }
   | { kind: 'explain'; ruleId: string }
   | { kind: 'help'; topic: CommandName | null }
   | { kind: 'version' };
 
-export type CommandName = 'audit' | 'rules' | 'explain';
+export type CommandName = 'audit' | 'rules' | 'roles' | 'explain';
 
 export type ParseOutcome = { ok: true; command: Command } | { ok: false; message: string; topic: CommandName | null };
 
-const COMMAND_NAMES: readonly CommandName[] = ['audit', 'rules', 'explain'];
+const COMMAND_NAMES: readonly CommandName[] = ['audit', 'rules', 'roles', 'explain'];
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'html'];
 const THRESHOLDS: readonly Severity[] = ['info', 'warning', 'error'];
 
@@ -77,11 +78,31 @@ export function parseArguments(argv: readonly string[], knownRuleIds: readonly s
     case 'rules':
       if (rest.length > 0) return usageError(`'rules' takes no arguments, got '${rest[0]}'.`, 'rules');
       return { ok: true, command: { kind: 'rules' } };
+    case 'roles':
+      return parseRoles(rest);
     case 'explain': {
       if (rest.length !== 1 || rest[0] === undefined || rest[0].startsWith('-')) return usageError(`'explain' takes exactly one rule id.`, 'explain');
       return { ok: true, command: { kind: 'explain', ruleId: rest[0] } };
     }
   }
+}
+
+function parseRoles(argv: readonly string[]): ParseOutcome {
+  const paths: string[] = [];
+  let format: 'text' | 'json' = 'text';
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] ?? '';
+    if (argument === '--format' || argument === '-f' || argument.startsWith('--format=')) {
+      const value = argument.startsWith('--format=') ? argument.slice('--format='.length) : argv[++index];
+      if (value !== 'text' && value !== 'json') return usageError(`'roles --format' takes text or json, got '${value ?? ''}'.`, 'roles');
+      format = value;
+    } else if (argument.startsWith('-')) {
+      return usageError(`unknown option '${argument}' for 'roles'.`, 'roles');
+    } else {
+      paths.push(argument);
+    }
+  }
+  return { ok: true, command: { kind: 'roles', paths, format } };
 }
 
 function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): ParseOutcome {

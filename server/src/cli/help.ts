@@ -14,6 +14,8 @@ SQL built from strings, and more.
 Commands:
   audit [paths...]     Check files and folders (default: the current folder)
   rules                List every rule with its default severity and fix level
+  roles [paths...]     Show what kind of code each file is taken for (test, migration,
+                       script, warehouse ...) and why: rules speak only about some roles
   explain <rule-id>    Show a rule's documentation
 
 Options:
@@ -65,6 +67,15 @@ const RULES_HELP = `Usage: faultline rules
 
 Lists every rule: id, default severity, the most trusted fix it offers, and what it flags.`;
 
+const ROLES_HELP = `Usage: faultline roles [--format text|json] [paths...]
+
+Lists every file an audit of the paths would check, with the role Faultline takes it for
+(production, test, migration, script, example, generated, browser, warehouse, notebook)
+and what decided it (a folder, a file name, an import, the project's SQL dialect, or the
+"roles" globs of .faultline.json). Each rule applies only to some roles: a migration gets
+no write-without-where, a test no request-without-timeout. Correct a role with
+{ "roles": { "ops/**": "script" } } in .faultline.json. See docs/roles.md.`;
+
 const EXPLAIN = `Usage: faultline explain <rule-id>
 
 Prints a rule's documentation: what it flags, why it bites in production, examples,
@@ -78,6 +89,8 @@ export function helpText(topic: CommandName | null): string {
       return AUDIT;
     case 'rules':
       return RULES_HELP;
+    case 'roles':
+      return ROLES_HELP;
     case 'explain':
       return EXPLAIN;
   }

@@ -28,6 +28,7 @@ import { readVersion, toolIdentity } from './installation';
 import { createProgressBar, NO_PROGRESS } from './progress';
 import { hasFindingAtOrAbove, isAtOrAbove, keepAtOrAbove, type AuditReport } from './report';
 import { explainRule, formatRuleList } from './rule-commands';
+import { formatFileRoles, listFileRoles } from './roles-command';
 
 /** The rules of the catalogue, as opposed to the findings every run can make (suppressions, config). */
 const CATALOGUE_RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.meta.id));
@@ -182,6 +183,9 @@ async function run(argv: readonly string[]): Promise<number> {
       return EXIT_CLEAN;
     case 'rules':
       process.stdout.write(formatRuleList());
+      return EXIT_CLEAN;
+    case 'roles':
+      process.stdout.write(formatFileRoles(listFileRoles({ paths: command.paths, format: command.format }, process.cwd()), command.format));
       return EXIT_CLEAN;
     case 'explain': {
       const explained = explainRule(command.ruleId);

@@ -41,8 +41,9 @@ export function explainRule(ruleId: string): { docs: string } | { error: string 
 
 function docsOf(meta: RuleMeta): string {
   const docs = readRuleDocs(meta);
-  if (docs !== null) return docs.endsWith('\n') ? docs : `${docs}\n`;
-  return fallbackDocs(meta);
+  const roles = `Applies to: ${meta.appliesTo.join(', ')} code (file roles: \`faultline roles\`, docs/roles.md).\n`;
+  if (docs !== null) return `${docs.endsWith('\n') ? docs : `${docs}\n`}\n${roles}`;
+  return `${fallbackDocs(meta)}${roles}`;
 }
 
 /** What is known without the docs file (a partial install): the metadata the rule carries. */
