@@ -222,9 +222,13 @@ test('--format sarif is SARIF 2.1.0 with rule metadata, regions and fixes', (t) 
   const location = result.locations[0]?.physicalLocation;
   assert.deepEqual(location?.artifactLocation, { uri: 'src/dau.sql', uriBaseId: '%SRCROOT%' });
   assert.deepEqual(location?.region, { startLine: 1, startColumn: 8, endLine: 1, endColumn: 24 });
-  const replacement = result.fixes?.[0]?.artifactChanges[0]?.replacements[0];
-  assert.deepEqual(replacement?.deletedRegion, { startLine: 1, startColumn: 8, endLine: 1, endColumn: 24 });
-  assert.match(replacement?.insertedContent.text ?? '', /AT TIME ZONE 'UTC'/);
+  // SARIF carries safe fixes only; the time-zone fix on a column of unknown type is unsafe.
+  assert.equal(result.fixes, undefined);
+  const withSafeFix = makeProject(t, { 'src/soft-delete.sql': 'SELECT id FROM users WHERE deleted_at = NULL;\n' });
+  const safeLog = JSON.parse(runCli(['audit', '--format', 'sarif', '--rules', 'equals-null'], withSafeFix).stdout) as typeof log;
+  const replacement = safeLog.runs[0]?.results[0]?.fixes?.[0]?.artifactChanges[0]?.replacements[0];
+  assert.deepEqual(replacement?.deletedRegion, { startLine: 1, startColumn: 39, endLine: 1, endColumn: 45 });
+  assert.equal(replacement?.insertedContent.text, 'IS NULL');
 });
 
 test('--rules runs only the named rules and rejects unknown ids', (t) => {

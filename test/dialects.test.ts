@@ -15,10 +15,16 @@ import { tableNameParts, tableNameRange } from '../rules/sql/helpers/relations';
 import { tokenText } from '../rules/sql/helpers/tokens';
 import { loadPythonParser } from '../server/src/workspace/python';
 
+/**
+ * Settings for one rule. A .sql file in a warehouse dialect is a warehouse model by default
+ * (engine/roles.ts), where application-query rules are silent; these tests are about what the
+ * rules say per dialect, so the file is pinned to production code, as for BigQuery or Redshift
+ * SQL that a service runs.
+ */
 function settings(dialect: SqlDialect, zone: string, ruleId: string): LintSettings {
   const rule = RULES.find((candidate) => candidate.meta.id === ruleId);
   assert.ok(rule !== undefined, `no rule ${ruleId}`);
-  return { sqlDialect: dialect, reportingTimeZone: zone, rules: {}, onlyRules: [ruleId], today: '2026-11-24' };
+  return { sqlDialect: dialect, reportingTimeZone: zone, rules: {}, roles: [{ pattern: '*', role: 'production' }], onlyRules: [ruleId], today: '2026-11-24' };
 }
 
 function lint(ruleId: string, dialect: SqlDialect, zone: string, text: string): Finding[] {

@@ -85,8 +85,10 @@ describe('language server, push diagnostics', () => {
     assert.ok(titles.includes('Suppress timezone-naive-date-bucket for this file'));
     assert.ok(titles.includes('Disable timezone-naive-date-bucket in .faultline.json'));
     assert.ok(titles.includes('Show documentation for timezone-naive-date-bucket'));
-    const fix = actions.find((action) => action.isPreferred === true);
-    assert.ok(fix !== undefined, 'a preferred quick fix');
+    // On a column of unknown type the fix is unsafe (issue 13): offered, never preferred.
+    const fix = actions.find((action) => action.title.startsWith('Bucket in UTC explicitly'));
+    assert.ok(fix !== undefined, 'the time-zone quick fix');
+    assert.notEqual(fix.isPreferred, true);
     assert.equal(((fix.edit?.documentChanges ?? [])[0] as TextDocumentEdit).textDocument.version, 1, 'edits are tied to the version they were computed for');
     const fixed = applyWorkspaceEdit(DAU, fix);
     assert.equal(fixed, DAU.replaceAll('DATE(login_time)', "(login_time AT TIME ZONE 'UTC')::date"));
@@ -94,7 +96,7 @@ describe('language server, push diagnostics', () => {
     const after = await client.diagnostics(uri, (params) => params.version === 2);
     assert.ok(!after.diagnostics.some((item) => item.code === 'timezone-naive-date-bucket'));
     const again = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
-    assert.ok(!again.some((action) => action.isPreferred === true), 'the stale diagnostic no longer yields a fix');
+    assert.ok(!again.some((action) => action.title.startsWith('Bucket in UTC explicitly')), 'the stale diagnostic no longer yields a fix');
   });
 
   test('suppress-for-this-line inserts a directive that hides the finding', async () => {
@@ -115,14 +117,18 @@ describe('language server, push diagnostics', () => {
 
   test('source.fixAll.faultline applies safe fixes only', async () => {
     const uri = `file://${workspace}/fixall.sql`;
-    open(client, uri, 'sql', DAU);
+    // equals-null's fix is safe; the time-zone fix on a column of unknown type is not.
+    const text = `${DAU}\nSELECT id FROM users WHERE deleted_at = NULL;\n`;
+    open(client, uri, 'sql', text);
     await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
     const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } })) as CodeAction[];
     assert.equal(actions.length, 1);
     assert.equal(actions[0]?.kind, 'source.fixAll.faultline');
     const action = actions[0];
     assert.ok(action !== undefined);
-    assert.match(applyWorkspaceEdit(DAU, action), /AT TIME ZONE 'UTC'/);
+    const fixed = applyWorkspaceEdit(text, action);
+    assert.match(fixed, /deleted_at IS NULL/);
+    assert.doesNotMatch(fixed, /AT TIME ZONE 'UTC'/);
   });
 
   test('a broken .faultline.json gets an error on the file itself, and linting goes on with the defaults', async () => {

@@ -286,7 +286,7 @@ export default defineRule<MessageId>({
             },
             range,
             fixes,
-            related: same.slice(1).map((other) => ({ range: tokenRange(model, other.bucket.start, other.bucket.end), message: 'The same bucketing, also fixed by the quick fix.' })),
+            related: same.slice(1).map((other) => ({ range: tokenRange(model, other.bucket.start, other.bucket.end), message: fixes.length > 0 ? 'The same bucketing, also fixed by the quick fix.' : 'The same bucketing.' })),
           });
         }
       },
