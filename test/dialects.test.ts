@@ -217,10 +217,12 @@ describe('timezone-naive-date-bucket fixes, per dialect', () => {
     { dialect: 'redshift', zone: 'America/New_York', sql: `SELECT to_char(created_at, 'YYYY-MM-DD') ${group}`, expected: { safety: 'unsafe', fixed: `SELECT to_char(CONVERT_TIMEZONE('America/New_York', created_at), 'YYYY-MM-DD') ${group}` } },
     { dialect: 'redshift', zone: 'America/New_York', sql: `SET timezone = 'America/New_York';\nSELECT DATE(created_at) ${group}`, expected: 'no finding' },
     // Snowflake: the session's TIMEZONE; safe only for a known TIMESTAMP_LTZ / TIMESTAMP_TZ.
-    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT DATE_TRUNC('day', created_at) ${group}`, expected: { safety: 'unsafe', fixed: `SELECT DATE_TRUNC('day', CONVERT_TIMEZONE('UTC', created_at)) ${group}` } },
-    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT TO_DATE(created_at) ${group}`, expected: { safety: 'unsafe', fixed: `SELECT CONVERT_TIMEZONE('UTC', created_at)::date ${group}` } },
+    // A bare Snowflake column is TIMESTAMP_NTZ by default: bucketed as stored (#13).
+    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT DATE_TRUNC('day', created_at) ${group}`, expected: 'no finding' },
+    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT TO_DATE(created_at) ${group}`, expected: 'no finding' },
+    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT DATE_TRUNC('day', TO_TIMESTAMP_LTZ(created_epoch)) ${group}`, expected: { safety: 'safe', fixed: `SELECT DATE_TRUNC('day', CONVERT_TIMEZONE('UTC', TO_TIMESTAMP_LTZ(created_epoch))) ${group}` } },
     { dialect: 'snowflake', zone: 'UTC', sql: `SELECT TO_DATE(TO_TIMESTAMP_LTZ(event_epoch)) ${group}`, expected: { safety: 'safe', fixed: `SELECT CONVERT_TIMEZONE('UTC', TO_TIMESTAMP_LTZ(event_epoch))::date ${group}` } },
-    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT TO_CHAR(created_at, 'YYYY-MM-DD') ${group}`, expected: { safety: 'unsafe', fixed: `SELECT TO_CHAR(CONVERT_TIMEZONE('UTC', created_at), 'YYYY-MM-DD') ${group}` } },
+    { dialect: 'snowflake', zone: 'UTC', sql: `SELECT TO_CHAR(created_at, 'YYYY-MM-DD') ${group}`, expected: 'no finding' },
     { dialect: 'snowflake', zone: 'UTC', sql: `ALTER SESSION SET TIMEZONE = 'UTC';\nSELECT DATE_TRUNC('day', created_at) ${group}`, expected: 'no finding' },
     // PostgreSQL: the session's TimeZone; safe only for a known timestamptz.
     { dialect: 'postgresql', zone: 'UTC', sql: `SELECT DATE(created_at) ${group}`, expected: { safety: 'unsafe', fixed: `SELECT (created_at AT TIME ZONE 'UTC')::date ${group}` } },
@@ -263,7 +265,7 @@ describe('timezone-naive-date-bucket fixes, per dialect', () => {
     assert.doesNotMatch(bigquery?.message ?? '', /session/);
     const [postgres] = lint('timezone-naive-date-bucket', 'postgresql', 'UTC', `SELECT DATE(created_at) ${group}`);
     assert.match(postgres?.message ?? '', /session's `TimeZone`/);
-    const [snowflake] = lint('timezone-naive-date-bucket', 'snowflake', 'UTC', `SELECT TO_DATE(created_at) ${group}`);
+    const [snowflake] = lint('timezone-naive-date-bucket', 'snowflake', 'UTC', `SELECT TO_DATE(TO_TIMESTAMP_LTZ(created_epoch)) ${group}`);
     assert.match(snowflake?.message ?? '', /TIMESTAMP_LTZ/);
   });
 });

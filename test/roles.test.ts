@@ -55,6 +55,8 @@ describe('file roles: each detector on both sides', () => {
     { name: 'a Django management command', path: 'shop/management/commands/clear_stats.py', role: 'script' },
     { name: 'a bin/ folder', path: 'bin/reindex.js', role: 'script' },
     { name: 'manage.py', path: 'manage.py', role: 'script' },
+    { name: 'an extra/ folder', path: 'extra/download-assets.mjs', role: 'script' },
+    { name: 'a docker/ folder', path: 'docker/healthcheck.py', role: 'script' },
     { name: 'not: Celery tasks.py', path: 'shop/tasks.py', role: 'production' },
     { name: 'not: a description-scripts module', path: 'src/transcripts.ts', role: 'production' },
     // example and docs
@@ -73,6 +75,10 @@ describe('file roles: each detector on both sides', () => {
     { name: "a 'use client' module", path: 'app/orders/actions.ts', text: "'use client';\nexport async function load() { return fetch('/api/orders'); }\n", role: 'browser' },
     { name: 'a module importing react', path: 'src/hooks/useOrders.ts', text: "import { useEffect } from 'react';\n", role: 'browser' },
     { name: 'a module using window', path: 'src/lib/analytics.js', text: 'export function track(e) { window.dataLayer.push(e); }\n', role: 'browser' },
+    { name: 'a frontend/ folder (an SWR hook with no React import)', path: 'frontend/src/hooks/api/useOrders.ts', text: "import useSWR from 'swr';\n", role: 'browser' },
+    { name: 'a public/js folder', path: 'public/js/utils.js', role: 'browser' },
+    { name: 'a theme assets folder', path: 'app/themes/admin/assets/js/patch.js', role: 'browser' },
+    { name: 'not: an api/ folder under frontend/ (a Next.js API route)', path: 'frontend/pages/api/orders.ts', role: 'production' },
     { name: 'not: a server module', path: 'src/routes/orders.ts', text: "import express from 'express';\nimport { Pool } from 'pg';\n", role: 'production' },
     // warehouse
     { name: 'a dbt model (jinja ref)', path: 'models/marts/daily_users.sql', text: "select * from {{ ref('stg_events') }}\n", role: 'warehouse' },
@@ -170,7 +176,7 @@ test("docs/roles.md lists every rule's roles as the rule declares them", () => {
 describe('role detection reads in linear time (#15)', () => {
   test("a webpack bundle's hundreds of /******/ comments (once a backtracking 'use client' pattern froze the audit)", () => {
     const bundle = `${'/******/ \t// a webpack bootstrap line\n'.repeat(400)}/******/ (function(modules) { return modules; })([]);\n`;
-    assert.equal(roleOf('static/js/pages/main.dev.js', bundle), 'production');
+    assert.equal(roleOf('src/bundle/main.dev.js', bundle), 'production');
   });
   test('16,000 blank lines, and lines of spaces, before anything', () => {
     assert.equal(roleOf('app/jobs.py', `${'\n'.repeat(16_000)}import pytest\n`), 'test');

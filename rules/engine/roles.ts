@@ -49,7 +49,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'migration', pattern: /(^|\/)([VUR]\d+(?:[._]\d+)*__|R__)[^/]*\.sql$|(^|\/)\d+[_-][^/]*\.(up|down)\.sql$/, says: 'file name' },
   {
     role: 'script',
-    pattern: /(^|\/)(scripts?|bin|ops|maintenance|management\/commands|one[_-]?offs?|backfills?|hacks?|seeds?|seeders?|devtools)\//i,
+    pattern: /(^|\/)(scripts?|bin|ops|maintenance|management\/commands|one[_-]?offs?|backfills?|hacks?|seeds?|seeders?|devtools|extras?|docker)\//i,
     says: 'folder',
   },
   { role: 'script', pattern: /(^|\/)(manage|setup|noxfile|fabfile|dodo)\.py$|(^|\/)[^/]*\.config\.[cm]?[jt]s$|(^|\/)(gulpfile|gruntfile|webpack\.config)\.[cm]?js$/i, says: 'file name' },
@@ -73,6 +73,12 @@ const NOTEBOOK_HEADER = /^# Databricks notebook source|^# COMMAND -{5,}/m;
 const DBT_OR_JINJA = /\{\{\s*(?:ref|source|config|var|this|ds|ds_nodash|macros?|params|dbt_utils)\b|\{%-?\s*(?:if|for|set|macro|call|snapshot)\b|\bis_incremental\s*\(/;
 const WAREHOUSE_FOLDER = /(^|\/)(models|analyses|snapshots|macros|dbt|dags|etl|elt|warehouse|transformations?|transforms)\//i;
 const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-dom|preact|vue|svelte|solid-js|@angular\/core|lit|jquery|react-native|next\/(?:router|navigation|link|image)|@remix-run\/react)(?:\/[^'"]*)?['"]/;
+/**
+ * Folders whose JS/TS is served to browsers: a web app's `frontend/`, and the `public/`, `static/`
+ * and `assets/` trees a server hands out as files. Next.js API routes (`pages/api/`, `app/api/`)
+ * and `server/` or `functions/` folders below one of them are server code again.
+ */
+const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
 const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocument\.(?:getElementById|querySelector|cookie|createElement)/;
 
 
@@ -162,6 +168,8 @@ function startsWithUseClient(head: string): boolean {
 function browserRole(path: string, head: string): FileRoleFact | null {
   if (/\.[jt]sx$/i.test(path)) return { role: 'browser', source: 'path', reason: 'a JSX file' };
   if (startsWithUseClient(head)) return { role: 'browser', source: 'content', reason: "a 'use client' module" };
+  const folder = BROWSER_FOLDER.exec(path);
+  if (folder !== null) return { role: 'browser', source: 'path', reason: `folder "${folder[0].replace(/^\//, '')}"` };
   const ui = UI_MODULE.exec(head);
   if (ui !== null) return { role: 'browser', source: 'content', reason: `imports ${ui[1] ?? 'a UI framework'}` };
   const global = BROWSER_GLOBALS.exec(head);

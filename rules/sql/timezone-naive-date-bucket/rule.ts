@@ -253,7 +253,9 @@ export default defineRule<MessageId>({
           .filter((bucket) => isNaive(source, model, bucket))
           .map((bucket) => ({ bucket, kind: timeValueKind(model, bucket.argumentStart, bucket.argumentEnd, dialect) }))
           // A zoneless value (BigQuery DATETIME) is bucketed as stored: no zone is missing.
-          .filter(({ kind }) => kind !== 'civil');
+          .filter(({ kind }) => kind !== 'civil')
+          // A bare column in Snowflake is TIMESTAMP_NTZ unless it shows otherwise: as stored too.
+          .filter(({ kind }) => kind === 'instant' || timeZonesOf(dialect, host).unknownValueIsZoned);
         const reported = new Set<string>();
         for (const { bucket, kind } of buckets) {
           const key = expressionKey(source, model, bucket);

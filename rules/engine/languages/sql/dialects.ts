@@ -35,6 +35,12 @@ export interface DialectTimeZones {
    * `{zone}` (the reporting zone) can follow "not".
    */
   behaviour: string;
+  /**
+   * Whether a value of unknown type (a bare column) is taken to be zoned. False in Snowflake,
+   * where a plain TIMESTAMP is TIMESTAMP_NTZ unless the account maps it otherwise: on the
+   * real-code bench every Snowflake column flagged on that assumption was NTZ or a DATE (#13).
+   */
+  unknownValueIsZoned: boolean;
 }
 
 /**
@@ -68,14 +74,14 @@ export interface DialectTimeZones {
  *   time zone; `datetimeoffset` carries its own offset. A cast to date never consults a zone.
  */
 export const DIALECT_TIME_ZONES: Record<SqlDialect, DialectTimeZones> = {
-  postgresql: { name: 'PostgreSQL', defaultBucketZone: 'session', behaviour: "PostgreSQL buckets a timestamptz in the session's `TimeZone` setting" },
-  redshift: { name: 'Redshift', defaultBucketZone: 'utc', behaviour: "Redshift buckets in UTC (its default session `timezone`)" },
-  mysql: { name: 'MySQL', defaultBucketZone: 'session', behaviour: "MySQL reads a TIMESTAMP column in the session's `time_zone` before bucketing it" },
-  mariadb: { name: 'MariaDB', defaultBucketZone: 'session', behaviour: "MariaDB reads a TIMESTAMP column in the session's `time_zone` before bucketing it" },
-  bigquery: { name: 'BigQuery', defaultBucketZone: 'utc', behaviour: 'BigQuery buckets in UTC' },
-  snowflake: { name: 'Snowflake', defaultBucketZone: 'session', behaviour: "Snowflake buckets a TIMESTAMP_LTZ in the session's `TIMEZONE` parameter" },
-  sqlite: { name: 'SQLite', defaultBucketZone: 'none', behaviour: "SQLite's date() reads stored times as UTC unless told 'localtime'" },
-  transactsql: { name: 'SQL Server', defaultBucketZone: 'none', behaviour: 'SQL Server has no session time zone: a datetime is bucketed as stored' },
+  postgresql: { name: 'PostgreSQL', defaultBucketZone: 'session', behaviour: "PostgreSQL buckets a timestamptz in the session's `TimeZone` setting", unknownValueIsZoned: true },
+  redshift: { name: 'Redshift', defaultBucketZone: 'utc', behaviour: "Redshift buckets in UTC (its default session `timezone`)", unknownValueIsZoned: true },
+  mysql: { name: 'MySQL', defaultBucketZone: 'session', behaviour: "MySQL reads a TIMESTAMP column in the session's `time_zone` before bucketing it", unknownValueIsZoned: true },
+  mariadb: { name: 'MariaDB', defaultBucketZone: 'session', behaviour: "MariaDB reads a TIMESTAMP column in the session's `time_zone` before bucketing it", unknownValueIsZoned: true },
+  bigquery: { name: 'BigQuery', defaultBucketZone: 'utc', behaviour: 'BigQuery buckets in UTC', unknownValueIsZoned: true },
+  snowflake: { name: 'Snowflake', defaultBucketZone: 'session', behaviour: "Snowflake buckets a TIMESTAMP_LTZ in the session's `TIMEZONE` parameter", unknownValueIsZoned: false },
+  sqlite: { name: 'SQLite', defaultBucketZone: 'none', behaviour: "SQLite's date() reads stored times as UTC unless told 'localtime'", unknownValueIsZoned: true },
+  transactsql: { name: 'SQL Server', defaultBucketZone: 'none', behaviour: 'SQL Server has no session time zone: a datetime is bucketed as stored', unknownValueIsZoned: true },
 };
 
 /**
@@ -84,7 +90,7 @@ export const DIALECT_TIME_ZONES: Record<SqlDialect, DialectTimeZones> = {
  * `spark.sql.session.timeZone`, which is the JVM's default zone unless the session sets it
  * (`SparkSession.builder.config(...)`, `spark.conf.set(...)`, `SET TIME ZONE`).
  */
-export const SPARK_TIME_ZONES: DialectTimeZones = { name: 'Spark', defaultBucketZone: 'session', behaviour: "Spark buckets in the session's `spark.sql.session.timeZone`, the JVM's zone unless the session sets it" };
+export const SPARK_TIME_ZONES: DialectTimeZones = { name: 'Spark', defaultBucketZone: 'session', behaviour: "Spark buckets in the session's `spark.sql.session.timeZone`, the JVM's zone unless the session sets it", unknownValueIsZoned: true };
 
 /** The time-zone semantics of a SQL source: its host's engine when the host names one, else its dialect's. */
 export function timeZonesOf(dialect: SqlDialect, host: SqlHost | undefined): DialectTimeZones {
