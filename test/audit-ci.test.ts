@@ -37,10 +37,17 @@ function runCli(args: string[], cwd: string, cli: string = CLI): CliRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * The daily-active-users query's two rules are info by default (their measured precision on real
+ * code is below 80%, #13); these tests are about the CLI, so the project turns them up to warning,
+ * as a team that wants them does. A test that writes its own root config replaces this one.
+ */
+const TEAM_CONFIG: Record<string, string> = { '.faultline.json': '{ "rules": { "timezone-naive-date-bucket": "warning", "full-history-scan": "warning" } }\n' };
+
 function makeProject(t: { after(callback: () => void): void }, files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'faultline-ci-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, contents] of Object.entries(files)) writeFile(root, path, contents);
+  for (const [path, contents] of Object.entries({ ...TEAM_CONFIG, ...files })) writeFile(root, path, contents);
   return root;
 }
 
@@ -213,6 +220,8 @@ test("rules read the project's own folders, not those it is checked out under, c
   // is not the project's, so its code is still production code.
   const retry = 'export async function connectForever(connect: () => Promise<void>) {\n  while (true) {\n    try { await connect(); break; } catch (error) { console.log(error); }\n  }\n}\n';
   const parent = makeProject(t, {});
+  // No config above the project: its folder would be the project's root.
+  rmSync(join(parent, '.faultline.json'));
   const root = join(parent, 'examples', 'shop');
   writeFile(root, 'src/connect.ts', retry);
   writeFile(root, 'test/connect.ts', retry);

@@ -40,10 +40,17 @@ function runCli(args: string[], cwd: string): CliRun {
 }
 
 /** Creates a temp project holding `files` (path → contents); removed when the test ends. */
+/**
+ * The daily-active-users query's two rules are info by default (their measured precision on real
+ * code is below 80%, #13); these tests are about the CLI, so the project turns them up to warning,
+ * as a team that wants them does. A test that writes its own root config replaces this one.
+ */
+const TEAM_CONFIG: Record<string, string> = { '.faultline.json': '{ "rules": { "timezone-naive-date-bucket": "warning", "full-history-scan": "warning" } }\n' };
+
 function makeProject(t: { after(callback: () => void): void }, files: Record<string, string | Buffer>): string {
   const root = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, contents] of Object.entries(files)) {
+  for (const [path, contents] of Object.entries({ ...TEAM_CONFIG, ...files })) {
     const absolute = join(root, path);
     mkdirSync(dirname(absolute), { recursive: true });
     writeFileSync(absolute, contents);
@@ -137,7 +144,7 @@ test('--verbose prints why each finding bites', (t) => {
 test('--verbose says which .faultline.json applied to how many files', (t) => {
   const root = makeProject(t, { 'dau.sql': DAU_QUERY, 'team/a.sql': CLEAN_QUERY, 'team/b.sql': CLEAN_QUERY, 'team/.faultline.json': '{ "sqlDialect": "mysql" }\n' });
   const verbose = runCli(['audit', '--verbose'], root);
-  assert.match(verbose.stderr, /^faultline: no \.faultline\.json: the defaults for 1 file$/m);
+  assert.match(verbose.stderr, /^faultline: config \.faultline\.json for 1 file$/m);
   assert.match(verbose.stderr, /^faultline: config team\/\.faultline\.json for 2 files$/m);
   assert.doesNotMatch(runCli(['audit'], root).stderr, /faultline: config/);
 });
@@ -209,7 +216,9 @@ test('--format sarif is SARIF 2.1.0 with rule metadata, regions and fixes', (t) 
   for (const rule of driver.rules) assert.match(rule.helpUri, new RegExp(`^https://.*/${rule.id}/docs\\.md$`));
   const descriptor = driver.rules.find((rule) => rule.id === TIMEZONE_RULE);
   assert.equal(descriptor?.name, 'TimezoneNaiveDateBucket');
-  assert.equal(descriptor?.defaultConfiguration.level, 'warning');
+  // The rule's default (info: below 80% measured precision, #13) is what SARIF describes; the
+  // project's config raised it, which the result's level shows.
+  assert.equal(descriptor?.defaultConfiguration.level, 'note');
   assert.notEqual(descriptor?.shortDescription.text, '');
   assert.match(sarifRun.originalUriBaseIds['%SRCROOT%']?.uri ?? '', /^file:\/\/.*\/$/);
 

@@ -33,8 +33,8 @@ interface NeovimReport {
 }
 
 const NVIM = process.env['FAULTLINE_NVIM'] ?? 'nvim';
-/** vim.diagnostic.severity.WARN */
-const WARN = 2;
+/** vim.diagnostic.severity.INFO: the time-zone rule is info by default, its measured precision on real code being below 80% (#13). */
+const INFO = 3;
 
 function runNeovim(workspace: string): NeovimReport {
   const output = join(workspace, 'nvim-report.json');
@@ -79,7 +79,7 @@ test('Neovim (headless, its built-in LSP client) gets our diagnostics and applie
 
   // Lines and columns are 0-based in Neovim: line 2 is the file's third line, `SELECT DATE(...`.
   const timeZone = report.sql.find((diagnostic) => diagnostic.code === 'timezone-naive-date-bucket');
-  assert.deepEqual(timeZone && { line: timeZone.line, col: timeZone.col, severity: timeZone.severity }, { line: 2, col: 7, severity: WARN });
+  assert.deepEqual(timeZone && { line: timeZone.line, col: timeZone.col, severity: timeZone.severity }, { line: 2, col: 7, severity: INFO });
   assert.match(timeZone?.message ?? '', /session's time zone/);
   assert.ok(report.sql.some((diagnostic) => diagnostic.code === 'full-history-scan' && diagnostic.line === 3), JSON.stringify(report.sql));
 

@@ -39,7 +39,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'example', pattern: /(^|\/)(examples?|samples?|demos?|docs?|documentation|tutorials?|playground|sandbox|benchmarks?|bench|storybook|stories)\//i, says: 'folder' },
   { role: 'example', pattern: /\.stories\.[cm]?[jt]sx?$/i, says: 'file name' },
   { role: 'test', pattern: /(^|\/)(tests?|__tests__|__mocks__|testing|spec|specs|e2e|integration[_-]tests?|test[_-]?utils|fixtures?|cypress|playwright)\//i, says: 'folder' },
-  { role: 'test', pattern: /\.(test|spec|e2e|cy|bench)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
+  { role: 'test', pattern: /\.(test|spec|e2e|cy|bench)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
   {
     role: 'migration',
     pattern: /(^|\/)(migrations?|migrate|migrator|alembic|flyway|liquibase|changelogs?|changesets?|schema[_-]migrations|evolutions|dbmigrations?|db[_-]migrations?)\//i,
@@ -49,7 +49,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'migration', pattern: /(^|\/)([VUR]\d+(?:[._]\d+)*__|R__)[^/]*\.sql$|(^|\/)\d+[_-][^/]*\.(up|down)\.sql$/, says: 'file name' },
   {
     role: 'script',
-    pattern: /(^|\/)(scripts?|bin|ops|maintenance|management\/commands|one[_-]?offs?|backfills?|hacks?|seeds?|seeders?|devtools|extras?|docker)\//i,
+    pattern: /(^|\/)(scripts?|bin|ops|maintenance|management\/commands|one[_-]?offs?|backfills?|hacks?|seeds?|seeders?|devtools|dev|extras?|docker)\//i,
     says: 'folder',
   },
   { role: 'script', pattern: /(^|\/)(manage|setup|noxfile|fabfile|dodo)\.py$|(^|\/)[^/]*\.config\.[cm]?[jt]s$|(^|\/)(gulpfile|gruntfile|webpack\.config)\.[cm]?js$/i, says: 'file name' },

@@ -85,7 +85,7 @@ export default defineRule<MessageId>({
     id: 'airflow-insert-not-upsert',
     family: 'app',
     target: 'python',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -272,7 +272,7 @@ export default defineRule<MessageId>({
     id: 'airflow-now-in-task',
     family: 'app',
     target: 'python',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -155,7 +155,7 @@ export default defineRule<MessageId>({
     id: 'boto3-unpaginated-list',
     family: 'app',
     target: 'python',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -97,7 +97,7 @@ export default defineRule<MessageId>({
     id: 'connection-per-request',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

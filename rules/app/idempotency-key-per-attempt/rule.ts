@@ -114,7 +114,7 @@ export default defineRule<MessageId>({
     id: 'idempotency-key-per-attempt',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

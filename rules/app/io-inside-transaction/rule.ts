@@ -175,7 +175,7 @@ export default defineRule<MessageId>({
     id: 'io-inside-transaction',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -143,7 +143,7 @@ export default defineRule<MessageId>({
     id: 'kafka-commit-before-processing',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'error',
+    defaultSeverity: 'info',
     fix: 'unsafe',
     requiresParse: false,
     appliesTo: ['production'],

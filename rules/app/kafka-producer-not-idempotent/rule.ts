@@ -141,7 +141,7 @@ export default defineRule<MessageId>({
     id: 'kafka-producer-not-idempotent',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -72,7 +72,7 @@ export default defineRule<MessageId>({
     id: 'kafka-weak-acks',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -139,7 +139,7 @@ export default defineRule<MessageId>({
     id: 'local-time-bucketing',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'unsafe',
     requiresParse: false,
     appliesTo: ['production'],

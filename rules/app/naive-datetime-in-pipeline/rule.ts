@@ -170,7 +170,7 @@ export default defineRule<MessageId>({
     id: 'naive-datetime-in-pipeline',
     family: 'app',
     target: 'python',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production', 'notebook'],

@@ -127,7 +127,7 @@ export default defineRule<MessageId>({
     id: 'pool-client-leak',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

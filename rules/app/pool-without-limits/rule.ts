@@ -287,7 +287,7 @@ export default defineRule<MessageId>({
     id: 'pool-without-limits',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

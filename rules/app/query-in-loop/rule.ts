@@ -425,7 +425,7 @@ export default defineRule<MessageId>({
     id: 'query-in-loop',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -227,7 +227,7 @@ export default defineRule<MessageId>({
     id: 'retry-non-idempotent',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'unsafe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -168,7 +168,7 @@ export default defineRule<MessageId>({
     id: 'retry-without-backoff',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -73,7 +73,7 @@ export default defineRule<MessageId>({
     id: 'spark-collect-to-driver',
     family: 'app',
     target: 'python',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -435,7 +435,7 @@ export default defineRule<MessageId>({
     id: 'sql-built-from-strings',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -58,7 +58,7 @@ export default defineRule<MessageId>({
     id: 'unbounded-concurrency',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

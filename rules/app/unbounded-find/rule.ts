@@ -165,7 +165,7 @@ export default defineRule<MessageId>({
     id: 'unbounded-find',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'unsafe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -88,7 +88,7 @@ export default defineRule<MessageId>({
     id: 'unbounded-retry',
     family: 'app',
     target: ['script', 'python'],
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

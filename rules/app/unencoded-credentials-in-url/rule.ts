@@ -41,7 +41,7 @@ export default defineRule<MessageId>({
     id: 'unencoded-credentials-in-url',
     family: 'app',
     target: 'script',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -65,7 +65,7 @@ export default defineRule<MessageId>({
     id: 'cartesian-join',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: true,
     appliesTo: ['production', 'warehouse', 'notebook'],

@@ -361,7 +361,7 @@ export default defineRule<MessageId>({
     id: 'full-history-scan',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'unsafe',
     requiresParse: true,
     appliesTo: ['production'],

@@ -109,7 +109,7 @@ export default defineRule<MessageId>({
     id: 'leading-wildcard-like',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -61,7 +61,7 @@ export default defineRule<MessageId>({
     id: 'limit-without-order-by',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

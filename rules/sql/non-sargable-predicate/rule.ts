@@ -259,7 +259,7 @@ export default defineRule<MessageId>({
     id: 'non-sargable-predicate',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production'],

@@ -137,7 +137,7 @@ export default defineRule<MessageId>({
     id: 'not-in-subquery',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'unsafe',
     requiresParse: false,
     appliesTo: ['production', 'warehouse', 'script', 'notebook', 'migration'],

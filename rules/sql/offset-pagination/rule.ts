@@ -34,7 +34,7 @@ export default defineRule<MessageId>({
     id: 'offset-pagination',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

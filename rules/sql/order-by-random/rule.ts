@@ -61,7 +61,7 @@ export default defineRule<MessageId>({
     id: 'order-by-random',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

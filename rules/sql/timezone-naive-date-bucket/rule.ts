@@ -217,7 +217,7 @@ export default defineRule<MessageId>({
     id: 'timezone-naive-date-bucket',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
     appliesTo: ['production', 'warehouse', 'script', 'notebook'],

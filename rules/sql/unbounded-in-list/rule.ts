@@ -70,7 +70,7 @@ export default defineRule<MessageId>({
     id: 'unbounded-in-list',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],

@@ -74,7 +74,7 @@ export default defineRule<MessageId>({
     id: 'unbounded-select',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'warning',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: true,
     appliesTo: ['production'],

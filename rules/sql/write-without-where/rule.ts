@@ -70,7 +70,7 @@ export default defineRule<MessageId>({
     id: 'write-without-where',
     family: 'sql',
     target: 'sql',
-    defaultSeverity: 'error',
+    defaultSeverity: 'info',
     fix: 'none',
     requiresParse: false,
     appliesTo: ['production'],
