@@ -246,6 +246,13 @@ function shorten(text: string): string {
   return oneLine.length > 50 ? `${oneLine.slice(0, 47)}...` : oneLine;
 }
 
+/** True when a template literal ends with its own backtick and every `${` of it is closed. */
+function isClosedTemplate(template: ts.TemplateExpression, hostText: string): boolean {
+  const lastSpan = template.templateSpans[template.templateSpans.length - 1];
+  if (lastSpan === undefined || !ts.isTemplateTail(lastSpan.literal) || lastSpan.literal.isUnterminated === true) return false;
+  return template.templateSpans.every((span) => span.literal.getWidth() > 0) && hostText[template.getEnd() - 1] === '`';
+}
+
 /** The bind-parameter fix, or null when it cannot be written with confidence. */
 function parameterizeFix(site: EmbeddedSqlSite, source: SqlSource, values: SplicedValue[], driver: Driver | null): Fix | null {
   if (driver === null || !ts.isCallExpression(site.node)) return null;
@@ -263,6 +270,10 @@ function parameterizeFix(site: EmbeddedSqlSite, source: SqlSource, values: Splic
   }
   const sourceFile = call.getSourceFile();
   const hostText = sourceFile.text;
+  // A template still being typed (`${(` at the end of the file) has no closing backtick, and its
+  // substitutions' ranges run past it: the edits would overlap, so no fix until it is closed (#15).
+  if (!isClosedTemplate(firstArgument, hostText)) return null;
+  if (values.some((value) => value.hostRange.start < firstArgument.getStart(sourceFile) || value.hostRange.end >= firstArgument.getEnd())) return null;
   const edits: TextEdit[] = [];
   const expressions: string[] = [];
   values.forEach((value, order) => {

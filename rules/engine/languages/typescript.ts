@@ -8,6 +8,7 @@
 
 import ts from 'typescript';
 import { decodeLiteral, type EmbeddedSegment, type EmbeddedText, type LiteralQuote } from '../embedded';
+import { AnalysisLimit, isStackOverflow } from '../guard';
 import type { TextRange } from '../types';
 import { allOf, escapeForPattern, matches, type PrefilterTerm } from '../prefilter';
 import { SQL_LEADING_KEYWORDS, type Substitution } from './sql/source';
@@ -32,7 +33,114 @@ export interface ScriptParseCache {
  */
 const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
 
+/**
+ * Brackets nested deeper than this are not given to the TypeScript parser, which recurses per
+ * level: about 600 levels of `{a:` or 800 of `(` exhaust the main thread's stack (#15). Without a
+ * fixed limit a file could parse in an audit's worker thread (larger stack) and not on the main
+ * thread, so the same file's result would depend on how the audit ran. Written code stays far
+ * below it; generated data nested this deep is not code anyone fixes by hand.
+ */
+export const SCRIPT_NESTING_LIMIT = 256;
+
+/**
+ * Parses a JS/TS file (incrementally when `cache` holds the previous parse). Text nested deeper
+ * than SCRIPT_NESTING_LIMIT, or deep enough in some other way to exhaust the stack, throws
+ * AnalysisLimit: the file is then not analysed, and says why.
+ */
 export function parseScript(text: string, path: string, languageId: 'typescript' | 'javascript', cache?: ScriptParseCache): ts.SourceFile {
+  if (bracketDepthExceeds(text, SCRIPT_NESTING_LIMIT)) {
+    throw new AnalysisLimit(`too complex: brackets nested more than ${SCRIPT_NESTING_LIMIT} levels deep, more than the TypeScript parser reads safely`);
+  }
+  try {
+    return parseWithinLimits(text, path, languageId, cache);
+  } catch (error) {
+    // Chains the bracket count does not see (thousands of `else if` or unary operators) still
+    // recurse in the parser; running out of stack there is a limit of the parser, not a bug.
+    if (isStackOverflow(error)) throw new AnalysisLimit('too complex: nested too deeply for the TypeScript parser');
+    throw error;
+  }
+}
+
+/**
+ * True when brackets (`(`, `[`, `{`, and a template's `${`) nest deeper than `limit` anywhere in
+ * the text. Strings and comments are skipped so that a `'('` in a tokenizer does not count; a
+ * regular expression's brackets do count (telling one from a division needs the parser), which
+ * can only make a rare file count deeper than it is.
+ */
+export function bracketDepthExceeds(text: string, limit: number): boolean {
+  const length = text.length;
+  let depth = 0;
+  /** For each template literal whose `${` is open, the depth outside that `${`. */
+  const templates: number[] = [];
+  let inTemplate = false;
+  let index = 0;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (inTemplate) {
+      if (code === 92 /* \ */) index++;
+      else if (code === 96 /* ` */) inTemplate = false;
+      else if (code === 36 /* $ */ && text.charCodeAt(index + 1) === 123 /* { */) {
+        templates.push(depth);
+        if (++depth > limit) return true;
+        inTemplate = false;
+        index++;
+      }
+      index++;
+      continue;
+    }
+    switch (code) {
+      case 40: // (
+      case 91: // [
+      case 123: // {
+        if (++depth > limit) return true;
+        break;
+      case 41: // )
+      case 93: // ]
+        if (depth > 0) depth--;
+        break;
+      case 125: // }
+        if (depth > 0) depth--;
+        if (templates.length > 0 && templates[templates.length - 1] === depth) {
+          templates.pop();
+          inTemplate = true;
+        }
+        break;
+      case 96: // `
+        inTemplate = true;
+        break;
+      case 34: // "
+      case 39: {
+        // '
+        index++;
+        while (index < length) {
+          const inner = text.charCodeAt(index);
+          if (inner === code || inner === 10) break;
+          index += inner === 92 ? 2 : 1;
+        }
+        break;
+      }
+      case 47: {
+        // /
+        const next = text.charCodeAt(index + 1);
+        if (next === 47) {
+          const end = text.indexOf('\n', index);
+          index = end === -1 ? length : end;
+          continue;
+        }
+        if (next === 42) {
+          const end = text.indexOf('*/', index + 2);
+          index = end === -1 ? length : end + 2;
+          continue;
+        }
+        break;
+      }
+    }
+    index++;
+  }
+  return false;
+}
+
+function parseWithinLimits(text: string, path: string, languageId: 'typescript' | 'javascript', cache?: ScriptParseCache): ts.SourceFile {
   const lower = path.toLowerCase();
   const scriptKind = lower.endsWith('.tsx') ? ts.ScriptKind.TSX : lower.endsWith('.jsx') ? ts.ScriptKind.JSX : languageId === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS;
   const fileName = path || 'document.ts';
