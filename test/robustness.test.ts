@@ -11,7 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
@@ -19,9 +19,29 @@ import { startServer, type TestClient } from './helpers/lsp-client';
 import { REPO_ROOT } from './helpers/paths';
 import { applyEdits, editsApply, lintDocument, RULES, type LintCache, type LintResult, type LintSettings, type Rule } from '../rules';
 import { bracketDepthExceeds, SCRIPT_NESTING_LIMIT } from '../rules/engine/languages/typescript';
-import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
+import { loadPythonParser } from '../server/src/workspace/python';
+import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-11-24' };
+
+/** The script and Python fixtures of every rule, from the sources (rules/<family>/<id>/fixtures/). */
+function ruleFixtures(): { path: string; name: string; text: string }[] {
+  const found: { path: string; name: string; text: string }[] = [];
+  for (const family of ['app', 'sql']) {
+    for (const id of readdirSync(join(REPO_ROOT, 'rules', family))) {
+      const folder = join(REPO_ROOT, 'rules', family, id, 'fixtures');
+      let names: string[];
+      try {
+        names = readdirSync(folder);
+      } catch {
+        continue; // helpers/ has no fixtures
+      }
+      for (const name of names) if (/\.(?:[jt]sx?|py)$/.test(name)) found.push({ path: `${family}/${id}/fixtures/${name}`, name: `src/${name}`, text: readFileSync(join(folder, name), 'utf8') });
+    }
+  }
+  assert.ok(found.length > 100, `fixtures found: ${found.length}`);
+  return found;
+}
 
 function lint(file: PathologicalFile, cache?: LintCache): LintResult {
   const languageId = file.name.endsWith('.py') ? 'python' : file.name.endsWith('.sql') ? 'sql' : file.name.endsWith('.js') ? 'javascript' : 'typescript';
@@ -95,6 +115,53 @@ describe('deep nesting in JS/TS is "too complex", not an exception (#15)', () =>
     assert.equal(bracketDepthExceeds(`const t = ${'`${'.repeat(SCRIPT_NESTING_LIMIT + 1)}`, SCRIPT_NESTING_LIMIT), true);
     // A `}` closing a substitution goes back into the template, whose `(` are text.
     assert.equal(bracketDepthExceeds(`const t = \`\${a}${deep('(')}\`;`, SCRIPT_NESTING_LIMIT), false);
+  });
+});
+
+describe('walks over depth the user controls do not exhaust the stack (#15)', () => {
+  before(async () => {
+    assert.equal(await loadPythonParser(), null);
+  });
+
+  test('a Python line of 4,000 string concatenations: no internal error, and the file\'s real findings', () => {
+    const result = lint(pythonConcatenation(4_000));
+    assert.deepEqual(result.internalErrors, []);
+    const rules = new Set(result.findings.map((finding) => finding.ruleId));
+    assert.ok(rules.has('request-without-timeout'), [...rules].join(', '));
+    assert.ok(rules.has('sql-built-from-strings'), [...rules].join(', '));
+  });
+
+  test('a JS/TS chain of 10,000 concatenations passed to a query: no internal error, and its finding', () => {
+    const result = lint(scriptConcatenation(10_000));
+    assert.equal(result.notAnalysed, undefined);
+    assert.deepEqual(result.internalErrors, []);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'sql-built-from-strings'));
+  });
+
+  test('deep chains in every position of every rule\'s script and Python fixtures: no rule throws', () => {
+    const depth = 3_000;
+    const chains = {
+      script: [Array.from({ length: depth }, () => "'a'").join(' +\n'), `a${'\n.b'.repeat(depth)}`, `f${'()\n'.repeat(depth)}`, Array.from({ length: depth }, () => 'a').join(' &&\n'), `${Array.from({ length: 1_000 }, () => 'a ? b').join(' :\n')} : c`],
+      python: [Array.from({ length: depth }, () => '"a"').join(' + '), `a${'.b'.repeat(depth)}`, `f${'()'.repeat(depth)}`, `${'not '.repeat(depth)}a`, `${Array.from({ length: depth }, () => 'a if b else').join(' ')} c`, Array.from({ length: depth }, () => 'a').join(' and ')],
+    };
+    const failures: string[] = [];
+    for (const fixture of ruleFixtures()) {
+      const isPython = fixture.name.endsWith('.py');
+      for (const chain of isPython ? chains.python : chains.script) {
+        // The chain as a statement at the top of every block (every function, loop and handler body).
+        const text = isPython ? fixture.text.replace(/:\n(\s+)/g, (_, indent: string) => `:\n${indent}__deep = ${chain}\n${indent}`) : fixture.text.replace(/\{\n/g, `{\n__deep = ${chain};\n`);
+        const result = lint({ name: fixture.name, text });
+        for (const error of result.internalErrors) failures.push(`${fixture.path} (${chain.slice(0, 12)}...): ${error.ruleId ?? 'engine'}: ${error.message.split('\n')[0] ?? ''}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  test('a SQL predicate nested 5,000 parentheses deep: no internal error, and its finding', () => {
+    const text = `SELECT id FROM t WHERE ${'(\n'.repeat(5_000)}a = NULL${'\n)'.repeat(5_000)};\n`;
+    const result = lintDocument({ path: 'deep.sql', languageId: 'sql', text }, SETTINGS, RULES);
+    assert.deepEqual(result.internalErrors, []);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'equals-null'));
   });
 });
 

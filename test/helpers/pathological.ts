@@ -36,14 +36,14 @@ export function pythonConcatenation(count: number): PathologicalFile {
   const chain = Array.from({ length: count }, () => '"a"').join(' + ');
   return {
     name: 'concatenation.py',
-    text: `import requests\n\ndef sync(cursor, user_id):\n    label = ${chain}\n    cursor.execute("SELECT * FROM t WHERE id = " + ${chain} + user_id)\n    return requests.get("https://api.example.com/users")\n`,
+    text: `import requests\n\ndef sync(cursor, user_id):\n    label = ${chain}\n    cursor.execute("SELECT " + ${chain} + " FROM t WHERE id = " + user_id)\n    return requests.get("https://api.example.com/users")\n`,
   };
 }
 
 /** A JS line of `count` string concatenations (a left-deep tree `count` deep), passed to a query. */
 export function scriptConcatenation(count: number): PathologicalFile {
   const chain = Array.from({ length: count }, () => "'a'").join(' +\n  ');
-  return { name: 'concatenation.ts', text: `${PG_HEADER}export async function sync(userId: string) {\n  const label = ${chain};\n  return pool.query('SELECT * FROM t WHERE id = ' + ${chain} + userId);\n}\n` };
+  return { name: 'concatenation.ts', text: `${PG_HEADER}export async function sync(userId: string) {\n  const label = ${chain};\n  return pool.query('SELECT ' + ${chain} + ' FROM t WHERE id = ' + userId);\n}\n` };
 }
 
 /** A Python function with `count` `cursor.execute(f"...")` calls, each in its own loop. */

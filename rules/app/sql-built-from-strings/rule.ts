@@ -113,12 +113,22 @@ function unwrap(node: ts.Expression): ts.Expression {
 }
 
 function isLiteral(node: ts.Expression): boolean {
-  const expression = unwrap(node);
+  // Every branch of nested conditionals, with a stack: a chain of `a ? 'x' : b ? 'y' : ...` is a
+  // tree as deep as it is long (#15).
+  const pending: ts.Expression[] = [node];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const expression = unwrap(next);
+    // `useNodeTime ? '$1::timestamptz' : 'now()'`: a choice between fixed SQL texts, not a value
+    // from outside (seen in graphile-worker).
+    if (ts.isConditionalExpression(expression)) pending.push(expression.whenFalse, expression.whenTrue);
+    else if (!isLiteralValue(expression)) return false;
+  }
+  return true;
+}
+
+function isLiteralValue(expression: ts.Expression): boolean {
   if (ts.isNumericLiteral(expression) || ts.isBigIntLiteral(expression) || ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return true;
   if (expression.kind === ts.SyntaxKind.TrueKeyword || expression.kind === ts.SyntaxKind.FalseKeyword || expression.kind === ts.SyntaxKind.NullKeyword) return true;
-  // `useNodeTime ? '$1::timestamptz' : 'now()'`: a choice between fixed SQL texts, not a value
-  // from outside (seen in graphile-worker).
-  if (ts.isConditionalExpression(expression)) return isLiteral(expression.whenTrue) && isLiteral(expression.whenFalse);
   return ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(expression.operand);
 }
 

@@ -577,9 +577,22 @@ const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
  * atom; CASE ... END is kept whole.
  */
 export function comparisonsIn(model: StatementModel, start: number, end: number): Comparison[] {
+  const result: Comparison[] = [];
+  // Parenthesized groups still to read, the next on top: a stack rather than recursion, so that
+  // a predicate nested thousands of parentheses deep cannot exhaust the stack (#15). A group's
+  // own atoms come first, then its groups in order, as a recursive descent would list them.
+  const pending: { start: number; end: number }[] = [{ start, end }];
+  for (let group = pending.pop(); group !== undefined; group = pending.pop()) {
+    const inner = comparisonsAtBase(model, group.start, group.end, result);
+    for (let index = inner.length - 1; index >= 0; index--) pending.push(inner[index] as { start: number; end: number });
+  }
+  return result;
+}
+
+/** Appends the comparisons at the range's base depth to `result`; returns the boolean groups in it. */
+function comparisonsAtBase(model: StatementModel, start: number, end: number, result: Comparison[]): { start: number; end: number }[] {
   const { tokens, depths } = model;
   const baseDepth = depths[start] ?? 0;
-  const result: Comparison[] = [];
   let atomStart = start;
   let caseLevel = 0;
   let betweenPending = false;
@@ -607,15 +620,16 @@ export function comparisonsIn(model: StatementModel, start: number, end: number)
     }
   }
   flush(end);
-  // Descend into parenthesized groups so `(a = 1 OR b = NULL)` is seen too.
+  // Parenthesized groups are read too, so that `(a = 1 OR b = NULL)` is seen.
+  const groups: { start: number; end: number }[] = [];
   for (let index = start; index < end; index++) {
     if (tokens[index]?.text === '(' && depths[index] === baseDepth && tokens[index + 1]?.upper !== 'SELECT' && isBooleanGroup(model, index)) {
       const close = matchingParen(model, index);
-      result.push(...comparisonsIn(model, index + 1, close));
+      groups.push({ start: index + 1, end: close });
       index = close;
     }
   }
-  return result;
+  return groups;
 }
 
 /** A parenthesized group used as a boolean (not a function's arguments or a tuple). */
