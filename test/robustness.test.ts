@@ -20,7 +20,7 @@ import { REPO_ROOT } from './helpers/paths';
 import { applyEdits, editsApply, lintDocument, RULES, type LintCache, type LintResult, type LintSettings, type Rule } from '../rules';
 import { bracketDepthExceeds, SCRIPT_NESTING_LIMIT } from '../rules/engine/languages/typescript';
 import { loadPythonParser } from '../server/src/workspace/python';
-import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
+import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, nestedSqlPredicate, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-11-24' };
 
@@ -158,8 +158,7 @@ describe('walks over depth the user controls do not exhaust the stack (#15)', ()
   });
 
   test('a SQL predicate nested 5,000 parentheses deep: no internal error, and its finding', () => {
-    const text = `SELECT id FROM t WHERE ${'(\n'.repeat(5_000)}a = NULL${'\n)'.repeat(5_000)};\n`;
-    const result = lintDocument({ path: 'deep.sql', languageId: 'sql', text }, SETTINGS, RULES);
+    const result = lint(nestedSqlPredicate(5_000));
     assert.deepEqual(result.internalErrors, []);
     assert.ok(result.findings.some((finding) => finding.ruleId === 'equals-null'));
   });

@@ -58,6 +58,16 @@ export function cartesianFromItems(count: number): PathologicalFile {
   return { name: 'cartesian.sql', text: `SELECT 1 FROM ${Array.from({ length: count }, (_, index) => `t${index}`).join(', ')};\n` };
 }
 
+/** A predicate nested `depth` parentheses deep (one `= NULL` inside). */
+export function nestedSqlPredicate(depth: number): PathologicalFile {
+  return { name: 'nested-predicate.sql', text: `SELECT id FROM t WHERE ${'(\n'.repeat(depth)}a = NULL${'\n)'.repeat(depth)};\n` };
+}
+
+/** `IN (SELECT ...)` subqueries nested `depth` deep. */
+export function nestedSqlSubqueries(depth: number): PathologicalFile {
+  return { name: 'nested-subqueries.sql', text: `SELECT id FROM t WHERE a IN ${'(SELECT a FROM t WHERE a IN\n'.repeat(depth)}(1)${')\n'.repeat(depth)};\n` };
+}
+
 /** A single Python line of about `bytes` bytes: a list of string literals. */
 export function longPythonLine(bytes: number): PathologicalFile {
   const item = '"abcdefgh", ';

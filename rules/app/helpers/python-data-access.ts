@@ -48,7 +48,9 @@ export function pythonImports(root: PythonNode): PythonImports {
       }
       return false;
     }
-    return node.type !== 'string' && node.type !== 'comment';
+    // Imports are statements: they never sit inside an expression, so expression statements
+    // (which can be a 10 MB list literal on one line, #15), strings and comments are not walked.
+    return node.type !== 'expression_statement' && node.type !== 'return_statement' && node.type !== 'string' && node.type !== 'comment';
   });
   return imports;
 }
