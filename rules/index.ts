@@ -10,6 +10,6 @@ export { closestId, parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_
 export { languageOfPath, languageOfLanguageId } from './engine/languages/classify';
 export { initializePython, isPythonInitialized, pythonParsesCleanly, type PythonWasm } from './engine/languages/python';
 export { countParsingStatements } from './engine/languages/sql/source';
-export { computeLineStarts, lineOfOffset, applyEdits } from './engine/text';
+export { computeLineStarts, lineOfOffset, applyEdits, editsApply } from './engine/text';
 export { docsUrlFor, SUPPRESSIONS_DOCS_URL, type Rule, type RuleMeta } from './engine/rule';
 export * from './engine/types';

@@ -3,7 +3,8 @@
  * prefilter words), builds each SQL source once (the .sql file, or every query embedded in a
  * JS/TS file), walks every source once feeding all rules' visitors, maps embedded findings back
  * to the host file, caps fixes at each rule's declared safety, and applies suppressions.
- * A rule that throws is recorded as an internal error and the other rules' findings still arrive.
+ * A rule that throws is recorded as an internal error and the other rules' findings still arrive;
+ * anything else that throws makes the file "not analysed", never an exception for the caller.
  * Python files are parsed once by tree-sitter and walked once; before the front end has loaded
  * the grammar (see languages/python.ts) they get no findings at all.
  */
@@ -14,6 +15,7 @@ import { EMBEDDED_SQL_PREFILTER, fileNodes, findEmbeddedSql, parseScript, ts, ty
 import { createPythonSqlCollector, isPythonInitialized, parsePython, walkPython, type PythonNode, type PythonSqlSite } from './languages/python';
 import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, type Rule, type RuleContext, type RuleTarget, type ScriptVisitors, type SqlVisitors } from './rule';
 import { PrefilterProgram, type PrefilterTerm } from './prefilter';
+import { failedResult, soundResult } from './guard';
 import { looksMinified } from './text';
 import { detectFileRole, runsWarehouseSql } from './roles';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
@@ -108,7 +110,23 @@ export interface LintCache {
   script?: ScriptParseCache;
 }
 
+/**
+ * Lints one document, and returns whatever the text holds (issue #15): an exception out of the
+ * engine becomes the file's outcome (not analysed, with the reason; an internal error unless a
+ * parser's limit was reached), and no result holds a range outside the text or a fix whose edits
+ * overlap (see guard.ts). One file's failure is that file's failure, in every front end.
+ */
 export function lintDocument(document: SourceDocument, settings: LintSettings, rules: readonly Rule[], cache?: LintCache): LintResult {
+  try {
+    return soundResult(lintDocumentUnguarded(document, settings, rules, cache), document.text.length);
+  } catch (error) {
+    // A parse that failed half-way may have left the editor's previous tree half-updated.
+    if (cache !== undefined) delete cache.script;
+    return failedResult(error);
+  }
+}
+
+function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings, rules: readonly Rule[], cache?: LintCache): LintResult {
   const findings: SuppressibleFinding[] = [];
   const internalErrors: InternalError[] = [];
   const stats = { sqlStatements: 0 };

@@ -37,6 +37,25 @@ export function lineOfOffset(lineStarts: readonly number[], offset: number): num
   return low;
 }
 
+/**
+ * True when `edits` can be applied to a text of `textLength` characters: every range is inside
+ * the text with its start at or before its end, and no two overlap (in order of start, each
+ * starts at or after the previous one's end; insertions at one point are allowed). This is the
+ * contract applyEdits and editors rely on, and the runner keeps only fixes that meet it.
+ */
+export function editsApply(textLength: number, edits: readonly { range: { start: number; end: number } }[]): boolean {
+  for (const edit of edits) {
+    const { start, end } = edit.range;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= textLength)) return false;
+  }
+  if (edits.length < 2) return true;
+  const sorted = [...edits].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
+  for (let index = 1; index < sorted.length; index++) {
+    if ((sorted[index]?.range.start ?? 0) < (sorted[index - 1]?.range.end ?? 0)) return false;
+  }
+  return true;
+}
+
 /** Applies non-overlapping edits to a text (the order of `edits` does not matter). */
 export function applyEdits(text: string, edits: readonly { range: { start: number; end: number }; newText: string }[]): string {
   const sorted = [...edits].sort((a, b) => b.range.start - a.range.start || b.range.end - a.range.end);

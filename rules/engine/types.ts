@@ -138,9 +138,13 @@ export interface LintSettings {
   today: string;
 }
 
-/** A problem in the engine itself (a rule that threw); reported once by the front end. */
+/**
+ * A problem in the engine itself, reported once by the front end: a rule that threw (its id; the
+ * other rules' findings still arrive), or the engine failing on the file outside any rule (null;
+ * the file is then `notAnalysed`, and the other files are unaffected).
+ */
 export interface InternalError {
-  ruleId: string;
+  ruleId: string | null;
   message: string;
 }
 
@@ -153,7 +157,10 @@ export interface LintResult {
   suppressed?: SuppressedFinding[];
   /** What kind of code the file is, and why; rules ran only where they apply to it. */
   role?: FileRoleFact;
-  /** Why the document was not analysed at all (a minified bundle), when it was not. */
+  /**
+   * Why the document was not analysed at all, when it was not: a minified bundle, text beyond
+   * what a parser can read (too deeply nested), or an internal error (also in internalErrors).
+   */
   notAnalysed?: string;
 }
 

@@ -76,10 +76,13 @@ function stringValue(node: PythonNode | undefined): string | null {
 }
 
 /** The service of `boto3.client("s3")`, `session.client(service_name="s3")`, `create_client("s3")`; 'resource:s3' for resources; 'table' for `Table(...)`. */
-function createdService(value: PythonNode, known: Map<string, string>): string | null {
-  if (value.type === 'await') {
+function createdService(awaited: PythonNode, known: Map<string, string>): string | null {
+  // Through `await` with a loop, however many there are (#15).
+  let value = awaited;
+  while (value.type === 'await') {
     const inner = value.namedChildren.find((child) => child !== null && child.type !== 'comment');
-    return inner === undefined || inner === null ? null : createdService(inner, known);
+    if (inner === undefined || inner === null) return null;
+    value = inner;
   }
   if (value.type === 'attribute' && value.childForFieldName('attribute')?.text === 'client') {
     // `s3_resource.meta.client`

@@ -171,15 +171,23 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     if (imports.size === 0) return null;
     const target = unwrapExpression(expression);
     if (ts.isIdentifier(target)) return imports.get(target.text) ?? null;
-    if (ts.isPropertyAccessExpression(target)) {
-      // `pg.Pool` where pg is `import * as pg` or `const pg = require('pg')` (default = module),
-      // and one level further through a default: compiled code's `axios_1.default.get`.
-      const base = unwrapExpression(target.expression);
-      const imported = ts.isIdentifier(base) ? imports.get(base.text) : ts.isPropertyAccessExpression(base) && base.name.text === 'default' ? resolveImport(base) : null;
-      if (imported === undefined || imported === null) return null;
-      if (imported.exportName === '*' || imported.exportName === 'default') return { module: imported.module, exportName: target.name.text };
+    if (!ts.isPropertyAccessExpression(target)) return null;
+    // `pg.Pool` where pg is `import * as pg` or `const pg = require('pg')` (default = module),
+    // and further through defaults: compiled code's `axios_1.default.get`. The accesses are
+    // collected with a loop, outermost first, then resolved from the innermost (#15).
+    const accesses: ts.PropertyAccessExpression[] = [target];
+    let base = unwrapExpression(target.expression);
+    while (ts.isPropertyAccessExpression(base) && base.name.text === 'default') {
+      accesses.push(base);
+      base = unwrapExpression(base.expression);
     }
-    return null;
+    if (!ts.isIdentifier(base)) return null;
+    let imported: ImportedName | null = imports.get(base.text) ?? null;
+    for (let index = accesses.length - 1; index >= 0 && imported !== null; index--) {
+      const access = accesses[index] as ts.PropertyAccessExpression;
+      imported = imported.exportName === '*' || imported.exportName === 'default' ? { module: imported.module, exportName: access.name.text } : null;
+    }
+    return imported;
   };
 
   const origin = (expression: ts.Expression): ts.Expression => {

@@ -11,7 +11,7 @@
  */
 
 import { importOf, type PrefilterTerm } from '../../engine/prefilter';
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import type { TextEdit } from '../../engine/types';
 import { propertyInsertion, unwrapExpression, type FileBindings } from './bindings';
 
@@ -189,11 +189,10 @@ export function declaredNameOf(expression: ts.Node): ts.Identifier | null {
 /** Every identifier named `name` inside `root` (no scope analysis: shadowing is rare enough here). */
 export function referencesIn(root: ts.Node, name: string): ts.Identifier[] {
   const found: ts.Identifier[] = [];
-  const visit = (node: ts.Node): void => {
+  walkScript(root, (node) => {
     if (ts.isIdentifier(node) && node.text === name) found.push(node);
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
+    return true;
+  });
   return found;
 }
 

@@ -11,7 +11,7 @@
  * query is and on which arrays are small enough not to matter.
  */
 
-import { nodesOfKind, ts } from '../../engine/languages/typescript';
+import { nodesOfKind, ts, walkScript } from '../../engine/languages/typescript';
 import { importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { unwrapExpression, type FileBindings } from './bindings';
 import { FETCH_MODULES } from './fetch-modules';
@@ -529,12 +529,15 @@ function methodCall(bindings: FileBindings, call: ts.CallExpression, receiverKin
  * builder (`knex('users').where(...).first()`), a TypeORM query builder (`...getMany()`), a
  * Mongoose query (`User.find().lean()`), or a promise chain (`pool.query(...).then(...)`).
  */
-export function dataCallOf(bindings: FileBindings, call: ts.CallExpression): DataCall | null {
-  const callee = unwrapCallee(call.expression);
-  // Promise chains: the I/O is the receiver of `.then(...)`.
-  if (ts.isPropertyAccessExpression(callee) && ['then', 'catch', 'finally'].includes(callee.name.text)) {
+export function dataCallOf(bindings: FileBindings, chainEnd: ts.CallExpression): DataCall | null {
+  let call = chainEnd;
+  let callee = unwrapCallee(call.expression);
+  // Promise chains: the I/O is the receiver of `.then(...)` (a loop: chains can be long, #15).
+  while (ts.isPropertyAccessExpression(callee) && ['then', 'catch', 'finally'].includes(callee.name.text)) {
     const inner = unwrapExpression(callee.expression);
-    return ts.isCallExpression(inner) ? dataCallOf(bindings, inner) : null;
+    if (!ts.isCallExpression(inner)) return null;
+    call = inner;
+    callee = unwrapCallee(call.expression);
   }
   if (ts.isIdentifier(callee)) {
     if (callee.text === 'fetch') {
@@ -683,19 +686,18 @@ export function boundNames(name: ts.BindingName, into: Set<string>): void {
 export function mentionsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
   if (names.size === 0) return false;
   let found = false;
-  const visit = (current: ts.Node): void => {
-    if (found) return;
+  walkScript(node, (current) => {
+    if (found) return false;
     if (ts.isIdentifier(current) && names.has(current.text)) {
       const parent = current.parent;
       const isPropertyName = (ts.isPropertyAccessExpression(parent) && parent.name === current) || (ts.isPropertyAssignment(parent) && parent.name === current);
       if (!isPropertyName) {
         found = true;
-        return;
+        return false;
       }
     }
-    ts.forEachChild(current, visit);
-  };
-  visit(node);
+    return true;
+  });
   return found;
 }
 
@@ -758,19 +760,17 @@ export const FS_DESCRIPTOR_METHODS: ReadonlySet<string> = new Set(['readFile', '
 /** Every data call inside `body`, not looking into nested functions unless `intoFunctions`. */
 export function dataCallsIn(bindings: FileBindings, body: ts.Node, intoFunctions: boolean): DataCall[] {
   const calls: DataCall[] = [];
-  const visit = (node: ts.Node): void => {
-    if (node !== body && !intoFunctions && ts.isFunctionLike(node)) return;
+  walkScript(body, (node) => {
+    if (node !== body && !intoFunctions && ts.isFunctionLike(node)) return false;
     if (ts.isCallExpression(node)) {
       const found = dataCallOf(bindings, node);
       if (found !== null) {
         calls.push(found);
         // The chain's inner calls are the same query; its arguments may hold further calls.
-        for (const argument of node.arguments) visit(argument);
-        return;
+        return node.arguments;
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(body);
+    return true;
+  });
   return calls;
 }

@@ -11,7 +11,7 @@
  * headers come from elsewhere is not a known write, and the rules stay silent on it.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from './bindings';
 import { FETCH_MODULES } from './fetch-modules';
@@ -36,27 +36,26 @@ export function isIdempotencyKeyName(name: string): boolean {
 export function mentionsIdempotencyKey(bindings: FileBindings, node: ts.Node): boolean {
   const followed = new Set<string>();
   let found = false;
-  const walk = (current: ts.Node): void => {
-    if (found) return;
+  walkScript(node, (current) => {
+    if (found) return false;
     if (ts.isIdentifier(current) || ts.isPrivateIdentifier(current)) {
       if (isIdempotencyKeyName(current.text)) {
         found = true;
-        return;
+        return false;
       }
       if (ts.isIdentifier(current) && !followed.has(current.text)) {
         followed.add(current.text);
         const initializer = bindings.initializerOf(current.text);
-        if (initializer !== null && ts.isObjectLiteralExpression(unwrapExpression(initializer))) walk(initializer);
+        if (initializer !== null && ts.isObjectLiteralExpression(unwrapExpression(initializer))) return [initializer];
       }
-      return;
+      return false;
     }
     if (ts.isStringLiteral(current) || ts.isNoSubstitutionTemplateLiteral(current)) {
       if (isIdempotencyKeyName(current.text)) found = true;
-      return;
+      return false;
     }
-    ts.forEachChild(current, walk);
-  };
-  walk(node);
+    return true;
+  });
   return found;
 }
 
@@ -230,14 +229,13 @@ export function axiosCallShape(bindings: FileBindings, call: ts.CallExpression):
 /** The HTTP writes made in `scope`'s own code (nested functions included: they run in the attempt). */
 export function httpWritesIn(bindings: FileBindings, scope: ts.Node): HttpWrite[] {
   const writes: HttpWrite[] = [];
-  const walk = (node: ts.Node): void => {
+  walkScript(scope, (node) => {
     if (ts.isCallExpression(node)) {
       const found = httpWriteOf(bindings, node);
       if (found !== null) writes.push(found);
     }
-    ts.forEachChild(node, walk);
-  };
-  walk(scope);
+    return true;
+  });
   return writes;
 }
 
@@ -302,8 +300,8 @@ export function onlyRejectedStatuses(bindings: FileBindings, expression: ts.Expr
   if (isRejectedListMembership(bindings, value)) return true;
   if (!ts.isBinaryExpression(value)) return false;
   const kind = value.operatorToken.kind;
-  if (kind === ts.SyntaxKind.BarBarToken) return onlyRejectedStatuses(bindings, value.left) && onlyRejectedStatuses(bindings, value.right);
-  if (kind === ts.SyntaxKind.AmpersandAmpersandToken) return onlyRejectedStatuses(bindings, value.left) || onlyRejectedStatuses(bindings, value.right);
+  if (kind === ts.SyntaxKind.BarBarToken) return operandsOf(value, kind).every((operand) => onlyRejectedStatuses(bindings, operand));
+  if (kind === ts.SyntaxKind.AmpersandAmpersandToken) return operandsOf(value, kind).some((operand) => onlyRejectedStatuses(bindings, operand));
   return statusComparison(value, true);
 }
 
@@ -313,9 +311,25 @@ export function notOnlyRejectedStatuses(bindings: FileBindings, expression: ts.E
   if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.ExclamationToken) return onlyRejectedStatuses(bindings, value.operand);
   if (!ts.isBinaryExpression(value)) return false;
   const kind = value.operatorToken.kind;
-  if (kind === ts.SyntaxKind.AmpersandAmpersandToken) return notOnlyRejectedStatuses(bindings, value.left) && notOnlyRejectedStatuses(bindings, value.right);
-  if (kind === ts.SyntaxKind.BarBarToken) return notOnlyRejectedStatuses(bindings, value.left) || notOnlyRejectedStatuses(bindings, value.right);
+  if (kind === ts.SyntaxKind.AmpersandAmpersandToken) return operandsOf(value, kind).every((operand) => notOnlyRejectedStatuses(bindings, operand));
+  if (kind === ts.SyntaxKind.BarBarToken) return operandsOf(value, kind).some((operand) => notOnlyRejectedStatuses(bindings, operand));
   return statusComparison(value, false);
+}
+
+/**
+ * The operands of a chain of one operator (`a || b || c` → a, b, c), through parentheses, read
+ * with a stack: a chain is a tree as deep as it is long, and the callers recurse only where the
+ * operator changes, which takes parentheses to nest (#15).
+ */
+function operandsOf(chain: ts.BinaryExpression, kind: ts.SyntaxKind): ts.Expression[] {
+  const operands: ts.Expression[] = [];
+  const pending: ts.Expression[] = [chain];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const value = unwrapExpression(next);
+    if (ts.isBinaryExpression(value) && value.operatorToken.kind === kind) pending.push(value.right, value.left);
+    else operands.push(value);
+  }
+  return operands;
 }
 
 /** The expression a one-expression function returns (`(e) => x`, `function (e) { return x; }`), or null. */

@@ -64,10 +64,12 @@ export function airflowTaskScopes(root: PythonNode, text: string): AirflowTaskSc
   }
   for (const call of root.descendantsOfType('call')) {
     if (call === null) continue;
-    const callee = pythonCalleeName(call) ?? '';
-    if (/Sensor/.test(callee)) continue;
+    // The keyword first: the callee's name is its text, which for each call of a long chain
+    // `f()()()...` is the rest of the chain (#15).
     const target = pythonArguments(call).keywords.get('python_callable');
     if (target === undefined) continue;
+    const callee = pythonCalleeName(call) ?? '';
+    if (/Sensor/.test(callee)) continue;
     if (target.type === 'lambda') {
       scopes.push({ range: { start: target.startIndex, end: target.endIndex }, name: '<lambda>', kind: 'callable' });
       continue;

@@ -6,7 +6,7 @@
  * works on tree-sitter nodes during the lint and keeps no node beyond it.
  */
 
-import type { PythonNode } from '../../engine/languages/python';
+import { walkPythonNamed, type PythonNode } from '../../engine/languages/python';
 
 /** Local names bound by the file's imports, to the dotted path they stand for. */
 export type PythonImports = Map<string, string>;
@@ -19,7 +19,7 @@ export type PythonImports = Map<string, string>;
  */
 export function pythonImports(root: PythonNode): PythonImports {
   const imports: PythonImports = new Map();
-  const visit = (node: PythonNode): void => {
+  walkPythonNamed(root, (node) => {
     if (node.type === 'import_statement') {
       for (const child of node.namedChildren) {
         if (child === null) continue;
@@ -32,11 +32,11 @@ export function pythonImports(root: PythonNode): PythonImports {
           if (name !== null && alias !== null) imports.set(alias.text, name.text);
         }
       }
-      return;
+      return false;
     }
     if (node.type === 'import_from_statement') {
       const module = node.childForFieldName('module_name');
-      if (module === null) return;
+      if (module === null) return false;
       for (const child of node.namedChildren) {
         if (child === null || child === module || (child.startIndex === module.startIndex && child.endIndex === module.endIndex)) continue;
         if (child.type === 'dotted_name') imports.set(child.text, `${module.text}.${child.text}`);
@@ -46,11 +46,12 @@ export function pythonImports(root: PythonNode): PythonImports {
           if (name !== null && alias !== null) imports.set(alias.text, `${module.text}.${name.text}`);
         }
       }
-      return;
+      return false;
     }
-    for (const child of node.namedChildren) if (child !== null && child.type !== 'string' && child.type !== 'comment') visit(child);
-  };
-  visit(root);
+    // Imports are statements: they never sit inside an expression, so expression statements
+    // (which can be a 10 MB list literal on one line, #15), strings and comments are not walked.
+    return node.type !== 'expression_statement' && node.type !== 'return_statement' && node.type !== 'string' && node.type !== 'comment';
+  });
   return imports;
 }
 
@@ -62,13 +63,19 @@ export function importsModule(imports: PythonImports, module: string): boolean {
 
 /** The names of an attribute chain (`a.b.c` → ['a', 'b', 'c']), or null when it is not one. */
 export function dottedParts(node: PythonNode): string[] | null {
-  if (node.type === 'identifier') return [node.text];
-  if (node.type !== 'attribute') return null;
-  const object = node.childForFieldName('object');
-  const attribute = node.childForFieldName('attribute');
-  if (object === null || attribute === null) return null;
-  const head = dottedParts(object);
-  return head === null ? null : [...head, attribute.text];
+  // Down the chain with a loop, the names collected last first: `a.b.c...` can be thousands long (#15).
+  const reversed: string[] = [];
+  let current = node;
+  while (current.type === 'attribute') {
+    const object = current.childForFieldName('object');
+    const attribute = current.childForFieldName('attribute');
+    if (object === null || attribute === null) return null;
+    reversed.push(attribute.text);
+    current = object;
+  }
+  if (current.type !== 'identifier') return null;
+  reversed.push(current.text);
+  return reversed.reverse();
 }
 
 /** The dotted path an expression names after imports are resolved (`r.get` → 'requests.get'), or null when its root is not imported. */
@@ -121,27 +128,42 @@ export function isScreamingCase(name: string): boolean {
 
 /** Literals: strings without interpolation, numbers, True/False/None, and tuples or lists of them. */
 export function isPythonLiteral(node: PythonNode): boolean {
-  switch (node.type) {
-    case 'integer':
-    case 'float':
-    case 'true':
-    case 'false':
-    case 'none':
-      return true;
-    case 'string':
-      return !node.namedChildren.some((child) => child !== null && child.type === 'interpolation');
-    case 'concatenated_string':
-      return node.namedChildren.every((child) => child === null || isPythonLiteral(child));
-    case 'unary_operator':
-    case 'parenthesized_expression': {
-      const inner = node.namedChildren.find((child) => child !== null && child.type !== 'comment');
-      return inner !== undefined && inner !== null && isPythonLiteral(inner);
+  // Every part that must be a literal, with a stack: `-(-(...))`, parentheses and chains of
+  // conditional expressions can nest thousands deep (#15).
+  const pending: PythonNode[] = [node];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    switch (current.type) {
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+        break;
+      case 'string':
+        if (current.namedChildren.some((child) => child !== null && child.type === 'interpolation')) return false;
+        break;
+      case 'concatenated_string':
+        for (const child of current.namedChildren) if (child !== null) pending.push(child);
+        break;
+      case 'unary_operator':
+      case 'parenthesized_expression': {
+        const inner = current.namedChildren.find((child) => child !== null && child.type !== 'comment');
+        if (inner === undefined || inner === null) return false;
+        pending.push(inner);
+        break;
+      }
+      case 'conditional_expression':
+        // The branches are literals; the condition may read names.
+        for (const child of current.namedChildren) {
+          if (child === null || ['comment', 'identifier', 'comparison_operator', 'attribute'].includes(child.type)) continue;
+          pending.push(child);
+        }
+        break;
+      default:
+        return false;
     }
-    case 'conditional_expression':
-      return node.namedChildren.every((child) => child === null || child.type === 'comment' || isPythonLiteral(child) || child.type === 'identifier' || child.type === 'comparison_operator' || child.type === 'attribute');
-    default:
-      return false;
   }
+  return true;
 }
 
 /**
@@ -168,9 +190,9 @@ export function moduleAssignments(root: PythonNode): Map<string, PythonNode> {
 export function localAssignment(scope: PythonNode, name: string, before: number): PythonNode | null {
   let found: PythonNode | null = null;
   let count = 0;
-  const visit = (node: PythonNode): void => {
-    if (node.startIndex >= before) return;
-    if (node.type === 'function_definition' && node.startIndex !== scope.startIndex) return;
+  walkPythonNamed(scope, (node) => {
+    if (node.startIndex >= before) return false;
+    if (node.type === 'function_definition' && node.startIndex !== scope.startIndex) return false;
     if (node.type === 'assignment') {
       const left = node.childForFieldName('left');
       if (left?.type === 'identifier' && left.text === name) {
@@ -178,31 +200,34 @@ export function localAssignment(scope: PythonNode, name: string, before: number)
         found = node.childForFieldName('right');
       }
     }
-    for (const child of node.namedChildren) if (child !== null) visit(child);
-  };
-  visit(scope);
+    return true;
+  });
   return count === 1 ? found : null;
 }
 
 /** The names a `for` target or assignment target binds (`row`, `(a, b)`, `[x, *rest]`). */
 export function boundPythonNames(target: PythonNode, into: Set<string> = new Set()): Set<string> {
-  if (target.type === 'identifier') into.add(target.text);
-  else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression'].includes(target.type)) {
-    for (const child of target.namedChildren) if (child !== null) boundPythonNames(child, into);
-  }
+  walkPythonNamed(target, (node) => {
+    if (node.type === 'identifier') into.add(node.text);
+    return ['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression'].includes(node.type);
+  });
   return into;
 }
 
 /** True when the expression reads one of `names` as a variable (not as an attribute or keyword name). */
 export function mentionsName(node: PythonNode, names: ReadonlySet<string>): boolean {
-  if (node.type === 'identifier') {
-    if (!names.has(node.text)) return false;
-    const parent = node.parent;
-    if (parent?.type === 'attribute' && sameNode(parent.childForFieldName('attribute'), node)) return false;
-    if (parent?.type === 'keyword_argument' && sameNode(parent.childForFieldName('name'), node)) return false;
-    return true;
-  }
-  return node.namedChildren.some((child) => child !== null && mentionsName(child, names));
+  let found = false;
+  walkPythonNamed(node, (current) => {
+    if (found) return false;
+    if (current.type !== 'identifier') return true;
+    if (!names.has(current.text)) return false;
+    const parent = current.parent;
+    if (parent?.type === 'attribute' && sameNode(parent.childForFieldName('attribute'), current)) return false;
+    if (parent?.type === 'keyword_argument' && sameNode(parent.childForFieldName('name'), current)) return false;
+    found = true;
+    return false;
+  });
+  return found;
 }
 
 /** The method calls of a chain in call order and the expression it starts from: `M.objects.filter(a).first()` → [filter, first] from `M.objects`. */
@@ -241,19 +266,22 @@ export function usesDjangoModels(text: string): boolean {
 
 /** True for a string, an f-string, or a string built with `%`, `+` or `.format(...)`: text, not a value from outside. */
 export function isStringExpression(node: PythonNode): boolean {
-  if (node.type === 'string' || node.type === 'concatenated_string') return true;
-  if (node.type === 'parenthesized_expression') {
-    const inner = node.namedChildren.find((child) => child !== null && child.type !== 'comment');
-    return inner !== undefined && inner !== null && isStringExpression(inner);
-  }
-  if (node.type === 'binary_operator') {
-    const left = node.childForFieldName('left');
-    return left !== null && isStringExpression(left);
-  }
-  if (node.type === 'call') {
-    const callee = node.childForFieldName('function');
-    const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
-    return object !== null && object !== undefined && ['format', 'join'].includes(callee?.childForFieldName('attribute')?.text ?? '') && isStringExpression(object);
+  // Down the left of `+` / `%` chains, parentheses and `.format` / `.join` receivers with a loop:
+  // `"a" + "a" + ...` on one line is a tree as deep as it is long (#15).
+  let current: PythonNode | null | undefined = node;
+  while (current !== null && current !== undefined) {
+    if (current.type === 'string' || current.type === 'concatenated_string') return true;
+    if (current.type === 'parenthesized_expression') {
+      current = current.namedChildren.find((child) => child !== null && child.type !== 'comment');
+    } else if (current.type === 'binary_operator') {
+      current = current.childForFieldName('left');
+    } else if (current.type === 'call') {
+      const callee: PythonNode | null = current.childForFieldName('function');
+      const object: PythonNode | null = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      current = ['format', 'join'].includes(callee?.childForFieldName('attribute')?.text ?? '') ? object : null;
+    } else {
+      return false;
+    }
   }
   return false;
 }
@@ -263,20 +291,21 @@ export function assignedStringInScope(node: PythonNode, name: string): boolean {
   const scope = enclosingFunction(node);
   if (scope === null) return false;
   let found = false;
-  const visit = (current: PythonNode): void => {
-    if (found) return;
+  const body = scope.childForFieldName('body');
+  if (body === null) return false;
+  walkPythonNamed(body, (current) => {
+    if (found) return false;
+    if (current !== body && (current.type === 'function_definition' || current.type === 'class_definition')) return false;
     if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = current.childForFieldName('left');
       const right = current.childForFieldName('right');
       if (left?.type === 'identifier' && left.text === name && right !== null && isStringExpression(right)) {
         found = true;
-        return;
+        return false;
       }
     }
-    for (const child of current.namedChildren) if (child !== null && child.type !== 'function_definition' && child.type !== 'class_definition') visit(child);
-  };
-  const body = scope.childForFieldName('body');
-  if (body !== null) visit(body);
+    return true;
+  });
   return found;
 }
 

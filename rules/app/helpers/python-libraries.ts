@@ -8,6 +8,7 @@
 
 import type { PythonNode } from '../../engine/languages/python';
 import { pythonArguments } from '../../engine/languages/python';
+import { dottedParts } from './python-data-access';
 import type { TextEdit } from '../../engine/types';
 
 /** The names a file imported: local name → dotted origin (`retry` → `tenacity.retry`, `tn` → `tenacity`). */
@@ -62,13 +63,11 @@ export function pythonImports(root: PythonNode): PythonImports {
  */
 export function qualifiedName(expression: PythonNode | null, imports: PythonImports): string | null {
   if (expression === null) return null;
-  if (expression.type === 'identifier') return imports.names.get(expression.text) ?? null;
-  if (expression.type === 'attribute') {
-    const object = qualifiedName(expression.childForFieldName('object'), imports);
-    const attribute = expression.childForFieldName('attribute')?.text;
-    return object === null || attribute === undefined ? null : `${object}.${attribute}`;
-  }
-  return null;
+  const chain = dottedParts(expression);
+  if (chain === null) return null;
+  const [root, ...attributes] = chain;
+  const origin = root === undefined ? undefined : imports.names.get(root);
+  return origin === undefined ? null : [origin, ...attributes].join('.');
 }
 
 /** The last segment of a dotted name: `tenacity.retry` → `retry`. */
@@ -91,16 +90,28 @@ export function hasSplat(call: PythonNode): boolean {
 export type PythonLiteral = number | string | boolean | null;
 
 /** The value of a plain literal, or undefined when the expression is not one. */
-export function literalOf(node: PythonNode | null | undefined): PythonLiteral | undefined {
-  if (node === null || node === undefined) return undefined;
-  if (node.type === 'parenthesized_expression') return literalOf(node.namedChildren.find((child) => child !== null && child.type !== 'comment'));
+export function literalOf(expression: PythonNode | null | undefined): PythonLiteral | undefined {
+  // Through parentheses and minus signs with a loop, however deep they nest (#15).
+  let node = expression;
+  let negations = 0;
+  for (;;) {
+    if (node === null || node === undefined) return undefined;
+    if (node.type === 'parenthesized_expression') node = node.namedChildren.find((child) => child !== null && child.type !== 'comment');
+    else if (node.type === 'unary_operator' && node.text.startsWith('-')) {
+      negations++;
+      node = node.childForFieldName('argument');
+    } else break;
+  }
+  const value = plainLiteralOf(node);
+  if (negations === 0) return value;
+  return typeof value === 'number' ? (negations % 2 === 0 ? value : -value) : undefined;
+}
+
+/** literalOf of a node that is neither a parenthesis nor a minus sign. */
+function plainLiteralOf(node: PythonNode): PythonLiteral | undefined {
   if (node.type === 'integer' || node.type === 'float') {
     const value = Number(node.text.replace(/_/g, ''));
     return Number.isNaN(value) ? undefined : value;
-  }
-  if (node.type === 'unary_operator' && node.text.startsWith('-')) {
-    const inner = literalOf(node.childForFieldName('argument'));
-    return typeof inner === 'number' ? -inner : undefined;
   }
   if (node.type === 'true') return true;
   if (node.type === 'false') return false;

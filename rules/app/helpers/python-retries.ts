@@ -67,11 +67,13 @@ export function retryOfDecorator(decorator: PythonNode, imports: PythonImports):
 
 /** `Retrying(...)` / `AsyncRetrying(...)` used in code (`for attempt in Retrying(...)`), or null. */
 export function retryOfCall(call: PythonNode, imports: PythonImports): PythonRetry | null {
-  if (call.parent?.type === 'decorator') return null;
   const callee = call.childForFieldName('function');
   if (callee === null) return null;
   const kind = classify(callee, imports);
   if (kind === null || (kind.form !== 'Retrying' && kind.form !== 'AsyncRetrying')) return null;
+  // Asked last: tree-sitter finds a node's parent by descending from the root, which for every
+  // call of a chain thousands deep made this quadratic (#15).
+  if (call.parent?.type === 'decorator') return null;
   const { positional, keywords } = pythonArguments(call);
   return { ...kind, call, callee, node: call, keywords, positional, splat: hasSplat(call), retried: null };
 }

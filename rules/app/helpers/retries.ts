@@ -11,7 +11,7 @@
  * and the rules stay silent on it.
  */
 
-import { nodesOfKind, ts } from '../../engine/languages/typescript';
+import { nodesOfKind, ts, walkScript } from '../../engine/languages/typescript';
 import { allOf, followedBy, importOf, matches, type PrefilterTerm } from '../../engine/prefilter';
 import { objectLiteralOf, unwrapExpression, type FileBindings } from './bindings';
 
@@ -134,13 +134,12 @@ export interface RetryRecursion {
 
 /** Visits the descendants of `node` that run in the same function and the same loop iteration. */
 function forEachInBody(node: ts.Node, visit: (child: ts.Node) => void, options: { enterLoops: boolean }): void {
-  const walk = (child: ts.Node): void => {
-    if (ts.isFunctionLike(child) || ts.isClassLike(child)) return;
+  walkScript(node, (child) => {
+    if (child === node) return true;
+    if (ts.isFunctionLike(child) || ts.isClassLike(child)) return false;
     visit(child);
-    if (!options.enterLoops && isIterationStatement(child)) return;
-    ts.forEachChild(child, walk);
-  };
-  ts.forEachChild(node, walk);
+    return options.enterLoops || !isIterationStatement(child);
+  });
 }
 
 function isIterationStatement(node: ts.Node): boolean {
@@ -191,13 +190,13 @@ function successExit(block: ts.Block, loop: LoopStatement | null, flag: string |
 /** True when the block awaits a delay or throws somewhere: the catch of a retry, not of a poll. */
 function catchActsOnFailure(clause: ts.CatchClause): boolean {
   let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
+  walkScript(clause.block, (node) => {
+    if (node === clause.block) return true;
+    if (found || ts.isFunctionLike(node)) return false;
     if (ts.isThrowStatement(node)) found = true;
     else if ((ts.isAwaitExpression(node) || ts.isYieldExpression(node)) && node.expression !== undefined && delayArgument(node.expression) !== null) found = true;
-    else ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(clause.block, walk);
+    return !found;
+  });
   return found;
 }
 
@@ -208,12 +207,11 @@ function indexesItems(loop: LoopStatement): boolean {
   if (declaration === undefined || !ts.isIdentifier(declaration.name)) return false;
   const counter = declaration.name.text;
   let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found) return;
+  walkScript(loop.statement, (node) => {
+    if (found) return false;
     if (ts.isElementAccessExpression(node) && ts.isIdentifier(node.argumentExpression) && node.argumentExpression.text === counter) found = true;
-    else ts.forEachChild(node, walk);
-  };
-  walk(loop.statement);
+    return !found;
+  });
   return found;
 }
 
@@ -365,12 +363,12 @@ function delayArgument(expression: ts.Expression): { argument: ts.Expression | n
     const executor = value.arguments?.[0];
     if (executor === undefined || !isFunctionExpression(executor)) return null;
     let timer: ts.CallExpression | null = null;
-    const find = (node: ts.Node): void => {
-      if (timer !== null) return;
+    walkScript(executor, (node) => {
+      if (node === executor) return true;
+      if (timer !== null) return false;
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'setTimeout') timer = node;
-      else ts.forEachChild(node, find);
-    };
-    ts.forEachChild(executor, find);
+      return timer === null;
+    });
     if (timer === null) return null;
     return { argument: (timer as ts.CallExpression).arguments[1] ?? null };
   }
@@ -391,26 +389,24 @@ export function updatedNames(scope: ts.Node): Set<string> {
     const inner = unwrapExpression(target);
     if (ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) names.add(inner.getText());
   };
-  const walk = (node: ts.Node): void => {
+  walkScript(scope, (node) => {
     if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) record(node.left);
     if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) record(node.operand);
-    ts.forEachChild(node, walk);
-  };
-  walk(scope);
+    return true;
+  });
   return names;
 }
 
 /** Variables declared inside `scope` with their initializers (null when declared without one or destructured). */
 function localDeclarations(scope: ts.Node): Map<string, ts.Expression | null> {
   const locals = new Map<string, ts.Expression | null>();
-  const walk = (node: ts.Node): void => {
+  walkScript(scope, (node) => {
     if (ts.isVariableDeclaration(node)) {
       if (ts.isIdentifier(node.name)) locals.set(node.name.text, locals.has(node.name.text) ? null : node.initializer ?? null);
       else for (const element of node.name.elements) if (!ts.isOmittedExpression(element) && ts.isIdentifier(element.name)) locals.set(element.name.text, null);
     }
-    ts.forEachChild(node, walk);
-  };
-  walk(scope);
+    return true;
+  });
   return locals;
 }
 
@@ -421,17 +417,17 @@ function localDeclarations(scope: ts.Node): Map<string, ts.Expression | null> {
 function isConstantAmount(argument: ts.Expression, updated: ReadonlySet<string>, parameters: ReadonlySet<string>, locals: ReadonlyMap<string, ts.Expression | null>): boolean {
   let constant = true;
   const followed = new Set<string>();
-  const walk = (node: ts.Node): void => {
-    if (!constant) return;
+  walkScript(argument, (node) => {
+    if (!constant) return false;
     if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isConditionalExpression(node)) {
       constant = false;
-      return;
+      return false;
     }
     if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
       const text = node.getText();
       if (updated.has(text) || (ts.isIdentifier(node) && parameters.has(text))) {
         constant = false;
-        return;
+        return false;
       }
       // A local computed inside the retry (`const wait = 2 ** attempt * 100`) is as constant as its initializer.
       if (ts.isIdentifier(node) && locals.has(text) && !followed.has(text)) {
@@ -439,21 +435,19 @@ function isConstantAmount(argument: ts.Expression, updated: ReadonlySet<string>,
         const initializer = locals.get(text);
         if (initializer === null || initializer === undefined) {
           constant = false;
-          return;
+          return false;
         }
-        walk(initializer);
-        return;
+        return [initializer];
       }
       for (const name of updated) {
         if (text.startsWith(`${name}.`)) {
           constant = false;
-          return;
+          return false;
         }
       }
     }
-    ts.forEachChild(node, walk);
-  };
-  walk(argument);
+    return true;
+  });
   return constant;
 }
 
@@ -464,16 +458,16 @@ function isConstantAmount(argument: ts.Expression, updated: ReadonlySet<string>,
  */
 export function retryDelay(scope: ts.Node, exclude: ts.Node | null, updatedScope: ts.Node, parameters: ReadonlySet<string>): Delay {
   const delays: { node: ts.Node; argument: ts.Expression | null }[] = [];
-  const walk = (node: ts.Node): void => {
-    if (node === exclude || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+  walkScript(scope, (node) => {
+    if (node === scope) return true;
+    if (node === exclude || ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       const awaited = node.expression;
       const found = awaited === undefined ? null : delayArgument(awaited);
       if (found !== null) delays.push({ node, argument: found.argument });
     }
-    ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(scope, walk);
+    return true;
+  });
   if (delays.length === 0) return { kind: 'none', node: null, amount: '' };
   const updated = updatedNames(updatedScope);
   const locals = localDeclarations(updatedScope);
@@ -499,37 +493,33 @@ function isConstantLikeName(name: string): boolean {
  */
 export function testsMoreThanTheError(condition: ts.Expression, errorName: string | null): boolean {
   let more = false;
-  const walk = (node: ts.Node): void => {
-    if (more || ts.isTypeNode(node)) return;
+  walkScript(condition, (node) => {
+    if (more || ts.isTypeNode(node)) return false;
     if (ts.isCallExpression(node)) {
       const callee = unwrapExpression(node.expression);
       // Date.now(), performance.now(), process.hrtime(): a deadline.
       if (ts.isPropertyAccessExpression(callee) && ['now', 'hrtime', 'getTime'].includes(callee.name.text)) {
         more = true;
-        return;
+        return false;
       }
       // The callee's name is a function, not a state; its arguments may be.
-      if (!ts.isIdentifier(callee)) walk(callee);
-      node.arguments.forEach(walk);
-      return;
+      return ts.isIdentifier(callee) ? node.arguments : [callee, ...node.arguments];
     }
     if (node.kind === ts.SyntaxKind.ThisKeyword) {
       more = true;
-      return;
+      return false;
     }
     if (ts.isPropertyAccessExpression(node)) {
       // `errors_1.MongoError`, `Codes.AUTH_FAILED`: a class or constant reached through a module.
-      if (isConstantLikeName(node.name.text)) return;
-      walk(node.expression); // the property name itself is not a variable
-      return;
+      if (isConstantLikeName(node.name.text)) return false;
+      return [node.expression]; // the property name itself is not a variable
     }
     if (ts.isIdentifier(node)) {
       if (node.text !== errorName && !isConstantLikeName(node.text)) more = true;
-      return;
+      return false;
     }
-    ts.forEachChild(node, walk);
-  };
-  walk(condition);
+    return true;
+  });
   return more;
 }
 
@@ -546,23 +536,23 @@ export function caughtName(clause: ts.CatchClause): string | null {
  */
 export function hasNonErrorExit(scope: ts.Node, tryBlock: ts.Block, loop: LoopStatement | null, errorName: string | null): boolean {
   let bounded = false;
-  const walk = (node: ts.Node): void => {
-    if (bounded || node === tryBlock || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+  walkScript(scope, (node) => {
+    if (node === scope) return true;
+    if (bounded || node === tryBlock || ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
     if (ts.isIfStatement(node)) {
       const exits = (branch: ts.Statement | undefined): boolean => {
         if (branch === undefined) return false;
         let found = false;
-        const look = (inner: ts.Node): void => {
-          if (found || ts.isFunctionLike(inner)) return;
+        walkScript(branch, (inner) => {
+          if (found || ts.isFunctionLike(inner)) return false;
           if (ts.isThrowStatement(inner) || exitsLoop(inner, loop)) found = true;
-          else ts.forEachChild(inner, look);
-        };
-        look(branch);
+          return !found;
+        });
         return found;
       };
       if ((exits(node.thenStatement) || exits(node.elseStatement)) && testsMoreThanTheError(node.expression, errorName)) {
         bounded = true;
-        return;
+        return false;
       }
     }
     // A counted loop nested inside (`while (attempt++ < max)` guarding a delay) or a conditional
@@ -571,12 +561,11 @@ export function hasNonErrorExit(scope: ts.Node, tryBlock: ts.Block, loop: LoopSt
       const callee = unwrapExpression(node.expression);
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'throwIfAborted') {
         bounded = true;
-        return;
+        return false;
       }
     }
-    ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(scope, walk);
+    return true;
+  });
   return bounded;
 }
 

@@ -13,7 +13,7 @@
  * choosing where the operation begins, which the code does not say.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { functionOf, isFreshValueCall, isIdempotencyKeyName } from '../helpers/idempotency';
@@ -43,7 +43,7 @@ function keySinks(scope: ts.Node): ts.Expression[] {
     if (ts.isComputedPropertyName(name) && ts.isStringLiteral(name.expression)) return name.expression.text;
     return null;
   };
-  const walk = (node: ts.Node): void => {
+  walkScript(scope, (node) => {
     // { 'Idempotency-Key': key }, { idempotencyKey: key }, { idempotencyKey }
     if (ts.isPropertyAssignment(node)) {
       const name = nameOf(node.name);
@@ -61,20 +61,18 @@ function keySinks(scope: ts.Node): ts.Expression[] {
       const [first, second] = node.arguments;
       if (ts.isPropertyAccessExpression(callee) && ['set', 'append', 'setHeader', 'header'].includes(callee.name.text) && first !== undefined && second !== undefined && ts.isStringLiteral(first) && isIdempotencyKeyName(first.text)) sinks.push(second);
     }
-    ts.forEachChild(node, walk);
-  };
-  walk(scope);
+    return true;
+  });
   return sinks;
 }
 
 /** Variables declared in `scope`, by name, with their initializers (null when declared twice or without one). */
 function declarationsIn(scope: ts.Node): Map<string, ts.Expression | null> {
   const declared = new Map<string, ts.Expression | null>();
-  const walk = (node: ts.Node): void => {
+  walkScript(scope, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) declared.set(node.name.text, declared.has(node.name.text) ? null : node.initializer ?? null);
-    ts.forEachChild(node, walk);
-  };
-  walk(scope);
+    return true;
+  });
   return declared;
 }
 
@@ -86,26 +84,21 @@ function declarationsIn(scope: ts.Node): Map<string, ts.Expression | null> {
 function freshCallIn(bindings: FileBindings, value: ts.Expression, declared: Map<string, ts.Expression | null>): ts.CallExpression | null {
   const followed = new Set<string>();
   let found: ts.CallExpression | null = null;
-  const walk = (node: ts.Node): void => {
-    if (found !== null || isFunctionExpression(node)) return;
+  walkScript(value, (node) => {
+    if (found !== null || isFunctionExpression(node)) return false;
     if (ts.isCallExpression(node) && isFreshValueCall(bindings, node)) {
       found = node;
-      return;
+      return false;
     }
     if (ts.isIdentifier(node) && !followed.has(node.text) && followed.size < 4) {
       followed.add(node.text);
       const initializer = declared.get(node.text);
-      if (initializer !== undefined && initializer !== null) walk(initializer);
-      return;
+      return initializer !== undefined && initializer !== null ? [initializer] : false;
     }
     // Property names are not variables: `{ key: order.id }` follows `order`, not `id`.
-    if (ts.isPropertyAccessExpression(node)) {
-      walk(node.expression);
-      return;
-    }
-    ts.forEachChild(node, walk);
-  };
-  walk(value);
+    if (ts.isPropertyAccessExpression(node)) return [node.expression];
+    return true;
+  });
   return found;
 }
 

@@ -13,7 +13,7 @@
  * with the others as related locations.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf, matches, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { RelatedLocation } from '../../engine/types';
@@ -115,20 +115,19 @@ function isAwaited(call: ts.CallExpression, boundary: ts.Node): boolean {
 /** Network calls the transaction waits for inside `root`, between `from` and `to` offsets. */
 function networkCallsIn(bindings: FileBindings, root: ts.Node, from: number, to: number): ts.CallExpression[] {
   const found: ts.CallExpression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (node.end <= from || node.pos >= to) return;
+  walkScript(root, (node) => {
+    if (node.end <= from || node.pos >= to) return false;
     // A function declared in the body but not an inline callback may never run during the transaction.
-    if (node !== root && (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node))) return;
+    if (node !== root && (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node))) return false;
     if (ts.isCallExpression(node) && node.getStart(bindings.sourceFile) >= from && node.getEnd() <= to && isNetworkCall(bindings, node)) {
       const boundary = enclosingCallback(node, root);
       if (isAwaited(node, boundary)) {
         found.push(node);
-        return;
+        return false;
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
+    return true;
+  });
   return found;
 }
 
@@ -224,18 +223,17 @@ export default defineRule<MessageId>({
             return current ?? bindings.sourceFile;
           })();
           let end = -1;
-          const findEnd = (candidate: ts.Node): void => {
-            if (end !== -1) return;
+          walkScript(scope, (candidate) => {
+            if (end !== -1) return false;
             if (candidate.pos >= node.end) {
               const endText = queryText(candidate);
               if (endText !== null && END.test(endText)) {
                 end = candidate.getStart(bindings?.sourceFile);
-                return;
+                return false;
               }
             }
-            ts.forEachChild(candidate, findEnd);
-          };
-          findEnd(scope);
+            return true;
+          });
           if (end === -1) return;
           report('ioBetweenBeginAndCommit', networkCallsIn(bindings, scope, node.end, end), 'BEGIN');
         },

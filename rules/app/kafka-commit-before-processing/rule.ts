@@ -29,7 +29,7 @@
  * `enable.auto.offset.store`. No Python fix.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { fileNodes, ts, walkScript } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -231,30 +231,28 @@ export default defineRule<MessageId>({
     /** The first awaited call in a statement that is processing (not a consumer control), outside nested functions. */
     const awaitedProcessing = (statement: ts.Node): ts.AwaitExpression | null => {
       let found: ts.AwaitExpression | null = null;
-      const visit = (node: ts.Node): void => {
-        if (found !== null || isFunctionNode(node)) return;
+      walkScript(statement, (node) => {
+        if (found !== null || isFunctionNode(node)) return false;
         if (ts.isAwaitExpression(node)) {
           const awaited = unwrapExpression(node.expression);
           if (!(ts.isCallExpression(awaited) && CONSUMER_CONTROLS.has(calleeName(awaited)))) {
             found = node;
-            return;
+            return false;
           }
         }
-        ts.forEachChild(node, visit);
-      };
-      visit(statement);
+        return true;
+      });
       return found;
     };
 
     /** Every block-like statement list of a handler's own body (not of nested functions). */
     const statementLists = (body: ts.Node): ts.NodeArray<ts.Statement>[] => {
       const lists: ts.NodeArray<ts.Statement>[] = [];
-      const visit = (node: ts.Node): void => {
-        if (node !== body && isFunctionNode(node)) return;
+      walkScript(body, (node) => {
+        if (node !== body && isFunctionNode(node)) return false;
         if (ts.isBlock(node) || ts.isSourceFile(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) lists.push(node.statements);
-        ts.forEachChild(node, visit);
-      };
-      visit(body);
+        return true;
+      });
       return lists;
     };
 

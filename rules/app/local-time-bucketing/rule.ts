@@ -20,7 +20,7 @@
  * `reportingTimeZone` to `toLocaleDateString`.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { fileNodes, ts, walkScript } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
@@ -64,8 +64,8 @@ function isFunctionLike(node: ts.Node): boolean {
 /** Local date getters called inside an expression (not in nested functions), by receiver text. */
 function localGetters(expression: ts.Node, sourceFile: ts.SourceFile): Map<string, Set<string>> {
   const byReceiver = new Map<string, Set<string>>();
-  const visit = (node: ts.Node): void => {
-    if (isFunctionLike(node)) return;
+  walkScript(expression, (node) => {
+    if (isFunctionLike(node)) return false;
     if (ts.isCallExpression(node) && node.arguments.length === 0 && ts.isPropertyAccessExpression(node.expression)) {
       const name = node.expression.name.text;
       if (name === 'getFullYear' || name === 'getMonth' || name === 'getDate') {
@@ -75,9 +75,8 @@ function localGetters(expression: ts.Node, sourceFile: ts.SourceFile): Map<strin
         byReceiver.set(receiver, names);
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(expression);
+    return true;
+  });
   return byReceiver;
 }
 
@@ -87,16 +86,14 @@ function isStringConcatenationRoot(node: ts.Node): node is ts.BinaryExpression {
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.PlusToken) return false;
   if (ts.isParenthesizedExpression(parent) && ts.isBinaryExpression(parent.parent) && parent.parent.operatorToken.kind === ts.SyntaxKind.PlusToken) return false;
   // A key is text: at least one operand of the chain is a string literal or template.
-  let hasText = false;
-  const visit = (operand: ts.Expression): void => {
+  // The chain's operands, with a stack: `a + b + ...` is a tree as deep as it is long (#15).
+  const pending: ts.Expression[] = [node];
+  for (let operand = pending.pop(); operand !== undefined; operand = pending.pop()) {
     const value = unwrapExpression(operand);
-    if (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      visit(value.left);
-      visit(value.right);
-    } else if (ts.isStringLiteral(value) || ts.isTemplateExpression(value) || ts.isNoSubstitutionTemplateLiteral(value)) hasText = true;
-  };
-  visit(node);
-  return hasText;
+    if (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.PlusToken) pending.push(value.right, value.left);
+    else if (ts.isStringLiteral(value) || ts.isTemplateExpression(value) || ts.isNoSubstitutionTemplateLiteral(value)) return true;
+  }
+  return false;
 }
 
 /** `x.toISOString().slice(0, 10)` and friends: the receiver of `toISOString` when the expression takes its day. */

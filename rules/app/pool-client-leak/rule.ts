@@ -14,7 +14,7 @@
  * (mysql2), or named like one (`pool`, `this.pool`, `readPool`) in a file that imports the driver.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { allOf, anyOf, importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -85,15 +85,14 @@ function isTest(reference: ts.Identifier): boolean {
 /** Whether a block can leave other than by falling through (throw, return, break, continue). */
 function exitsEarly(block: ts.Node): boolean {
   let exits = false;
-  const visit = (node: ts.Node): void => {
-    if (exits || isFunctionLikeNode(node)) return;
+  walkScript(block, (node) => {
+    if (exits || isFunctionLikeNode(node)) return false;
     if (ts.isThrowStatement(node) || ts.isReturnStatement(node) || ts.isBreakStatement(node) || ts.isContinueStatement(node)) {
       exits = true;
-      return;
+      return false;
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(block);
+    return true;
+  });
   return exits;
 }
 

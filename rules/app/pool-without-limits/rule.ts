@@ -70,11 +70,22 @@ type Options =
 
 /** A value that is certainly a connection string or host, not an options object. */
 function isConnectionString(bindings: FileBindings, expression: ts.Expression): boolean {
-  const made = bindings.origin(expression);
-  // `process.env.REDIS_URL ?? 'redis://localhost:6379'`
-  if (ts.isBinaryExpression(made) && (made.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || made.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-    return isConnectionString(bindings, made.left) || isConnectionString(bindings, made.right);
+  // `process.env.REDIS_URL ?? 'redis://localhost:6379'`: any operand of a `??` / `||` chain,
+  // read with a stack, as a chain is a tree as deep as it is long (#15).
+  const pending: ts.Expression[] = [expression];
+  // Constants may refer to each other in a cycle (`a = b ?? x`, `b = a ?? y`): each is read once.
+  const seen = new Set<ts.Expression>();
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const made = bindings.origin(next);
+    if (seen.has(made)) continue;
+    seen.add(made);
+    if (ts.isBinaryExpression(made) && (made.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || made.operatorToken.kind === ts.SyntaxKind.BarBarToken)) pending.push(made.right, made.left);
+    else if (namesAConnection(made)) return true;
   }
+  return false;
+}
+
+function namesAConnection(made: ts.Expression): boolean {
   if (ts.isStringLiteral(made) || ts.isNoSubstitutionTemplateLiteral(made) || ts.isTemplateExpression(made) || ts.isNumericLiteral(made)) return true;
   // `process.env.DATABASE_URL`, `config.redisUrl`, `uri`: names that say they hold a URL.
   const name = ts.isIdentifier(made) ? made.text : ts.isPropertyAccessExpression(made) ? made.name.text : ts.isElementAccessExpression(made) && ts.isStringLiteral(made.argumentExpression) ? made.argumentExpression.text : '';

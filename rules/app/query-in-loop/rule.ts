@@ -14,8 +14,8 @@
  * other calls as related locations.
  */
 
-import { ts } from '../../engine/languages/typescript';
-import { pythonArguments, type PythonNode } from '../../engine/languages/python';
+import { ts, walkScript } from '../../engine/languages/typescript';
+import { pythonArguments, walkPythonNamed, type PythonNode } from '../../engine/languages/python';
 import { defineRule } from '../../engine/rule';
 import type { RelatedLocation, TextRange } from '../../engine/types';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -113,9 +113,9 @@ const PAUSE_NAMES = /^(sleep|delay|wait|pause|setTimeout|timeout|throttle|backof
 /** True when the body awaits a pause or a rate limiter: the loop is deliberately paced. */
 function isPaced(body: ts.Node): boolean {
   let paced = false;
-  const visit = (node: ts.Node): void => {
-    if (paced) return;
-    if (node !== body && ts.isFunctionLike(node)) return;
+  walkScript(body, (node) => {
+    if (paced) return false;
+    if (node !== body && ts.isFunctionLike(node)) return false;
     if (ts.isAwaitExpression(node)) {
       const awaited = unwrapExpression(node.expression);
       if (ts.isNewExpression(awaited) && awaited.getText().includes('setTimeout')) paced = true;
@@ -125,20 +125,18 @@ function isPaced(body: ts.Node): boolean {
         if (PAUSE_NAMES.test(name)) paced = true;
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(body);
+    return true;
+  });
   return paced;
 }
 
 /** Names declared in a body (`const user = ...`), which change per iteration. */
 function declaredNames(body: ts.Node, into: Set<string>): void {
-  const visit = (node: ts.Node): void => {
-    if (node !== body && ts.isFunctionLike(node)) return;
+  walkScript(body, (node) => {
+    if (node !== body && ts.isFunctionLike(node)) return false;
     if (ts.isVariableDeclaration(node)) boundNames(node.name, into);
-    ts.forEachChild(node, visit);
-  };
-  visit(body);
+    return true;
+  });
 }
 
 /** True when the call's value is awaited (directly, through `.then()` chains, or in `return await`). */
@@ -153,25 +151,30 @@ function perElementCalls(bindings: FileBindings, loop: Loop, requireAwait: boole
   const names = new Set(loop.names);
   declaredNames(loop.body, names);
   const calls: DataCall[] = [];
-  const visit = (node: ts.Node): void => {
-    if (node !== loop.body && ts.isFunctionLike(node)) return;
+  walkScript(loop.body, (node) => {
+    if (node !== loop.body && ts.isFunctionLike(node)) return false;
     if (node !== loop.body && isLoopStatement(node)) {
       const inner = loopShape(bindings, node);
       // A nested walk over a collection is its own loop; a literal one repeats for each outer element.
-      if (inner.shape !== 'transparent') return;
+      if (inner.shape !== 'transparent') return false;
       for (const name of inner.names) names.add(name);
     }
     if (ts.isCallExpression(node)) {
       const found = dataCallOf(bindings, node);
       if (found !== null && found.call === node) {
         calls.push(found);
-        for (const argument of node.arguments) ts.forEachChild(argument, visit);
-        return;
+        // The arguments' own parts, not the arguments: a call passed as one is the same query.
+        const parts: ts.Node[] = [];
+        for (const argument of node.arguments) {
+          ts.forEachChild(argument, (part) => {
+            parts.push(part);
+          });
+        }
+        return parts;
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(loop.body);
+    return true;
+  });
   return calls.filter((found) => {
     if (found.channel !== 'database' && found.channel !== 'cache' && found.channel !== 'http') return false;
     if (requireAwait && !isAwaited(found.call)) return false;
@@ -262,30 +265,26 @@ function pythonLoopNames(loop: PythonNode): Set<string> | null {
 /** The calls of a loop body, not entering nested functions, classes or loops (those loops are judged on their own). */
 function bodyCalls(body: PythonNode): PythonNode[] {
   const calls: PythonNode[] = [];
-  const visit = (node: PythonNode): void => {
-    for (const child of node.namedChildren) {
-      if (child === null || ['function_definition', 'class_definition', 'lambda', 'for_statement', 'while_statement'].includes(child.type)) continue;
-      if (child.type === 'call') calls.push(child);
-      visit(child);
-    }
-  };
-  visit(body);
+  walkPythonNamed(body, (node) => {
+    if (node === body) return true;
+    if (['function_definition', 'class_definition', 'lambda', 'for_statement', 'while_statement'].includes(node.type)) return false;
+    if (node.type === 'call') calls.push(node);
+    return true;
+  });
   return calls;
 }
 
 /** Names assigned in the body (`user_id = row[0]`): values of the element too. */
 function bodyAssignedNames(body: PythonNode, into: Set<string>): void {
-  const visit = (node: PythonNode): void => {
-    for (const child of node.namedChildren) {
-      if (child === null || ['function_definition', 'class_definition', 'lambda'].includes(child.type)) continue;
-      if (child.type === 'assignment') {
-        const left = child.childForFieldName('left');
-        if (left !== null) boundPythonNames(left, into);
-      }
-      visit(child);
+  walkPythonNamed(body, (node) => {
+    if (node === body) return true;
+    if (['function_definition', 'class_definition', 'lambda'].includes(node.type)) return false;
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      if (left !== null) boundPythonNames(left, into);
     }
-  };
-  visit(body);
+    return true;
+  });
 }
 
 const DML_TEXT = /^\s*\(?\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT)\b/i;
@@ -397,8 +396,8 @@ function loopQueryset(right: PythonNode): { model: string; preloads: boolean } |
 /** `row.customer.name` or `row.tags.all()`: the first read of a relation of the loop variable that runs a query. */
 function relationAccess(body: PythonNode, variable: string, fields: Map<string, boolean>): { node: PythonNode; field: string } | null {
   let found: { node: PythonNode; field: string } | null = null;
-  const visit = (node: PythonNode): void => {
-    if (found !== null) return;
+  walkPythonNamed(body, (node) => {
+    if (found !== null) return false;
     if (node.type === 'attribute') {
       const object = node.childForFieldName('object');
       const field = node.childForFieldName('attribute')?.text ?? '';
@@ -410,13 +409,12 @@ function relationAccess(body: PythonNode, variable: string, fields: Map<string, 
         const queried = readsThrough && parent !== null && parent.parent?.type === 'call' && ['all', 'filter', 'count', 'exists', 'first', 'values_list', 'order_by'].includes(parent.childForFieldName('attribute')?.text ?? '');
         if ((many && queried) || (!many && readsThrough && !/_id$/.test(parent?.childForFieldName('attribute')?.text ?? '') && parent?.childForFieldName('attribute')?.text !== 'pk')) {
           found = { node: parent ?? node, field };
-          return;
+          return false;
         }
       }
     }
-    for (const child of node.namedChildren) if (child !== null && !['function_definition', 'class_definition'].includes(child.type)) visit(child);
-  };
-  visit(body);
+    return node.namedChildren.filter((child): child is PythonNode => child !== null && !['function_definition', 'class_definition'].includes(child.type));
+  });
   return found;
 }
 

@@ -18,7 +18,7 @@
  */
 
 import { fileNodes, ts } from '../../engine/languages/typescript';
-import { pythonArguments, type PythonNode } from '../../engine/languages/python';
+import { pythonArguments, walkPythonNamed, type PythonNode } from '../../engine/languages/python';
 import { importOf, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
@@ -269,7 +269,7 @@ function sessionNames(root: PythonNode, imports: PythonImports): Set<string> {
     const path = callee === null ? null : resolvedPath(imports, callee);
     return path !== null && SESSION_FACTORIES.has(path);
   };
-  const visit = (node: PythonNode): void => {
+  walkPythonNamed(root, (node) => {
     if (node.type === 'assignment') {
       const left = node.childForFieldName('left');
       if (left !== null && dottedParts(left) !== null && isFactory(node.childForFieldName('right'))) names.add(left.text);
@@ -278,9 +278,8 @@ function sessionNames(root: PythonNode, imports: PythonImports): Set<string> {
       const value = node.namedChildren[0] ?? null;
       if (alias !== null && isFactory(value)) names.add(alias.text);
     }
-    for (const child of node.namedChildren) if (child !== null) visit(child);
-  };
-  visit(root);
+    return true;
+  });
   return names;
 }
 

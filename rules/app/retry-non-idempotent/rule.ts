@@ -157,15 +157,14 @@ function classifyCondition(bindings: FileBindings, condition: ts.Expression): Co
   if (returned === null) return 'unknown';
   // A condition that looks at the method decides for itself.
   if (/\bmethod\b/.test(returned.getText())) return 'safe';
+  // The `||` chain's operands, with a stack: a chain is a tree as deep as it is long (#15).
   const disjuncts: ts.Expression[] = [];
-  const collect = (node: ts.Expression): void => {
+  const pending: ts.Expression[] = [returned];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     const inner = unwrapExpression(node);
-    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
-      collect(inner.left);
-      collect(inner.right);
-    } else disjuncts.push(inner);
-  };
-  collect(returned);
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.BarBarToken) pending.push(inner.right, inner.left);
+    else disjuncts.push(inner);
+  }
   const kinds = disjuncts.map((disjunct) => classifyDisjunct(bindings, disjunct));
   if (kinds.includes('permissive')) return 'permissive';
   if (kinds.every((kind) => kind === 'safe')) return 'safe';
@@ -463,12 +462,20 @@ function errorsClassified(write: ts.CallExpression, body: ts.Node): boolean {
 
 /** True when `expression` is a got instance made in this file (`got.extend(...)`). */
 function isGotInstance(bindings: FileBindings, expression: ts.Expression): boolean {
-  const origin = bindings.origin(expression);
-  if (!ts.isCallExpression(origin)) return false;
-  const callee = unwrapExpression(origin.expression);
-  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'extend') return false;
-  const imported = bindings.resolveImport(callee.expression);
-  return (imported !== null && imported.module === 'got') || isGotInstance(bindings, callee.expression);
+  // `got.extend(a).extend(b)...`: followed down the chain with a loop, however long it is (#15).
+  let current = expression;
+  // Constants may refer to each other in a cycle: each call is looked at once.
+  const seen = new Set<ts.Expression>();
+  for (;;) {
+    const origin = bindings.origin(current);
+    if (!ts.isCallExpression(origin) || seen.has(origin)) return false;
+    seen.add(origin);
+    const callee = unwrapExpression(origin.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'extend') return false;
+    const imported = bindings.resolveImport(callee.expression);
+    if (imported !== null && imported.module === 'got') return true;
+    current = callee.expression;
+  }
 }
 
 /** got retry options that only retry 429/503 responses: `statusCodes: [429, 503], errorCodes: []`. */

@@ -24,7 +24,7 @@
  * one by one, `wait_exponential` to that import.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -122,12 +122,12 @@ function axiosRetryFix(sourceFile: ts.SourceFile, found: RetryLibraryCall, base:
 /** True when the retried block awaits something (synchronous loops retry parsing or computing, not I/O). */
 function awaitsSomething(block: ts.Block): boolean {
   let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
+  walkScript(block, (node) => {
+    if (node === block) return true;
+    if (found || ts.isFunctionLike(node)) return false;
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) found = true;
-    else ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(block, walk);
+    return !found;
+  });
   return found;
 }
 
@@ -138,12 +138,12 @@ function awaitsSomething(block: ts.Block): boolean {
  */
 function awaitsRecovery(clause: ts.CatchClause, recursiveCall: ts.CallExpression | null): boolean {
   let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
+  walkScript(clause.block, (node) => {
+    if (node === clause.block) return true;
+    if (found || ts.isFunctionLike(node)) return false;
     if (ts.isAwaitExpression(node) && (recursiveCall === null || unwrapExpression(node.expression) !== recursiveCall)) found = true;
-    else ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(clause.block, walk);
+    return !found;
+  });
   return found;
 }
 

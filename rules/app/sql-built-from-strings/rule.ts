@@ -113,12 +113,22 @@ function unwrap(node: ts.Expression): ts.Expression {
 }
 
 function isLiteral(node: ts.Expression): boolean {
-  const expression = unwrap(node);
+  // Every branch of nested conditionals, with a stack: a chain of `a ? 'x' : b ? 'y' : ...` is a
+  // tree as deep as it is long (#15).
+  const pending: ts.Expression[] = [node];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const expression = unwrap(next);
+    // `useNodeTime ? '$1::timestamptz' : 'now()'`: a choice between fixed SQL texts, not a value
+    // from outside (seen in graphile-worker).
+    if (ts.isConditionalExpression(expression)) pending.push(expression.whenFalse, expression.whenTrue);
+    else if (!isLiteralValue(expression)) return false;
+  }
+  return true;
+}
+
+function isLiteralValue(expression: ts.Expression): boolean {
   if (ts.isNumericLiteral(expression) || ts.isBigIntLiteral(expression) || ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return true;
   if (expression.kind === ts.SyntaxKind.TrueKeyword || expression.kind === ts.SyntaxKind.FalseKeyword || expression.kind === ts.SyntaxKind.NullKeyword) return true;
-  // `useNodeTime ? '$1::timestamptz' : 'now()'`: a choice between fixed SQL texts, not a value
-  // from outside (seen in graphile-worker).
-  if (ts.isConditionalExpression(expression)) return isLiteral(expression.whenTrue) && isLiteral(expression.whenFalse);
   return ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(expression.operand);
 }
 
@@ -246,6 +256,13 @@ function shorten(text: string): string {
   return oneLine.length > 50 ? `${oneLine.slice(0, 47)}...` : oneLine;
 }
 
+/** True when a template literal ends with its own backtick and every `${` of it is closed. */
+function isClosedTemplate(template: ts.TemplateExpression, hostText: string): boolean {
+  const lastSpan = template.templateSpans[template.templateSpans.length - 1];
+  if (lastSpan === undefined || !ts.isTemplateTail(lastSpan.literal) || lastSpan.literal.isUnterminated === true) return false;
+  return template.templateSpans.every((span) => span.literal.getWidth() > 0) && hostText[template.getEnd() - 1] === '`';
+}
+
 /** The bind-parameter fix, or null when it cannot be written with confidence. */
 function parameterizeFix(site: EmbeddedSqlSite, source: SqlSource, values: SplicedValue[], driver: Driver | null): Fix | null {
   if (driver === null || !ts.isCallExpression(site.node)) return null;
@@ -263,6 +280,10 @@ function parameterizeFix(site: EmbeddedSqlSite, source: SqlSource, values: Splic
   }
   const sourceFile = call.getSourceFile();
   const hostText = sourceFile.text;
+  // A template still being typed (`${(` at the end of the file) has no closing backtick, and its
+  // substitutions' ranges run past it: the edits would overlap, so no fix until it is closed (#15).
+  if (!isClosedTemplate(firstArgument, hostText)) return null;
+  if (values.some((value) => value.hostRange.start < firstArgument.getStart(sourceFile) || value.hostRange.end >= firstArgument.getEnd())) return null;
   const edits: TextEdit[] = [];
   const expressions: string[] = [];
   values.forEach((value, order) => {

@@ -11,7 +11,7 @@
  * finding per problem: its message points to the batched query, which removes the fan-out too).
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { allOf, anyOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -28,12 +28,11 @@ function shorten(text: string): string {
 function callbackNames(callback: ts.ArrowFunction | ts.FunctionExpression): Set<string> {
   const names = new Set<string>();
   for (const parameter of callback.parameters) boundNames(parameter.name, names);
-  const visit = (node: ts.Node): void => {
-    if (node !== callback.body && ts.isFunctionLike(node)) return;
+  walkScript(callback.body, (node) => {
+    if (node !== callback.body && ts.isFunctionLike(node)) return false;
     if (ts.isVariableDeclaration(node)) boundNames(node.name, names);
-    ts.forEachChild(node, visit);
-  };
-  visit(callback.body);
+    return true;
+  });
   return names;
 }
 

@@ -19,7 +19,7 @@
  * Calls passing `**kwargs` and test files (importing pytest or unittest) are left alone.
  */
 
-import { ts } from '../../engine/languages/typescript';
+import { ts, walkScript } from '../../engine/languages/typescript';
 import { importOf } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
@@ -51,12 +51,12 @@ function pythonUnbounded(retry: PythonRetry, imports: PythonImports): 'tenacityN
 
 function awaitsSomething(block: ts.Block): boolean {
   let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
+  walkScript(block, (node) => {
+    if (node === block) return true;
+    if (found || ts.isFunctionLike(node)) return false;
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) found = true;
-    else ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(block, walk);
+    return !found;
+  });
   return found;
 }
 

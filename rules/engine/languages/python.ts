@@ -105,6 +105,25 @@ export function walkPython(root: Node, handledTypes: ReadonlySet<string>, visit:
   }
 }
 
+/**
+ * Visits `root` and its named descendants in document order, with a stack instead of recursion:
+ * tree-sitter's tree of `"a" + "a" + ...` on one line is as deep as the line is long, and a
+ * recursive walk of it exhausts the stack (#15). `visit` returns true to look into the node's
+ * named children, false to skip them, or the nodes to walk instead of its named children.
+ */
+export function walkPythonNamed(root: Node, visit: (node: Node) => boolean | readonly Node[]): void {
+  const stack: Node[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const next = visit(node);
+    if (next === false) continue;
+    const children = next === true ? node.namedChildren : next;
+    for (let index = children.length - 1; index >= 0; index--) {
+      const child = children[index];
+      if (child !== null && child !== undefined) stack.push(child);
+    }
+  }
+}
+
 /** Method names whose first argument (or `sql=`) is SQL text: DB-API, SQLAlchemy, pandas, Spark, Django, Airflow hooks. */
 export const PYTHON_SQL_METHODS = ['execute', 'executemany', 'executescript', 'exec_driver_sql', 'read_sql', 'read_sql_query', 'sql', 'raw', 'run', 'get_records', 'get_first', 'get_pandas_df'];
 
@@ -299,7 +318,13 @@ function isJoinCall(node: Node, constant: (name: string) => Node | null): boolea
 }
 
 function isStringLike(node: Node): boolean {
-  return node.type === 'string' || node.type === 'concatenated_string' || (node.type === 'parenthesized_expression' && node.namedChildren.length === 1 && isStringLike(firstNamed(node)));
+  let current = node;
+  while (current.type === 'parenthesized_expression' && current.namedChildren.length === 1) {
+    const inner = firstNamed(current);
+    if (inner === current) return false;
+    current = inner;
+  }
+  return current.type === 'string' || current.type === 'concatenated_string';
 }
 
 function firstNamed(node: Node): Node {
@@ -307,11 +332,78 @@ function firstNamed(node: Node): Node {
   return child ?? node;
 }
 
-function collectParts(node: Node, topLevel: boolean, hostText: string): Part[] | null {
-  if (node.type === 'parenthesized_expression') {
-    const inner = firstNamed(node);
-    return inner === node ? null : collectParts(inner, topLevel, hostText);
+/** A `+` whose operands are still being read, in collectParts. */
+interface Concatenation {
+  node: Node;
+  topLevel: boolean;
+  right: Node;
+  /** The left operand's parts once read (null: it is not text); undefined until then. */
+  left?: Part[] | null;
+}
+
+/**
+ * The parts of a string expression: literals, and holes for the values spliced in by `+`, `%`,
+ * `.format` or f-string fields; null when the expression is not one at the top level. A `+`
+ * whose operands are not both text is one hole. Read with an explicit stack of the `+` still
+ * open, not recursion: `"a" + "a" + ...` on one line is a tree as deep as it is long (#15).
+ */
+function collectParts(root: Node, rootTopLevel: boolean, hostText: string): Part[] | null {
+  const open: Concatenation[] = [];
+  let node: Node | null = root;
+  let topLevel = rootTopLevel;
+  let result: Part[] | null = null;
+  for (;;) {
+    if (node !== null) {
+      const inner = unwrapParenthesized(node);
+      if (inner === null) {
+        result = null;
+      } else if (inner.type === 'binary_operator' && inner.childForFieldName('operator')?.type === '+' && !(inner.childForFieldName('left') === null || inner.childForFieldName('right') === null)) {
+        open.push({ node: inner, topLevel, right: inner.childForFieldName('right') as Node });
+        node = inner.childForFieldName('left');
+        topLevel = false;
+        continue;
+      } else {
+        result = leafParts(inner, topLevel, hostText);
+      }
+    }
+    // `result` holds the parts of the operand just read; hand them to the innermost open `+`.
+    const concatenation = open[open.length - 1];
+    if (concatenation === undefined) return result;
+    if (concatenation.left === undefined) {
+      concatenation.left = result;
+      node = concatenation.right;
+      topLevel = false;
+      continue;
+    }
+    open.pop();
+    const left = concatenation.left;
+    if (left !== null && result !== null) {
+      for (const part of result) left.push(part);
+      result = left;
+    } else {
+      result = concatenation.topLevel ? null : [holePart(concatenation.node)];
+    }
+    node = null;
   }
+}
+
+/** Through parentheses to the expression inside; null for `()` or a parenthesis holding only a comment. */
+function unwrapParenthesized(node: Node): Node | null {
+  let current = node;
+  while (current.type === 'parenthesized_expression') {
+    const inner = firstNamed(current);
+    if (inner === current) return null;
+    current = inner;
+  }
+  return current;
+}
+
+function holePart(node: Node): Part {
+  return { kind: 'hole', host: { start: node.startIndex, end: node.endIndex }, expressionText: node.text, node, substitutionKind: 'concat' };
+}
+
+/** collectParts of anything but a parenthesis or a `+`. */
+function leafParts(node: Node, topLevel: boolean, hostText: string): Part[] | null {
   if (node.type === 'string') return stringParts(node, { braces: false, percent: false }, hostText);
   if (node.type === 'concatenated_string') {
     const parts: Part[] = [];
@@ -329,11 +421,6 @@ function collectParts(node: Node, topLevel: boolean, hostText: string): Part[] |
     const right = node.childForFieldName('right');
     if (left === null || right === null) return null;
     if (operator === '%' && isStringLike(left)) return percentParts(left, right, hostText);
-    if (operator === '+') {
-      const leftParts = collectParts(left, false, hostText);
-      const rightParts = collectParts(right, false, hostText);
-      if (leftParts !== null && rightParts !== null) return [...leftParts, ...rightParts];
-    }
   }
   if (node.type === 'call') {
     const callee = node.childForFieldName('function');
@@ -341,7 +428,7 @@ function collectParts(node: Node, topLevel: boolean, hostText: string): Part[] |
     if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'format' && object !== null && object !== undefined && isStringLike(object)) return formatParts(object, node, hostText);
   }
   if (topLevel) return null;
-  return [{ kind: 'hole', host: { start: node.startIndex, end: node.endIndex }, expressionText: node.text, node, substitutionKind: 'concat' }];
+  return [holePart(node)];
 }
 
 /** The pieces of one string literal; an f-string's `{...}` fields become holes. */

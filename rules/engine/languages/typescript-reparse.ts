@@ -120,24 +120,28 @@ function firstToken(text: string, pos: number, variant: ts.LanguageVariant): { e
 
 /** Adds `delta` to the positions of a subtree, its node lists included, and points it at `parent`. */
 function moveSubtree(root: ts.Node, parent: ts.Node, delta: number): void {
-  let current = parent;
-  const visitNode = (node: ts.Node): void => {
-    const mutable = node as { pos: number; end: number; parent: ts.Node };
-    mutable.pos += delta;
-    mutable.end += delta;
-    mutable.parent = current;
-    const outer = current;
-    current = node;
-    ts.forEachChild(node, visitNode, visitArray);
-    current = outer;
+  // A stack, not recursion: a statement can be a tree thousands of levels deep (#15). The order
+  // of the visits does not matter here, only that each node and node list is moved once.
+  (root as { parent: ts.Node }).parent = parent;
+  const stack: ts.Node[] = [root];
+  let current = root;
+  const pushNode = (node: ts.Node): void => {
+    (node as { parent: ts.Node }).parent = current;
+    stack.push(node);
   };
-  const visitArray = (nodes: ts.NodeArray<ts.Node>): void => {
+  const pushArray = (nodes: ts.NodeArray<ts.Node>): void => {
     const mutable = nodes as { pos: number; end: number };
     mutable.pos += delta;
     mutable.end += delta;
-    for (let index = 0; index < nodes.length; index++) visitNode(nodes[index] as ts.Node);
+    for (let index = 0; index < nodes.length; index++) pushNode(nodes[index] as ts.Node);
   };
-  visitNode(root);
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const mutable = node as { pos: number; end: number };
+    mutable.pos += delta;
+    mutable.end += delta;
+    current = node;
+    ts.forEachChild(node, pushNode, pushArray);
+  }
 }
 
 /**
@@ -252,8 +256,16 @@ function awaitsAtTopLevel(file: ts.SourceFile): boolean {
  * not used: after a statement-level re-parse it is only close to TypeScript's, see mergeDiagnostics.)
  */
 function hasSyntaxError(statement: ts.Statement): boolean {
-  const visit = (node: ts.Node): boolean => hasError(node) || ts.forEachChild(node, visit) === true;
-  return visit(statement);
+  // A stack, not recursion, for statements thousands of levels deep (#15).
+  const stack: ts.Node[] = [statement];
+  const push = (child: ts.Node): void => {
+    stack.push(child);
+  };
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (hasError(node)) return true;
+    ts.forEachChild(node, push);
+  }
+  return false;
 }
 
 function hasError(node: ts.Node): boolean {

@@ -8,6 +8,7 @@
 
 import ts from 'typescript';
 import { decodeLiteral, type EmbeddedSegment, type EmbeddedText, type LiteralQuote } from '../embedded';
+import { AnalysisLimit, isStackOverflow } from '../guard';
 import type { TextRange } from '../types';
 import { allOf, escapeForPattern, matches, type PrefilterTerm } from '../prefilter';
 import { SQL_LEADING_KEYWORDS, type Substitution } from './sql/source';
@@ -32,7 +33,114 @@ export interface ScriptParseCache {
  */
 const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
 
+/**
+ * Brackets nested deeper than this are not given to the TypeScript parser, which recurses per
+ * level: about 600 levels of `{a:` or 800 of `(` exhaust the main thread's stack (#15). Without a
+ * fixed limit a file could parse in an audit's worker thread (larger stack) and not on the main
+ * thread, so the same file's result would depend on how the audit ran. Written code stays far
+ * below it; generated data nested this deep is not code anyone fixes by hand.
+ */
+export const SCRIPT_NESTING_LIMIT = 256;
+
+/**
+ * Parses a JS/TS file (incrementally when `cache` holds the previous parse). Text nested deeper
+ * than SCRIPT_NESTING_LIMIT, or deep enough in some other way to exhaust the stack, throws
+ * AnalysisLimit: the file is then not analysed, and says why.
+ */
 export function parseScript(text: string, path: string, languageId: 'typescript' | 'javascript', cache?: ScriptParseCache): ts.SourceFile {
+  if (bracketDepthExceeds(text, SCRIPT_NESTING_LIMIT)) {
+    throw new AnalysisLimit(`too complex: brackets nested more than ${SCRIPT_NESTING_LIMIT} levels deep, more than the TypeScript parser reads safely`);
+  }
+  try {
+    return parseWithinLimits(text, path, languageId, cache);
+  } catch (error) {
+    // Chains the bracket count does not see (thousands of `else if` or unary operators) still
+    // recurse in the parser; running out of stack there is a limit of the parser, not a bug.
+    if (isStackOverflow(error)) throw new AnalysisLimit('too complex: nested too deeply for the TypeScript parser');
+    throw error;
+  }
+}
+
+/**
+ * True when brackets (`(`, `[`, `{`, and a template's `${`) nest deeper than `limit` anywhere in
+ * the text. Strings and comments are skipped so that a `'('` in a tokenizer does not count; a
+ * regular expression's brackets do count (telling one from a division needs the parser), which
+ * can only make a rare file count deeper than it is.
+ */
+export function bracketDepthExceeds(text: string, limit: number): boolean {
+  const length = text.length;
+  let depth = 0;
+  /** For each template literal whose `${` is open, the depth outside that `${`. */
+  const templates: number[] = [];
+  let inTemplate = false;
+  let index = 0;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (inTemplate) {
+      if (code === 92 /* \ */) index++;
+      else if (code === 96 /* ` */) inTemplate = false;
+      else if (code === 36 /* $ */ && text.charCodeAt(index + 1) === 123 /* { */) {
+        templates.push(depth);
+        if (++depth > limit) return true;
+        inTemplate = false;
+        index++;
+      }
+      index++;
+      continue;
+    }
+    switch (code) {
+      case 40: // (
+      case 91: // [
+      case 123: // {
+        if (++depth > limit) return true;
+        break;
+      case 41: // )
+      case 93: // ]
+        if (depth > 0) depth--;
+        break;
+      case 125: // }
+        if (depth > 0) depth--;
+        if (templates.length > 0 && templates[templates.length - 1] === depth) {
+          templates.pop();
+          inTemplate = true;
+        }
+        break;
+      case 96: // `
+        inTemplate = true;
+        break;
+      case 34: // "
+      case 39: {
+        // '
+        index++;
+        while (index < length) {
+          const inner = text.charCodeAt(index);
+          if (inner === code || inner === 10) break;
+          index += inner === 92 ? 2 : 1;
+        }
+        break;
+      }
+      case 47: {
+        // /
+        const next = text.charCodeAt(index + 1);
+        if (next === 47) {
+          const end = text.indexOf('\n', index);
+          index = end === -1 ? length : end;
+          continue;
+        }
+        if (next === 42) {
+          const end = text.indexOf('*/', index + 2);
+          index = end === -1 ? length : end + 2;
+          continue;
+        }
+        break;
+      }
+    }
+    index++;
+  }
+  return false;
+}
+
+function parseWithinLimits(text: string, path: string, languageId: 'typescript' | 'javascript', cache?: ScriptParseCache): ts.SourceFile {
   const lower = path.toLowerCase();
   const scriptKind = lower.endsWith('.tsx') ? ts.ScriptKind.TSX : lower.endsWith('.jsx') ? ts.ScriptKind.JSX : languageId === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS;
   const fileName = path || 'document.ts';
@@ -220,39 +328,98 @@ const NO_NODES: readonly ts.Node[] = [];
  * `byKind` when given.
  */
 function listSubtree(root: ts.Node, parent: ts.Node, nodes: ts.Node[], byKind?: (ts.Node[] | undefined)[]): void {
+  // An explicit stack, not recursion: a chain of 10,000 `+` or `.` is a tree 10,000 deep, which
+  // the parser reads without recursing and a recursive walk could not (#15). Each node's
+  // children are pushed in order, then that run of the stack is reversed so that they come off
+  // in document order; a child's parent is set as it is pushed.
+  if (root.parent !== parent) (root as { parent: ts.Node }).parent = parent;
+  const stack: ts.Node[] = [root];
   let current = parent;
-  const visit = (node: ts.Node): void => {
-    if (node.parent !== current) (node as { parent: ts.Node }).parent = current;
+  const push = (child: ts.Node): void => {
+    if (child.parent !== current) (child as { parent: ts.Node }).parent = current;
+    stack.push(child);
+  };
+  while (stack.length > 0) {
+    const node = stack.pop() as ts.Node;
     nodes.push(node);
     if (byKind !== undefined) {
       const ofKind = byKind[node.kind];
       if (ofKind === undefined) byKind[node.kind] = [node];
       else ofKind.push(node);
     }
-    const outer = current;
+    const from = stack.length;
     current = node;
-    ts.forEachChild(node, visit);
-    current = outer;
-  };
-  visit(root);
+    ts.forEachChild(node, push);
+    reverseFrom(stack, from);
+  }
 }
 
-/** listSubtree for an editor's parse, which also lists the subtree's node lists (NodeArrays). */
+/**
+ * Visits `root` and its descendants in document order (pre-order), with a stack instead of
+ * recursion: the walks rules make over a function or a loop body go as deep as the code does,
+ * and a chain of 10,000 `+` or `.` is a tree 10,000 deep (#15). `visit` returns true to look into
+ * the node's children, false to skip them, or the nodes to walk instead of its children.
+ */
+export function walkScript(root: ts.Node, visit: (node: ts.Node) => boolean | readonly ts.Node[]): void {
+  const stack: ts.Node[] = [root];
+  const push = (child: ts.Node): void => {
+    stack.push(child);
+  };
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const next = visit(node);
+    if (next === false) continue;
+    const from = stack.length;
+    if (next === true) ts.forEachChild(node, push);
+    else for (const child of next) stack.push(child);
+    reverseFrom(stack, from);
+  }
+}
+
+/** Reverses `list[from..]` in place. */
+function reverseFrom<T>(list: T[], from: number): void {
+  for (let low = from, high = list.length - 1; low < high; low++, high--) {
+    const swap = list[low] as T;
+    list[low] = list[high] as T;
+    list[high] = swap;
+  }
+}
+
+/**
+ * listSubtree for an editor's parse, which also lists the subtree's node lists (NodeArrays), each
+ * where a recursive walk would meet it: before its first element. The stack holds both.
+ */
 function listEditedSubtree(root: ts.Node, parent: ts.Node, nodes: ts.Node[], arrays: ts.NodeArray<ts.Node>[]): void {
+  if (root.parent !== parent) (root as { parent: ts.Node }).parent = parent;
+  const stack: (ts.Node | ts.NodeArray<ts.Node>)[] = [root];
   let current = parent;
-  const visit = (node: ts.Node): void => {
-    if (node.parent !== current) (node as { parent: ts.Node }).parent = current;
-    nodes.push(node);
-    const outer = current;
-    current = node;
-    ts.forEachChild(node, visit, visitArray);
-    current = outer;
+  const push = (child: ts.Node): void => {
+    if (child.parent !== current) (child as { parent: ts.Node }).parent = current;
+    stack.push(child);
   };
-  const visitArray = (list: ts.NodeArray<ts.Node>): void => {
-    arrays.push(list);
-    for (let index = 0; index < list.length; index++) visit(list[index] as ts.Node);
+  const pushArray = (list: ts.NodeArray<ts.Node>): void => {
+    for (let index = 0; index < list.length; index++) {
+      const element = list[index] as ts.Node;
+      if (element.parent !== current) (element as { parent: ts.Node }).parent = current;
+    }
+    stack.push(list);
   };
-  visit(root);
+  while (stack.length > 0) {
+    const entry = stack.pop() as ts.Node | ts.NodeArray<ts.Node>;
+    const from = stack.length;
+    if (isNodeArray(entry)) {
+      arrays.push(entry);
+      for (let index = entry.length - 1; index >= 0; index--) stack.push(entry[index] as ts.Node);
+      continue;
+    }
+    nodes.push(entry);
+    current = entry;
+    ts.forEachChild(entry, push, pushArray);
+    reverseFrom(stack, from);
+  }
+}
+
+function isNodeArray(entry: ts.Node | ts.NodeArray<ts.Node>): entry is ts.NodeArray<ts.Node> {
+  return Array.isArray(entry);
 }
 
 /** One kind's nodes in document order, with each one's index in the file's list of nodes. */
@@ -556,6 +723,13 @@ function collectConstants(sourceFile: ts.SourceFile): Map<string, ts.Expression>
   return constants;
 }
 
+/** The expression inside any number of parentheses, without recursing. */
+function unwrapParentheses(expression: ts.Expression): ts.Expression {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  return node;
+}
+
 interface BuiltText {
   embedded: EmbeddedText;
   substitutions: Substitution[];
@@ -570,37 +744,32 @@ function buildEmbeddedText(sourceFile: ts.SourceFile, expression: ts.Expression,
   const parts: ({ kind: 'literal'; node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateLiteralLikeNode; quote: LiteralQuote } | { kind: 'hole'; node: ts.Expression })[] = [];
   const hostText = sourceFile.text;
 
-  const collect = (node: ts.Expression, topLevel: boolean): boolean => {
-    if (ts.isParenthesizedExpression(node)) return collect(node.expression, topLevel);
-    if (ts.isStringLiteral(node)) {
+  const isConcatenation = (node: ts.Expression): node is ts.BinaryExpression => ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken;
+  const isText = (node: ts.Expression): boolean => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node);
+  const outermost = unwrapParentheses(expression);
+  if (!isText(outermost) && !isConcatenation(outermost)) return null;
+  // The `+` tree's leaves in order, through parentheses: literals and templates are text, any
+  // other expression is a hole. A stack, not recursion: `'a' + 'a' + ...` is a left-deep tree as
+  // deep as it is long (#15). The right operand is pushed first so that the left comes off first.
+  const pending: ts.Expression[] = [outermost];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const node = unwrapParentheses(next);
+    if (isConcatenation(node)) {
+      pending.push(node.right, node.left);
+    } else if (ts.isStringLiteral(node)) {
       parts.push({ kind: 'literal', node, quote: hostText[node.getStart(sourceFile)] === '"' ? '"' : "'" });
-      return true;
-    }
-    if (ts.isNoSubstitutionTemplateLiteral(node)) {
+    } else if (ts.isNoSubstitutionTemplateLiteral(node)) {
       parts.push({ kind: 'literal', node, quote: '`' });
-      return true;
-    }
-    if (ts.isTemplateExpression(node)) {
+    } else if (ts.isTemplateExpression(node)) {
       parts.push({ kind: 'literal', node: node.head, quote: '`' });
       for (const span of node.templateSpans) {
         parts.push({ kind: 'hole', node: span.expression });
         parts.push({ kind: 'literal', node: span.literal, quote: '`' });
       }
-      return true;
-    }
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      const before = parts.length;
-      if (collect(node.left, false) && collect(node.right, false)) return true;
-      parts.length = before;
-      if (topLevel) return false;
+    } else {
       parts.push({ kind: 'hole', node });
-      return true;
     }
-    if (topLevel) return false;
-    parts.push({ kind: 'hole', node });
-    return true;
-  };
-  if (!collect(expression, true)) return null;
+  }
   if (!parts.some((part) => part.kind === 'literal')) return null;
 
   let text = '';

@@ -21,6 +21,12 @@ function createLinks(size: number): { union(a: number, b: number): void; find(a:
   const find = (a: number): number => {
     let root = a;
     while (parents[root] !== root) root = parents[root] ?? root;
+    // Path compression: the next find from anywhere on this path is one step.
+    for (let node = a; node !== root; ) {
+      const next = parents[node] ?? root;
+      parents[node] = root;
+      node = next;
+    }
     return root;
   };
   return {
@@ -119,9 +125,10 @@ export default defineRule<MessageId>({
             else unknown = true;
           }
           // `name.col = 'x'` on a key of a lookup table pins it to one row: it cannot multiply rows.
+          // Linked to every item, it puts them all in one component: nothing is left to report.
           if (references.length === 1 && touched.size === 1 && isKeyPin(model, atom)) {
             const [position] = [...touched];
-            if (position !== undefined && position !== outside) for (let other = 0; other < items.length; other++) links.union(position, other);
+            if (position !== undefined && position !== outside) return;
           }
           // Two or more columns, some of which we cannot place: the atom may link anything.
           if (unknown && references.length >= 2) return;
@@ -129,24 +136,33 @@ export default defineRule<MessageId>({
           if (first !== undefined) for (const other of rest) links.union(first, other);
         }
 
+        // An item joined by construction links to every earlier item, and one that cannot multiply
+        // rows to every later one as well. Linear, not a union per pair (#15: 20,000 FROM items):
+        // the earlier items already merged are skipped, and only the first item that links to
+        // every later one needs to (the later ones it reaches include the others).
+        let mergedUpTo = 0;
+        let linksAllLater: number | null = null;
         items.forEach((item, position) => {
           if (position === 0) return;
           if (joinsByConstruction(model, item)) {
-            for (let earlier = 0; earlier < position; earlier++) links.union(earlier, position);
-            if (item.kind === 'function' || item.kind === 'values' || item.kind === 'other' || isSingleRowItem(model, item)) {
-              for (let later = position + 1; later < items.length; later++) links.union(position, later);
-            }
+            for (let earlier = mergedUpTo; earlier < position; earlier++) links.union(earlier, position);
+            mergedUpTo = position;
+            if (linksAllLater === null && (item.kind === 'function' || item.kind === 'values' || item.kind === 'other' || isSingleRowItem(model, item))) linksAllLater = position;
           }
         });
         // A first item that cannot multiply rows links to everything as well.
         const first = items[0];
-        if (first !== undefined && (first.kind === 'function' || first.kind === 'values' || first.kind === 'other' || isSingleRowItem(model, first))) {
-          for (let other = 1; other < items.length; other++) links.union(0, other);
-        }
+        if (first !== undefined && (first.kind === 'function' || first.kind === 'values' || first.kind === 'other' || isSingleRowItem(model, first))) linksAllLater = 0;
+        if (linksAllLater !== null) for (let later = linksAllLater + 1; later < items.length; later++) links.union(linksAllLater, later);
 
+        // An item is linked when an earlier one is in its component: the components of the
+        // earlier items are kept in a set rather than compared pair by pair.
+        const earlierComponents = new Set<number>();
         items.forEach((item, position) => {
-          if (position === 0) return;
-          for (let earlier = 0; earlier < position; earlier++) if (links.find(earlier) === links.find(position)) return;
+          const component = links.find(position);
+          const linked = earlierComponents.has(component);
+          earlierComponents.add(component);
+          if (position === 0 || linked) return;
           const other = items[position - 1];
           if (other === undefined) return;
           const data = { item: displayName(model, item), other: displayName(model, other) };

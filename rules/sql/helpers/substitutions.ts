@@ -65,25 +65,47 @@ function isQuotedKind(kind: string): kind is 'string' | 'quotedIdentifier' {
  * The quoted piece whose quote is still open when the placeholder at `index` begins: walks left
  * over adjacent placeholders to an adjacent string piece that does not close its quote.
  */
-function openingPieceBefore(model: StatementModel, index: number, dialect: SqlDialect): { index: number; quote: string; kind: 'string' | 'quotedIdentifier' } | null {
+function openingPieceBefore(model: StatementModel, index: number, dialect: SqlDialect): OpeningPiece | null {
   const tokens = model.tokens;
-  let before = index - 1;
-  while (isAdjacent(model, before, before + 1) && tokens[before]?.kind === 'placeholder') before--;
-  const piece = tokens[before];
-  if (piece === undefined || !isAdjacent(model, before, before + 1) || !isQuotedKind(piece.kind)) return null;
-  const pieceKind = piece.kind;
-  // A continuation piece (it follows a placeholder that was itself inside a quote) has no opening quote.
-  const previous = tokens[before - 1];
-  if (previous?.kind === 'placeholder' && isAdjacent(model, before - 1, before)) {
-    const outer = openingPieceBefore(model, before - 1, dialect);
-    if (outer !== null && outer.kind === pieceKind) {
-      return closesQuote(piece.text, 0, outer.quote, dialect) ? null : { index: outer.index, quote: outer.quote, kind: outer.kind };
+  // Pieces that follow a placeholder (a continuation may have no opening quote of its own),
+  // collected leftwards with a loop, then resolved from the leftmost: a quoted text with
+  // thousands of substitutions would otherwise recurse as deep (#15).
+  const continuations: { at: number; text: string; kind: 'string' | 'quotedIdentifier' }[] = [];
+  let opening: OpeningPiece | null = null;
+  for (let at = index; ; ) {
+    let before = at - 1;
+    while (isAdjacent(model, before, before + 1) && tokens[before]?.kind === 'placeholder') before--;
+    const piece = tokens[before];
+    if (piece === undefined || !isAdjacent(model, before, before + 1) || !isQuotedKind(piece.kind)) break;
+    const previous = tokens[before - 1];
+    if (previous?.kind === 'placeholder' && isAdjacent(model, before - 1, before)) {
+      continuations.push({ at: before, text: piece.text, kind: piece.kind });
+      at = before - 1;
+      continue;
     }
+    opening = ownOpening(piece.text, before, piece.kind, dialect);
+    break;
   }
-  const quoteAt = piece.text.search(/['"`]/);
-  const quote = quoteAt === -1 ? '' : (piece.text[quoteAt] ?? '');
+  for (let index = continuations.length - 1; index >= 0; index--) {
+    const piece = continuations[index] as { at: number; text: string; kind: 'string' | 'quotedIdentifier' };
+    if (opening !== null && opening.kind === piece.kind) opening = closesQuote(piece.text, 0, opening.quote, dialect) ? null : opening;
+    else opening = ownOpening(piece.text, piece.at, piece.kind, dialect);
+  }
+  return opening;
+}
+
+interface OpeningPiece {
+  index: number;
+  quote: string;
+  kind: 'string' | 'quotedIdentifier';
+}
+
+/** The piece's own opening quote, when the piece leaves it open. */
+function ownOpening(text: string, index: number, kind: 'string' | 'quotedIdentifier', dialect: SqlDialect): OpeningPiece | null {
+  const quoteAt = text.search(/['"`]/);
+  const quote = quoteAt === -1 ? '' : (text[quoteAt] ?? '');
   if (quote === '') return null;
-  return closesQuote(piece.text, quoteAt + 1, quote, dialect) ? null : { index: before, quote, kind: pieceKind };
+  return closesQuote(text, quoteAt + 1, quote, dialect) ? null : { index, quote, kind };
 }
 
 /** True when `text` from `from` contains the quote's closing character (doubled quotes escape). */

@@ -6,7 +6,7 @@
  * JS/TS file that no rule applies to is never parsed.
  */
 
-import { RULES, lintDocument, type LanguageId, type LintSettings } from '../../../rules/index';
+import { RULES, lintDocument, type InternalError, type LanguageId, type LintSettings } from '../../../rules/index';
 import { readSourceFile } from '../workspace/files';
 import { createPositionMapper, reportFinding, type ReportedFinding, type ReportedSuppression } from './report';
 
@@ -22,21 +22,38 @@ export interface FileJob {
 export interface LintedFile {
   findings: ReportedFinding[];
   suppressed: ReportedSuppression[];
-  internalErrors: { ruleId: string; message: string }[];
+  internalErrors: InternalError[];
 }
 
-/** What became of one file: its findings, or why it was not read (binary, unreadable). */
-export type FileResult = LintedFile | { skipped: string };
+/**
+ * What became of one file: its findings, or why it was not read or analysed (binary, unreadable,
+ * minified, too deeply nested, an internal error: then also in internalErrors).
+ */
+export type FileResult = LintedFile | { skipped: string; internalErrors?: InternalError[] };
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Lints one file; never throws. The engine turns its own failures into the file's result, and a
+ * failure here (placing findings, reading) is the file's internal error too, so one file never
+ * costs an audit the other files' findings (#15).
+ */
 export function lintJob(job: FileJob, settings: LintSettings): FileResult {
+  try {
+    return lintJobUnguarded(job, settings);
+  } catch (error) {
+    const summary = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    return { skipped: `internal error: ${summary}`, internalErrors: [{ ruleId: null, message: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) }] };
+  }
+}
+
+function lintJobUnguarded(job: FileJob, settings: LintSettings): FileResult {
   const source = readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
   const result = lintDocument({ path: job.projectPath, languageId: job.languageId, text: source.text }, settings, RULES);
-  if (result.notAnalysed !== undefined) return { skipped: result.notAnalysed };
+  if (result.notAnalysed !== undefined) return { skipped: result.notAnalysed, ...(result.internalErrors.length > 0 ? { internalErrors: result.internalErrors } : {}) };
   const positionOf = createPositionMapper(source.text);
   const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));
   return {

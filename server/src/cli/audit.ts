@@ -211,7 +211,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     if (result === undefined) return;
     results.set(miss.job.absolutePath, result);
     // A result with an internal error is not kept: the next run should try (and report) again.
-    const clean = 'skipped' in result || result.internalErrors.length === 0;
+    const clean = (result.internalErrors ?? []).length === 0;
     if (cache !== null && miss.key !== null && clean) cache.store(miss.key, result);
   });
   const saveError = cache === null ? null : cache.save();
@@ -221,7 +221,9 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     const result = results.get(job.absolutePath);
     if (result === undefined) continue;
     if ('skipped' in result) {
+      // A file the engine failed on is listed as not analysed, and its internal error reported.
       skipped.push({ path, reason: result.skipped });
+      for (const error of result.internalErrors ?? []) internalErrors.push({ ruleId: error.ruleId, path, message: error.message });
       continue;
     }
     filesChecked++;

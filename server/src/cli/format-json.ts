@@ -38,6 +38,7 @@ export function formatJson(report: AuditReport, version: string): string {
       })),
     })),
     skipped: report.skipped.map((entry) => ({ path: entry.path, reason: entry.reason })),
+    // ruleId null: Faultline failed on the whole file, which is also listed in `skipped`.
     internalErrors: report.internalErrors.map((error) => ({ ruleId: error.ruleId, path: error.path, message: error.message })),
     summary: {
       files: report.filesChecked,

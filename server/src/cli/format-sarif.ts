@@ -48,6 +48,27 @@ function replacement(edit: ReportedEdit) {
   };
 }
 
+/**
+ * What the run could not do, as SARIF tool notifications: each internal error (level error; a
+ * rule that failed on a file, or a file Faultline failed on as a whole) and each file that was
+ * not analysed (level note: binary, too large, minified, too deeply nested), so that a file
+ * missing from the results is never mistaken for a clean one.
+ */
+function notifications(report: AuditReport) {
+  const location = (path: string) => [{ physicalLocation: { artifactLocation: artifactLocation(path, path) } }];
+  const failedFiles = new Set(report.internalErrors.filter((error) => error.ruleId === null).map((error) => error.path));
+  const errors = report.internalErrors.map((error) => ({
+    level: 'error' as const,
+    message: { text: error.ruleId === null ? `Faultline could not analyse ${error.path}: ${error.message}` : `Rule ${error.ruleId} failed on ${error.path}: ${error.message}` },
+    locations: location(error.path),
+    ...(error.ruleId === null ? {} : { associatedRule: { id: error.ruleId } }),
+  }));
+  const notes = report.skipped
+    .filter((entry) => !failedFiles.has(entry.path))
+    .map((entry) => ({ level: 'note' as const, message: { text: `${entry.path} was not analysed: ${entry.reason}` }, locations: location(entry.path) }));
+  return [...errors, ...notes];
+}
+
 export function formatSarif(report: AuditReport, version: string, cwd: string): string {
   const ruleIndex = new Map(RULES.map((rule, index) => [rule.meta.id, index]));
   const rules = RULES.map(({ meta }) => ({
@@ -103,11 +124,7 @@ export function formatSarif(report: AuditReport, version: string, cwd: string): 
         invocations: [
           {
             executionSuccessful: report.internalErrors.length === 0,
-            toolExecutionNotifications: report.internalErrors.map((error) => ({
-              level: 'error',
-              message: { text: `Rule ${error.ruleId} failed on ${error.path}: ${error.message}` },
-              associatedRule: { id: error.ruleId },
-            })),
+            toolExecutionNotifications: notifications(report),
           },
         ],
         results,

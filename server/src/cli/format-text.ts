@@ -62,6 +62,16 @@ export function formatText(report: AuditReport, options: TextFormatOptions): str
     lines.push(paint(counts.error > 0 ? 'red' : counts.warning > 0 ? 'yellow' : 'blue', paint('bold', summary)));
   }
 
+  // Always listed, verbose or not: a file Faultline failed on was not (fully) checked.
+  if (report.internalErrors.length > 0) {
+    const files = new Set(report.internalErrors.map((error) => error.path)).size;
+    lines.push('', paint('red', `Faultline failed on ${plural(files, 'file')} (an internal error: a bug in Faultline, not in the code; please report it):`));
+    for (const error of report.internalErrors) {
+      const what = error.ruleId === null ? 'not analysed' : `rule ${error.ruleId} failed, its findings are missing`;
+      lines.push(`  ${error.path}: ${what}: ${error.message.split('\n')[0] ?? ''}`);
+    }
+  }
+
   if (report.skipped.length > 0) {
     if (options.verbose) {
       lines.push('', `Skipped ${plural(report.skipped.length, 'file')}:`);

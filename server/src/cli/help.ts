@@ -22,8 +22,9 @@ Options:
   -h, --help           Show help (also: faultline help <command>, faultline <command> --help)
   -v, --version        Show the version
 
-Exit codes: 0 no findings at or above the threshold, 1 some were found,
-2 usage or internal error.`;
+Exit codes: 0 no findings at or above the threshold, 1 some were found (or
+Faultline failed on a file: it is reported, the other files are checked),
+2 usage error.`;
 
 const AUDIT = `Usage: faultline audit [options] [paths...]
 
@@ -61,7 +62,9 @@ Results are cached by file content, settings and Faultline version, so an unchan
 file is not analysed again. A progress bar is drawn on stderr when it is a terminal.
 
 Exit codes: 0 nothing at or above --severity, 1 something was (a broken
-.faultline.json counts as an error), 2 usage or internal error.`;
+.faultline.json counts as an error) or Faultline failed on a file (an internal
+error: the file is listed as not analysed, every other file's findings are
+reported), 2 usage error (or a failure before any file was checked).`;
 
 const RULES_HELP = `Usage: faultline rules
 

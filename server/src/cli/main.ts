@@ -1,8 +1,10 @@
 /**
  * The `faultline` command-line entry point, bundled to dist/cli.js. It parses the arguments, runs
  * one command and sets the exit code: 0 when nothing at or above the severity threshold was found,
- * 1 when something was, 2 for usage errors and internal errors (a rule that threw, a path that
- * does not exist, an output file that cannot be written). It never imports the language server.
+ * 1 when something was or Faultline failed on a file (an internal error: a rule that threw, or a
+ * file it could not analyse; the report still covers every other file), 2 when the run itself
+ * could not be done (a usage error, a path that does not exist, an output file that cannot be
+ * written, a failure outside any file). It never imports the language server.
  *
  * The exit code is set with process.exitCode rather than process.exit(), so that output piped to
  * another program is flushed completely before Node exits.
@@ -34,6 +36,12 @@ import { formatFileRoles, listFileRoles } from './roles-command';
 const CATALOGUE_RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.meta.id));
 
 const EXIT_CLEAN = 0;
+/**
+ * Findings at or above the threshold, or an internal error on some file. A file Faultline failed
+ * on was not checked, so the run cannot pass; but the report is complete for every other file,
+ * unlike a run that could not be done (2). Ruff does the same (a panic on a file is a fatal
+ * diagnostic, exit 1); ESLint stops the whole run with 2 and no report.
+ */
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE_OR_INTERNAL = 2;
 
@@ -151,10 +159,11 @@ async function audit(options: AuditOptions): Promise<number> {
     }
   }
 
+  // With the stack, for a bug report; the report itself lists them too (#15).
   for (const error of fullReport.internalErrors) {
-    printError(`internal error: rule ${error.ruleId} failed on ${error.path}: ${error.message}`);
+    printError(error.ruleId === null ? `internal error: could not analyse ${error.path}: ${error.message}` : `internal error: rule ${error.ruleId} failed on ${error.path}: ${error.message}`);
   }
-  if (fullReport.internalErrors.length > 0) return EXIT_USAGE_OR_INTERNAL;
+  if (fullReport.internalErrors.length > 0) return EXIT_FINDINGS;
   const fails = failsRun(fullReport, options);
   // When the warning budget is what fails the run, say so: the summary alone reads like a pass.
   if (fails && options.maxWarnings !== null) {

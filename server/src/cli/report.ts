@@ -65,8 +65,9 @@ export interface SkippedReport {
   reason: string;
 }
 
+/** A failure inside Faultline on one file: a rule that threw (its id), or the whole file (null: not analysed). */
 export interface InternalErrorReport {
-  ruleId: string;
+  ruleId: string | null;
   path: string;
   message: string;
 }

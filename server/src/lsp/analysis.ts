@@ -6,7 +6,7 @@
 
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type LanguageId, type LintCache } from '../../../rules';
+import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId, type LintCache } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { lintFile, todayIso } from '../workspace/lint-file';
 import { loadPythonParser } from '../workspace/python';
@@ -15,7 +15,16 @@ export interface DocumentAnalysis {
   version: number;
   findings: Finding[];
   resolved: ResolvedConfig;
+  /** Why the document was not analysed (too large, minified, too complex, an internal error), when it was not. */
+  notAnalysed?: string;
 }
+
+/**
+ * Open documents larger than this are not analysed (#15): a 50 MB file ran the server out of
+ * memory, and whatever else is open waits while one document is linted. The document says so
+ * with one diagnostic. Audits have their own limit (`faultline.audit.maxFileSizeKb`).
+ */
+export const MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
 
 export interface Analysis {
   /**
@@ -56,11 +65,17 @@ export function createAnalysis(log: (message: string) => void): Analysis {
   const reportedErrors = new Set<string>();
   let pythonLoading: Promise<void> | null = null;
 
-  const reportInternalErrors = (path: string, errors: { ruleId: string; message: string }[]): void => {
+  const reportInternalErrors = (path: string, errors: InternalError[]): void => {
     for (const error of errors) {
-      if (reportedErrors.has(error.ruleId)) continue;
-      reportedErrors.add(error.ruleId);
-      log(`Rule ${error.ruleId} failed on ${path}; its findings are missing, the other rules still ran. Please report this:\n${error.message}`);
+      // A rule that fails is reported once; a file the engine failed on, once per file and error.
+      const key = error.ruleId ?? `${path}\0${error.message.split('\n')[0] ?? ''}`;
+      if (reportedErrors.has(key)) continue;
+      reportedErrors.add(key);
+      log(
+        error.ruleId === null
+          ? `Faultline could not analyse ${path}; it shows no findings, the other files are analysed. Please report this:\n${error.message}`
+          : `Rule ${error.ruleId} failed on ${path}; its findings are missing, the other rules still ran. Please report this:\n${error.message}`,
+      );
     }
   };
 
@@ -80,6 +95,12 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
       // Untitled documents get a path of their language so the engine picks the right parser.
       const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : languageId === 'python' ? 'py' : 'js'}` : path;
+      if (document.getText().length > MAX_DOCUMENT_CHARACTERS) {
+        parseCaches.delete(document.uri);
+        const tooLarge: DocumentAnalysis = { version: document.version, findings: [], resolved: resolver.resolve(lintPath), notAnalysed: `larger than ${MAX_DOCUMENT_CHARACTERS / 1024 / 1024} MB: open documents this large are not analysed (an audit reads files up to faultline.audit.maxFileSizeKb)` };
+        cache.set(document.uri, tooLarge);
+        return tooLarge;
+      }
       // Map order is insertion order: re-inserting marks the document as most recently used.
       const parseCache = parseCaches.get(document.uri) ?? {};
       parseCaches.delete(document.uri);
@@ -90,7 +111,8 @@ export function createAnalysis(log: (message: string) => void): Analysis {
       }
       const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
       reportInternalErrors(lintPath, result.internalErrors);
-      const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved };
+      const notAnalysed = ignored ? undefined : result.notAnalysed;
+      const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved, ...(notAnalysed === undefined ? {} : { notAnalysed }) };
       // A Python document linted before its grammar loaded has no findings yet; that is not kept.
       if (languageId !== 'python' || isPythonInitialized()) cache.set(document.uri, analysis);
       return analysis;

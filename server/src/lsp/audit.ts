@@ -242,6 +242,17 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
     };
   }
 
+  /** diagnosticsOf, with a failure on the file made the file's outcome: the audit goes on (#15). */
+  function diagnosticsOrFailure(path: string, text: string): ReturnType<typeof diagnosticsOf> {
+    try {
+      return diagnosticsOf(path, text);
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      environment.connection.console.error(`Faultline could not analyse ${path}; the audit goes on. Please report this:\n${message}`);
+      return { diagnostics: [], findings: [], ignored: false, notAnalysed: `internal error: ${message.split('\n')[0] ?? ''}` };
+    }
+  }
+
   function publish(uri: string, diagnostics: Diagnostic[]): void {
     everPublished.add(uri);
     if (diagnostics.length > 0) withFindings.add(uri);
@@ -282,7 +293,7 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
       if ('skipped' in read) {
         skipped.push({ path: displayPath(path), absolutePath: path, reason: read.skipped });
       } else {
-        const { diagnostics, findings, ignored, notAnalysed } = diagnosticsOf(path, read.text);
+        const { diagnostics, findings, ignored, notAnalysed } = diagnosticsOrFailure(path, read.text);
         // As in the CLI, a file the engine declined (a minified bundle) is listed as skipped.
         if (notAnalysed !== undefined && !ignored) skipped.push({ path: displayPath(path), absolutePath: path, reason: notAnalysed });
         for (const finding of findings) bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + 1;

@@ -54,6 +54,21 @@ export function configProblemToDiagnostic(document: TextDocument, problem: Confi
   };
 }
 
+/**
+ * The one diagnostic of a document Faultline did not analyse (too large, minified, too complex, an
+ * internal error), at its first character: without it, no squiggles would read as "no problems".
+ * It carries no finding data, so no code action is offered for it.
+ */
+export function notAnalysedDiagnostic(reason: string): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    code: 'not-analysed',
+    message: `Faultline did not analyse this file: ${reason}.`,
+  };
+}
+
 export function toLspEdit(document: TextDocument, edit: TextEdit): LspTextEdit {
   return { range: { start: document.positionAt(edit.range.start), end: document.positionAt(edit.range.end) }, newText: edit.newText };
 }

@@ -20,12 +20,12 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
-import { createAnalysis, languageOfDocument, pathOfUri } from './analysis';
+import { createAnalysis, languageOfDocument, pathOfUri, type DocumentAnalysis } from './analysis';
 import { createIdleCollector } from './idle-collector';
 import { createAuditor } from './audit';
 import { renderAuditReport } from './audit-report';
 import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
-import { configProblemToDiagnostic, findingToDiagnostic } from './convert';
+import { configProblemToDiagnostic, findingToDiagnostic, notAnalysedDiagnostic } from './convert';
 import {
   AUDIT_REPORT_REQUEST,
   AUDIT_REQUEST,
@@ -126,7 +126,13 @@ async function diagnosticsFor(document: TextDocument): Promise<Diagnostic[]> {
   await analysis.prepare(languageOfDocument(document));
   idleCollector.touch();
   const result = safely('linting', null, () => analysis.analyze(document));
-  return result === null ? [] : result.findings.map((finding) => findingToDiagnostic(document, finding));
+  return result === null ? [] : analysisDiagnostics(document, result);
+}
+
+/** A document's findings as diagnostics, or the one diagnostic saying why it was not analysed. */
+function analysisDiagnostics(document: TextDocument, result: DocumentAnalysis): Diagnostic[] {
+  if (result.notAnalysed !== undefined) return [notAnalysedDiagnostic(result.notAnalysed)];
+  return result.findings.map((finding) => findingToDiagnostic(document, finding));
 }
 
 async function publishNow(uri: string): Promise<void> {
@@ -251,7 +257,7 @@ connection.languages.diagnostics.on(async (params, token) => {
     if (!isConfigDocument(document.uri) && settings.run === 'onSave' && analysis.cached(document.uri) !== undefined) {
       // On-save mode: keep answering with the last saved result while the user types.
       const cached = analysis.cached(document.uri);
-      return { kind: DocumentDiagnosticReportKind.Full, items: cached === undefined ? [] : cached.findings.map((finding) => findingToDiagnostic(document, finding)) };
+      return { kind: DocumentDiagnosticReportKind.Full, items: cached === undefined ? [] : analysisDiagnostics(document, cached) };
     }
     return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsFor(document) };
   } catch (error) {

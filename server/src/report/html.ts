@@ -31,6 +31,8 @@ export interface HtmlReportInput {
   files: readonly HtmlFile[];
   filesChecked: number;
   skipped: readonly { path: string; reason: string }[];
+  /** Failures inside Faultline: a rule that threw on a file (its id), or the whole file (null). */
+  internalErrors?: readonly { ruleId: string | null; path: string; message: string }[];
 }
 
 export interface HtmlReportOptions {
@@ -180,6 +182,14 @@ export function htmlReport(input: HtmlReportInput, options: HtmlReportOptions): 
       });
       parts.push(table(['Location', 'Severity', 'Rule', 'Message'], rows));
     }
+  }
+  const internalErrors = input.internalErrors ?? [];
+  if (internalErrors.length > 0) {
+    parts.push(
+      '<h2>Internal errors</h2>',
+      '<p>Faultline failed on these files: a bug in Faultline, not in the code; the other files were analysed. A file Faultline could not analyse at all is also listed under skipped files.</p>',
+      table(['File', 'What failed', 'Error'], internalErrors.map((error) => [`<code>${escapeHtml(error.path)}</code>`, error.ruleId === null ? 'the whole file' : `rule ${ruleLink(error.ruleId)}`, escapeHtml(error.message.split('\n')[0] ?? '')])),
+    );
   }
   if (input.skipped.length > 0) {
     parts.push('<h2>Skipped files</h2>', table(['File', 'Reason'], input.skipped.map((entry) => [`<code>${escapeHtml(entry.path)}</code>`, escapeHtml(entry.reason)])));

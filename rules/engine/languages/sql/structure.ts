@@ -402,13 +402,35 @@ export function hasAggregate(model: StatementModel, block: QueryBlock): boolean 
   return false;
 }
 
+/**
+ * For each token of a statement, the first `)` after it at its depth: made once per statement
+ * in one pass, since matchingParen is asked about every group and scanning for each made deep
+ * nesting quadratic (#15: a predicate 8,000 parentheses deep).
+ */
+const NEXT_CLOSE = new WeakMap<StatementModel, Int32Array>();
+
 /** Index of the `)` matching the `(` at `open` (or the last token if unbalanced). */
 export function matchingParen(model: StatementModel, open: number): number {
-  const openDepth = model.depths[open] ?? 0;
-  for (let index = open + 1; index < model.tokens.length; index++) {
-    if (model.tokens[index]?.text === ')' && model.depths[index] === openDepth) return index;
+  let table = NEXT_CLOSE.get(model);
+  if (table === undefined) {
+    table = nextCloseTable(model);
+    NEXT_CLOSE.set(model, table);
   }
-  return model.tokens.length - 1;
+  return table[open] ?? model.tokens.length - 1;
+}
+
+function nextCloseTable(model: StatementModel): Int32Array {
+  const { tokens, depths } = model;
+  const count = tokens.length;
+  const table = new Int32Array(count);
+  /** The nearest `)` seen so far (scanning from the end) at each depth. */
+  const nextClose = new Map<number, number>();
+  for (let index = count - 1; index >= 0; index--) {
+    const depth = depths[index] ?? 0;
+    table[index] = nextClose.get(depth) ?? count - 1;
+    if (tokens[index]?.text === ')') nextClose.set(depth, index);
+  }
+  return table;
 }
 
 export type FromItemKind = 'table' | 'subquery' | 'function' | 'values' | 'other';
@@ -602,9 +624,22 @@ const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
  * atom; CASE ... END is kept whole.
  */
 export function comparisonsIn(model: StatementModel, start: number, end: number): Comparison[] {
+  const result: Comparison[] = [];
+  // Parenthesized groups still to read, the next on top: a stack rather than recursion, so that
+  // a predicate nested thousands of parentheses deep cannot exhaust the stack (#15). A group's
+  // own atoms come first, then its groups in order, as a recursive descent would list them.
+  const pending: { start: number; end: number }[] = [{ start, end }];
+  for (let group = pending.pop(); group !== undefined; group = pending.pop()) {
+    const inner = comparisonsAtBase(model, group.start, group.end, result);
+    for (let index = inner.length - 1; index >= 0; index--) pending.push(inner[index] as { start: number; end: number });
+  }
+  return result;
+}
+
+/** Appends the comparisons at the range's base depth to `result`; returns the boolean groups in it. */
+function comparisonsAtBase(model: StatementModel, start: number, end: number, result: Comparison[]): { start: number; end: number }[] {
   const { tokens, depths } = model;
   const baseDepth = depths[start] ?? 0;
-  const result: Comparison[] = [];
   let atomStart = start;
   let caseLevel = 0;
   let betweenPending = false;
@@ -618,6 +653,11 @@ export function comparisonsIn(model: StatementModel, start: number, end: number)
     const token = tokens[index];
     if (token === undefined) break;
     if (depths[index] !== baseDepth) continue;
+    // A group's tokens are all deeper: jump to its `)`, rather than step over each (#15).
+    if (token.text === '(') {
+      index = Math.max(index, matchingParen(model, index) - 1);
+      continue;
+    }
     if (token.upper === 'CASE') caseLevel++;
     if (token.upper === 'END' && caseLevel > 0) caseLevel--;
     if (caseLevel > 0) continue;
@@ -632,15 +672,15 @@ export function comparisonsIn(model: StatementModel, start: number, end: number)
     }
   }
   flush(end);
-  // Descend into parenthesized groups so `(a = 1 OR b = NULL)` is seen too.
+  // Parenthesized groups are read too, so that `(a = 1 OR b = NULL)` is seen.
+  const groups: { start: number; end: number }[] = [];
   for (let index = start; index < end; index++) {
-    if (tokens[index]?.text === '(' && depths[index] === baseDepth && tokens[index + 1]?.upper !== 'SELECT' && isBooleanGroup(model, index)) {
-      const close = matchingParen(model, index);
-      result.push(...comparisonsIn(model, index + 1, close));
-      index = close;
-    }
+    if (tokens[index]?.text !== '(' || depths[index] !== baseDepth) continue;
+    const close = matchingParen(model, index);
+    if (tokens[index + 1]?.upper !== 'SELECT' && isBooleanGroup(model, index)) groups.push({ start: index + 1, end: close });
+    index = Math.max(index, close);
   }
-  return result;
+  return groups;
 }
 
 /** A parenthesized group used as a boolean (not a function's arguments or a tuple). */
@@ -662,6 +702,10 @@ function readComparison(model: StatementModel, start: number, end: number, baseD
   for (let index = atomStart; index < end; index++) {
     const token = tokens[index];
     if (token === undefined || depths[index] !== baseDepth) continue;
+    if (token.text === '(') {
+      index = Math.max(index, matchingParen(model, index) - 1);
+      continue;
+    }
     const isOperator = token.kind === 'operator' && COMPARISON_OPERATORS.has(token.text);
     const isWord = token.kind === 'word' && COMPARISON_WORDS.has(token.upper);
     if (!isOperator && !isWord) continue;

@@ -1,0 +1,352 @@
+/**
+ * Robustness regressions of issue #15. The engine: whatever a document holds, lintDocument
+ * returns (an exception becomes the file's outcome: not analysed, with the reason), walks over
+ * depth the user controls do not exhaust the stack, and no result holds a range outside the text
+ * or a fix whose edits overlap. The built CLI: a file Faultline fails on is listed in every output
+ * format and the audit goes on, on the main thread and in workers. The built language server over
+ * stdio: such a document says so with one diagnostic, and the workspace audit goes on.
+ * bench/pathological.ts times the super-linear cases against their input size.
+ */
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { startServer, type TestClient } from './helpers/lsp-client';
+import { REPO_ROOT } from './helpers/paths';
+import { applyEdits, editsApply, lintDocument, RULES, type LintCache, type LintResult, type LintSettings, type Rule } from '../rules';
+import { bracketDepthExceeds, SCRIPT_NESTING_LIMIT } from '../rules/engine/languages/typescript';
+import { loadPythonParser } from '../server/src/workspace/python';
+import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, nestedSqlPredicate, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
+
+const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-11-24' };
+
+/** The script and Python fixtures of every rule, from the sources (rules/<family>/<id>/fixtures/). */
+function ruleFixtures(): { path: string; name: string; text: string }[] {
+  const found: { path: string; name: string; text: string }[] = [];
+  for (const family of ['app', 'sql']) {
+    for (const id of readdirSync(join(REPO_ROOT, 'rules', family))) {
+      const folder = join(REPO_ROOT, 'rules', family, id, 'fixtures');
+      let names: string[];
+      try {
+        names = readdirSync(folder);
+      } catch {
+        continue; // helpers/ has no fixtures
+      }
+      for (const name of names) if (/\.(?:[jt]sx?|py)$/.test(name)) found.push({ path: `${family}/${id}/fixtures/${name}`, name: `src/${name}`, text: readFileSync(join(folder, name), 'utf8') });
+    }
+  }
+  assert.ok(found.length > 100, `fixtures found: ${found.length}`);
+  return found;
+}
+
+function lint(file: PathologicalFile, cache?: LintCache): LintResult {
+  const languageId = file.name.endsWith('.py') ? 'python' : file.name.endsWith('.sql') ? 'sql' : file.name.endsWith('.js') ? 'javascript' : 'typescript';
+  return lintDocument({ path: file.name, languageId, text: file.text }, SETTINGS, RULES, cache);
+}
+
+describe('one file\'s failure is that file\'s failure (#15)', () => {
+  test('an exception out of the engine, outside any rule, is the file\'s internal error and the file is not analysed', () => {
+    // A rule whose metadata cannot even be read fails before any rule runs, where no rule guard is.
+    const broken = {
+      get meta(): Rule['meta'] {
+        throw new Error('boom outside the rules');
+      },
+      create: () => ({}),
+    } as unknown as Rule;
+    const result = lintDocument({ path: 'a.sql', languageId: 'sql', text: 'SELECT 1;' }, SETTINGS, [broken, ...RULES]);
+    assert.deepEqual(result.findings, []);
+    assert.equal(result.notAnalysed, 'internal error: boom outside the rules');
+    assert.equal(result.internalErrors.length, 1);
+    assert.equal(result.internalErrors[0]?.ruleId, null);
+    assert.match(result.internalErrors[0]?.message ?? '', /boom outside the rules/);
+  });
+
+  test('TypeScript asserting on `@dec` before a top-level await: an internal error of that file, and the next file lints', () => {
+    const result = lint(decoratorBeforeAwait());
+    assert.match(result.notAnalysed ?? '', /^internal error: Debug Failure/);
+    assert.equal(result.internalErrors[0]?.ruleId, null);
+    const next = lintDocument({ path: 'b.ts', languageId: 'typescript', text: "import { Pool } from 'pg';\nconst pool = new Pool();\n" }, SETTINGS, RULES);
+    assert.equal(next.notAnalysed, undefined);
+    assert.ok(next.findings.some((finding) => finding.ruleId === 'pool-without-limits'));
+  });
+
+  test('an editor\'s parse cache is dropped after a failure, and the next edit lints from scratch', () => {
+    const cache: LintCache = {};
+    const good = "import { Pool } from 'pg';\nconst pool = new Pool();\n";
+    assert.equal(lintDocument({ path: 'c.ts', languageId: 'typescript', text: good }, SETTINGS, RULES, cache).notAnalysed, undefined);
+    const failed = lintDocument({ path: 'c.ts', languageId: 'typescript', text: `${good}@dec\nawait pool.query('SELECT 1');\n` }, SETTINGS, RULES, cache);
+    assert.match(failed.notAnalysed ?? '', /internal error/);
+    assert.equal(cache.script, undefined);
+    const again = lintDocument({ path: 'c.ts', languageId: 'typescript', text: good }, SETTINGS, RULES, cache);
+    assert.ok(again.findings.some((finding) => finding.ruleId === 'pool-without-limits'));
+  });
+});
+
+describe('deep nesting in JS/TS is "too complex", not an exception (#15)', () => {
+  const cases: { name: string; file: PathologicalFile }[] = [
+    { name: '800 unclosed ( in an 870-byte file', file: unclosedParentheses(800) },
+    { name: '5,000 nested arrays', file: nestedArrays(5_000) },
+    { name: '5,000 nested parentheses', file: nestedParentheses(5_000) },
+  ];
+  for (const { name, file } of cases) {
+    test(name, () => {
+      const result = lint(file);
+      assert.match(result.notAnalysed ?? '', /^too complex: brackets nested more than 256 levels deep/);
+      assert.deepEqual(result.internalErrors, [], 'a limit of the parser, not an internal error');
+    });
+  }
+
+  test('nesting below the limit is analysed as usual', () => {
+    const result = lint(nestedArrays(SCRIPT_NESTING_LIMIT - 10));
+    assert.equal(result.notAnalysed, undefined);
+    assert.deepEqual(result.internalErrors, []);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'select-star'));
+  });
+
+  test('the bracket count skips strings, comments and template text, and counts `${`', () => {
+    const deep = (open: string) => open.repeat(SCRIPT_NESTING_LIMIT + 1);
+    assert.equal(bracketDepthExceeds(deep('('), SCRIPT_NESTING_LIMIT), true);
+    assert.equal(bracketDepthExceeds(`const a = '${deep('(')}';\nconst b = "${deep('[')}";\n// ${deep('{')}\n/* ${deep('(')} */`, SCRIPT_NESTING_LIMIT), false);
+    assert.equal(bracketDepthExceeds(`const t = \`${deep('(')}\`;`, SCRIPT_NESTING_LIMIT), false);
+    assert.equal(bracketDepthExceeds(`const t = ${'`${'.repeat(SCRIPT_NESTING_LIMIT + 1)}`, SCRIPT_NESTING_LIMIT), true);
+    // A `}` closing a substitution goes back into the template, whose `(` are text.
+    assert.equal(bracketDepthExceeds(`const t = \`\${a}${deep('(')}\`;`, SCRIPT_NESTING_LIMIT), false);
+  });
+});
+
+describe('walks over depth the user controls do not exhaust the stack (#15)', () => {
+  before(async () => {
+    assert.equal(await loadPythonParser(), null);
+  });
+
+  test('a Python line of 4,000 string concatenations: no internal error, and the file\'s real findings', () => {
+    const result = lint(pythonConcatenation(4_000));
+    assert.deepEqual(result.internalErrors, []);
+    const rules = new Set(result.findings.map((finding) => finding.ruleId));
+    assert.ok(rules.has('request-without-timeout'), [...rules].join(', '));
+    assert.ok(rules.has('sql-built-from-strings'), [...rules].join(', '));
+  });
+
+  test('a JS/TS chain of 10,000 concatenations passed to a query: no internal error, and its finding', () => {
+    const result = lint(scriptConcatenation(10_000));
+    assert.equal(result.notAnalysed, undefined);
+    assert.deepEqual(result.internalErrors, []);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'sql-built-from-strings'));
+  });
+
+  test('deep chains in every position of every rule\'s script and Python fixtures: no rule throws', () => {
+    const depth = 3_000;
+    const chains = {
+      script: [Array.from({ length: depth }, () => "'a'").join(' +\n'), `a${'\n.b'.repeat(depth)}`, `f${'()\n'.repeat(depth)}`, Array.from({ length: depth }, () => 'a').join(' &&\n'), `${Array.from({ length: 1_000 }, () => 'a ? b').join(' :\n')} : c`],
+      python: [Array.from({ length: depth }, () => '"a"').join(' + '), `a${'.b'.repeat(depth)}`, `f${'()'.repeat(depth)}`, `${'not '.repeat(depth)}a`, `${Array.from({ length: depth }, () => 'a if b else').join(' ')} c`, Array.from({ length: depth }, () => 'a').join(' and ')],
+    };
+    const failures: string[] = [];
+    for (const fixture of ruleFixtures()) {
+      const isPython = fixture.name.endsWith('.py');
+      for (const chain of isPython ? chains.python : chains.script) {
+        // The chain as a statement at the top of every block (every function, loop and handler body).
+        const text = isPython ? fixture.text.replace(/:\n(\s+)/g, (_, indent: string) => `:\n${indent}__deep = ${chain}\n${indent}`) : fixture.text.replace(/\{\n/g, `{\n__deep = ${chain};\n`);
+        const result = lint({ name: fixture.name, text });
+        for (const error of result.internalErrors) failures.push(`${fixture.path} (${chain.slice(0, 12)}...): ${error.ruleId ?? 'engine'}: ${error.message.split('\n')[0] ?? ''}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  test('a SQL predicate nested 5,000 parentheses deep: no internal error, and its finding', () => {
+    const result = lint(nestedSqlPredicate(5_000));
+    assert.deepEqual(result.internalErrors, []);
+    assert.ok(result.findings.some((finding) => finding.ruleId === 'equals-null'));
+  });
+});
+
+describe('fix edits never overlap and never leave the text (#15)', () => {
+  test('editsApply: inside the text, start before end, no overlap; insertions at one point are fine', () => {
+    assert.equal(editsApply(10, [{ range: { start: 0, end: 2 } }, { range: { start: 2, end: 2 } }, { range: { start: 2, end: 5 } }]), true);
+    assert.equal(editsApply(10, [{ range: { start: 0, end: 3 } }, { range: { start: 2, end: 5 } }]), false);
+    assert.equal(editsApply(10, [{ range: { start: 8, end: 11 } }]), false);
+    assert.equal(editsApply(10, [{ range: { start: 5, end: 4 } }]), false);
+    assert.equal(editsApply(10, [{ range: { start: -1, end: 0 } }]), false);
+  });
+
+  test('the runner drops a fix whose edits overlap or leave the text, and keeps the finding and its sound fixes', () => {
+    const sqlRule = RULES.find((rule) => rule.meta.id === 'equals-null');
+    assert.ok(sqlRule !== undefined);
+    const text = 'SELECT id FROM t WHERE a = NULL;';
+    const sloppy: Rule = {
+      meta: { ...sqlRule.meta, id: 'sloppy-fixes', prefilter: [] },
+      create: (context) => ({
+        statement: () =>
+          context.report({
+            messageId: Object.keys(sqlRule.meta.messages)[0] ?? '',
+            range: { start: 0, end: text.length + 5 },
+            fixes: [
+              { title: 'overlapping', safety: 'safe', edits: [{ range: { start: 0, end: 6 }, newText: 'select' }, { range: { start: 3, end: 9 }, newText: 'x' }] },
+              { title: 'past the end', safety: 'safe', edits: [{ range: { start: text.length, end: text.length + 1 }, newText: ';' }] },
+              { title: 'sound', safety: 'safe', edits: [{ range: { start: 0, end: 6 }, newText: 'select' }] },
+            ],
+          }),
+      }),
+    } as Rule;
+    const result = lintDocument({ path: 'a.sql', languageId: 'sql', text }, { ...SETTINGS, onlyRules: ['sloppy-fixes'] }, [sloppy]);
+    const finding = result.findings.find((candidate) => candidate.ruleId === 'sloppy-fixes');
+    assert.ok(finding !== undefined);
+    assert.deepEqual(finding.range, { start: 0, end: text.length }, 'a range past the end is clamped to the text');
+    assert.deepEqual(finding.fixes.map((fix) => fix.title), ['sound']);
+  });
+
+  test('a file ending mid-typing in `pool.query(`... ${(`: no bind-parameter fix, the finding stays, nothing throws', () => {
+    const file = midTypingTemplate();
+    const result = lint(file);
+    const finding = result.findings.find((candidate) => candidate.ruleId === 'sql-built-from-strings');
+    assert.ok(finding !== undefined);
+    assert.deepEqual(finding.fixes, []);
+    for (const any of result.findings) {
+      assert.ok(any.range.start >= 0 && any.range.end <= file.text.length && any.range.start <= any.range.end, `${any.ruleId} inside the text`);
+      for (const fix of any.fixes) applyEdits(file.text, fix.edits);
+    }
+    // Closed, the same query gets its fix.
+    const closed = `${file.text.slice(0, -'${('.length)}\${id}\`);\n`;
+    const fixed = lintDocument({ path: 'closed.ts', languageId: 'typescript', text: closed }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'sql-built-from-strings');
+    assert.equal(applyEdits(closed, fixed?.fixes[0]?.edits ?? []).endsWith('WHERE id = $1`, [id]);\n'), true);
+  });
+});
+
+const DAU = "SELECT DATE(login_time) AS date, COUNT(DISTINCT user_id) AS dau FROM user_events WHERE event_type = 'login' GROUP BY DATE(login_time);\n";
+
+/** A project with a finding, a file the engine fails on, a file too deeply nested, and enough clean files for worker threads. */
+function failingProject(): string {
+  const root = mkdtempSync(join(tmpdir(), 'faultline-robustness-'));
+  const files: Record<string, string> = {
+    'reports/dau.sql': DAU,
+    [`src/${decoratorBeforeAwait().name}`]: decoratorBeforeAwait().text,
+    [`src/${nestedArrays(5_000).name}`]: nestedArrays(5_000).text,
+  };
+  // The audit lints fewer than 48 files on the main thread whatever --jobs says.
+  for (let index = 0; index < 60; index++) files[`filler/clean-${String(index).padStart(2, '0')}.sql`] = 'SELECT id FROM users WHERE id = $1;\n';
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+function runCli(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface JsonReport {
+  files: { path: string; findings: { ruleId: string }[] }[];
+  skipped: { path: string; reason: string }[];
+  internalErrors: { ruleId: string | null; path: string; message: string }[];
+}
+
+describe('the CLI: a file Faultline fails on is that file\'s failure, in every format and mode (#15)', () => {
+  let root: string;
+  before(() => {
+    root = failingProject();
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('JSON, on the main thread and on worker threads: listed as not analysed, every other finding reported, exit 1', () => {
+    const outputs: string[] = [];
+    for (const jobs of ['1', '2']) {
+      const run = runCli(['audit', '.', '--format', 'json', '--no-cache', '--jobs', jobs], root);
+      assert.equal(run.status, 1, `--jobs ${jobs}: exit 1 (an internal error fails the run, like a finding)\n${run.stderr}`);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      assert.ok(report.files.find((file) => file.path === 'reports/dau.sql')?.findings.some((finding) => finding.ruleId === 'timezone-naive-date-bucket'), `--jobs ${jobs}: the other files' findings`);
+      const skipped = new Map(report.skipped.map((entry) => [entry.path, entry.reason]));
+      assert.match(skipped.get('src/decorator-await.ts') ?? '', /^internal error: Debug Failure/);
+      assert.match(skipped.get('src/nested-arrays.ts') ?? '', /^too complex/);
+      assert.deepEqual(report.internalErrors.map((error) => [error.ruleId, error.path]), [[null, 'src/decorator-await.ts']]);
+      assert.match(run.stderr, /internal error: could not analyse src\/decorator-await.ts: Debug Failure/);
+      outputs.push(run.stdout.replace(/"message": "Debug Failure[^"]*"/, '"message": ""'));
+    }
+    assert.equal(outputs[0], outputs[1], 'workers report what the main thread reports');
+  });
+
+  test('SARIF: an error notification for the failed file, a note for the one not analysed, executionSuccessful false', () => {
+    const run = runCli(['audit', '.', '--format', 'sarif', '--no-cache', '--jobs', '2'], root);
+    assert.equal(run.status, 1);
+    const sarif = JSON.parse(run.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[]; results: { ruleId: string }[] }[] };
+    const invocation = sarif.runs[0]?.invocations[0];
+    assert.equal(invocation?.executionSuccessful, false);
+    const notes = (invocation?.toolExecutionNotifications ?? []).map((note) => [note.level, note.locations[0]?.physicalLocation.artifactLocation.uri, note.message.text.split(':')[0]]);
+    assert.deepEqual(notes, [
+      ['error', 'src/decorator-await.ts', 'Faultline could not analyse src/decorator-await.ts'],
+      ['note', 'src/nested-arrays.ts', 'src/nested-arrays.ts was not analysed'],
+    ]);
+    assert.ok(sarif.runs[0]?.results.some((result) => result.ruleId === 'timezone-naive-date-bucket'));
+  });
+
+  test('HTML and text: the failed file is listed with its reason', () => {
+    const html = runCli(['audit', '.', '--format', 'html', '--no-cache'], root);
+    assert.equal(html.status, 1);
+    assert.match(html.stdout, /<h2>Internal errors<\/h2>/);
+    assert.match(html.stdout, /<code>src\/decorator-await.ts<\/code><\/td><td>the whole file<\/td><td>Debug Failure/);
+    assert.match(html.stdout, /<code>src\/nested-arrays.ts<\/code><\/td><td>too complex/);
+    const text = runCli(['audit', '.', '--no-cache'], root);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /timezone-naive-date-bucket/);
+    assert.match(text.stdout, /Faultline failed on 1 file .*:\n {2}src\/decorator-await.ts: not analysed: Debug Failure/);
+  });
+
+  test('a failed file is not cached: the next run reports it again', () => {
+    const cacheLocation = join(root, '.cache-test');
+    for (let run = 0; run < 2; run++) {
+      const result = runCli(['audit', '.', '--format', 'json', '--cache-location', cacheLocation], root);
+      assert.equal(result.status, 1);
+      assert.deepEqual((JSON.parse(result.stdout) as JsonReport).internalErrors.map((error) => error.path), ['src/decorator-await.ts'], `run ${run + 1}`);
+    }
+  });
+});
+
+const isNotAnalysed = (pattern: RegExp) => (params: PublishDiagnosticsParams): boolean =>
+  params.diagnostics.length === 1 && params.diagnostics[0]?.code === 'not-analysed' && pattern.test(String(params.diagnostics[0]?.message));
+
+describe('the language server: a document Faultline cannot analyse says so, and everything else goes on (#15)', () => {
+  let client: TestClient;
+  let root: string;
+  before(async () => {
+    root = failingProject();
+    client = await startServer({ rootPath: root });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const open = (path: string, languageId: string, text: string): string => {
+    const uri = `file://${join(root, path)}`;
+    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    return uri;
+  };
+
+  test('an internal error, a too deeply nested file and a document over 5 MB: one diagnostic each, then the next document lints', async () => {
+    const failed = await client.diagnostics(open('src/decorator-await.ts', 'typescript', decoratorBeforeAwait().text), isNotAnalysed(/internal error: Debug Failure/));
+    const diagnostic = failed.diagnostics[0] as Diagnostic;
+    assert.deepEqual(diagnostic.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    await client.diagnostics(open('src/nested-arrays.ts', 'typescript', nestedArrays(5_000).text), isNotAnalysed(/too complex/));
+    const huge = `${DAU}${'-- padding to make the document larger than the limit\n'.repeat(110_000)}`;
+    assert.ok(huge.length > 5 * 1024 * 1024);
+    await client.diagnostics(open('reports/huge.sql', 'sql', huge), isNotAnalysed(/larger than 5 MB/));
+    const uri = open('reports/dau.sql', 'sql', DAU);
+    await client.diagnostics(uri, (params) => params.diagnostics.some((item) => item.code === 'timezone-naive-date-bucket'));
+    assert.ok(client.logs.some((log) => /Faultline could not analyse .*decorator-await.ts/.test(log.message)), 'the internal error is logged for a bug report');
+    assert.equal(client.process.exitCode, null);
+  });
+
+  test('the workspace audit lists the failed file as skipped with its reason and reports the others', async () => {
+    const result = (await client.connection.sendRequest('faultline/audit', { scope: { kind: 'workspace' }, progressToken: 'robustness', excludes: [] })) as { filesChecked: number; skippedFiles: { uri: string; reason: string }[] };
+    const skipped = new Map(result.skippedFiles.map((file) => [file.uri, file.reason]));
+    assert.match(skipped.get(`file://${join(root, 'src', 'decorator-await.ts')}`) ?? '', /^internal error: Debug Failure/);
+    assert.match(skipped.get(`file://${join(root, 'src', 'nested-arrays.ts')}`) ?? '', /^too complex/);
+    assert.equal(result.filesChecked, 61);
+  });
+});
