@@ -9,6 +9,7 @@
  * (../shared/tools/install-code-server.sh installs both; .ci/run does).
  */
 
+import { RULES } from '../../rules';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +56,19 @@ const faultline = (problem: Problem): boolean => problem.source === 'faultline';
 const at = (file: string, code: string, line: number) => (problem: Problem): boolean =>
   faultline(problem) && problem.file === file && problem.code === code && problem.line === line;
 
+
+/**
+ * Most rules are info by default until they measure 80% precision on real code (#13); this suite
+ * is about the editor, so its workspace turns them up to the levels they had, as a team that
+ * wants them would, and the squiggles and Problems entries it checks stay warnings and errors.
+ */
+const TEAM_LEVELS: Record<string, string> = Object.fromEntries(
+  RULES.filter((rule) => rule.meta.defaultSeverity === 'info' && rule.meta.id !== 'select-star').map((rule) => [
+    rule.meta.id,
+    rule.meta.id === 'write-without-where' || rule.meta.id === 'kafka-commit-before-processing' ? 'error' : 'warning',
+  ]),
+);
+
 describe('Faultline in VS Code (code-server), end to end', () => {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -76,7 +90,7 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     writeFileSync(configPath, 'auth: none\n');
     writeUserSettings(userDataDir);
     cpSync(join(REPO_ROOT, 'examples'), workspace, { recursive: true });
-    writeFileSync(join(workspace, '.faultline.json'), '{\n  "reportingTimeZone": "UTC"\n}\n');
+    writeFileSync(join(workspace, '.faultline.json'), `${JSON.stringify({ reportingTimeZone: 'UTC', rules: TEAM_LEVELS }, null, 2)}\n`);
     mkdirSync(join(workspace, 'generated'));
     for (let index = 1; index <= GENERATED_FILES; index++) {
       writeFileSync(join(workspace, 'generated', `report-${index}.sql`), `-- generated report ${index}\nSELECT id, total FROM orders WHERE id = $1;\n`);
@@ -118,9 +132,9 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     await screenshot('sql-squiggles');
 
     await pointAt(page, await squiggleOnLine(page, 'warning', 3));
-    const hover = page.locator('.monaco-hover:visible', { hasText: "buckets by the session's time zone" });
+    const hover = page.locator('.monaco-hover:visible', { hasText: "depends on the session's time zone" });
     await hover.waitFor();
-    assert.match((await hover.textContent()) ?? '', /DATE\(login_time\).*buckets by the session's time zone/);
+    assert.match((await hover.textContent()) ?? '', /DATE\(login_time\).*depends on the session's time zone/);
     await screenshot('sql-hover');
     await page.keyboard.press('Escape');
 
