@@ -16,7 +16,7 @@ import { pythonArguments } from '../../engine/languages/python';
 import { defineRule } from '../../engine/rule';
 import type { Fix, FixSafety, TextEdit } from '../../engine/types';
 
-type MessageId = 'naiveNow';
+type MessageId = 'naiveNow' | 'naiveUtc';
 
 /** Modules whose presence makes a file pipeline code. */
 const PIPELINE_IMPORT = /^[ \t]*(?:from|import)[ \t]+(?:airflow|pyspark|pandas|polars|dagster|prefect|luigi|boto3|botocore|google\.cloud|sqlalchemy|psycopg2?|pymysql|snowflake|databricks|kafka|confluent_kafka|s3fs|fsspec|pyarrow|deltalake|dbt|great_expectations)\b/m;
@@ -178,6 +178,9 @@ export default defineRule<MessageId>({
     why: 'A naive datetime is read in whatever time zone the worker runs in: the day, hour or path it yields changes between a laptop, a scheduler and a container, so partitions are written under the wrong date around midnight, and naive values silently mix with aware ones from the database or Airflow.',
     messages: {
       naiveNow: '`{{call}}` is a naive datetime used as {{use}}: its day depends on the worker\'s time zone; use an aware UTC value: `{{suggestion}}`.',
+      // utcnow() is UTC wherever it runs; what is wrong is that it carries no zone (#13: the
+      // message once said its day depended on the worker's zone, which is false).
+      naiveUtc: '`{{call}}` is UTC but naive, used as {{use}}: compared with or converted like an aware value it is taken as local time or raises TypeError, and it is deprecated since Python 3.12; use an aware UTC value: `{{suggestion}}`.',
     },
     options: {},
     prefilter: ['utcnow', 'now(', 'today(', 'fromtimestamp'],
@@ -208,7 +211,7 @@ export default defineRule<MessageId>({
           const fix = fixFor(call, method, object, names);
           const suggestion = fix?.edits[fix.edits.length - 1]?.newText ?? 'now(tz=timezone.utc)';
           context.report({
-            messageId: 'naiveNow',
+            messageId: method === 'utcnow' || method === 'utcfromtimestamp' ? 'naiveUtc' : 'naiveNow',
             data: { call: call.text, use: use === 'string' ? 'a string (a path or key)' : use === 'timedelta' ? 'a window edge (shifted by a timedelta)' : use.startsWith('.') ? `a value read with \`${use}\`` : `the value of \`${use}\``, suggestion: `${object.text}.${suggestion}` },
             range: { start: call.startIndex, end: call.endIndex },
             fixes: fix === null ? [] : [fix],
