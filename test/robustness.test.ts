@@ -10,7 +10,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -348,5 +348,82 @@ describe('the language server: a document Faultline cannot analyse says so, and 
     assert.match(skipped.get(`file://${join(root, 'src', 'decorator-await.ts')}`) ?? '', /^internal error: Debug Failure/);
     assert.match(skipped.get(`file://${join(root, 'src', 'nested-arrays.ts')}`) ?? '', /^too complex/);
     assert.equal(result.filesChecked, 61);
+  });
+});
+
+/**
+ * A client that writes raw bytes to the built server's stdin and reads the frames it answers
+ * with, so that corrupted headers can be sent as they arrive from a broken client or pipe.
+ */
+function rawServer(): { child: ChildProcessWithoutNullStreams; send(bytes: string | Buffer): void; request(id: number, method: string, params: unknown): void; response(id: number, timeoutMs?: number): Promise<unknown> } {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let buffered = Buffer.alloc(0);
+  const responses = new Map<number, unknown>();
+  const waiters = new Map<number, (message: unknown) => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    for (;;) {
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(buffered.toString('latin1', 0, end))?.[1] ?? NaN);
+      if (buffered.length < end + 4 + length) return;
+      const message = JSON.parse(buffered.toString('utf8', end + 4, end + 4 + length)) as { id?: number; method?: string };
+      buffered = buffered.subarray(end + 4 + length);
+      if (message.id === undefined || message.method !== undefined) continue;
+      responses.set(message.id, message);
+      waiters.get(message.id)?.(message);
+    }
+  });
+  const send = (bytes: string | Buffer): void => {
+    child.stdin.write(bytes);
+  };
+  const frame = (body: string): string => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  return {
+    child,
+    send,
+    request: (id, method, params) => send(frame(JSON.stringify({ jsonrpc: '2.0', id, method, params }))),
+    response: (id, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const known = responses.get(id);
+        if (known !== undefined) return resolve(known);
+        const timer = setTimeout(() => reject(new Error(`no answer to request ${id} within ${timeoutMs} ms`)), timeoutMs);
+        waiters.set(id, (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        });
+      }),
+  };
+}
+
+describe('the language server reads on after a corrupted message header (#15)', () => {
+  const corruptions: { name: string; bytes: string }[] = [
+    { name: 'a header line without a colon', bytes: 'Garbage\r\n\r\n' },
+    { name: 'a header without Content-Length', bytes: 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}' },
+    { name: 'a Content-Length that is not a number', bytes: 'Content-Length: abc\r\n\r\n{}' },
+    { name: 'a negative Content-Length', bytes: 'Content-Length: -5\r\n\r\n{}' },
+    { name: 'a Content-Length shorter than the message', bytes: 'Content-Length: 10\r\n\r\n{"jsonrpc":"2.0","id":999,"method":"faultline/documentStatus","params":{}}' },
+    { name: 'binary bytes before a header', bytes: '\u0000\u0001\u0002\u00ff\r\n' },
+    { name: 'no end of headers within 8 KB', bytes: 'X'.repeat(10_000) },
+    { name: 'a Content-Length longer than the message', bytes: 'Content-Length: 500\r\n\r\n{"jsonrpc":"2.0","method":"initialized","params":{}}' },
+  ];
+  let server: ReturnType<typeof rawServer>;
+  before(async () => {
+    server = rawServer();
+    server.request(1, 'initialize', { processId: null, rootUri: null, capabilities: {} });
+    await server.response(1);
+  });
+  after(() => {
+    server.child.kill();
+  });
+
+  corruptions.forEach(({ name, bytes }, index) => {
+    test(`${name}: the next request is answered`, async () => {
+      const id = 100 + index;
+      server.send(bytes);
+      server.request(id, 'faultline/documentStatus', { uri: 'file:///tmp/x.sql' });
+      const answer = (await server.response(id)) as { result?: { enabled: boolean } };
+      assert.equal(answer.result?.enabled, true);
+      assert.equal(server.child.exitCode, null);
+    });
   });
 });

@@ -17,10 +17,12 @@ import {
   type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { inspect } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
 import { createAnalysis, languageOfDocument, pathOfUri, type DocumentAnalysis } from './analysis';
+import { createFrameFilter } from './framing';
 import { createIdleCollector } from './idle-collector';
 import { createAuditor } from './audit';
 import { renderAuditReport } from './audit-report';
@@ -46,10 +48,31 @@ if (!process.argv.some((argument) => TRANSPORT_FLAGS.some((flag) => argument.sta
   process.exit(2);
 }
 
-const connection = createConnection(ProposedFeatures.all);
+/** Where a skipped piece of corrupted input is reported: stderr until the connection can log. */
+let reportSkippedInput = (reason: string): void => {
+  process.stderr.write(`faultline-lsp: skipped corrupted input (${reason}); reading on from the next message\n`);
+};
+
+/**
+ * Over stdio the client's bytes go through the frame filter (framing.ts), so that a corrupted
+ * message header costs that message, not the connection (#15). Given streams, createConnection
+ * no longer sends console output to the client's log instead of stdout, so that is done here:
+ * nothing but messages may reach stdout. Other transports carry messages already framed.
+ */
+function checkedStdin(): NodeJS.ReadableStream {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+    console[method] = (...values: unknown[]): void => {
+      process.stderr.write(`${values.map((value) => (typeof value === 'string' ? value : inspect(value))).join(' ')}\n`);
+    };
+  }
+  return process.stdin.pipe(createFrameFilter((reason) => reportSkippedInput(reason)));
+}
+
+const connection = process.argv.includes('--stdio') ? createConnection(ProposedFeatures.all, checkedStdin(), process.stdout) : createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 /** Failures go out as errors (VS Code shows them in the output channel); the rest as information. */
 const log = (message: string): void => connection.console.error(message);
+reportSkippedInput = (reason) => log(`Faultline: skipped corrupted input from the client (${reason}); reading on from the next message.`);
 const logInfo = (message: string): void => connection.console.info(message);
 const analysis = createAnalysis(log);
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
