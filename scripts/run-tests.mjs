@@ -1,7 +1,8 @@
 // Runs every compiled test file, out/test/**/*.test.js, with Node's built-in test runner.
 // `node --test out/test/` is not used because Node 20 then runs every .js file under the folder,
 // helpers included, and Node 20's --test does not expand globs itself. Extra arguments are passed
-// to node before the files, e.g. `node scripts/run-tests.mjs --test-reporter=spec`.
+// to node before the files, e.g. `node scripts/run-tests.mjs --test-reporter=spec`. By default it
+// prints TAP and, at the end, the names of the tests that failed (scripts/failures-reporter.mjs).
 // Finding no test file is a failure: a test run that silently runs nothing must not pass.
 // tsc never deletes outputs, so a compiled test whose test/**/*.ts source is gone is left out,
 // with a note, instead of running a test that no longer exists.
@@ -38,6 +39,11 @@ if (files.length === 0) {
   console.error(`run-tests: no *.test.js files under ${relative(root, testDir)}.`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+// TAP on stdout as before, and the names of failing tests at the end on stderr. Extra reporters
+// given on the command line replace both.
+const reporters = process.argv.slice(2).some((argument) => argument.startsWith('--test-reporter'))
+  ? []
+  : ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts', 'failures-reporter.mjs')}`, '--test-reporter-destination=stderr'];
+const result = spawnSync(process.execPath, ['--test', ...reporters, ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);

@@ -3,7 +3,8 @@
  * test/neovim/init.lua, which starts the built server (dist/server.js --stdio) with Neovim's own
  * LSP client, opens a risky SQL file and a TypeScript file, applies the quick fix for a finding and
  * reports what it saw as JSON. This test checks that report. Neovim is required: without `nvim` on
- * PATH the test fails and says how to install it (`.ci/run` does).
+ * PATH the test fails and says how to install it. It is not part of `npm test`, which needs only
+ * Node (#14): `npm run test:neovim` runs it (`.ci/run` installs Neovim and runs it).
  */
 
 import { test } from 'node:test';
