@@ -40,6 +40,7 @@ describe('file roles: each detector on both sides', () => {
     { name: 'not: a module with one module-level def test_ function (#13)', path: 'app/connectivity.py', text: 'import requests\n\ndef test_connection(url):\n    return requests.get(url, timeout=5).ok\n', role: 'production' },
     { name: 'not: a file named latest.ts or contest.py', path: 'src/latest.ts', role: 'production' },
     { name: 'not: attest.py', path: 'app/attest.py', role: 'production' },
+    { name: 'not: a Flask app importing its own factory and responses modules', path: 'app/wsgi.py', text: 'from factory import create_app\nfrom responses import error_response\n', role: 'production' },
     // migration
     { name: 'a migrations/ folder', path: 'db/migrations/20240101_add_orders.sql', role: 'migration' },
     { name: 'Alembic versions', path: 'alembic/versions/3f2a_add_index.py', role: 'migration' },
