@@ -143,8 +143,10 @@ test('--verbose prints why each finding bites', (t) => {
 
 test('--verbose says which .faultline.json applied to how many files', (t) => {
   const root = makeProject(t, { 'dau.sql': DAU_QUERY, 'team/a.sql': CLEAN_QUERY, 'team/b.sql': CLEAN_QUERY, 'team/.faultline.json': '{ "sqlDialect": "mysql" }\n' });
+  // Without the team config this scaffolding adds, so the file outside team/ has no config at all.
+  rmSync(join(root, '.faultline.json'));
   const verbose = runCli(['audit', '--verbose'], root);
-  assert.match(verbose.stderr, /^faultline: config \.faultline\.json for 1 file$/m);
+  assert.match(verbose.stderr, /^faultline: no \.faultline\.json: the defaults for 1 file$/m);
   assert.match(verbose.stderr, /^faultline: config team\/\.faultline\.json for 2 files$/m);
   assert.doesNotMatch(runCli(['audit'], root).stderr, /faultline: config/);
 });
