@@ -18,6 +18,7 @@ import { PrefilterProgram, type PrefilterTerm } from './prefilter';
 import { failedResult, soundResult } from './guard';
 import { looksMinified } from './text';
 import { detectFileRole, runsWarehouseSql } from './roles';
+import { NO_PROJECT_FACTS } from './project-facts';
 import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
@@ -98,7 +99,7 @@ function activeRules(rules: readonly Rule[], document: SourceDocument, settings:
   // Rules that do not speak about this role are dropped before the prefilter reads the text.
   const inRole = candidates.rules.map((entry) => appliesInRole(entry.rule, fileRole, sqlRole));
   if (!inRole.includes(true)) return [];
-  const admitted = candidates.prefilter.admitted(document.text);
+  const admitted = candidates.prefilter.admitted(document.text, Object.values(document.project?.modelImports ?? {}));
   return candidates.rules.filter((_, index) => admitted[index] === true && inRole[index] === true);
 }
 
@@ -138,7 +139,8 @@ function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings,
   if (document.languageId !== 'sql' && document.languageId !== 'python' && looksMinified(document.text)) {
     return { findings: [], internalErrors, stats, notAnalysed: 'minified (very long lines): generated code is not analysed' };
   }
-  const role = detectFileRole(document.path, document.languageId, document.text, settings);
+  const project = document.project ?? NO_PROJECT_FACTS;
+  const role = detectFileRole(document.path, document.languageId, document.text, settings, project);
   const sqlRole: FileRole = runsWarehouseSql(role, document.languageId, document.text) ? 'warehouse' : role.role;
   const active = activeRules(rules, document, settings, role.role, sqlRole);
   const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
@@ -165,6 +167,7 @@ function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings,
       fileRole: ruleTargets(meta).includes('sql') ? sqlRole : role.role,
       dialect: settings.sqlDialect,
       reportingTimeZone: settings.reportingTimeZone,
+      project,
       report(descriptor) {
         // A rule that needs well-formed SQL runs on every statement, and what it reports stands
         // only if the grammar accepts the statement: the grammar is asked about findings, not

@@ -6,7 +6,7 @@
  * JS/TS file that no rule applies to is never parsed.
  */
 
-import { RULES, lintDocument, type InternalError, type LanguageId, type LintSettings } from '../../../rules/index';
+import { RULES, lintDocument, type InternalError, type LanguageId, type LintSettings, type ProjectFacts } from '../../../rules/index';
 import { readSourceFile } from '../workspace/files';
 import { createPositionMapper, reportFinding, type ReportedFinding, type ReportedSuppression } from './report';
 
@@ -17,6 +17,8 @@ export interface FileJob {
   languageId: LanguageId;
   /** Which entry of the settings table applies: files under one config share settings. */
   settingsKey: string;
+  /** What the file's project says about it, when it says anything (see workspace/project-facts.ts). */
+  project?: ProjectFacts;
 }
 
 export interface LintedFile {
@@ -52,7 +54,7 @@ export function lintJob(job: FileJob, settings: LintSettings): FileResult {
 function lintJobUnguarded(job: FileJob, settings: LintSettings): FileResult {
   const source = readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
-  const result = lintDocument({ path: job.projectPath, languageId: job.languageId, text: source.text }, settings, RULES);
+  const result = lintDocument({ path: job.projectPath, languageId: job.languageId, text: source.text, ...(job.project === undefined ? {} : { project: job.project }) }, settings, RULES);
   if (result.notAnalysed !== undefined) return { skipped: result.notAnalysed, ...(result.internalErrors.length > 0 ? { internalErrors: result.internalErrors } : {}) };
   const positionOf = createPositionMapper(source.text);
   const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));
