@@ -1,0 +1,189 @@
+/**
+ * The ESLint plugin (`faultline/eslint-plugin`, built to dist/eslint-plugin.js): every Faultline
+ * rule that can fire on a JavaScript or TypeScript file (the JS/TS rules, and the SQL rules on the
+ * SQL embedded in it) as an ESLint rule `faultline/<rule-id>`, for teams that adopt checks only
+ * through the ESLint they already run. A front end like the CLI and the language server: it hands
+ * the file's text and real path to the same lint-file glue, so roles, `.faultline.json` and
+ * suppressions apply exactly as in the CLI, and turns findings into ESLint reports.
+ *
+ * The engine runs once per file whatever the number of rules enabled: the first Faultline rule
+ * ESLint runs on a file analyses it, keyed by ESLint's SourceCode object for that pass, and every
+ * rule reports its own findings from that one result. Safe fixes are ESLint fixes (`--fix`);
+ * unsafe ones are suggestions, which ESLint never applies on its own; display-only fixes are not
+ * offered. **Boundary:** knows nothing of LSP, and of the CLI only where the package is installed
+ * (its version); ESLint is only a type import, so the bundle does not carry it.
+ */
+
+import type { ESLint, Linter, Rule, SourceCode } from 'eslint';
+import { RULES, SUPPRESSION_FINDINGS, SUPPRESSIONS_DOCS_URL, docsUrlFor, ruleTargets, type Finding, type Fix, type RuleMeta, type Severity } from '../../../rules/index';
+import { createConfigResolver, type ConfigResolver } from '../workspace/config-resolver';
+import { lintFile, todayIso } from '../workspace/lint-file';
+import { readVersion } from '../cli/installation';
+
+/** What the plugin needs to know about one rule id to describe it to ESLint. */
+interface PluginRuleSpec {
+  id: string;
+  summary: string;
+  docsUrl: string;
+  defaultSeverity: Severity;
+  fix: RuleMeta['fix'];
+}
+
+/** The catalogue's rules that can fire on JS/TS: script rules, and SQL rules through embedded SQL. */
+function scriptRuleSpecs(): PluginRuleSpec[] {
+  return RULES.map((rule) => rule.meta)
+    .filter((meta) => ruleTargets(meta).some((target) => target === 'script' || target === 'sql'))
+    .map((meta) => ({ id: meta.id, summary: meta.summary, docsUrl: docsUrlFor(meta), defaultSeverity: meta.defaultSeverity, fix: meta.fix }));
+}
+
+/** The findings about faultline-ignore comments, which the CLI reports too. */
+function suppressionRuleSpecs(): PluginRuleSpec[] {
+  return Object.values(SUPPRESSION_FINDINGS).map((finding) => ({ id: finding.id, summary: finding.summary, docsUrl: SUPPRESSIONS_DOCS_URL, defaultSeverity: finding.severity, fix: 'none' }));
+}
+
+const RULE_SPECS: readonly PluginRuleSpec[] = [...scriptRuleSpecs(), ...suppressionRuleSpecs()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** What one pass of the engine over one file gave, split by rule for the ESLint rules to report. */
+interface FileAnalysis {
+  findingsByRule: Map<string, Finding[]>;
+  /** A rule that failed on this file, with the first line of its error. */
+  internalErrorByRule: Map<string, string>;
+  /**
+   * Why the file got no analysis or only a fallback one (not analysed, an internal error outside
+   * any rule, a `.faultline.json` with errors), or null. Reported once, by the first rule to run.
+   */
+  fileProblem: string | null;
+  fileProblemReported: boolean;
+}
+
+const analysisBySourceCode = new WeakMap<SourceCode, FileAnalysis>();
+
+/**
+ * ESLint can live for hours inside an editor or a daemon, where a `.faultline.json` may be edited
+ * or created between two lints; a resolver remembers both. Replacing it every couple of seconds
+ * keeps one command-line run's lookups cached (files in a folder share them) and an editor's
+ * config fresh, without watching files.
+ */
+const RESOLVER_LIFETIME_MS = 2_000;
+let resolver: { createdAt: number; value: ConfigResolver } | null = null;
+
+function currentResolver(): ConfigResolver {
+  const now = Date.now();
+  if (resolver === null || now - resolver.createdAt > RESOLVER_LIFETIME_MS) resolver = { createdAt: now, value: createConfigResolver() };
+  return resolver.value;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? '';
+}
+
+function analyse(filename: string, text: string): FileAnalysis {
+  const analysis: FileAnalysis = { findingsByRule: new Map(), internalErrorByRule: new Map(), fileProblem: null, fileProblemReported: false };
+  // ESLint names text without a file `<input>` or `<text>`: no language, so nothing to analyse.
+  const outcome = lintFile(filename, text, currentResolver(), { today: todayIso() });
+  if (outcome.ignored) return analysis;
+  if (outcome.resolved.usingFallback && outcome.resolved.configPath !== null) {
+    const problem = outcome.resolved.problems.find((candidate) => candidate.severity === 'error');
+    analysis.fileProblem = `${outcome.resolved.configPath} has errors, so Faultline checked this file without it${problem === undefined ? '' : `: ${problem.message}`}`;
+  }
+  const { result } = outcome;
+  if (result.notAnalysed !== undefined) analysis.fileProblem = `Faultline did not analyse this file: ${result.notAnalysed}`;
+  for (const error of result.internalErrors) {
+    if (error.ruleId !== null) analysis.internalErrorByRule.set(error.ruleId, firstLine(error.message));
+  }
+  for (const finding of result.findings) {
+    const list = analysis.findingsByRule.get(finding.ruleId);
+    if (list === undefined) analysis.findingsByRule.set(finding.ruleId, [finding]);
+    else list.push(finding);
+  }
+  return analysis;
+}
+
+function analysisFor(context: Rule.RuleContext): FileAnalysis {
+  const { sourceCode } = context;
+  let analysis = analysisBySourceCode.get(sourceCode);
+  if (analysis === undefined) {
+    analysis = analyse(context.filename, sourceCode.text);
+    analysisBySourceCode.set(sourceCode, analysis);
+  }
+  return analysis;
+}
+
+function fixerFor(fix: Fix): Rule.ReportFixer {
+  return (fixer) => fix.edits.map((edit) => fixer.replaceTextRange([edit.range.start, edit.range.end], edit.newText));
+}
+
+/**
+ * One finding as an ESLint report: the first safe fix is the autofix (what the editor's fix-all
+ * applies too), and every other fix that may be applied is a suggestion, unsafe ones marked so.
+ */
+function reportFinding(context: Rule.RuleContext, finding: Finding): void {
+  const { sourceCode } = context;
+  const autofix = finding.fixes.find((fix) => fix.safety === 'safe');
+  const suggestions = finding.fixes.filter((fix) => fix !== autofix && fix.safety !== 'display-only');
+  context.report({
+    loc: { start: sourceCode.getLocFromIndex(finding.range.start), end: sourceCode.getLocFromIndex(finding.range.end) },
+    message: finding.message,
+    fix: autofix === undefined ? null : fixerFor(autofix),
+    suggest: suggestions.map((fix) => ({ desc: fix.safety === 'unsafe' ? `${fix.title} (review: may change behaviour)` : fix.title, fix: fixerFor(fix) })),
+  });
+}
+
+function createRule(spec: PluginRuleSpec): Rule.RuleModule {
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description: spec.summary, url: spec.docsUrl, recommended: isRecommended(spec) },
+      ...(spec.fix === 'safe' ? { fixable: 'code' as const } : {}),
+      ...(spec.fix === 'safe' || spec.fix === 'unsafe' ? { hasSuggestions: true } : {}),
+      // Options live in .faultline.json, which the CLI and the editor read too.
+      schema: [],
+    },
+    create(context) {
+      return {
+        Program() {
+          const analysis = analysisFor(context);
+          if (analysis.fileProblem !== null && !analysis.fileProblemReported) {
+            analysis.fileProblemReported = true;
+            context.report({ loc: { line: 1, column: 0 }, message: analysis.fileProblem });
+          }
+          const internalError = analysis.internalErrorByRule.get(spec.id);
+          if (internalError !== undefined) context.report({ loc: { line: 1, column: 0 }, message: `Faultline's rule failed on this file (please report it): ${internalError}` });
+          for (const finding of analysis.findingsByRule.get(spec.id) ?? []) reportFinding(context, finding);
+        },
+      };
+    },
+  };
+}
+
+/** `recommended` keeps the engine's defaults: rules that warn or fail by default, not the informational ones. */
+function isRecommended(spec: PluginRuleSpec): boolean {
+  return spec.defaultSeverity === 'error' || spec.defaultSeverity === 'warning';
+}
+
+function eslintLevel(severity: Severity): Linter.RuleSeverity {
+  return severity === 'error' ? 'error' : 'warn';
+}
+
+const rules: Record<string, Rule.RuleModule> = Object.fromEntries(RULE_SPECS.map((spec) => [spec.id, createRule(spec)]));
+
+const plugin = {
+  meta: { name: 'faultline', version: readVersion() },
+  rules,
+  configs: {} as Record<'recommended' | 'all', Linter.Config>,
+} satisfies ESLint.Plugin;
+
+// The configs name the plugin object itself, so a config that also lists it under `plugins`
+// holds the same object, which ESLint requires of one plugin name.
+plugin.configs.recommended = {
+  name: 'faultline/recommended',
+  plugins: { faultline: plugin },
+  rules: Object.fromEntries(RULE_SPECS.filter(isRecommended).map((spec) => [`faultline/${spec.id}`, eslintLevel(spec.defaultSeverity)])),
+};
+plugin.configs.all = {
+  name: 'faultline/all',
+  plugins: { faultline: plugin },
+  rules: Object.fromEntries(RULE_SPECS.map((spec) => [`faultline/${spec.id}`, eslintLevel(spec.defaultSeverity)])),
+};
+
+export = plugin;
