@@ -143,8 +143,8 @@ function engineFindings(root: string, file: string, ruleId: string): Finding[] {
 
 const SCRIPT_RULES = RULES.filter((rule) => ruleTargets(rule.meta).some((target) => target === 'script' || target === 'sql'));
 
-test('the plugin has one rule per Faultline rule that can fire on JS/TS, plus the suppression findings, described as ESLint expects', () => {
-  const expected = [...SCRIPT_RULES.map((rule) => rule.meta.id), ...Object.values(SUPPRESSION_FINDINGS).map((finding) => finding.id)].sort();
+test('the plugin has one rule per Faultline rule that can fire on JS/TS, plus the suppression findings and not-analysed, described as ESLint expects', () => {
+  const expected = [...SCRIPT_RULES.map((rule) => rule.meta.id), ...Object.values(SUPPRESSION_FINDINGS).map((finding) => finding.id), 'not-analysed'].sort();
   assert.deepEqual(Object.keys(plugin.rules).sort(), expected);
   for (const rule of SCRIPT_RULES) {
     const meta = plugin.rules[rule.meta.id]?.meta;
@@ -162,6 +162,7 @@ test('`recommended` turns on the rules that warn or fail by default, at that lev
     if (rule.meta.defaultSeverity === 'warning') recommended[`faultline/${rule.meta.id}`] = 'warn';
   }
   recommended[`faultline/${SUPPRESSION_FINDINGS.invalid.id}`] = 'warn';
+  recommended['faultline/not-analysed'] = 'warn';
   assert.deepEqual(plugin.configs.recommended.rules, recommended);
   assert.deepEqual(Object.keys(plugin.configs.all.rules ?? {}).sort(), Object.keys(plugin.rules).map((id) => `faultline/${id}`).sort());
   assert.equal(plugin.configs.recommended.plugins?.['faultline'], plugin, 'the configs must name the plugin object itself');
@@ -245,4 +246,40 @@ test('a .faultline.json that turns a rule off, and ESLint\'s own disable comment
   const byFile = new Map(results.map((result) => [posixRelative(root, result.filePath), result.messages.map((message) => message.ruleId)]));
   assert.deepEqual(byFile.get('a.ts'), ['faultline/select-star']);
   assert.deepEqual(byFile.get('b.ts'), []);
+});
+
+test('the engine runs once per file, however many Faultline rules are on', async (t) => {
+  // The plugin as tsc compiled it calls lintFile through its module's exports, so counting the
+  // calls there counts the engine's runs; the bundle above is the same source.
+  const lintFileModule = require('../server/src/workspace/lint-file') as { lintFile: typeof lintFile };
+  const original = lintFileModule.lintFile;
+  let runs = 0;
+  lintFileModule.lintFile = (...args) => {
+    runs++;
+    return original(...args);
+  };
+  t.after(() => {
+    lintFileModule.lintFile = original;
+  });
+  const compiledPlugin = require('../server/src/eslint/plugin') as FaultlinePlugin;
+  const orders = readFileSync(join(REPO_ROOT, 'examples', 'api', 'orders.ts'), 'utf8');
+  const root = makeProject(t, { ...PRODUCTION_PROJECT, 'a.ts': orders, 'b.js': "export const all = (db) => db.query('SELECT * FROM orders');\n" });
+  const results = await createEslint(root, compiledPlugin.configs.all).lintFiles(['a.ts', 'b.js']);
+  assert.ok(Object.keys(compiledPlugin.configs.all.rules ?? {}).length > 2);
+  assert.ok(results.every((result) => result.messages.length > 0), 'both files have findings');
+  assert.equal(runs, 2);
+});
+
+test('not-analysed says when a file was not checked as configured: a broken .faultline.json, a minified file', async (t) => {
+  const query = "export const all = (db) => db.query('SELECT * FROM orders');\n";
+  const minified = `${'var a=1;'.repeat(400)}${query}`;
+  const root = makeProject(t, { 'broken/.faultline.json': '{ "rules": {\n', 'broken/a.js': query, 'minified/.faultline.json': '{}\n', 'minified/bundle.js': minified });
+  const results = await createEslint(root, plugin.configs.recommended).lintFiles(['broken/a.js', 'minified/bundle.js']);
+  const byFile = new Map(results.map((result) => [posixRelative(root, result.filePath), result.messages.map((message) => `${message.ruleId ?? ''} ${message.line}:${message.column} ${message.message}`)]));
+  const broken = byFile.get('broken/a.js') ?? [];
+  assert.equal(broken.length, 1, broken.join('\n'));
+  assert.match(broken[0] ?? '', /^faultline\/not-analysed 1:1 .*\.faultline\.json has errors, so Faultline checked this file without it/);
+  const bundle = byFile.get('minified/bundle.js') ?? [];
+  assert.equal(bundle.length, 1, bundle.join('\n'));
+  assert.match(bundle[0] ?? '', /^faultline\/not-analysed 1:1 Faultline did not analyse this file: .*minified/);
 });

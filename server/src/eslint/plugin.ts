@@ -41,19 +41,19 @@ function suppressionRuleSpecs(): PluginRuleSpec[] {
   return Object.values(SUPPRESSION_FINDINGS).map((finding) => ({ id: finding.id, summary: finding.summary, docsUrl: SUPPRESSIONS_DOCS_URL, defaultSeverity: finding.severity, fix: 'none' }));
 }
 
+const ESLINT_DOCS_URL = 'https://github.com/faultline/faultline/blob/main/docs/eslint.md';
+
 const RULE_SPECS: readonly PluginRuleSpec[] = [...scriptRuleSpecs(), ...suppressionRuleSpecs()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** What one pass of the engine over one file gave, split by rule for the ESLint rules to report. */
 interface FileAnalysis {
   findingsByRule: Map<string, Finding[]>;
-  /** A rule that failed on this file, with the first line of its error. */
-  internalErrorByRule: Map<string, string>;
   /**
-   * Why the file got no analysis or only a fallback one (not analysed, an internal error outside
-   * any rule, a `.faultline.json` with errors), or null. Reported once, by the first rule to run.
+   * Why the file got no analysis, a partial one or one without its config: not analysed (minified,
+   * too deeply nested, an internal error), a rule that failed on it, a `.faultline.json` with
+   * errors. The `not-analysed` rule reports them, so a file never looks clean for those reasons.
    */
-  fileProblem: string | null;
-  fileProblemReported: boolean;
+  problems: string[];
 }
 
 const analysisBySourceCode = new WeakMap<SourceCode, FileAnalysis>();
@@ -78,18 +78,21 @@ function firstLine(message: string): string {
 }
 
 function analyse(filename: string, text: string): FileAnalysis {
-  const analysis: FileAnalysis = { findingsByRule: new Map(), internalErrorByRule: new Map(), fileProblem: null, fileProblemReported: false };
+  const analysis: FileAnalysis = { findingsByRule: new Map(), problems: [] };
   // ESLint names text without a file `<input>` or `<text>`: no language, so nothing to analyse.
   const outcome = lintFile(filename, text, currentResolver(), { today: todayIso() });
   if (outcome.ignored) return analysis;
-  if (outcome.resolved.usingFallback && outcome.resolved.configPath !== null) {
-    const problem = outcome.resolved.problems.find((candidate) => candidate.severity === 'error');
-    analysis.fileProblem = `${outcome.resolved.configPath} has errors, so Faultline checked this file without it${problem === undefined ? '' : `: ${problem.message}`}`;
+  const { resolved, result } = outcome;
+  if (resolved.usingFallback && resolved.configPath !== null) {
+    const problem = resolved.problems.find((candidate) => candidate.severity === 'error');
+    analysis.problems.push(`${resolved.configPath} has errors, so Faultline checked this file without it${problem === undefined ? '' : `: ${problem.message}`}`);
   }
-  const { result } = outcome;
-  if (result.notAnalysed !== undefined) analysis.fileProblem = `Faultline did not analyse this file: ${result.notAnalysed}`;
-  for (const error of result.internalErrors) {
-    if (error.ruleId !== null) analysis.internalErrorByRule.set(error.ruleId, firstLine(error.message));
+  if (result.notAnalysed !== undefined) {
+    analysis.problems.push(`Faultline did not analyse this file: ${result.notAnalysed}`);
+  } else {
+    for (const error of result.internalErrors) {
+      if (error.ruleId !== null) analysis.problems.push(`Faultline's rule \`${error.ruleId}\` failed on this file, so its findings are missing (please report it): ${firstLine(error.message)}`);
+    }
   }
   for (const finding of result.findings) {
     const list = analysis.findingsByRule.get(finding.ruleId);
@@ -142,14 +145,27 @@ function createRule(spec: PluginRuleSpec): Rule.RuleModule {
     create(context) {
       return {
         Program() {
-          const analysis = analysisFor(context);
-          if (analysis.fileProblem !== null && !analysis.fileProblemReported) {
-            analysis.fileProblemReported = true;
-            context.report({ loc: { line: 1, column: 0 }, message: analysis.fileProblem });
-          }
-          const internalError = analysis.internalErrorByRule.get(spec.id);
-          if (internalError !== undefined) context.report({ loc: { line: 1, column: 0 }, message: `Faultline's rule failed on this file (please report it): ${internalError}` });
-          for (const finding of analysis.findingsByRule.get(spec.id) ?? []) reportFinding(context, finding);
+          for (const finding of analysisFor(context).findingsByRule.get(spec.id) ?? []) reportFinding(context, finding);
+        },
+      };
+    },
+  };
+}
+
+/** The rule that says when Faultline could not check a file as configured (see FileAnalysis.problems). */
+const NOT_ANALYSED_RULE_ID = 'not-analysed';
+
+function createNotAnalysedRule(): Rule.RuleModule {
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description: 'a file Faultline could not check as configured: not analysed, a rule that failed on it, or a .faultline.json with errors', url: ESLINT_DOCS_URL, recommended: true },
+      schema: [],
+    },
+    create(context) {
+      return {
+        Program() {
+          for (const problem of analysisFor(context).problems) context.report({ loc: { line: 1, column: 0 }, message: problem });
         },
       };
     },
@@ -165,7 +181,7 @@ function eslintLevel(severity: Severity): Linter.RuleSeverity {
   return severity === 'error' ? 'error' : 'warn';
 }
 
-const rules: Record<string, Rule.RuleModule> = Object.fromEntries(RULE_SPECS.map((spec) => [spec.id, createRule(spec)]));
+const rules: Record<string, Rule.RuleModule> = { ...Object.fromEntries(RULE_SPECS.map((spec) => [spec.id, createRule(spec)])), [NOT_ANALYSED_RULE_ID]: createNotAnalysedRule() };
 
 const plugin = {
   meta: { name: 'faultline', version: readVersion() },
@@ -178,12 +194,12 @@ const plugin = {
 plugin.configs.recommended = {
   name: 'faultline/recommended',
   plugins: { faultline: plugin },
-  rules: Object.fromEntries(RULE_SPECS.filter(isRecommended).map((spec) => [`faultline/${spec.id}`, eslintLevel(spec.defaultSeverity)])),
+  rules: { ...Object.fromEntries(RULE_SPECS.filter(isRecommended).map((spec) => [`faultline/${spec.id}`, eslintLevel(spec.defaultSeverity)])), [`faultline/${NOT_ANALYSED_RULE_ID}`]: 'warn' },
 };
 plugin.configs.all = {
   name: 'faultline/all',
   plugins: { faultline: plugin },
-  rules: Object.fromEntries(RULE_SPECS.map((spec) => [`faultline/${spec.id}`, eslintLevel(spec.defaultSeverity)])),
+  rules: { ...Object.fromEntries(RULE_SPECS.map((spec) => [`faultline/${spec.id}`, eslintLevel(spec.defaultSeverity)])), [`faultline/${NOT_ANALYSED_RULE_ID}`]: 'warn' },
 };
 
 export = plugin;
