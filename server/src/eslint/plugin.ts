@@ -79,7 +79,7 @@ function firstLine(message: string): string {
 
 function analyse(filename: string, text: string): FileAnalysis {
   const analysis: FileAnalysis = { findingsByRule: new Map(), problems: [] };
-  // ESLint names text without a file `<input>` or `<text>`: no language, so nothing to analyse.
+  // A file whose name Faultline does not read (`.vue`, `.d.ts`) comes back ignored.
   const outcome = lintFile(filename, text, currentResolver(), { today: todayIso() });
   if (outcome.ignored) return analysis;
   const { resolved, result } = outcome;
