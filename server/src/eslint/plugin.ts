@@ -56,7 +56,12 @@ interface FileAnalysis {
   problems: string[];
 }
 
-const analysisBySourceCode = new WeakMap<SourceCode, FileAnalysis>();
+/**
+ * Keyed by ESLint's SourceCode object, which is new for each file and each fix pass and shared
+ * by the rules of one pass; the filename is checked too, because a caller of ESLint's Linter may
+ * hand the same SourceCode to several files.
+ */
+const analysisBySourceCode = new WeakMap<SourceCode, { filename: string; analysis: FileAnalysis }>();
 
 /**
  * ESLint can live for hours inside an editor or a daemon, where a `.faultline.json` may be edited
@@ -103,12 +108,11 @@ function analyse(filename: string, text: string): FileAnalysis {
 }
 
 function analysisFor(context: Rule.RuleContext): FileAnalysis {
-  const { sourceCode } = context;
-  let analysis = analysisBySourceCode.get(sourceCode);
-  if (analysis === undefined) {
-    analysis = analyse(context.filename, sourceCode.text);
-    analysisBySourceCode.set(sourceCode, analysis);
-  }
+  const { sourceCode, filename } = context;
+  const known = analysisBySourceCode.get(sourceCode);
+  if (known !== undefined && known.filename === filename) return known.analysis;
+  const analysis = analyse(filename, sourceCode.text);
+  analysisBySourceCode.set(sourceCode, { filename, analysis });
   return analysis;
 }
 
