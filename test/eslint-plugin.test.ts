@@ -27,8 +27,9 @@ type FaultlinePlugin = ESLint.Plugin & { rules: NonNullable<ESLint.Plugin['rules
 
 function loadPlugin(): FaultlinePlugin {
   assert.ok(existsSync(PLUGIN_PATH), `${PLUGIN_PATH} not found: run \`npm run build\` first.`);
-  // The shipped bundle, loaded as ESLint loads a plugin a config imports.
-  return require(PLUGIN_PATH) as FaultlinePlugin;
+  // Through the package's own name and `exports`, as a user's eslint.config.js imports it.
+  assert.equal(require.resolve('faultline/eslint-plugin'), PLUGIN_PATH);
+  return require('faultline/eslint-plugin') as FaultlinePlugin;
 }
 
 const plugin = loadPlugin();
