@@ -12,5 +12,6 @@ export { languageOfPath, languageOfLanguageId } from './engine/languages/classif
 export { initializePython, isPythonInitialized, pythonParsesCleanly, type PythonWasm } from './engine/languages/python';
 export { countParsingStatements } from './engine/languages/sql/source';
 export { computeLineStarts, lineOfOffset, applyEdits, editsApply } from './engine/text';
-export { docsUrlFor, SUPPRESSIONS_DOCS_URL, type Rule, type RuleMeta } from './engine/rule';
+export { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type Rule, type RuleMeta } from './engine/rule';
+export { SUPPRESSION_FINDINGS } from './engine/suppressions';
 export * from './engine/types';

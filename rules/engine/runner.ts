@@ -19,7 +19,7 @@ import { failedResult, soundResult } from './guard';
 import { looksMinified } from './text';
 import { detectFileRole, runsWarehouseSql } from './roles';
 import { NO_PROJECT_FACTS } from './project-facts';
-import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
+import { SUPPRESSION_FINDINGS, applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
 const FIX_RANK: Record<string, number> = { none: 0, 'display-only': 1, unsafe: 2, safe: 3 };
@@ -337,8 +337,8 @@ function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings,
     ranRules,
     ...(settings.onlyRules === undefined ? {} : { selectedRules: new Set(settings.onlyRules) }),
     factory: {
-      invalid: (directive, message) => directiveFinding(directive, 'invalid-suppression', 'warning', message),
-      unused: (directive, ruleId) => ({ ...directiveFinding(directive, 'unused-suppression', 'hint', `Unused suppression: no \`${ruleId}\` finding here any more; remove it.`), tags: ['unnecessary'] }),
+      invalid: (directive, message) => directiveFinding(directive, SUPPRESSION_FINDINGS.invalid.id, SUPPRESSION_FINDINGS.invalid.severity, message),
+      unused: (directive, ruleId) => ({ ...directiveFinding(directive, SUPPRESSION_FINDINGS.unused.id, SUPPRESSION_FINDINGS.unused.severity, `Unused suppression: no \`${ruleId}\` finding here any more; remove it.`), tags: ['unnecessary'] }),
     },
   });
   const all = [...outcome.findings, ...outcome.directiveFindings].sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
