@@ -18,6 +18,7 @@ import type { ESLint, Linter, Rule, SourceCode } from 'eslint';
 import { RULES, SUPPRESSION_FINDINGS, SUPPRESSIONS_DOCS_URL, docsUrlFor, ruleTargets, type Finding, type Fix, type RuleMeta, type Severity } from '../../../rules/index';
 import { createConfigResolver, type ConfigResolver } from '../workspace/config-resolver';
 import { lintFile, todayIso } from '../workspace/lint-file';
+import { createProjectFacts, type ProjectFactsSource } from '../workspace/project-facts';
 import { readVersion } from '../cli/installation';
 
 /** What the plugin needs to know about one rule id to describe it to ESLint. */
@@ -65,17 +66,22 @@ const analysisBySourceCode = new WeakMap<SourceCode, { filename: string; analysi
 
 /**
  * ESLint can live for hours inside an editor or a daemon, where a `.faultline.json` may be edited
- * or created between two lints; a resolver remembers both. Replacing it every couple of seconds
- * keeps one command-line run's lookups cached (files in a folder share them) and an editor's
- * config fresh, without watching files.
+ * or created between two lints, or another module of the project changed; a resolver and the
+ * project facts remember all that. They are made afresh after a pause of a couple of seconds
+ * without linting: one command-line run keeps them (files in a folder share the lookups, and the
+ * project is read once), and an editor's next lint after an edit sees the files as they are.
  */
-const RESOLVER_LIFETIME_MS = 2_000;
-let resolver: { createdAt: number; value: ConfigResolver } | null = null;
+const IDLE_RENEWAL_MS = 2_000;
+let session: { lastUsed: number; resolver: ConfigResolver; projectFacts: ProjectFactsSource } | null = null;
 
-function currentResolver(): ConfigResolver {
+function currentSession(): { resolver: ConfigResolver; projectFacts: ProjectFactsSource } {
   const now = Date.now();
-  if (resolver === null || now - resolver.createdAt > RESOLVER_LIFETIME_MS) resolver = { createdAt: now, value: createConfigResolver() };
-  return resolver.value;
+  if (session === null || now - session.lastUsed > IDLE_RENEWAL_MS) {
+    const resolver = createConfigResolver();
+    session = { lastUsed: now, resolver, projectFacts: createProjectFacts(resolver) };
+  }
+  session.lastUsed = now;
+  return session;
 }
 
 function firstLine(message: string): string {
@@ -85,7 +91,8 @@ function firstLine(message: string): string {
 function analyse(filename: string, text: string): FileAnalysis {
   const analysis: FileAnalysis = { findingsByRule: new Map(), problems: [] };
   // A file whose name Faultline does not read (`.vue`, `.d.ts`) comes back ignored.
-  const outcome = lintFile(filename, text, currentResolver(), { today: todayIso() });
+  const { resolver, projectFacts } = currentSession();
+  const outcome = lintFile(filename, text, resolver, { today: todayIso(), projectFacts });
   if (outcome.ignored) return analysis;
   const { resolved, result } = outcome;
   if (resolved.usingFallback && resolved.configPath !== null) {
