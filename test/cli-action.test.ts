@@ -6,6 +6,7 @@
  * in, GITHUB_OUTPUT and GITHUB_WORKSPACE set) against a temp project where `npx faultline`
  * resolves to this build. The `uses:` steps (setup-node, upload-sarif) are GitHub's own and are
  * only checked for their inputs and conditions. npm runs offline, so nothing is downloaded.
+ * The scripts need bash, which GitHub's runners have; without it (Windows) they are skipped.
  */
 
 import { test } from 'node:test';
@@ -35,6 +36,8 @@ interface Action {
   outputs: Record<string, { description: string; value: string }>;
   runs: { using: string; steps: ActionStep[] };
 }
+
+const NO_BASH = spawnSync('bash', ['--version']).status !== 0 ? 'bash is not installed' : false;
 
 function readAction(): Action {
   return parseYamlSubset(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as unknown as Action;
@@ -140,7 +143,7 @@ function stepNamed(runs: readonly StepRun[], name: string): StepRun {
   return run;
 }
 
-test("the action's scripts audit, keep the exit code for the last step, write SARIF and annotate", (t) => {
+test("the action's scripts audit, keep the exit code for the last step, write SARIF and annotate", { skip: NO_BASH }, (t) => {
   const workspace = makeWorkspace(t, { '.faultline.json': TEAM_CONFIG, 'db/dau.sql': DAU_QUERY });
   const runs = runActionScripts(readAction(), workspace, { 'sarif-file': 'reports/faultline.sarif', args: `--rules ${TIMEZONE_RULE}` });
   assert.equal(stepNamed(runs, 'Check for Node.js 20 or later').status, 0);
@@ -155,7 +158,7 @@ test("the action's scripts audit, keep the exit code for the last step, write SA
   assert.equal(fail.status, 1, 'the job fails as `faultline audit` exited');
 });
 
-test('the action passes on a clean project, and a hostile input stays data', (t) => {
+test('the action passes on a clean project, and a hostile input stays data', { skip: NO_BASH }, (t) => {
   const clean = makeWorkspace(t, { 'ok.sql': CLEAN_QUERY });
   const runs = runActionScripts(readAction(), clean, {});
   assert.deepEqual(
