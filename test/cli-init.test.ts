@@ -98,6 +98,7 @@ test('a usage error prints the error and one line pointing to --help, with "did 
     [['audit', '--severity', 'erorr'], "faultline: --severity must be one of info, warning, error. Did you mean 'error'?\nRun 'faultline audit --help' for usage.\n"],
     [['audit', '--rules', 'select-str'], "faultline: unknown rule id 'select-str' in --rules (see `faultline rules`). Did you mean 'select-star'?\nRun 'faultline audit --help' for usage.\n"],
     [['audti'], "faultline: unknown command 'audti'. Did you mean 'audit'?\nRun 'faultline --help' for usage.\n"],
+    [['lint', '.'], "faultline: unknown command 'lint'. Did you mean 'audit'?\nRun 'faultline --help' for usage.\n"],
     [['--verison'], "faultline: unknown option '--verison'. Did you mean '--version'?\nRun 'faultline --help' for usage.\n"],
     [['init', '--dialect', 'postgres'], "faultline: --dialect must be one of postgresql, mysql, mariadb, bigquery, snowflake, sqlite, transactsql, redshift, got 'postgres'. Did you mean 'postgresql'?\nRun 'faultline init --help' for usage.\n"],
     [['rules', '--format', 'jsno'], "faultline: 'rules --format' takes text or json, got 'jsno'. Did you mean 'json'?\nRun 'faultline rules --help' for usage.\n"],

@@ -208,16 +208,20 @@ function optionValue(node: JsonNode | undefined, defaultValue: RuleOptions[strin
   return typeof node.value === typeof defaultValue ? (node.value as RuleOptions[string]) : null;
 }
 
-/** The candidate a mistyped id most likely meant (`select_star` → `select-star`), or null. */
 /** ` Did you mean \`x\`?` for a mistyped string value, or ''. */
 function didYouMean(value: unknown, candidates: readonly string[]): string {
   const suggestion = typeof value === 'string' ? closestId(value, candidates) : null;
   return suggestion === null ? '' : ` Did you mean \`${suggestion}\`?`;
 }
 
+/**
+ * The candidate a mistyped id most likely meant (`select_star` → `select-star`), or null. Up to
+ * a third of the id's characters may differ, and two in short ones: three edits turn most short
+ * words into each other (`loud` into `off`), which is no longer a typo.
+ */
 export function closestId(id: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
-  let bestDistance = Math.max(3, Math.floor(id.length / 3)) + 1;
+  let bestDistance = Math.max(2, Math.floor(id.length / 3)) + 1;
   for (const candidate of candidates) {
     const distance = editDistance(id, candidate);
     if (distance < bestDistance) {

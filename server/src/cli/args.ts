@@ -63,6 +63,21 @@ const AUDIT_OPTIONS: readonly string[] = [
   '--changed-since', '--shard', '--no-cache', '--cache-location', '--jobs', '--quiet', '--verbose', '--help',
 ];
 
+/** What other linters call their commands, for "did you mean" where spelling is not the problem. */
+const COMMAND_SYNONYMS: ReadonlyMap<string, CommandName> = new Map([
+  ['lint', 'audit'],
+  ['check', 'audit'],
+  ['scan', 'audit'],
+  ['run', 'audit'],
+  ['list', 'rules'],
+  ['docs', 'explain'],
+]);
+
+function suggestCommand(value: string): string {
+  const synonym = COMMAND_SYNONYMS.get(value);
+  return synonym === undefined ? didYouMean(value, COMMAND_NAMES) : ` Did you mean '${synonym}'?`;
+}
+
 function isCommandName(value: string): value is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(value);
 }
@@ -91,11 +106,11 @@ export function parseArguments(argv: readonly string[], knownRuleIds: readonly s
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { ok: true, command: { kind: 'help', topic: null } };
-    if (!isCommandName(topic)) return usageError(`unknown command '${topic}'.${didYouMean(topic, COMMAND_NAMES)}`, null);
+    if (!isCommandName(topic)) return usageError(`unknown command '${topic}'.${suggestCommand(topic)}`, null);
     return { ok: true, command: { kind: 'help', topic } };
   }
   if (first.startsWith('-')) return unknownOption(first, ['--help', '--version'], null);
-  if (!isCommandName(first)) return usageError(`unknown command '${first}'.${didYouMean(first, COMMAND_NAMES)}`, null);
+  if (!isCommandName(first)) return usageError(`unknown command '${first}'.${suggestCommand(first)}`, null);
   if (rest.includes('--help') || rest.includes('-h')) return { ok: true, command: { kind: 'help', topic: first } };
 
   switch (first) {
