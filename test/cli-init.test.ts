@@ -65,6 +65,7 @@ test('init reads npm, Python and dbt manifests', (t) => {
     [{ 'requirements.txt': 'dbt-redshift~=1.7\n' }, 'redshift', /requires dbt-redshift/],
     [{ 'dbt_project.yml': "name: shop\nprofile: 'shop'\n", 'profiles.yml': 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: x\n' }, 'snowflake', /profiles\.yml has a dbt target of type snowflake \(dbt_project\.yml uses profile shop\)/],
     [{ 'README.md': '# no database here\n' }, 'postgresql', /the default: no database client or dbt adapter found/],
+    [{ 'dbt_project.yml': 'name: shop\nprofile: shop\n' }, 'postgresql', /a dbt project without its profiles\.yml here: `faultline init --force --dialect <your warehouse>`/],
   ];
   for (const [files, dialect, reason] of cases) {
     const root = makeProject(t, files);

@@ -177,6 +177,8 @@ export function runInit(options: InitOptions, cwd: string, print: (text: string)
   } else {
     dialect = DEFAULT_DIALECT;
     lines.push(`sqlDialect: ${dialect} (the default: no database client or dbt adapter found in package.json, requirements*.txt, pyproject.toml or dbt_project.yml)`);
+    // dbt keeps profiles in ~/.dbt by default, which init does not read: it describes the machine, not the project.
+    if (existsSync(join(cwd, 'dbt_project.yml'))) lines.push(`  a dbt project without its profiles.yml here: \`faultline init --force --dialect <your warehouse>\` sets it`);
   }
   const others = evidence.filter((entry) => entry.dialect !== dialect);
   for (const other of others) lines.push(`  but also ${other.dialect}: ${other.reason}; edit sqlDialect if that is the SQL you write`);
