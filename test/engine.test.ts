@@ -100,6 +100,8 @@ describe('config', () => {
     ['unknown option', '{ "rules": { "offset-pagination": ["warning", { "max": 5 }] } }', /has no option `max`/],
     ['option of the wrong type', '{ "rules": { "offset-pagination": ["warning", { "maxOffset": "5" }] } }', /must be a number/],
     ['bad dialect', '{ "sqlDialect": "oracle" }', /sqlDialect/],
+    ['mistyped dialect, with a suggestion', '{ "sqlDialect": "postgres" }', /must be one of .*\. Did you mean `postgresql`\?/],
+    ['mistyped severity, with a suggestion', '{ "rules": { "equals-null": "eror" } }', /must be one of .*\. Did you mean `error`\?/],
     ['bad time zone', '{ "reportingTimeZone": "Mars/Olympus" }', /IANA/],
   ];
   for (const [name, text, message] of broken) {
@@ -119,6 +121,8 @@ describe('config', () => {
     const result = parseConfig('{ "dialect": "mysql" }', metas);
     assert.notEqual(result.config, null);
     assert.equal(result.problems[0]?.severity, 'warning');
+    const mistyped = parseConfig('{ "reportingTimezone": "UTC" }', metas);
+    assert.match(mistyped.problems[0]?.message ?? '', /Did you mean `reportingTimeZone`\?$/);
   });
 });
 

@@ -98,14 +98,14 @@ export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigPar
     const keyNode = property.children?.[0];
     const key = typeof keyNode?.value === 'string' ? keyNode.value : '';
     if (!TOP_LEVEL_KEYS.includes(key)) {
-      problems.push({ message: `Unknown setting \`${key}\`; known settings: ${TOP_LEVEL_KEYS.slice(1).join(', ')}.`, range: rangeOf(keyNode), severity: 'warning' });
+      problems.push({ message: `Unknown setting \`${key}\`; known settings: ${TOP_LEVEL_KEYS.slice(1).join(', ')}.${didYouMean(key, TOP_LEVEL_KEYS.slice(1))}`, range: rangeOf(keyNode), severity: 'warning' });
     }
   }
 
   const dialectNode = findNodeAtLocation(root, ['sqlDialect']);
   if (dialectNode !== undefined) {
     if (typeof dialectNode.value === 'string' && (SQL_DIALECTS as readonly string[]).includes(dialectNode.value)) config.sqlDialect = dialectNode.value as SqlDialect;
-    else problems.push({ message: `\`sqlDialect\` must be one of ${SQL_DIALECTS.join(', ')}.`, range: rangeOf(dialectNode), severity: 'error' });
+    else problems.push({ message: `\`sqlDialect\` must be one of ${SQL_DIALECTS.join(', ')}.${didYouMean(dialectNode.value, SQL_DIALECTS)}`, range: rangeOf(dialectNode), severity: 'error' });
   }
   const zoneNode = findNodeAtLocation(root, ['reportingTimeZone']);
   if (zoneNode !== undefined) {
@@ -129,8 +129,7 @@ export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigPar
     if (pattern === '') {
       problems.push({ message: 'A `roles` glob must not be empty.', range: rangeOf(keyNode), severity: 'error' });
     } else if (role === undefined) {
-      const suggestion = typeof valueNode?.value === 'string' ? closestId(valueNode.value, FILE_ROLES) : null;
-      problems.push({ message: `\`roles\` values are file roles: ${FILE_ROLES.join(', ')}.${suggestion === null ? '' : ` Did you mean \`${suggestion}\`?`}`, range: rangeOf(valueNode ?? keyNode), severity: 'error' });
+      problems.push({ message: `\`roles\` values are file roles: ${FILE_ROLES.join(', ')}.${didYouMean(valueNode?.value, FILE_ROLES)}`, range: rangeOf(valueNode ?? keyNode), severity: 'error' });
     } else {
       config.roles.push({ pattern, role: role as FileRole });
     }
@@ -145,8 +144,7 @@ export function parseConfig(text: string, rules: readonly RuleMeta[]): ConfigPar
     const id = typeof keyNode?.value === 'string' ? keyNode.value : '';
     const meta = rulesById.get(id);
     if (meta === undefined) {
-      const suggestion = closestId(id, [...rulesById.keys()]);
-      problems.push({ message: `Unknown rule \`${id}\`.${suggestion === null ? '' : ` Did you mean \`${suggestion}\`?`}`, range: rangeOf(keyNode), severity: 'error' });
+      problems.push({ message: `Unknown rule \`${id}\`.${didYouMean(id, [...rulesById.keys()])}`, range: rangeOf(keyNode), severity: 'error' });
       continue;
     }
     const setting = readRuleSetting(meta, valueNode, problems);
@@ -161,7 +159,7 @@ function readRuleSetting(meta: RuleMeta, node: JsonNode | undefined, problems: C
   if (node === undefined) return null;
   if (node.type === 'string') {
     if ((LEVELS as readonly string[]).includes(String(node.value))) return { level: node.value as RuleLevel, options: {} };
-    problems.push({ message: `The setting for \`${meta.id}\` ${levelMessage}.`, range: rangeOf(node), severity: 'error' });
+    problems.push({ message: `The setting for \`${meta.id}\` ${levelMessage}.${didYouMean(node.value, LEVELS)}`, range: rangeOf(node), severity: 'error' });
     return null;
   }
   if (node.type !== 'array') {
@@ -210,10 +208,20 @@ function optionValue(node: JsonNode | undefined, defaultValue: RuleOptions[strin
   return typeof node.value === typeof defaultValue ? (node.value as RuleOptions[string]) : null;
 }
 
-/** The candidate a mistyped id most likely meant (`select_star` → `select-star`), or null. */
+/** ` Did you mean \`x\`?` for a mistyped string value, or ''. */
+function didYouMean(value: unknown, candidates: readonly string[]): string {
+  const suggestion = typeof value === 'string' ? closestId(value, candidates) : null;
+  return suggestion === null ? '' : ` Did you mean \`${suggestion}\`?`;
+}
+
+/**
+ * The candidate a mistyped id most likely meant (`select_star` → `select-star`), or null. Up to
+ * a third of the id's characters may differ, and two in short ones: three edits turn most short
+ * words into each other (`loud` into `off`), which is no longer a typo.
+ */
 export function closestId(id: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
-  let bestDistance = Math.max(3, Math.floor(id.length / 3)) + 1;
+  let bestDistance = Math.max(2, Math.floor(id.length / 3)) + 1;
   for (const candidate of candidates) {
     const distance = editDistance(id, candidate);
     if (distance < bestDistance) {

@@ -4,9 +4,9 @@
  * `--flag=value`; `--` ends the flags so a path may start with a dash.
  */
 
-import type { Severity } from '../../../rules/index';
+import { closestId, SQL_DIALECTS, type Severity, type SqlDialect } from '../../../rules/index';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'html';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'html' | 'github' | 'gitlab';
 
 export interface AuditOptions {
   paths: string[];
@@ -20,7 +20,7 @@ export interface AuditOptions {
   verbose: boolean;
   /** Reuse and store results in the cache (`--no-cache` turns it off). */
   cache: boolean;
-  /** The cache folder; `.faultline-cache` in the current folder when null. */
+  /** The cache folder; `.faultline-cache` in the audited project's root when null (project-root.ts). */
   cacheLocation: string | null;
   /** When set, warnings fail the run only past this many. */
   maxWarnings: number | null;
@@ -32,21 +32,51 @@ export interface AuditOptions {
   jobs: number | null;
 }
 
+export interface InitOptions {
+  /** Replace an existing `.faultline.json`. */
+  force: boolean;
+  /** The dialect to write instead of the detected one. */
+  dialect: SqlDialect | null;
+  /** The reporting time zone to write instead of UTC. */
+  timeZone: string | null;
+}
+
 export type Command =
   | { kind: 'audit'; options: AuditOptions }
-  | { kind: 'rules' }
+  | { kind: 'rules'; format: 'text' | 'json' }
   | { kind: 'roles'; paths: string[]; format: 'text' | 'json' }
   | { kind: 'explain'; ruleId: string }
+  | { kind: 'init'; options: InitOptions }
   | { kind: 'help'; topic: CommandName | null }
   | { kind: 'version' };
 
-export type CommandName = 'audit' | 'rules' | 'roles' | 'explain';
+export type CommandName = 'audit' | 'rules' | 'roles' | 'explain' | 'init';
 
 export type ParseOutcome = { ok: true; command: Command } | { ok: false; message: string; topic: CommandName | null };
 
-const COMMAND_NAMES: readonly CommandName[] = ['audit', 'rules', 'roles', 'explain'];
-const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'html'];
+const COMMAND_NAMES: readonly CommandName[] = ['audit', 'rules', 'roles', 'explain', 'init'];
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'html', 'github', 'gitlab'];
 const THRESHOLDS: readonly Severity[] = ['info', 'warning', 'error'];
+/** Every option of `audit`, for "did you mean" when one is mistyped. */
+const AUDIT_OPTIONS: readonly string[] = [
+  '--format', '--output', '--severity', '--rules', '--max-file-size-kb', '--max-warnings', '--baseline', '--update-baseline',
+  '--changed-since', '--shard', '--no-cache', '--cache-location', '--jobs', '--quiet', '--verbose', '--help',
+];
+
+/** What other linters call their commands, for "did you mean" where spelling is not the problem. */
+const COMMAND_SYNONYMS: ReadonlyMap<string, CommandName> = new Map([
+  ['lint', 'audit'],
+  ['check', 'audit'],
+  ['scan', 'audit'],
+  ['run', 'audit'],
+  ['list', 'rules'],
+  ['docs', 'explain'],
+]);
+
+function suggestCommand(value: string): string {
+  const synonym = COMMAND_SYNONYMS.get(value);
+  return synonym === undefined ? didYouMean(value, COMMAND_NAMES) : ` Did you mean '${synonym}'?`;
+}
 
 function isCommandName(value: string): value is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(value);
@@ -54,6 +84,17 @@ function isCommandName(value: string): value is CommandName {
 
 function usageError(message: string, topic: CommandName | null): ParseOutcome {
   return { ok: false, message, topic };
+}
+
+/** ` Did you mean 'x'?` for the candidate nearest to a mistyped value (by edit distance), or ''. */
+function didYouMean(value: string, candidates: readonly string[]): string {
+  const suggestion = closestId(value, candidates);
+  return suggestion === null ? '' : ` Did you mean '${suggestion}'?`;
+}
+
+function unknownOption(argument: string, options: readonly string[], topic: CommandName | null): ParseOutcome {
+  const flag = argument.split('=')[0] ?? argument;
+  return usageError(`unknown option '${argument}'${topic === null ? '' : ` for '${topic}'`}.${didYouMean(flag, options)}`, topic);
 }
 
 /** Parses the arguments after `node cli.js`. `knownRuleIds` validates `--rules`. */
@@ -65,44 +106,90 @@ export function parseArguments(argv: readonly string[], knownRuleIds: readonly s
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { ok: true, command: { kind: 'help', topic: null } };
-    if (!isCommandName(topic)) return usageError(`unknown command '${topic}'.`, null);
+    if (!isCommandName(topic)) return usageError(`unknown command '${topic}'.${suggestCommand(topic)}`, null);
     return { ok: true, command: { kind: 'help', topic } };
   }
-  if (first.startsWith('-')) return usageError(`unknown option '${first}'.`, null);
-  if (!isCommandName(first)) return usageError(`unknown command '${first}'.`, null);
+  if (first.startsWith('-')) return unknownOption(first, ['--help', '--version'], null);
+  if (!isCommandName(first)) return usageError(`unknown command '${first}'.${suggestCommand(first)}`, null);
   if (rest.includes('--help') || rest.includes('-h')) return { ok: true, command: { kind: 'help', topic: first } };
 
   switch (first) {
     case 'audit':
       return parseAudit(rest, knownRuleIds);
-    case 'rules':
-      if (rest.length > 0) return usageError(`'rules' takes no arguments, got '${rest[0]}'.`, 'rules');
-      return { ok: true, command: { kind: 'rules' } };
-    case 'roles':
-      return parseRoles(rest);
+    case 'rules': {
+      const parsed = parseListing(rest, 'rules');
+      if (!parsed.ok) return parsed;
+      if (parsed.paths.length > 0) return usageError(`'rules' takes no paths, got '${parsed.paths[0] ?? ''}'.`, 'rules');
+      return { ok: true, command: { kind: 'rules', format: parsed.format } };
+    }
+    case 'roles': {
+      const parsed = parseListing(rest, 'roles');
+      if (!parsed.ok) return parsed;
+      return { ok: true, command: { kind: 'roles', paths: parsed.paths, format: parsed.format } };
+    }
     case 'explain': {
       if (rest.length !== 1 || rest[0] === undefined || rest[0].startsWith('-')) return usageError(`'explain' takes exactly one rule id.`, 'explain');
       return { ok: true, command: { kind: 'explain', ruleId: rest[0] } };
     }
+    case 'init':
+      return parseInit(rest);
   }
 }
 
-function parseRoles(argv: readonly string[]): ParseOutcome {
+/** `[--format text|json] [paths...]`, the arguments of the commands that list things. */
+function parseListing(argv: readonly string[], command: CommandName): { ok: true; paths: string[]; format: 'text' | 'json' } | { ok: false; message: string; topic: CommandName } {
   const paths: string[] = [];
   let format: 'text' | 'json' = 'text';
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     if (argument === '--format' || argument === '-f' || argument.startsWith('--format=')) {
       const value = argument.startsWith('--format=') ? argument.slice('--format='.length) : argv[++index];
-      if (value !== 'text' && value !== 'json') return usageError(`'roles --format' takes text or json, got '${value ?? ''}'.`, 'roles');
+      if (value !== 'text' && value !== 'json') return { ok: false, message: `'${command} --format' takes text or json, got '${value ?? ''}'.${didYouMean(value ?? '', ['text', 'json'])}`, topic: command };
       format = value;
     } else if (argument.startsWith('-')) {
-      return usageError(`unknown option '${argument}' for 'roles'.`, 'roles');
+      const flag = argument.split('=')[0] ?? argument;
+      return { ok: false, message: `unknown option '${argument}' for '${command}'.${didYouMean(flag, ['--format', '--help'])}`, topic: command };
     } else {
       paths.push(argument);
     }
   }
-  return { ok: true, command: { kind: 'roles', paths, format } };
+  return { ok: true, paths, format };
+}
+
+function parseInit(argv: readonly string[]): ParseOutcome {
+  const options: InitOptions = { force: false, dialect: null, timeZone: null };
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] ?? '';
+    const equals = argument.indexOf('=');
+    const flag = equals === -1 ? argument : argument.slice(0, equals);
+    const value = (): string => (equals === -1 ? (argv[++index] ?? '') : argument.slice(equals + 1));
+    if (flag === '--force' && equals === -1) {
+      options.force = true;
+    } else if (flag === '--dialect') {
+      const dialect = value();
+      if (!(SQL_DIALECTS as readonly string[]).includes(dialect)) return usageError(`--dialect must be one of ${SQL_DIALECTS.join(', ')}, got '${dialect}'.${didYouMean(dialect, SQL_DIALECTS)}`, 'init');
+      options.dialect = dialect as SqlDialect;
+    } else if (flag === '--time-zone') {
+      const zone = value();
+      if (!isTimeZone(zone)) return usageError(`--time-zone needs an IANA time zone such as UTC or Europe/Berlin, got '${zone}'.`, 'init');
+      options.timeZone = zone;
+    } else if (argument.startsWith('-')) {
+      return unknownOption(argument, ['--force', '--dialect', '--time-zone', '--help'], 'init');
+    } else {
+      return usageError(`'init' takes no paths: it writes .faultline.json in the current folder (got '${argument}').`, 'init');
+    }
+  }
+  return { ok: true, command: { kind: 'init', options } };
+}
+
+function isTimeZone(zone: string): boolean {
+  if (zone === '') return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): ParseOutcome {
@@ -161,7 +248,7 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
       case '--format':
       case '-f': {
         const value = takeValue(inline);
-        if (value === null || !(FORMATS as readonly string[]).includes(value)) return usageError(`--format must be one of ${FORMATS.join(', ')}.`, 'audit');
+        if (value === null || !(FORMATS as readonly string[]).includes(value)) return usageError(`--format must be one of ${FORMATS.join(', ')}.${didYouMean(value ?? '', FORMATS)}`, 'audit');
         options.format = value as OutputFormat;
         break;
       }
@@ -174,7 +261,7 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
       }
       case '--severity': {
         const value = takeValue(inline);
-        if (value === null || !(THRESHOLDS as readonly string[]).includes(value)) return usageError(`--severity must be one of ${THRESHOLDS.join(', ')}.`, 'audit');
+        if (value === null || !(THRESHOLDS as readonly string[]).includes(value)) return usageError(`--severity must be one of ${THRESHOLDS.join(', ')}.${didYouMean(value ?? '', THRESHOLDS)}`, 'audit');
         options.threshold = value as Severity;
         break;
       }
@@ -183,7 +270,7 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
         const ids = (value ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
         if (ids.length === 0) return usageError('--rules needs a comma-separated list of rule ids.', 'audit');
         const unknown = ids.filter((id) => !knownRuleIds.includes(id));
-        if (unknown.length > 0) return usageError(`unknown rule id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `'${id}'`).join(', ')} in --rules (see \`faultline rules\`).`, 'audit');
+        if (unknown.length > 0) return usageError(`unknown rule id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `'${id}'`).join(', ')} in --rules (see \`faultline rules\`).${unknown.length === 1 ? didYouMean(unknown[0] ?? '', knownRuleIds) : unknown.map((id) => didYouMean(id, knownRuleIds).replace('?', ` for '${id}'?`)).join('')}`, 'audit');
         options.onlyRules = [...new Set([...(options.onlyRules ?? []), ...ids])];
         break;
       }
@@ -242,7 +329,7 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
         break;
       }
       default:
-        return usageError(`unknown option '${argument}'.`, 'audit');
+        return unknownOption(argument, AUDIT_OPTIONS, 'audit');
     }
   }
   if (options.quiet && options.verbose) return usageError('--quiet and --verbose cannot be used together.', 'audit');

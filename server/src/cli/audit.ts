@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LintSettings, ProjectFacts } from '../../../rules/index';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { collectFiles } from '../workspace/files';
@@ -22,6 +22,7 @@ import { lintJob, type FileJob, type FileResult } from './audit-job';
 import { lintInWorkers } from './audit-pool';
 import { cacheKey, hashText, openCache, type AuditCache } from './cache';
 import { createPositionMapper, reportFinding, type AuditReport, type FileReport, type ReportedFinding } from './report';
+import { projectRootOf } from './project-root';
 import { changedSince, realPath, shardOf } from './select-files';
 
 export const CONFIG_RULE_ID = 'config';
@@ -93,6 +94,8 @@ export interface AuditRun {
   pythonProblem: string | null;
   /** Each `.faultline.json` that applied (null: none, the defaults), with how many files it covered. */
   configs: { path: string | null; files: number }[];
+  /** The audited project's root (project-root.ts): where the cache lives and what git is asked. */
+  projectRoot: string;
 }
 
 /** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
@@ -105,10 +108,11 @@ function saysAnything(facts: ProjectFacts): ProjectFacts | undefined {
 
 export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {
   const { cwd } = environment;
+  const projectRoot = projectRootOf(options.paths, cwd);
   const collected = collectFiles(options.paths, { maxFileSizeBytes: options.maxFileSizeKb * 1024 });
   let candidates = collected.files;
   if (options.changedSince !== null) {
-    const changed = changedSince(cwd, options.changedSince);
+    const changed = changedSince(projectRoot, options.changedSince);
     if ('error' in changed) throw new AuditUsageError(changed.error);
     candidates = candidates.filter((path) => changed.files.has(path) || changed.files.has(realPath(path)));
   }
@@ -162,7 +166,10 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
 
   // The cache: hash each file (read again only when its size or modification time changed since
   // the cache last read it); only the misses are linted.
-  const cache: AuditCache | null = options.cache ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
+  // The default cache belongs to the project, wherever the audit is run from; a location given on
+  // the command line is read from the current folder, as every path argument is.
+  const cacheFolder = options.cacheLocation === null ? join(projectRoot, DEFAULT_CACHE_FOLDER) : resolve(cwd, options.cacheLocation);
+  const cache: AuditCache | null = options.cache ? openCache(cacheFolder, environment.toolIdentity) : null;
   const results = new Map<string, FileResult>();
   const misses: { job: FileJob; key: string | null }[] = [];
   for (const { job } of jobs) {
@@ -249,5 +256,6 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     cache: cache === null ? null : { hits, misses: misses.length, saveError },
     pythonProblem,
     configs: [...filesByConfig].map(([path, files]) => ({ path, files })),
+    projectRoot,
   };
 }

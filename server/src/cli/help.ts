@@ -1,7 +1,7 @@
 /**
  * The CLI's help texts: one overview and one page per command. Kept apart from the parsing so
- * the wording can change without touching the logic, and so `--help` and usage errors print the
- * same text.
+ * the wording can change without touching the logic. A usage error prints one line pointing
+ * here (usageHint), not the whole page: the error is what the user needs to see.
  */
 
 import type { CommandName } from './args';
@@ -14,9 +14,12 @@ SQL built from strings, and more.
 Commands:
   audit [paths...]     Check files and folders (default: the current folder)
   rules                List every rule with its default severity and fix level
+                       (--format json for scripts)
   roles [paths...]     Show what kind of code each file is taken for (test, migration,
                        script, warehouse ...) and why: rules speak only about some roles
   explain <rule-id>    Show a rule's documentation
+  init                 Write a .faultline.json for this folder: the SQL dialect detected
+                       from the project's dependencies, the reporting time zone (UTC)
 
 Options:
   -h, --help           Show help (also: faultline help <command>, faultline <command> --help)
@@ -35,9 +38,11 @@ honouring .gitignore files and always skipping .git and node_modules. Each file 
 the nearest .faultline.json above it; files its "ignore" globs cover are not checked.
 
 Options:
-  -f, --format <text|json|sarif|html>
+  -f, --format <text|json|sarif|html|github|gitlab>
                                   Output format (default: text); html is a self-contained
-                                  report with totals, a chart per rule and every finding
+                                  report with totals, a chart per rule and every finding;
+                                  github prints GitHub Actions annotations (::error file=...),
+                                  gitlab a GitLab Code Quality report (docs/ci.md)
   -o, --output <file>             Write the report to a file instead of stdout
       --severity <info|warning|error>
                                   Lowest severity that fails the run (default: warning,
@@ -49,9 +54,12 @@ Options:
       --baseline <file>           Report only findings not recorded in this baseline
       --update-baseline           Record the current findings in --baseline's file
       --changed-since <git-ref>   Check only files changed since the ref, and untracked ones
+                                  (asked of the git repository the paths are in)
       --shard <i/n>               Check only the i-th of n deterministic parts of the files
       --no-cache                  Neither reuse nor store results in the cache
-      --cache-location <folder>   Where the cache lives (default: .faultline-cache)
+      --cache-location <folder>   Where the cache lives (default: .faultline-cache in the
+                                  project's root: the git repository of the paths, or the
+                                  folder of their .faultline.json, wherever you run from)
       --jobs <n>                  Worker threads (default: one per core but one; 1: none)
   -q, --quiet                     Report only findings at or above --severity; no progress bar
       --verbose                   Also print why each finding bites in production,
@@ -66,9 +74,11 @@ Exit codes: 0 nothing at or above --severity, 1 something was (a broken
 error: the file is listed as not analysed, every other file's findings are
 reported), 2 usage error (or a failure before any file was checked).`;
 
-const RULES_HELP = `Usage: faultline rules
+const RULES_HELP = `Usage: faultline rules [--format text|json]
 
-Lists every rule: id, default severity, the most trusted fix it offers, and what it flags.`;
+Lists every rule: id, default severity, the most trusted fix it offers, and what it flags.
+--format json prints { "rules": [{ id, defaultSeverity, roles, description, docsPath,
+docsUrl, fix, fixable }] } for scripts.`;
 
 const ROLES_HELP = `Usage: faultline roles [--format text|json] [paths...]
 
@@ -84,6 +94,21 @@ const EXPLAIN = `Usage: faultline explain <rule-id>
 Prints a rule's documentation: what it flags, why it bites in production, examples,
 fix safety and known false positives.`;
 
+const INIT_HELP = `Usage: faultline init [--force] [--dialect <dialect>] [--time-zone <zone>]
+
+Writes .faultline.json in the current folder, with "$schema" (editors then complete and
+check it), the SQL dialect detected from the project (package.json dependencies, Python
+requirements or pyproject.toml, dbt_project.yml and profiles.yml) and the reporting time
+zone (UTC unless --time-zone says otherwise). Prints what it detected and why, and the
+roles it takes the files for (\`faultline roles\`), as a summary: nothing is written for them.
+
+Options:
+      --force              Replace an existing .faultline.json
+      --dialect <dialect>  Write this dialect instead of the detected one (postgresql, mysql,
+                           mariadb, bigquery, snowflake, sqlite, transactsql, redshift)
+      --time-zone <zone>   The IANA zone your reports' days are in (default: UTC)
+  -h, --help               Show this help`;
+
 export function helpText(topic: CommandName | null): string {
   switch (topic) {
     case null:
@@ -96,5 +121,12 @@ export function helpText(topic: CommandName | null): string {
       return ROLES_HELP;
     case 'explain':
       return EXPLAIN;
+    case 'init':
+      return INIT_HELP;
   }
+}
+
+/** The one line under a usage error: where the full usage is. */
+export function usageHint(topic: CommandName | null): string {
+  return `Run 'faultline ${topic === null ? '' : `${topic} `}--help' for usage.`;
 }

@@ -22,14 +22,17 @@ import { AuditUsageError, displayPath, runAudit, type AuditRun } from './audit';
 import { lowerHelperThreadPriority } from './helper-threads';
 import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
+import { formatGithub } from './format-github';
+import { formatGitlab } from './format-gitlab';
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
-import { helpText } from './help';
+import { helpText, usageHint } from './help';
 import { readVersion, toolIdentity } from './installation';
 import { createProgressBar, NO_PROGRESS } from './progress';
 import { hasFindingAtOrAbove, isAtOrAbove, keepAtOrAbove, type AuditReport } from './report';
-import { explainRule, formatRuleList } from './rule-commands';
+import { explainRule, formatRuleList, formatRuleListJson } from './rule-commands';
+import { runInit } from './init-command';
 import { formatFileRoles, listFileRoles } from './roles-command';
 
 /** The rules of the catalogue, as opposed to the findings every run can make (suppressions, config). */
@@ -71,9 +74,13 @@ function failsRun(report: AuditReport, options: AuditOptions): boolean {
   return warnings > options.maxWarnings;
 }
 
-function formatReport(report: AuditReport, options: AuditOptions, cwd: string): string {
+function formatReport(report: AuditReport, options: AuditOptions, cwd: string, projectRoot: string): string {
   const version = readVersion();
   switch (options.format) {
+    case 'github':
+      return formatGithub(report, projectRoot);
+    case 'gitlab':
+      return formatGitlab(report, projectRoot);
     case 'json':
       return formatJson(report, version);
     case 'sarif':
@@ -144,7 +151,7 @@ async function audit(options: AuditOptions): Promise<number> {
     }
   }
   const report = options.quiet ? keepAtOrAbove(fullReport, options.threshold) : fullReport;
-  const output = formatReport(report, options, cwd);
+  const output = formatReport(report, options, cwd, run.projectRoot);
 
   if (options.outputFile === null) {
     process.stdout.write(output);
@@ -179,7 +186,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const parsed = parseArguments(argv, RULES.map((rule) => rule.meta.id));
   if (!parsed.ok) {
     printError(parsed.message);
-    process.stderr.write(`\n${helpText(parsed.topic)}\n`);
+    process.stderr.write(`${usageHint(parsed.topic)}\n`);
     return EXIT_USAGE_OR_INTERNAL;
   }
   const { command } = parsed;
@@ -191,8 +198,10 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${readVersion()}\n`);
       return EXIT_CLEAN;
     case 'rules':
-      process.stdout.write(formatRuleList());
+      process.stdout.write(command.format === 'json' ? formatRuleListJson() : formatRuleList());
       return EXIT_CLEAN;
+    case 'init':
+      return runInit(command.options, process.cwd(), (text) => process.stdout.write(text), printError) ? EXIT_CLEAN : EXIT_USAGE_OR_INTERNAL;
     case 'roles':
       process.stdout.write(formatFileRoles(listFileRoles({ paths: command.paths, format: command.format }, process.cwd()), command.format));
       return EXIT_CLEAN;

@@ -42,11 +42,16 @@ export function listFileRoles(options: RolesOptions, cwd: string): FileRoleRow[]
 
 export function formatFileRoles(rows: readonly FileRoleRow[], format: RolesOptions['format']): string {
   if (format === 'json') return `${JSON.stringify({ files: rows }, null, 2)}\n`;
-  const counts = new Map<FileRole, number>();
-  for (const row of rows) counts.set(row.role, (counts.get(row.role) ?? 0) + 1);
   const width = Math.max(...FILE_ROLES.map((role) => role.length));
   const lines = rows.map((row) => `${row.role.padEnd(width)}  ${row.path}${row.source === 'default' ? '' : `  (${row.reason})`}`);
-  const summary = FILE_ROLES.filter((role) => counts.has(role)).map((role) => `${counts.get(role) ?? 0} ${role}`).join(', ');
-  lines.push('', `${rows.length} files: ${summary === '' ? 'none' : summary}.`, 'Correct a role with "roles" globs in .faultline.json, e.g. { "roles": { "ops/**": "script" } }.');
+  lines.push('', summarizeFileRoles(rows), 'Correct a role with "roles" globs in .faultline.json, e.g. { "roles": { "ops/**": "script" } }.');
   return `${lines.join('\n')}\n`;
+}
+
+/** `12 files: 9 production, 2 test, 1 migration.` */
+export function summarizeFileRoles(rows: readonly FileRoleRow[]): string {
+  const counts = new Map<FileRole, number>();
+  for (const row of rows) counts.set(row.role, (counts.get(row.role) ?? 0) + 1);
+  const summary = FILE_ROLES.filter((role) => counts.has(role)).map((role) => `${counts.get(role) ?? 0} ${role}`).join(', ');
+  return `${rows.length} files: ${summary === '' ? 'none' : summary}.`;
 }

@@ -26,6 +26,25 @@ export function formatRuleList(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The catalogue for scripts (`faultline rules --format json`). `docsPath` is the docs' path in the
+ * repository, `docsUrl` where they are published; `fixable` says whether any fix is offered, and
+ * `fix` the most trusted one.
+ */
+export function formatRuleListJson(): string {
+  const rules = RULES.map(({ meta }) => ({
+    id: meta.id,
+    defaultSeverity: meta.defaultSeverity,
+    roles: meta.appliesTo,
+    description: meta.summary,
+    docsPath: `rules/${meta.family}/${meta.id}/docs.md`,
+    docsUrl: docsUrlFor(meta),
+    fix: meta.fix,
+    fixable: meta.fix !== 'none',
+  }));
+  return `${JSON.stringify({ rules }, null, 2)}\n`;
+}
+
 /** The rule's docs; for an id that is no rule, what it is, or what was probably meant. */
 export function explainRule(ruleId: string): { docs: string } | { error: string } {
   const rule = RULES.find((candidate) => candidate.meta.id === ruleId);

@@ -22,3 +22,13 @@ export function fingerprintOf(ruleId: string, text: string, range: { start: numb
   const lines = normalizeWhitespace(text.slice(range.start === 0 ? 0 : lineStart, lineEnd));
   return createHash('sha1').update(`${ruleId}\n${own}\n${lines}`).digest('hex').slice(0, 20);
 }
+
+/**
+ * A fingerprint unique in a whole report and still stable across commits: the finding's own
+ * fingerprint, the file's path and which copy of identical code in that file it is (0, 1, ...),
+ * so two copy-pasted findings in one file stay two. For reports whose consumer needs unique
+ * fingerprints (GitLab Code Quality).
+ */
+export function reportWideFingerprint(path: string, fingerprint: string, copy: number): string {
+  return createHash('sha1').update(`${path}\n${fingerprint}\n${copy}`).digest('hex');
+}
