@@ -17,6 +17,8 @@ import { DOCUMENT_STATUS_REQUEST, DocumentStatus, DocumentStatusParams } from '.
  * stale config state.
  */
 const CONFIG_CHANGE_SETTLE_MS = 500;
+/** A busy machine can take longer than that to pass the event on: the item asks once more after this. */
+const CONFIG_CHANGE_RECHECK_MS = 3_000;
 
 const SHOW_SETTING = 'statusBar.show';
 
@@ -27,6 +29,7 @@ export function createStatusItem(client: LanguageClient, selector: vscode.Docume
   // Each refresh takes a number; an answer that arrives after a newer refresh started is dropped.
   let latestRefresh = 0;
   let settleTimer: NodeJS.Timeout | undefined;
+  let recheckTimer: NodeJS.Timeout | undefined;
 
   const refresh = async (): Promise<void> => {
     const refreshNumber = ++latestRefresh;
@@ -51,7 +54,9 @@ export function createStatusItem(client: LanguageClient, selector: vscode.Docume
   const refreshSoon = (): void => void refresh();
   const refreshAfterConfigChange = (): void => {
     if (settleTimer !== undefined) clearTimeout(settleTimer);
+    if (recheckTimer !== undefined) clearTimeout(recheckTimer);
     settleTimer = setTimeout(refreshSoon, CONFIG_CHANGE_SETTLE_MS);
+    recheckTimer = setTimeout(refreshSoon, CONFIG_CHANGE_RECHECK_MS);
   };
 
   const configWatcher = vscode.workspace.createFileSystemWatcher('**/.faultline.json');
@@ -69,6 +74,7 @@ export function createStatusItem(client: LanguageClient, selector: vscode.Docume
     {
       dispose: () => {
         if (settleTimer !== undefined) clearTimeout(settleTimer);
+        if (recheckTimer !== undefined) clearTimeout(recheckTimer);
       },
     },
   ];
