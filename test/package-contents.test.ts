@@ -190,7 +190,7 @@ interface Manifest {
     commands: { command: string; title: string; category?: string }[];
     menus: { commandPalette: { command: string; when: string }[] };
     configuration: { properties: Record<string, unknown> };
-    walkthroughs: { steps: { media: { markdown?: string; image?: string } }[] }[];
+    walkthroughs: { steps: { description: string; media: { markdown?: string; image?: string } }[] }[];
   };
 }
 
@@ -220,4 +220,9 @@ test('the .vsix ships the CHANGELOG, and the walkthrough pages package.json name
   const pages = readManifest().contributes.walkthroughs.flatMap((walkthrough) => walkthrough.steps.map((step) => step.media.markdown ?? step.media.image));
   assert.ok(pages.length >= 3, 'a walkthrough of at least three steps');
   for (const page of pages) assert.ok(page !== undefined && entries.has(`extension/${page}`), `faultline.vsix is missing ${String(page)}`);
+  // A step's button runs one of our commands: it must be one the extension contributes.
+  const contributed = new Set(readManifest().contributes.commands.map((command) => command.command));
+  const linked = readManifest().contributes.walkthroughs.flatMap((walkthrough) => walkthrough.steps.flatMap((step) => [...step.description.matchAll(/\(command:(faultline\.[A-Za-z]+)\)/g)].map((match) => match[1])));
+  assert.ok(linked.length > 0, 'the walkthrough links our commands');
+  for (const command of linked) assert.ok(command !== undefined && contributed.has(command), `the walkthrough links ${String(command)}, which package.json does not contribute`);
 });
