@@ -6,12 +6,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CodeAction, Diagnostic, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, Hover, MarkupContent, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { startServer, type TestClient } from './helpers/lsp-client';
+import { REPO_ROOT } from './helpers/paths';
 
 const DAU = `SELECT DATE(login_time) as date, COUNT(DISTINCT user_id) as dau
 FROM user_events
@@ -124,11 +125,50 @@ describe('language server, push diagnostics', () => {
     const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } })) as CodeAction[];
     assert.equal(actions.length, 1);
     assert.equal(actions[0]?.kind, 'source.fixAll.faultline');
+    // What editor.codeActionsOnSave and the "Fix all auto-fixable problems" command ask for.
+    const exact = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll.faultline'] } })) as CodeAction[];
+    assert.deepEqual(exact, actions);
     const action = actions[0];
     assert.ok(action !== undefined);
     const fixed = applyWorkspaceEdit(text, action);
     assert.match(fixed, /deleted_at IS NULL/);
     assert.doesNotMatch(fixed, /AT TIME ZONE 'UTC'/);
+  });
+
+  test('hover on a finding: Markdown with the message, why it bites and the docs link; the Problems entry is one line (#14)', async () => {
+    const uri = `file://${workspace}/hover.sql`;
+    open(client, uri, 'sql', DAU);
+    const published = await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    for (const diagnostic of published.diagnostics) assert.doesNotMatch(messageText(diagnostic), /\n/, 'one line in the Problems panel');
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } })) as Hover | null;
+    assert.ok(hover !== null, 'a hover on DATE(login_time)');
+    const contents = hover.contents as MarkupContent;
+    assert.equal(contents.kind, 'markdown');
+    assert.match(contents.value, /`timezone-naive-date-bucket`: `DATE\(login_time\)` depends on the session's time zone/);
+    assert.match(contents.value, /A calendar day needs a time zone/, 'why it bites');
+    assert.match(contents.value, /\[Documentation of timezone-naive-date-bucket\]\(https:\/\/\S+\/timezone-naive-date-bucket\/docs\.md\)/);
+    assert.deepEqual(hover.range, { start: { line: 0, character: 7 }, end: { line: 0, character: 23 } });
+    const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 0 } });
+    assert.equal(nothing, null, 'no hover away from findings');
+  });
+
+  test('every command a code action names is advertised and carried out by the server, for any client (#14)', async () => {
+    const uri = `file://${workspace}/commands.sql`;
+    open(client, uri, 'sql', DAU);
+    const published = await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
+    const diagnostic = published.diagnostics.find((item) => item.code === 'timezone-naive-date-bucket');
+    assert.ok(diagnostic !== undefined);
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[];
+    const commands = actions.flatMap((action) => (action.command === undefined ? [] : [action.command]));
+    assert.ok(commands.length > 0, 'the documentation action names a command');
+    const advertised = client.initializeResult.capabilities.executeCommandProvider?.commands ?? [];
+    for (const command of commands) {
+      assert.ok(advertised.includes(command.command), `${command.command} is in executeCommandProvider`);
+      await client.connection.sendRequest('workspace/executeCommand', { command: command.command, arguments: command.arguments });
+    }
+    const docs = join(REPO_ROOT, 'dist', 'docs', 'timezone-naive-date-bucket.md');
+    assert.ok(client.shownDocuments.includes(`file://${docs}`), `the bundled docs were shown: ${client.shownDocuments.join(', ')}`);
+    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'faultline.showDocumentation', arguments: ['../../etc/passwd'] }), /no rule/);
   });
 
   test('a broken .faultline.json gets an error on the file itself, and linting goes on with the defaults', async () => {
@@ -242,6 +282,40 @@ test("the server reads the project's own folders, not those the workspace is che
   }
 });
 
+test('the startup log names the config of each workspace folder, a .faultline.json at its root included (#14)', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'faultline-lsp-log-'));
+  const configured = join(parent, 'configured');
+  const plain = join(parent, 'plain');
+  mkdirSync(configured);
+  mkdirSync(plain);
+  writeFileSync(join(configured, '.faultline.json'), '{ "sqlDialect": "mysql" }\n');
+  const client = await startServer({ workspaceFolders: [configured, plain] });
+  try {
+    // A request answered after initialized means the startup log has been written before it.
+    await client.connection.sendRequest('faultline/documentStatus', { uri: `file://${configured}/a.sql` });
+    const messages = client.logs.map((log) => log.message);
+    assert.ok(messages.includes(`  ${configured}: config ${join(configured, '.faultline.json')}; sqlDialect mysql; reportingTimeZone UTC.`), messages.join('\n'));
+    assert.ok(messages.includes(`  ${plain}: config (none: defaults); sqlDialect postgresql; reportingTimeZone UTC.`), messages.join('\n'));
+  } finally {
+    await client.stop();
+  }
+});
+
+test('faultline-lsp --version and --help answer and exit; no arguments is a usage error', () => {
+  const server = join(REPO_ROOT, 'dist', 'server.js');
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const version = spawnSync(process.execPath, [server, '--version'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(version.status, 0, version.stderr);
+  assert.equal(version.stdout, `faultline-lsp ${manifest.version}\n`);
+  const help = spawnSync(process.execPath, [server, '--help'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: faultline-lsp --stdio/);
+  assert.match(help.stdout, /--version/);
+  const bare = spawnSync(process.execPath, [server], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /^Usage: faultline-lsp --stdio/);
+});
+
 describe('language server, a minimal client', () => {
   // Issue #2 regression: a client that advertises no capabilities at all (as the simplest LSP
   // clients do) must get diagnostics and no error from initialization.
@@ -254,6 +328,10 @@ describe('language server, a minimal client', () => {
       await client.diagnostics(uri, hasRule('timezone-naive-date-bucket'));
       assert.deepEqual(client.logs.filter((log) => log.type === 1).map((log) => log.message), []);
       assert.ok(client.logs.some((log) => log.message.startsWith('Faultline language server started')), 'the startup log is written');
+      // A client that cannot show documents is told where the docs are (#14).
+      await client.connection.sendRequest('workspace/executeCommand', { command: 'faultline.showDocumentation', arguments: ['equals-null'] });
+      const message = await client.notification<{ message: string }>('window/showMessage', (params) => params.message.includes('equals-null'));
+      assert.match(message.message, /https:\/\/\S+\/equals-null\/docs\.md/);
     } finally {
       await client.stop();
     }

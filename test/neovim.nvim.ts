@@ -29,6 +29,10 @@ interface NeovimReport {
   ts: NeovimDiagnostic[];
   actions: string[];
   applied: string;
+  documentation_command: string;
+  /** The error the server answered "Show documentation" with, or null. */
+  documentation_error: string | null;
+  hover: { kind: string; value: string } | null;
   fixed_text: string;
   after_fix: NeovimDiagnostic[];
 }
@@ -70,7 +74,7 @@ function runNeovim(workspace: string): NeovimReport {
   return report;
 }
 
-test('Neovim (headless, its built-in LSP client) gets our diagnostics and applies a quick fix', () => {
+test('Neovim (headless, its built-in LSP client) gets our diagnostics and hover, applies a quick fix and runs Show documentation', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'faultline-nvim-'));
   copyFileSync(join(REPO_ROOT, 'examples', 'sql', 'daily-active-users.sql'), join(workspace, 'daily-active-users.sql'));
   copyFileSync(join(REPO_ROOT, 'examples', 'api', 'orders.ts'), join(workspace, 'orders.ts'));
@@ -91,6 +95,11 @@ test('Neovim (headless, its built-in LSP client) gets our diagnostics and applie
 
   assert.ok(report.actions.includes('Suppress timezone-naive-date-bucket for this line'), report.actions.join('\n'));
   assert.match(report.applied, /^Bucket in UTC explicitly/);
+  // #14: the server carries out the command its code action names, for Neovim too.
+  assert.equal(report.documentation_command, 'faultline.showDocumentation');
+  assert.equal(report.documentation_error, null);
+  assert.equal(report.hover?.kind, 'markdown');
+  assert.match(report.hover?.value ?? '', /A calendar day needs a time zone/);
   // Neovim joins the buffer's lines without the final newline.
   assert.equal(`${report.fixed_text}\n`, originalSql.replaceAll('DATE(login_time)', "(login_time AT TIME ZONE 'UTC')::date"));
   assert.ok(!report.after_fix.some((diagnostic) => diagnostic.code === 'timezone-naive-date-bucket'), JSON.stringify(report.after_fix));

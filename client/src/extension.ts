@@ -1,6 +1,6 @@
 /**
  * The VS Code extension's entry point: starts the Faultline language server (dist/server.js, a
- * separate bundle) and wires the commands and the language status item to it. The client holds no
+ * separate bundle) and wires the commands and the status bar item to it. The client holds no
  * rule logic and reads no settings of its own: the server pulls the `faultline` section through
  * workspace/configuration, per document.
  */
@@ -12,6 +12,8 @@ import { SHOW_AUDIT_REPORT_COMMAND, showAuditReport } from './audit-report';
 import { showDocumentation } from './documentation';
 import { describeError } from './describe-error';
 import { createStatusItem } from './status';
+import { fixAllInActiveFile } from './fix-all';
+import { createConfiguration } from './create-config';
 import { SHOW_DOCUMENTATION_COMMAND } from '../../server/src/lsp/protocol';
 
 /** A filter both vscode's and the language client's selector types accept. */
@@ -54,6 +56,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [...CHECKED_DOCUMENTS, ...CONFIG_DOCUMENTS],
     synchronize: { fileEvents: configWatcher },
     outputChannel,
+    middleware: {
+      // The server carries out "Show documentation" for every LSP client (window/showDocument of
+      // the docs file); VS Code shows the same bundled docs as a rendered Markdown preview.
+      executeCommand: (command, args, next) =>
+        command === SHOW_DOCUMENTATION_COMMAND ? showDocumentation(context.extensionUri, args[0]) : next(command, args),
+    },
   };
   // The id 'faultline' is what makes the client honour the `faultline.trace.server` setting.
   const languageClient = new LanguageClient('faultline', 'Faultline', serverOptions, clientOptions);
@@ -64,9 +72,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(SHOW_AUDIT_REPORT_COMMAND, () => showAuditReport(languageClient)),
     vscode.commands.registerCommand('faultline.restartServer', () => restartServer(languageClient)),
     vscode.commands.registerCommand('faultline.showOutput', () => outputChannel.show()),
-    vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (ruleId: unknown) =>
-      showDocumentation(context.extensionUri, ruleId),
-    ),
+    vscode.commands.registerCommand('faultline.fixAll', () => fixAllInActiveFile(languageClient)),
+    vscode.commands.registerCommand('faultline.createConfig', () => createConfiguration()),
     createStatusItem(languageClient, CHECKED_DOCUMENTS),
   );
 

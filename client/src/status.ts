@@ -1,8 +1,10 @@
 /**
- * The Faultline language status item (the `{}` entry in the status bar for checked languages):
- * shows whether the server is running and, for the active editor, which .faultline.json applies,
- * asked of the server with `faultline/documentStatus` so the client never resolves config itself.
- * A broken config shows as a warning, and the item's command opens the config file.
+ * The Faultline status bar item: "Faultline" with an icon for its state (a check when the server
+ * runs and the active file's config is good, a warning when that config is broken, an error when
+ * the server failed), a tooltip with the server's state and the config of the active file, and a
+ * click that opens the Output channel. The config is asked of the server with
+ * `faultline/documentStatus`, so the client never resolves config itself. The setting
+ * `faultline.statusBar.show` hides it.
  */
 
 import * as vscode from 'vscode';
@@ -15,42 +17,46 @@ import { DOCUMENT_STATUS_REQUEST, DocumentStatus, DocumentStatusParams } from '.
  * stale config state.
  */
 const CONFIG_CHANGE_SETTLE_MS = 500;
+/** A busy machine can take longer than that to pass the event on: the item asks once more after this. */
+const CONFIG_CHANGE_RECHECK_MS = 3_000;
+
+const SHOW_SETTING = 'statusBar.show';
 
 export function createStatusItem(client: LanguageClient, selector: vscode.DocumentSelector): vscode.Disposable {
-  const item = vscode.languages.createLanguageStatusItem('faultline.status', selector);
+  const item = vscode.window.createStatusBarItem('faultline.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Faultline';
+  item.command = { title: 'Show Output', command: 'faultline.showOutput' };
   // Each refresh takes a number; an answer that arrives after a newer refresh started is dropped.
   let latestRefresh = 0;
   let settleTimer: NodeJS.Timeout | undefined;
+  let recheckTimer: NodeJS.Timeout | undefined;
 
   const refresh = async (): Promise<void> => {
     const refreshNumber = ++latestRefresh;
+    if (vscode.workspace.getConfiguration('faultline').get<boolean>(SHOW_SETTING, true)) item.show();
+    else item.hide();
     const state = client.state;
-    item.text = `Faultline: ${describeState(state)}`;
-    item.busy = state === State.Starting;
-    item.severity = state === State.StartFailed ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
-    item.detail = undefined;
-    item.command = { title: 'Show Output', command: 'faultline.showOutput' };
-
     const editor = vscode.window.activeTextEditor;
-    if (state !== State.Running || editor === undefined) return;
-
-    const params: DocumentStatusParams = { uri: client.code2ProtocolConverter.asUri(editor.document.uri) };
-    let status: DocumentStatus;
-    try {
-      status = await client.sendRequest<DocumentStatus>(DOCUMENT_STATUS_REQUEST, params);
-    } catch {
-      // The status is a convenience: a server that cannot answer (restarting, or an older build)
-      // leaves the item showing the server state alone rather than an error.
-      return;
+    const checked = editor !== undefined && vscode.languages.match(selector, editor.document) > 0;
+    let status: DocumentStatus | null = null;
+    if (state === State.Running && editor !== undefined && checked) {
+      const params: DocumentStatusParams = { uri: client.code2ProtocolConverter.asUri(editor.document.uri) };
+      try {
+        status = await client.sendRequest<DocumentStatus>(DOCUMENT_STATUS_REQUEST, params);
+      } catch {
+        // The config line is a convenience: a server that cannot answer (restarting, or an older
+        // build) leaves the item showing the server state alone rather than an error.
+      }
+      if (refreshNumber !== latestRefresh) return;
     }
-    if (refreshNumber !== latestRefresh) return;
-    showDocumentStatus(item, status);
+    show(item, describeServer(client, state), editor === undefined || !checked ? null : status);
   };
   const refreshSoon = (): void => void refresh();
   const refreshAfterConfigChange = (): void => {
     if (settleTimer !== undefined) clearTimeout(settleTimer);
+    if (recheckTimer !== undefined) clearTimeout(recheckTimer);
     settleTimer = setTimeout(refreshSoon, CONFIG_CHANGE_SETTLE_MS);
+    recheckTimer = setTimeout(refreshSoon, CONFIG_CHANGE_RECHECK_MS);
   };
 
   const configWatcher = vscode.workspace.createFileSystemWatcher('**/.faultline.json');
@@ -68,6 +74,7 @@ export function createStatusItem(client: LanguageClient, selector: vscode.Docume
     {
       dispose: () => {
         if (settleTimer !== undefined) clearTimeout(settleTimer);
+        if (recheckTimer !== undefined) clearTimeout(recheckTimer);
       },
     },
   ];
@@ -75,31 +82,57 @@ export function createStatusItem(client: LanguageClient, selector: vscode.Docume
   return vscode.Disposable.from(...disposables);
 }
 
-function showDocumentStatus(item: vscode.LanguageStatusItem, status: DocumentStatus): void {
-  const configName = status.configPath === null ? 'defaults' : vscode.workspace.asRelativePath(status.configPath);
-  if (!status.enabled) {
-    item.text = 'Faultline: off';
-    item.detail = 'disabled for this file by faultline.enable';
-  } else if (status.configHasErrors) {
-    item.severity = vscode.LanguageStatusSeverity.Warning;
-    item.detail = `${configName} has errors; using the last good config`;
-  } else {
-    item.detail = `config: ${configName}`;
-  }
-  if (status.configPath !== null) {
-    item.command = { title: 'Open Config', command: 'vscode.open', arguments: [vscode.Uri.file(status.configPath)] };
+interface ServerDescription {
+  icon: string;
+  text: string;
+  failed: boolean;
+}
+
+function describeServer(client: LanguageClient, state: State): ServerDescription {
+  switch (state) {
+    case State.Starting:
+      return { icon: '$(sync~spin)', text: 'starting', failed: false };
+    case State.Running: {
+      const version = client.initializeResult?.serverInfo?.version;
+      return { icon: '$(check)', text: version === undefined ? 'running' : `running (version ${version})`, failed: false };
+    }
+    case State.Stopped:
+      return { icon: '$(error)', text: 'stopped (Faultline: Restart Server starts it again)', failed: true };
+    case State.StartFailed:
+      return { icon: '$(error)', text: 'failed to start (the Output channel says why)', failed: true };
   }
 }
 
-function describeState(state: State): string {
-  switch (state) {
-    case State.Starting:
-      return 'starting';
-    case State.Running:
-      return 'running';
-    case State.Stopped:
-      return 'stopped';
-    case State.StartFailed:
-      return 'failed to start';
+/** Sets the item from the server's state and, when the active file is one Faultline checks, its status. */
+function show(item: vscode.StatusBarItem, server: ServerDescription, status: DocumentStatus | null): void {
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  // Only the command below may run from the tooltip's links.
+  tooltip.isTrusted = { enabledCommands: ['vscode.open'] };
+  tooltip.appendMarkdown(`**Faultline**: server ${server.text}\n\n`);
+  let icon = server.icon;
+  let warning = server.failed;
+  let stateLabel = server.text;
+  if (status !== null) {
+    const configName = status.configPath === null ? null : vscode.workspace.asRelativePath(status.configPath);
+    const configLink = status.configPath === null ? '' : `[${configName}](command:vscode.open?${encodeURIComponent(JSON.stringify([vscode.Uri.file(status.configPath).toString()]))})`;
+    if (!status.enabled) {
+      icon = '$(circle-slash)';
+      stateLabel = 'off for this file';
+      tooltip.appendMarkdown('This file: not checked (`faultline.enable` is off)\n\n');
+    } else if (status.configHasErrors) {
+      icon = '$(warning)';
+      warning = true;
+      stateLabel = `${configName ?? 'the config'} has errors`;
+      tooltip.appendMarkdown(`This file: config ${configLink} has errors; the last good config applies\n\n`);
+    } else if (status.configPath === null) {
+      tooltip.appendMarkdown('This file: no `.faultline.json` applies, the defaults do (Faultline: Create Configuration writes one)\n\n');
+    } else {
+      tooltip.appendMarkdown(`This file: config ${configLink}\n\n`);
+    }
   }
+  tooltip.appendMarkdown('Click to show the Faultline output.');
+  item.text = `${icon} Faultline`;
+  item.tooltip = tooltip;
+  item.accessibilityInformation = { label: `Faultline: ${stateLabel}` };
+  item.backgroundColor = warning ? new vscode.ThemeColor(server.failed ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground') : undefined;
 }

@@ -3,7 +3,8 @@
  * code-server, a copy of examples/ is opened, and headless Chromium (playwright-core) does what a
  * person does: opens files, reads squiggles, hovers and the Problems panel, applies a quick fix,
  * types a risky statement, runs "Faultline: Audit Workspace", opens its report in dark and light
- * themes and follows its links, and breaks .faultline.json. Each
+ * themes and follows its links, breaks .faultline.json and watches the status bar item say so,
+ * reads the Output channel's config line, and runs Fix All Auto-Fixable Problems. Each
  * step saves a screenshot under test-results/e2e/. Run with `npm run test:e2e` (it packages the
  * .vsix first); not part of `npm test`, because it needs code-server and Chromium
  * (../shared/tools/install-code-server.sh installs both; .ci/run does).
@@ -135,6 +136,9 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     const hover = page.locator('.monaco-hover:visible', { hasText: "depends on the session's time zone" });
     await hover.waitFor();
     assert.match((await hover.textContent()) ?? '', /DATE\(login_time\).*depends on the session's time zone/);
+    // The server's Markdown hover: why it bites, and the docs link (#14).
+    await page.locator('.monaco-hover:visible', { hasText: 'A calendar day needs a time zone' }).waitFor();
+    await page.locator('.monaco-hover:visible a', { hasText: 'Documentation of timezone-naive-date-bucket' }).waitFor();
     await screenshot('sql-hover');
     await page.keyboard.press('Escape');
 
@@ -157,7 +161,7 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     assert.deepEqual(lines, expectedWarnings);
     await screenshot('ts-squiggles');
 
-    // Each row has a second line with the note, so the panel is maximized to show them all at once.
+    // The panel is maximized to show every row at once.
     await showProblems(page);
     await runCommand(page, 'View: Toggle Maximized Panel');
     const problems = await waitForProblems(page, 'orders.ts in the Problems panel', (found) => found.some(at('orders.ts', 'full-history-scan', 39)), { file: 'orders.ts' });
@@ -306,5 +310,62 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     await screenshot('still-working-after-broken-config');
     const after = await readProblems(page);
     assert.ok(after.some(at('daily-active-users.sql', 'full-history-scan', 4)), after.map(describeProblem).join('\n'));
+  }));
+  test('the status bar item: a warning while the config is broken, a check once it is fixed, the config in its tooltip; a click shows the Output, which names the root .faultline.json', TIMEOUT, scenario('status-bar-item', async () => {
+    // The previous scenario left .faultline.json broken, with daily-active-users.sql active.
+    const status = page.locator('.part.statusbar .statusbar-item', { hasText: 'Faultline' });
+    await status.locator('.codicon-warning').waitFor();
+    await page.locator('.part.statusbar .statusbar-item[aria-label="Faultline: .faultline.json has errors"]').waitFor();
+    await screenshot('status-bar-config-broken');
+
+    // The config is repaired on disk (as a git checkout would), so daily-active-users.sql stays active.
+    writeFileSync(join(workspace, '.faultline.json'), `${JSON.stringify({ reportingTimeZone: 'UTC', rules: TEAM_LEVELS }, null, 2)}\n`);
+    await status.locator('.codicon-check').waitFor();
+    await page.locator('.part.statusbar .statusbar-item[aria-label^="Faultline: running"]').waitFor();
+
+    await status.hover();
+    const tooltip = page.locator('.monaco-hover:visible, .workbench-hover:visible', { hasText: 'This file: config' });
+    await tooltip.waitFor();
+    assert.match((await tooltip.textContent()) ?? '', /server running.*This file: config \.faultline\.json/s);
+    await screenshot('status-bar-tooltip');
+    await page.mouse.move(700, 400);
+
+    await status.click();
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.waitFor();
+    // The Output view keeps to its last lines; maximized, it shows the startup lines too.
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    // Long lines wrap in the Output view, so the text is compared without its whitespace.
+    const squeeze = (text: string): string => text.replace(/[\s\u00a0]+/g, '');
+    const expected = squeeze(`${workspace}: config ${join(workspace, '.faultline.json')}; sqlDialect postgresql`);
+    await page.waitForFunction((wanted) => {
+      const lines = (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null } }).document.querySelector('.part.panel .monaco-editor .view-lines');
+      return (lines?.textContent ?? '').replace(/[\s\u00a0]+/g, '').includes(wanted);
+    }, expected, { timeout: STEP_TIMEOUT_MS }).catch(async (error: unknown) => {
+      throw new Error(`the Output does not name the root .faultline.json (#14); it shows:\n${(await output.textContent()) ?? ''}\n${String(error)}`);
+    });
+    const shown = (await output.textContent()) ?? '';
+    assert.ok(!squeeze(shown).includes(squeeze(`${workspace}: config (none: defaults)`)), shown);
+    await screenshot('output-config-line');
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    await hidePanel(page);
+  }));
+
+  test('Faultline: Fix All Auto-Fixable Problems in This File applies the safe fixes and leaves the unsafe ones', TIMEOUT, scenario('fix-all', async () => {
+    await quickOpen(page, 'reporting.sql');
+    await waitForSquiggleLines(page, 'error', (found) => found.includes(14), 'the equals-null error on line 14');
+    await runCommand(page, 'Faultline: Fix All Auto-Fixable Problems in This File');
+    const text = await waitForEditorText(page, 'the safe fixes', (shown) => shown.includes('WHERE checked_out_at IS NULL'));
+    assert.match(text, /NOT IN \(SELECT customer_id FROM orders\)/, 'the unsafe NOT IN fix is not applied in bulk');
+    await waitForProblems(page, 'the equals-null finding to go', (found) => !found.some((problem) => problem.file === 'reporting.sql' && problem.code === 'equals-null'), { file: 'reporting.sql' });
+    await screenshot('fix-all-applied');
+  }));
+
+  test('Faultline: Create Configuration opens the existing .faultline.json rather than overwrite it', TIMEOUT, scenario('create-configuration', async () => {
+    const before = readFileSync(join(workspace, '.faultline.json'), 'utf8');
+    await runCommand(page, 'Faultline: Create Configuration');
+    await activeTab(page, '.faultline.json').waitFor();
+    await page.locator('.notification-toast', { hasText: 'already has a .faultline.json' }).waitFor();
+    assert.equal(readFileSync(join(workspace, '.faultline.json'), 'utf8'), before);
   }));
 });

@@ -11,6 +11,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type ClientCapabilities,
+  type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
@@ -21,6 +22,10 @@ export interface TestClient {
   process: ChildProcess;
   stderr: () => string;
   logs: { type: number; message: string }[];
+  /** What the server answered to initialize: its capabilities and serverInfo. */
+  initializeResult: InitializeResult;
+  /** The uris the server asked the client to show (window/showDocument), in order. */
+  shownDocuments: string[];
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */
   diagnostics(uri: string, predicate?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
   notifications(method: string): unknown[];
@@ -57,7 +62,7 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
       }
     }
   });
-  for (const method of ['faultline/auditProgress']) {
+  for (const method of ['faultline/auditProgress', 'window/showMessage']) {
     connection.onNotification(method, (params: unknown) => {
       const list = received.get(method) ?? [];
       list.push(params);
@@ -74,10 +79,16 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('workspace/diagnostic/refresh', () => null);
+  const shownDocuments: string[] = [];
+  connection.onRequest('window/showDocument', (params: { uri: string }) => {
+    shownDocuments.push(params.uri);
+    return { success: true };
+  });
   connection.listen();
 
   const capabilities: ClientCapabilities = {
     workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true },
+    window: { showDocument: { support: true } },
     textDocument: {
       publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
       codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } }, isPreferredSupport: true },
@@ -86,7 +97,7 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
   };
   const rootUri = options.rootPath === undefined ? null : `file://${options.rootPath}`;
   const folders = options.workspaceFolders?.map((path, index) => ({ uri: `file://${path}`, name: `folder-${index + 1}` }));
-  await connection.sendRequest('initialize', {
+  const initializeResult: InitializeResult = await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: rootUri ?? folders?.[0]?.uri ?? null,
     capabilities: options.minimalCapabilities === true ? {} : capabilities,
@@ -99,6 +110,8 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
     process: child,
     stderr: () => stderr,
     logs,
+    initializeResult,
+    shownDocuments,
     diagnostics(uri, predicate = () => true, timeoutMs = 10_000) {
       const already = [...published].reverse().find((params) => params.uri === uri && predicate(params));
       if (already !== undefined) {

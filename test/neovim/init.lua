@@ -3,7 +3,8 @@
 -- (vim.lsp.start_client + vim.lsp.buf_attach_client; vim.lsp.start is 0.8+), opens a risky SQL
 -- file and a TypeScript file, waits for their diagnostics, asks for the code actions at a finding,
 -- applies the rule's quick fix (picked by its title, as a user picks it: the time-zone fix on a
--- column of unknown type is unsafe, so not preferred), waits for the diagnostic to go, writes what it saw as JSON to
+-- column of unknown type is unsafe, so not preferred), runs "Show documentation" and asks for the
+-- hover, waits for the diagnostic to go, writes what it saw as JSON to
 -- FAULTLINE_NVIM_OUTPUT and quits. Every wait is vim.wait on a condition, bounded by a timeout.
 -- Any failure is written to the output as { error = ... } and exits non-zero.
 
@@ -116,12 +117,28 @@ local function run()
   assert(responses and responses[client_id], 'no codeAction response')
   assert(responses[client_id].err == nil, 'codeAction failed: ' .. vim.inspect(responses[client_id].err))
   local actions = responses[client_id].result or {}
-  local titles, preferred = {}, nil
+  local titles, preferred, documentation = {}, nil, nil
   for _, action in ipairs(actions) do
     table.insert(titles, action.title)
     if action.edit and action.title:find('^Bucket in ') and preferred == nil then preferred = action end
+    if action.command and action.title:find('^Show documentation') then documentation = action.command end
   end
   assert(preferred and preferred.edit, 'the time-zone quick fix with an edit among: ' .. table.concat(titles, ' | '))
+  assert(documentation, 'the Show documentation action among: ' .. table.concat(titles, ' | '))
+
+  -- "Show documentation" as Neovim runs a command it has no handler for: workspace/executeCommand
+  -- to the server (#14: it failed with -32601 when only the VS Code client knew the command).
+  local executed = vim.lsp.buf_request_sync(sql, 'workspace/executeCommand', documentation, WAIT_MS)
+  assert(executed and executed[client_id], 'no executeCommand response')
+  local command_error = executed[client_id].err
+
+  -- The hover over the finding: Markdown with why it bites and the docs link.
+  local hovers = vim.lsp.buf_request_sync(sql, 'textDocument/hover', {
+    textDocument = { uri = vim.uri_from_bufnr(sql) },
+    position = lsp_diagnostic.range.start,
+  }, WAIT_MS)
+  assert(hovers and hovers[client_id], 'no hover response')
+  local hover = hovers[client_id].result
 
   vim.lsp.util.apply_workspace_edit(preferred.edit, client.offset_encoding or 'utf-16')
   wait_for('the time-zone diagnostic to go after the fix', function()
@@ -133,6 +150,9 @@ local function run()
     ts = ts_diagnostics,
     actions = titles,
     applied = preferred.title,
+    documentation_command = documentation.command,
+    documentation_error = command_error and vim.inspect(command_error) or vim.NIL,
+    hover = hover and hover.contents or vim.NIL,
     fixed_text = table.concat(vim.api.nvim_buf_get_lines(sql, 0, -1, false), '\n'),
     after_fix = faultline_diagnostics(sql),
   })

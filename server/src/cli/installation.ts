@@ -41,18 +41,24 @@ export function readVersion(): string {
   return 'unknown';
 }
 
-/** The text of a rule's docs: the copy shipped next to the bundle, else the repo's source. */
-export function readRuleDocs(meta: Pick<RuleMeta, 'id' | 'family'>): string | null {
+/**
+ * Where a rule's docs are: the copy shipped next to the bundle (dist/docs/<id>.md), else the
+ * repo's source; null when neither is there.
+ */
+export function ruleDocsPath(meta: Pick<RuleMeta, 'id' | 'family'>): string | null {
   const candidates = [join(__dirname, 'docs', `${meta.id}.md`), ...foldersAboveScript().map((folder) => join(folder, 'rules', meta.family, meta.id, 'docs.md'))];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      return readFileSync(candidate, 'utf8');
-    } catch {
-      // Unreadable: try the next place.
-    }
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+/** The text of a rule's docs (see ruleDocsPath), or null when they cannot be read. */
+export function readRuleDocs(meta: Pick<RuleMeta, 'id' | 'family'>): string | null {
+  const path = ruleDocsPath(meta);
+  if (path === null) return null;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /**

@@ -17,9 +17,8 @@ import { CONFIG_FILE_NAME, computeLineStarts, lineOfOffset, type Finding, type F
 import type { Analysis } from './analysis';
 import { languageOfDocument } from './analysis';
 import { isFaultlineDiagnostic, toLspEdit } from './convert';
-import { SHOW_DOCUMENTATION_COMMAND } from './protocol';
+import { FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './protocol';
 
-export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.faultline`;
 
 function documentEdit(document: TextDocument, edits: TextEdit[]): WorkspaceEdit {
   const change: TextDocumentEdit = { textDocument: { uri: document.uri, version: document.version }, edits: edits.map((edit) => toLspEdit(document, edit)) };

@@ -4,7 +4,7 @@
  * offsets are already the units LSP positions count in.
  */
 
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation, type TextEdit as LspTextEdit } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, DiagnosticTag, MarkupKind, type Diagnostic, type DiagnosticRelatedInformation, type Hover, type TextEdit as LspTextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigProblem, Finding, Severity, TextEdit } from '../../../rules';
 
@@ -37,10 +37,29 @@ export function findingToDiagnostic(document: TextDocument, finding: Finding): D
     source: DIAGNOSTIC_SOURCE,
     code: finding.ruleId,
     codeDescription: { href: finding.docsUrl },
-    message: `${finding.message}\n${finding.note}`,
+    // One line in the Problems panel; why it bites is in the hover (findingsToHover) and the docs.
+    message: finding.message,
     ...(related.length > 0 ? { relatedInformation: related } : {}),
     ...(finding.tags?.includes('unnecessary') ? { tags: [DiagnosticTag.Unnecessary] } : {}),
     data,
+  };
+}
+
+/**
+ * The hover over findings, in Markdown: for each, its message, why it bites in production and a
+ * link to its docs; the range is the first finding's. Null when there are none.
+ */
+export function findingsToHover(document: TextDocument, findings: Finding[]): Hover | null {
+  const first = findings[0];
+  if (first === undefined) return null;
+  const sections = findings.map((finding) => [
+    `**Faultline** \`${finding.ruleId}\`: ${finding.message}`,
+    finding.note,
+    `[Documentation of ${finding.ruleId}](${finding.docsUrl})`,
+  ].filter((part) => part !== '').join('\n\n'));
+  return {
+    contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
+    range: { start: document.positionAt(first.range.start), end: document.positionAt(first.range.end) },
   };
 }
 

@@ -11,28 +11,38 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   DocumentDiagnosticReportKind,
+  ErrorCodes,
+  MessageType,
   ProposedFeatures,
+  ResponseError,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Diagnostic,
+  type Hover,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { inspect } from 'node:util';
+import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
+import { CONFIG_FILE_NAME, docsUrlFor, parseConfig, RULES } from '../../../rules';
+import { readVersion, ruleDocsPath } from '../cli/installation';
 import { createAnalysis, languageOfDocument, pathOfUri, type DocumentAnalysis } from './analysis';
 import { createFrameFilter } from './framing';
 import { createIdleCollector } from './idle-collector';
 import { createAuditor } from './audit';
 import { renderAuditReport } from './audit-report';
-import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
-import { configProblemToDiagnostic, findingToDiagnostic, notAnalysedDiagnostic } from './convert';
+import { codeActionsFor, workspaceRootOf } from './code-actions';
+import { configProblemToDiagnostic, findingsToHover, findingToDiagnostic, notAnalysedDiagnostic } from './convert';
 import {
   AUDIT_REPORT_REQUEST,
   AUDIT_REQUEST,
   DOCUMENT_STATUS_REQUEST,
+  FIX_ALL_KIND,
+  SERVER_COMMANDS,
   SETTINGS_SECTION,
+  SHOW_DOCUMENTATION_COMMAND,
   type AuditParams,
   type AuditReport,
   type AuditReportParams,
@@ -42,9 +52,28 @@ import {
   type DocumentStatusParams,
 } from './protocol';
 
+const USAGE = `Usage: faultline-lsp --stdio
+
+The Faultline language server: it speaks the Language Server Protocol over stdio (or node IPC
+when VS Code starts it), for any editor with an LSP client.
+
+Options:
+  --stdio          Talk LSP over stdin and stdout
+  -h, --help       Show this help
+  -v, --version    Show the version
+`;
+const SERVER_VERSION = process.env['FAULTLINE_VERSION'] ?? readVersion();
 const TRANSPORT_FLAGS = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
+if (process.argv.includes('--version') || process.argv.includes('-v')) {
+  process.stdout.write(`faultline-lsp ${SERVER_VERSION}\n`);
+  process.exit(0);
+}
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 if (!process.argv.some((argument) => TRANSPORT_FLAGS.some((flag) => argument.startsWith(flag)))) {
-  process.stderr.write('usage: faultline-lsp --stdio\n\nThe Faultline language server speaks LSP over stdio (or node IPC when started by VS Code).\n');
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 
@@ -83,12 +112,13 @@ const analysis = createAnalysis(log, (changedUri) => {
 const idleCollector = createIdleCollector(3_000);
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
-const SERVER_VERSION = process.env['FAULTLINE_VERSION'] ?? '0.1.0';
 
 let pullDiagnostics = false;
 let configurationSupport = false;
 /** Only clients that advertise workspace folders may be asked for their change events. */
 let workspaceFolderEvents = false;
+/** Whether the client opens documents the server asks it to (window/showDocument, LSP 3.16). */
+let showDocumentSupport = false;
 let workspaceFolderPaths: string[] = [];
 const settingsCache = new Map<string, Promise<typeof DEFAULT_SETTINGS>>();
 const pending = new Map<string, NodeJS.Timeout>();
@@ -196,12 +226,17 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
   configurationSupport = capabilities.workspace?.configuration === true;
   workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
+  showDocumentSupport = capabilities.window?.showDocument?.support === true;
   workspaceFolderPaths = (params.workspaceFolders ?? []).map((folder) => URI.parse(folder.uri).fsPath);
   if (workspaceFolderPaths.length === 0 && params.rootUri) workspaceFolderPaths = [URI.parse(params.rootUri).fsPath];
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      hoverProvider: true,
+      // Every command a code action names is carried out here, for every client (#14: Neovim
+      // answered "Show documentation" with -32601 when only the VS Code client knew it).
+      executeCommandProvider: { commands: [...SERVER_COMMANDS] },
       ...(pullDiagnostics ? { diagnosticProvider: { identifier: 'faultline', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -217,7 +252,9 @@ connection.onInitialized(() => {
   });
   logInfo(`Faultline language server started (node ${process.version}); diagnostics: ${pullDiagnostics ? 'pull' : 'push'}; workspace folders: ${workspaceFolderPaths.join(', ') || '(none)'}.`);
   for (const folder of workspaceFolderPaths) {
-    const resolved = safely('config resolution', null, () => analysis.resolveConfig(`${folder}/.`));
+    // The resolver takes a file and starts from the file's folder: a file in the workspace
+    // folder finds a .faultline.json at its root (`${folder}/.` started from the parent, #14).
+    const resolved = safely('config resolution', null, () => analysis.resolveConfig(join(folder, CONFIG_FILE_NAME)));
     if (resolved === null) continue;
     logInfo(`  ${folder}: config ${resolved.configPath ?? '(none: defaults)'}; sqlDialect ${resolved.config.sqlDialect}; reportingTimeZone ${resolved.config.reportingTimeZone}${resolved.problems.length > 0 ? `; ${resolved.problems.length} problem(s) in the config` : ''}.`);
   }
@@ -302,6 +339,41 @@ connection.onCodeAction((params, token) =>
     return codeActionsFor(analysis, document, params, path === null ? (workspaceFolderPaths[0] ?? null) : workspaceRootOf(workspaceFolderPaths, path));
   }),
 );
+
+connection.onHover(async (params, token): Promise<Hover | null> => {
+  const document = documents.get(params.textDocument.uri);
+  if (document === undefined || token.isCancellationRequested || isConfigDocument(document.uri)) return null;
+  try {
+    const settings = await settingsFor(document.uri);
+    if (!settings.enable) return null;
+    await analysis.prepare(languageOfDocument(document));
+    // On save, the hover speaks of what the diagnostics show: the last saved result.
+    const result = (settings.run === 'onSave' ? analysis.cached(document.uri) : undefined) ?? safely('hover', null, () => analysis.analyze(document));
+    if (result === null) return null;
+    const offset = document.offsetAt(params.position);
+    const findings = result.findings.filter((finding) => finding.range.start <= offset && offset <= finding.range.end);
+    return findingsToHover(document, findings);
+  } catch (error) {
+    log(`Faultline: hover failed: ${String(error)}`);
+    return null;
+  }
+});
+
+connection.onExecuteCommand(async (params) => {
+  if (params.command !== SHOW_DOCUMENTATION_COMMAND) throw new ResponseError(ErrorCodes.InvalidParams, `Faultline has no command ${params.command}.`);
+  const ruleId = params.arguments?.[0];
+  const rule = RULES.find((candidate) => candidate.meta.id === ruleId);
+  if (rule === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Faultline has no rule ${JSON.stringify(ruleId) ?? 'undefined'}.`);
+  const localDocs = ruleDocsPath(rule.meta);
+  const docsUrl = localDocs === null ? docsUrlFor(rule.meta) : URI.file(localDocs).toString();
+  if (showDocumentSupport) {
+    const shown = await connection.window.showDocument({ uri: docsUrl, external: localDocs === null, takeFocus: true });
+    if (shown.success) return null;
+  }
+  // A client that cannot open documents for the server still gets where the docs are.
+  void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `Faultline: the documentation of ${rule.meta.id} is at ${docsUrlFor(rule.meta)}${localDocs === null ? '' : ` (and in ${localDocs})`}` });
+  return null;
+});
 
 connection.onRequest(DOCUMENT_STATUS_REQUEST, (params: DocumentStatusParams): DocumentStatus =>
   safely('document status', { configPath: null, configHasErrors: false, enabled: true }, () => {

@@ -91,8 +91,19 @@ export interface DocumentStatus {
   enabled: boolean;
 }
 
-/** Command ids the server's code actions invoke on the client. */
+/**
+ * Commands the server's code actions name. The server carries each out itself (workspace/
+ * executeCommand), so they work in every LSP client; the VS Code client intercepts
+ * `faultline.showDocumentation` to open the bundled docs as a Markdown preview instead.
+ */
 export const SHOW_DOCUMENTATION_COMMAND = 'faultline.showDocumentation';
+export const SERVER_COMMANDS: readonly string[] = [SHOW_DOCUMENTATION_COMMAND];
+
+/**
+ * The code action kind of "fix every safe problem in the file": what `editor.codeActionsOnSave`
+ * and the VS Code command "Fix All Auto-Fixable Problems in This File" ask for.
+ */
+export const FIX_ALL_KIND = 'source.fixAll.faultline';
 
 /** The configuration section the server reads through workspace/configuration. */
 export const SETTINGS_SECTION = 'faultline';
