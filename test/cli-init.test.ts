@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES } from '../rules/index';
-import { CONFIG_SCHEMA_URL } from '../server/src/cli/init-command';
+import { CONFIG_SCHEMA_URL } from '../server/src/workspace/starter-config';
 import { CLEAN_QUERY, makeProject, runCli, TIMEZONE_RULE, writeProjectFile } from './helpers/cli';
 import { REPO_ROOT } from './helpers/paths';
 

@@ -1,26 +1,27 @@
 /**
- * The starter .faultline.json that "Faultline: Create Configuration" writes: valid config with
- * no problems, and the SQL dialect of the database driver package.json names.
+ * The first .faultline.json, as `faultline init` and "Faultline: Create Configuration" write it:
+ * valid config with no problems, and the SQL dialect of the database client the project names.
  */
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig, RULES } from '../rules';
-import { dialectFromPackageJson, starterConfig } from '../server/src/workspace/starter-config';
+import { detectSqlDialect, starterConfigText } from '../server/src/workspace/starter-config';
 
 const ruleMetas = RULES.map((rule) => rule.meta);
 
 test('the starter config is valid and spells out the defaults', () => {
-  const starter = starterConfig(undefined);
-  const parsed = parseConfig(starter.text, ruleMetas);
+  const parsed = parseConfig(starterConfigText('postgresql'), ruleMetas);
   assert.deepEqual(parsed.problems, []);
   assert.equal(parsed.config?.sqlDialect, 'postgresql');
   assert.equal(parsed.config?.reportingTimeZone, 'UTC');
-  assert.equal(starter.detectedFrom, null);
-  assert.ok(starter.text.endsWith('}\n'));
+  assert.ok(starterConfigText('snowflake').endsWith('}\n'));
 });
 
-test("the dialect is the one of the database driver package.json depends on", () => {
+test('the dialect is the one of the database client package.json depends on', () => {
   const cases: [string, string | null][] = [
     ['{ "dependencies": { "express": "^4", "mysql2": "^3" } }', 'mysql'],
     ['{ "devDependencies": { "better-sqlite3": "^9" } }', 'sqlite'],
@@ -31,8 +32,13 @@ test("the dialect is the one of the database driver package.json depends on", ()
     ['not json', null],
     ['[]', null],
   ];
-  for (const [manifest, expected] of cases) assert.equal(dialectFromPackageJson(manifest)?.sqlDialect ?? null, expected, manifest);
-  const starter = starterConfig('{ "dependencies": { "snowflake-sdk": "^1" } }');
-  assert.equal(parseConfig(starter.text, ruleMetas).config?.sqlDialect, 'snowflake');
-  assert.equal(starter.detectedFrom, 'snowflake-sdk');
+  const folder = mkdtempSync(join(tmpdir(), 'faultline-starter-'));
+  try {
+    for (const [manifest, expected] of cases) {
+      writeFileSync(join(folder, 'package.json'), manifest);
+      assert.equal(detectSqlDialect(folder)[0]?.dialect ?? null, expected, manifest);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

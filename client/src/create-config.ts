@@ -1,12 +1,12 @@
 /**
  * "Faultline: Create Configuration": writes a starter `.faultline.json` at the root of a
- * workspace folder (the defaults, with the SQL dialect its package.json's driver suggests; see
+ * workspace folder (the SQL dialect its database client or dbt adapter suggests; see
  * server/src/workspace/starter-config.ts) and opens it. An existing file is opened, never
  * overwritten.
  */
 
 import * as vscode from 'vscode';
-import { starterConfig } from '../../server/src/workspace/starter-config';
+import { DEFAULT_DIALECT, detectSqlDialect, starterConfigText } from '../../server/src/workspace/starter-config';
 import { describeError } from './describe-error';
 
 const CONFIG_FILE_NAME = '.faultline.json';
@@ -21,11 +21,12 @@ export async function createConfiguration(): Promise<void> {
       void vscode.window.showInformationMessage(`Faultline: ${folder.name} already has a ${CONFIG_FILE_NAME}; it is open.`);
       return;
     }
-    const packageJson = await readText(vscode.Uri.joinPath(folder.uri, 'package.json'));
-    const starter = starterConfig(packageJson);
-    await vscode.workspace.fs.writeFile(configUri, new TextEncoder().encode(starter.text));
+    // Local folders only: a remote one's manifests are not read, and the default dialect applies.
+    const evidence = folder.uri.scheme === 'file' ? detectSqlDialect(folder.uri.fsPath)[0] : undefined;
+    const sqlDialect = evidence?.dialect ?? DEFAULT_DIALECT;
+    await vscode.workspace.fs.writeFile(configUri, new TextEncoder().encode(starterConfigText(sqlDialect)));
     await vscode.window.showTextDocument(configUri);
-    const dialect = starter.detectedFrom === null ? `${starter.sqlDialect} (the default; change sqlDialect if your database is another)` : `${starter.sqlDialect} (package.json depends on ${starter.detectedFrom})`;
+    const dialect = evidence === undefined ? `${sqlDialect} (the default; change sqlDialect if your database is another)` : `${sqlDialect} (${evidence.reason})`;
     void vscode.window.showInformationMessage(`Faultline: created ${CONFIG_FILE_NAME} in ${folder.name}; SQL dialect ${dialect}.`);
   } catch (error) {
     void vscode.window.showErrorMessage(`Faultline: could not create ${CONFIG_FILE_NAME}: ${describeError(error)}`);
@@ -48,14 +49,5 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** A file's text, or undefined when it cannot be read (most often: there is none). */
-async function readText(uri: vscode.Uri): Promise<string | undefined> {
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return undefined;
   }
 }
