@@ -54,6 +54,12 @@ describe('project facts: axios defaults set in another module', () => {
     assert.deepEqual(findingsOf('src/version.ts', caller, projectFactsOf(index, 'src/version.ts')), []);
   });
 
+  test('not: a default set in browser code, for server code (each process runs its own startup)', () => {
+    const index = indexOf({ 'src/components/boot.ts': "'use client';\nimport axios from 'axios';\naxios.defaults.timeout = 30000;\n", 'src/version.ts': caller });
+    assert.deepEqual(projectFactsOf(index, 'src/version.ts').httpClientDefaults, []);
+    assert.equal(projectFactsOf(index, 'src/components/boot.ts').httpClientDefaults.length, 1);
+  });
+
   test('request-without-timeout: still flagged without the fact, and on an instance made with create()', () => {
     assert.deepEqual(findingsOf('src/version.ts', caller), ['request-without-timeout']);
     const index = indexOf({ 'src/startup.ts': "import axios from 'axios';\naxios.defaults.timeout = 30000;\n" });

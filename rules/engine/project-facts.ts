@@ -208,6 +208,8 @@ export interface ProjectIndex {
   httpClientDefaults: HttpClientDefault[];
   /** Production modules every importer of which is browser code: path to one importer. */
   browserImporters: ReadonlyMap<string, string>;
+  /** Every browser module: those the role detector found and those above. */
+  browserModules: ReadonlySet<string>;
   /** Per importing file: its specifiers that name a module exporting ORM models. */
   modelImports: ReadonlyMap<string, Readonly<Record<string, OrmLibrary>>>;
 }
@@ -296,9 +298,9 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
 
   // A production module every importer of which runs in the browser runs there too.
   const browserImporters = new Map<string, string>();
+  const browser = new Set<string>();
+  for (const [path, facts] of files) if (facts.role === 'browser') browser.add(path);
   if (options.complete) {
-    const browser = new Set<string>();
-    for (const [path, facts] of files) if (facts.role === 'browser') browser.add(path);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
       for (const [path, list] of importers) {
@@ -313,13 +315,17 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
       if (!changed) break;
     }
   }
-  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), modelImports: sortedByPath(modelImports) };
+  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports) };
 }
 
 /** What the project says about one of its files (`path` inside the project). */
 export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts {
   const normalized = path.replace(/\\/g, '/');
-  const facts: ProjectFacts = { httpClientDefaults: index.httpClientDefaults, modelImports: index.modelImports.get(normalized) ?? {} };
+  // A default set in browser code holds in the browser, one set in server code on the server:
+  // each process runs its own startup code.
+  const inBrowser = index.browserModules.has(normalized);
+  const httpClientDefaults = index.httpClientDefaults.filter((fact) => index.browserModules.has(fact.path) === inBrowser);
+  const facts: ProjectFacts = { httpClientDefaults, modelImports: index.modelImports.get(normalized) ?? {} };
   const importer = index.browserImporters.get(normalized);
   if (importer !== undefined) facts.browserImporter = importer;
   return facts;

@@ -83,7 +83,7 @@ function factsOfText(projectPath: string, absolutePath: string, text: string, re
 }
 
 function serialized(index: ProjectIndex): string {
-  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.modelImports]]);
+  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports]]);
 }
 
 export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJECT_FILES): ProjectFactsSource {
