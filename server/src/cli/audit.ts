@@ -13,12 +13,13 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { LintSettings } from '../../../rules/index';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
-import { collectFiles } from '../workspace/files';
+import { collectFiles, type FileStamp } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
 import { loadPythonParser } from '../workspace/python';
 import type { AuditOptions } from './args';
 import { lintJob, type FileJob, type FileResult } from './audit-job';
 import { lintInWorkers } from './audit-pool';
+import { givenTexts } from './given-texts';
 import { cacheKey, hashText, openCache, type AuditCache } from './cache';
 import { createPositionMapper, reportFinding, type AuditReport, type FileReport, type ReportedFinding } from './report';
 import { changedSince, realPath, shardOf } from './select-files';
@@ -92,6 +93,8 @@ export interface AuditRun {
   pythonProblem: string | null;
   /** Each `.faultline.json` that applied (null: none, the defaults), with how many files it covered. */
   configs: { path: string | null; files: number }[];
+  /** The texts audited instead of files on disk (`--stdin-filename`, `--staged`), by absolute path. */
+  givenTexts: ReadonlyMap<string, string>;
 }
 
 /** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
@@ -99,7 +102,10 @@ export class AuditUsageError extends Error {}
 
 export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {
   const { cwd } = environment;
-  const collected = collectFiles(options.paths, { maxFileSizeBytes: options.maxFileSizeKb * 1024 });
+  const given = await givenTexts(options, cwd);
+  if (given !== null && 'error' in given) throw new AuditUsageError(given.error);
+  const givenSkipped = new Set(given?.skipped.map((entry) => entry.path));
+  const collected = given === null ? collectFiles(options.paths, { maxFileSizeBytes: options.maxFileSizeKb * 1024 }) : { files: [...given.texts.keys()].filter((path) => !givenSkipped.has(path)).sort(byCodeUnit), stamps: new Map<string, FileStamp>(), skipped: given.skipped };
   let candidates = collected.files;
   if (options.changedSince !== null) {
     const changed = changedSince(cwd, options.changedSince);
@@ -108,7 +114,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   }
   const resolver = createConfigResolver();
   const today = todayIso();
-  const skipped = collected.skipped.map((entry) => ({ path: displayPath(entry.path, cwd), reason: entry.reason }));
+  const skipped: AuditReport['skipped'] = collected.skipped.map((entry) => ({ path: displayPath(entry.path, cwd), reason: entry.reason, ...(entry.named === true ? { named: true } : {}) }));
   const internalErrors: AuditReport['internalErrors'] = [];
   const files: FileReport[] = [];
   const inShard = (path: string): boolean => options.shard === null || shardOf(path, options.shard.count) === options.shard.index;
@@ -144,7 +150,8 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       keyOfSettings.set(plan.settings, settingsKey);
       settingsByKey.set(settingsKey, plan.settings);
     }
-    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey }, path });
+    const text = given?.texts.get(absolutePath);
+    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey, ...(text === undefined ? {} : { text }) }, path });
   }
 
   // Python files need the WebAssembly parser: loaded here (for the main thread, and for the
@@ -154,7 +161,8 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
 
   // The cache: hash each file (read again only when its size or modification time changed since
   // the cache last read it); only the misses are linted.
-  const cache: AuditCache | null = options.cache ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
+  // Text from standard input or git's index is linted afresh: the cache's knowledge is of files on disk.
+  const cache: AuditCache | null = options.cache && given === null ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
   const results = new Map<string, FileResult>();
   const misses: { job: FileJob; key: string | null }[] = [];
   for (const { job } of jobs) {
@@ -239,5 +247,6 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     cache: cache === null ? null : { hits, misses: misses.length, saveError },
     pythonProblem,
     configs: [...filesByConfig].map(([path, files]) => ({ path, files })),
+    givenTexts: given?.texts ?? new Map(),
   };
 }
