@@ -1,6 +1,6 @@
-// Builds what the .vsix and the npm bins ship: three self-contained CommonJS bundles in dist/
-// (the VS Code client, the language server and the CLI) plus each rule's docs.md copied to
-// dist/docs/<rule-id>.md for the editor's "Show documentation". Everything the server and CLI
+// Builds what the .vsix and the npm package ship: self-contained CommonJS bundles in dist/
+// (the VS Code client, the language server, the CLI and the ESLint plugin) plus each rule's
+// docs.md copied to dist/docs/<rule-id>.md for the editor's "Show documentation". Everything the server and CLI
 // import, the TypeScript compiler included, is bundled in, so the .vsix needs no node_modules.
 // The Python parser is WebAssembly, which cannot be bundled into JavaScript: the tree-sitter runtime's
 // and the Python grammar's .wasm files are copied next to the bundles (dist/), where
@@ -27,6 +27,8 @@ const bundles = [
   // The `faultline` bin is a small launcher that runs the CLI bundle through V8's code cache.
   { entry: 'server/src/cli/main.ts', outfile: 'dist/faultline-cli.js', executable: false, external: [] },
   { entry: 'server/src/cli/launcher.ts', outfile: 'dist/cli.js', executable: true, external: [] },
+  // `faultline/eslint-plugin`: ESLint loads it; it imports only ESLint's types, so nothing is external.
+  { entry: 'server/src/eslint/plugin.ts', outfile: 'dist/eslint-plugin.js', executable: false, external: [] },
 ];
 
 async function main() {

@@ -106,7 +106,8 @@ const SCRIPT_IMPORT = /\b(?:from|import|require)\s*\(?\s*(['"])([^'"\n]{1,200})\
 // `import a.b`, `import a, b`, `from a.b import c`, at the start of a line.
 const PYTHON_IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))/gm;
 
-function importedModules(text: string, languageId: LanguageId): string[] {
+/** The modules a file imports or requires, as written (and `fs` for `node:fs`), in order. */
+export function importedModules(text: string, languageId: LanguageId): string[] {
   const modules: string[] = [];
   if (languageId === 'python') {
     for (const match of text.matchAll(PYTHON_IMPORT)) {
@@ -332,8 +333,12 @@ export class PrefilterProgram {
   }
 
   /** For each compiled list, in order, whether the text admits it (a list with no terms always does). */
-  admitted(text: string): boolean[] {
-    const evaluation = new Evaluation(this.steps, this.censuses, text, this.languageId);
+  /**
+   * `throughProject`: modules the file reaches through modules of its own project (the ORM whose
+   * models a barrel re-exports), which count as imports of the file.
+   */
+  admitted(text: string, throughProject: readonly string[] = []): boolean[] {
+    const evaluation = new Evaluation(this.steps, this.censuses, text, this.languageId, throughProject);
     return this.lists.map((list) => list.length === 0 || evaluation.anyHolds(list));
   }
 }
@@ -351,6 +356,7 @@ class Evaluation {
     private readonly censuses: readonly Census[],
     private readonly text: string,
     private readonly languageId: LanguageId,
+    private readonly throughProject: readonly string[],
   ) {
     this.answers = new Uint8Array(steps.length);
   }
@@ -381,7 +387,7 @@ class Evaluation {
       }
       case 'imports':
         if (this.modules === undefined) {
-          this.modules = importedModules(this.text, this.languageId);
+          this.modules = [...importedModules(this.text, this.languageId), ...this.throughProject];
           this.roots = this.modules.map((name) => rootOf(name, this.languageId));
         }
         return step.matcher.matchesAny(this.modules, this.roots as string[]);

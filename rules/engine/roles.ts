@@ -13,7 +13,7 @@
  */
 
 import ignore, { type Ignore } from 'ignore';
-import type { FileRole, FileRoleFact, LanguageId, LintSettings, RoleOverride, SqlDialect } from './types';
+import type { FileRole, FileRoleFact, LanguageId, LintSettings, ProjectFacts, RoleOverride, SqlDialect } from './types';
 
 /** The part of a file's text the content detectors read: imports and headers live at the top. */
 const HEAD_LENGTH = 16_384;
@@ -38,7 +38,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'generated', pattern: /\.min\.[cm]?js$|\.d\.[cm]?ts$|_pb2(_grpc)?\.py$|\.generated\.[a-z]+$/i, says: 'file name' },
   { role: 'example', pattern: /(^|\/)(examples?|samples?|demos?|docs?|documentation|tutorials?|playground|sandbox|benchmarks?|bench|storybook|stories)\//i, says: 'folder' },
   { role: 'example', pattern: /\.stories\.[cm]?[jt]sx?$/i, says: 'file name' },
-  { role: 'test', pattern: /(^|\/)(tests?|__tests__|__mocks__|testing|spec|specs|e2e|integration[_-]tests?|test[_-]?utils|fixtures?|cypress|playwright)\//i, says: 'folder' },
+  { role: 'test', pattern: /(^|\/)(tests?|__tests__|__mocks__|testing|spec|specs|e2e|[a-z0-9]+[_-]tests?|test[_-]?utils|fixtures?|cypress|playwright)\//i, says: 'folder' },
   { role: 'test', pattern: /\.(test|spec|e2e|cy|bench)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
   {
     role: 'migration',
@@ -49,7 +49,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'migration', pattern: /(^|\/)([VUR]\d+(?:[._]\d+)*__|R__)[^/]*\.sql$|(^|\/)\d+[_-][^/]*\.(up|down)\.sql$/, says: 'file name' },
   {
     role: 'script',
-    pattern: /(^|\/)(scripts?|bin|ops|maintenance|management\/commands|one[_-]?offs?|backfills?|hacks?|seeds?|seeders?|devtools|dev|extras?|docker)\//i,
+    pattern: /(^|\/)(scripts?|bin|ops|maintenance|management\/commands|one[_-]?offs?|backfills?|hacks?|seeds?|seeders?|devtools|dev|extras?|docker|\.github|codegen|(?:[a-z0-9]+_)?generators?)\//i,
     says: 'folder',
   },
   { role: 'script', pattern: /(^|\/)(manage|setup|noxfile|fabfile|dodo)\.py$|(^|\/)[^/]*\.config\.[cm]?[jt]s$|(^|\/)(gulpfile|gruntfile|webpack\.config)\.[cm]?js$/i, says: 'file name' },
@@ -188,7 +188,16 @@ function warehouseRole(path: string, head: string, dialect: SqlDialect): FileRol
 const PRODUCTION: FileRoleFact = { role: 'production', source: 'default', reason: 'no other role matched' };
 
 /** The role of one file; `path` is its path inside its project, as the engine is given it. */
-export function detectFileRole(path: string, languageId: LanguageId, text: string, settings: Pick<LintSettings, 'sqlDialect' | 'roles'>): FileRoleFact {
+export function detectFileRole(path: string, languageId: LanguageId, text: string, settings: Pick<LintSettings, 'sqlDialect' | 'roles'>, project?: ProjectFacts): FileRoleFact {
+  const role = ownRole(path, languageId, text, settings);
+  if (role !== PRODUCTION) return role;
+  // What the file's own path and text do not say, its importers may: a module only browser code imports runs there.
+  const importer = project?.browserImporter;
+  if (importer !== undefined) return { role: 'browser', source: 'project', reason: `imported only by browser code (${importer})` };
+  return role;
+}
+
+function ownRole(path: string, languageId: LanguageId, text: string, settings: Pick<LintSettings, 'sqlDialect' | 'roles'>): FileRoleFact {
   const normalized = path.replace(/\\/g, '/');
   const overridden = overriddenRole(normalized, settings.roles);
   if (overridden !== null) return overridden;

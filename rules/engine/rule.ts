@@ -10,7 +10,7 @@ import type { PythonFile, PythonNode, PythonSqlSite } from './languages/python';
 import type { PrefilterTerm } from './prefilter';
 import type { QueryBlock } from './languages/sql/structure';
 import type { SqlSource, SqlStatement } from './languages/sql/source';
-import type { FileRole, Fix, FixSafety, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
+import type { FileRole, Fix, FixSafety, ProjectFacts, RelatedLocation, RuleOptions, Severity, SqlDialect, TextRange } from './types';
 
 /** Where a rule's folder lives: rules/<family>/<id>/. */
 export type RuleFamily = 'sql' | 'app';
@@ -84,6 +84,8 @@ export interface RuleContext<MessageId extends string> {
   fileRole: FileRole;
   dialect: SqlDialect;
   reportingTimeZone: string;
+  /** What other files of the project say (engine/project-facts.ts): empty when the front end computed none. */
+  project: ProjectFacts;
   report(descriptor: ReportDescriptor<MessageId>): void;
 }
 

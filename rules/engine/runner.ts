@@ -18,7 +18,8 @@ import { PrefilterProgram, type PrefilterTerm } from './prefilter';
 import { failedResult, soundResult } from './guard';
 import { looksMinified } from './text';
 import { detectFileRole, runsWarehouseSql } from './roles';
-import { applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
+import { NO_PROJECT_FACTS } from './project-facts';
+import { SUPPRESSION_FINDINGS, applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
 const FIX_RANK: Record<string, number> = { none: 0, 'display-only': 1, unsafe: 2, safe: 3 };
@@ -98,7 +99,7 @@ function activeRules(rules: readonly Rule[], document: SourceDocument, settings:
   // Rules that do not speak about this role are dropped before the prefilter reads the text.
   const inRole = candidates.rules.map((entry) => appliesInRole(entry.rule, fileRole, sqlRole));
   if (!inRole.includes(true)) return [];
-  const admitted = candidates.prefilter.admitted(document.text);
+  const admitted = candidates.prefilter.admitted(document.text, Object.values(document.project?.modelImports ?? {}));
   return candidates.rules.filter((_, index) => admitted[index] === true && inRole[index] === true);
 }
 
@@ -138,7 +139,8 @@ function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings,
   if (document.languageId !== 'sql' && document.languageId !== 'python' && looksMinified(document.text)) {
     return { findings: [], internalErrors, stats, notAnalysed: 'minified (very long lines): generated code is not analysed' };
   }
-  const role = detectFileRole(document.path, document.languageId, document.text, settings);
+  const project = document.project ?? NO_PROJECT_FACTS;
+  const role = detectFileRole(document.path, document.languageId, document.text, settings, project);
   const sqlRole: FileRole = runsWarehouseSql(role, document.languageId, document.text) ? 'warehouse' : role.role;
   const active = activeRules(rules, document, settings, role.role, sqlRole);
   const ranRules = new Set(active.map((entry) => entry.rule.meta.id));
@@ -165,6 +167,7 @@ function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings,
       fileRole: ruleTargets(meta).includes('sql') ? sqlRole : role.role,
       dialect: settings.sqlDialect,
       reportingTimeZone: settings.reportingTimeZone,
+      project,
       report(descriptor) {
         // A rule that needs well-formed SQL runs on every statement, and what it reports stands
         // only if the grammar accepts the statement: the grammar is asked about findings, not
@@ -334,8 +337,8 @@ function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings,
     ranRules,
     ...(settings.onlyRules === undefined ? {} : { selectedRules: new Set(settings.onlyRules) }),
     factory: {
-      invalid: (directive, message) => directiveFinding(directive, 'invalid-suppression', 'warning', message),
-      unused: (directive, ruleId) => ({ ...directiveFinding(directive, 'unused-suppression', 'hint', `Unused suppression: no \`${ruleId}\` finding here any more; remove it.`), tags: ['unnecessary'] }),
+      invalid: (directive, message) => directiveFinding(directive, SUPPRESSION_FINDINGS.invalid.id, SUPPRESSION_FINDINGS.invalid.severity, message),
+      unused: (directive, ruleId) => ({ ...directiveFinding(directive, SUPPRESSION_FINDINGS.unused.id, SUPPRESSION_FINDINGS.unused.severity, `Unused suppression: no \`${ruleId}\` finding here any more; remove it.`), tags: ['unnecessary'] }),
     },
   });
   const all = [...outcome.findings, ...outcome.directiveFindings].sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));

@@ -12,7 +12,17 @@
  */
 
 import { computeLineStarts, lineOfOffset } from './text';
-import type { Finding, SuppressedFinding, TextRange } from './types';
+import type { Finding, Severity, SuppressedFinding, TextRange } from './types';
+
+/**
+ * The findings about directives themselves, which are not rules of the catalogue: their ids,
+ * severities and what they report, for the runner and for the front ends that list or configure
+ * finding ids (`faultline explain`, the ESLint plugin).
+ */
+export const SUPPRESSION_FINDINGS = {
+  invalid: { id: 'invalid-suppression', severity: 'warning', summary: 'a faultline-ignore comment Faultline cannot use: no rule id, a rule that does not exist, or no reason' },
+  unused: { id: 'unused-suppression', severity: 'hint', summary: 'a faultline-ignore comment whose rule no longer finds anything where it points: remove it' },
+} as const satisfies Record<string, { id: string; severity: Severity; summary: string }>;
 
 export interface SuppressionDirective {
   kind: 'next-line' | 'file';

@@ -43,7 +43,7 @@ export const FILE_ROLES: readonly FileRole[] = ['production', 'test', 'migration
 export interface FileRoleFact {
   role: FileRole;
   /** What decided it: the project's `roles` config, the file's path, its text, the project's SQL dialect, or nothing (production). */
-  source: 'config' | 'path' | 'content' | 'dialect' | 'default';
+  source: 'config' | 'path' | 'content' | 'dialect' | 'project' | 'default';
   /** Why, in a few words a user can check: `folder "migrations/"`, `imports pytest`, `config roles: "ops/**"`. */
   reason: string;
 }
@@ -52,6 +52,31 @@ export interface FileRoleFact {
 export interface RoleOverride {
   pattern: string;
   role: FileRole;
+}
+
+/** An HTTP client default the project sets once, in one module, for every request of the process. */
+export interface HttpClientDefault {
+  client: 'axios';
+  setting: 'timeout';
+  /** Where: the file's path inside the project and the line, for messages and `faultline roles`. */
+  path: string;
+  line: number;
+}
+
+/** An ORM whose models a project module exports (engine/project-facts.ts). */
+export type OrmLibrary = 'sequelize' | 'mongoose' | 'typeorm';
+
+/**
+ * What the other files of a file's project say about it, computed by a pre-pass over the project
+ * (engine/project-facts.ts) and handed to the engine with the document. Plain data, small: only
+ * what concerns this one file, so it travels to worker threads and into cache keys cheaply.
+ */
+export interface ProjectFacts {
+  httpClientDefaults: HttpClientDefault[];
+  /** Set when every module importing this file runs in the browser: one such importer, as the reason. */
+  browserImporter?: string;
+  /** The file's imports of project modules that export ORM models (barrels too): specifier to ORM. */
+  modelImports: Readonly<Record<string, OrmLibrary>>;
 }
 
 /** A half-open range of character offsets [start, end) into a document's text. */
@@ -114,6 +139,8 @@ export interface SourceDocument {
   path: string;
   languageId: LanguageId;
   text: string;
+  /** What the other files of its project say about it (engine/project-facts.ts); nothing when absent. */
+  project?: ProjectFacts;
 }
 
 export type RuleOptionValue = string | number | boolean | string[];

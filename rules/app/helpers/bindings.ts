@@ -10,6 +10,7 @@
  */
 
 import { nodesOfKind, ts } from '../../engine/languages/typescript';
+import type { OrmLibrary, ProjectFacts } from '../../engine/types';
 
 /** A library export a local name refers to: `{ module: 'pg', exportName: 'Pool' }`. */
 export interface ImportedName {
@@ -36,6 +37,11 @@ export interface FileBindings {
    * value, within the file. Returns the expression itself when it is not a known name.
    */
   origin(expression: ts.Expression): ts.Expression;
+  /**
+   * What the project says of the file's imports of its own modules (engine/project-facts.ts):
+   * specifier to the ORM whose models that module exports, barrels included.
+   */
+  modelImports: Readonly<Record<string, OrmLibrary>>;
 }
 
 /** The kinds unwrapExpression looks through; each has an `expression`. */
@@ -68,10 +74,22 @@ function calleeNameOf(callee: ts.Expression): string {
 }
 
 const cache = new WeakMap<ts.SourceFile, FileBindings>();
+const NO_MODEL_IMPORTS: Readonly<Record<string, OrmLibrary>> = {};
 
-export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
+/**
+ * The file's bindings. Rules pass their context's project facts from their `file` hook, so the
+ * bindings know what the project says of the file's imports; helpers that only look a file up
+ * again pass nothing and get the bindings already made.
+ */
+export function fileBindings(sourceFile: ts.SourceFile, project?: ProjectFacts): FileBindings {
   const cached = cache.get(sourceFile);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    if (project === undefined || cached.modelImports === project.modelImports) return cached;
+    // Same text, other facts (another file of the project changed): the file's own part stands.
+    const updated: FileBindings = { ...cached, modelImports: project.modelImports };
+    cache.set(sourceFile, updated);
+    return updated;
+  }
   const imports = new Map<string, ImportedName>();
   /**
    * Names bound to imports, with where each binding is written: the lists below are read kind by
@@ -209,6 +227,7 @@ export function fileBindings(sourceFile: ts.SourceFile): FileBindings {
     resolveImport,
     initializerOf,
     origin,
+    modelImports: project?.modelImports ?? NO_MODEL_IMPORTS,
   };
   cache.set(sourceFile, bindings);
   return bindings;

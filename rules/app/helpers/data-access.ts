@@ -15,6 +15,7 @@ import { nodesOfKind, ts, walkScript } from '../../engine/languages/typescript';
 import { importOf, word, type PrefilterTerm } from '../../engine/prefilter';
 import { unwrapExpression, type FileBindings } from './bindings';
 import { FETCH_MODULES } from './fetch-modules';
+import type { OrmLibrary } from '../../engine/types';
 
 /** What a value is, for the libraries the rules speak about. */
 export type ValueKind =
@@ -279,6 +280,9 @@ export function unwrapCallee(expression: ts.Expression): ts.Expression {
   return current;
 }
 
+/** The kind of a model of each ORM. */
+const MODEL_KINDS: Record<OrmLibrary, ValueKind> = { sequelize: 'sequelizeModel', mongoose: 'mongooseModel', typeorm: 'typeormEntity' };
+
 /** A module of the project itself (`./models`, `@/db`, `~/lib/prisma`), not a package. */
 function isProjectModule(module: string): boolean {
   return module.startsWith('.') || module.startsWith('@/') || module.startsWith('~/') || module.startsWith('#') || module.startsWith('src/');
@@ -320,12 +324,16 @@ export function valueKind(bindings: FileBindings, expression: ts.Expression, dep
     }
     const typed = parameterType(value, name);
     if (typed !== null && typed !== undefined) return kindOfTypeName(bindings, typeReferenceName(typed));
-    const fromProject = imported !== null && isProjectModule(imported.module);
+    // A module the project's pre-pass found to export ORM models, through a barrel or an alias.
+    const projectModels = imported === null ? undefined : bindings.modelImports[imported.module];
+    const fromProject = imported !== null && (projectModels !== undefined || isProjectModule(imported.module));
     if (imported !== null && !fromProject) return null;
     const known = wellKnownKind(bindings, name);
     if (known !== null) return known;
-    // `User.findAll()`: a PascalCase model imported from the project, in a file that imports an ORM.
+    // `User.findAll()`: a PascalCase model imported from the project, from a module that exports
+    // models, or in a file that imports an ORM itself.
     if (fromProject && /^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*$/.test(name)) {
+      if (projectModels !== undefined) return MODEL_KINDS[projectModels];
       const facts = factsOf(bindings);
       if (facts.modules.has('sequelize') || facts.modules.has('sequelize-typescript')) return 'sequelizeModel';
       if (facts.modules.has('mongoose')) return 'mongooseModel';
@@ -624,9 +632,24 @@ export function nameWords(name: string): string[] {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter((word) => word !== '').map((word) => word.toLowerCase());
 }
 
-/** True when a name says it holds a chunk, batch or page of a larger set. */
-export function namesABoundedSlice(name: string): boolean {
+/** True when a function's name says it makes chunks, batches or pages (`chunk`, `splitIntoBatches`). */
+function makesBoundedSlices(name: string): boolean {
   return nameWords(name).some((word) => BOUNDED_WORDS.has(word));
+}
+
+/** Words after which a name goes on about something else: `users` of `usersFromMentionedGroup`. */
+const PREPOSITIONS = new Set(['from', 'of', 'in', 'for', 'by', 'with', 'to', 'per', 'at', 'on']);
+
+/**
+ * True when a variable's name says it holds a chunk, batch or page of a larger set. The head noun
+ * decides, as in English compounds: the last word before any preposition. `userBatch` and `page`
+ * are slices; `groupMembership` is a membership and `usersFromMentionedGroup` users, however many.
+ */
+export function namesABoundedSlice(name: string): boolean {
+  const words = nameWords(name);
+  const cut = words.findIndex((word) => PREPOSITIONS.has(word));
+  const head = (cut === -1 ? words : words.slice(0, cut)).at(-1);
+  return head !== undefined && BOUNDED_WORDS.has(head);
 }
 
 /**
@@ -665,9 +688,9 @@ export function isBoundedCollection(bindings: FileBindings, expression: ts.Expre
     }
     // `.filter/.map` of a bounded collection stays bounded.
     if (['filter', 'map', 'flat', 'concat', 'reverse', 'sort'].includes(method)) return isBoundedCollection(bindings, callee.expression, depth + 1);
-    return namesABoundedSlice(method);
+    return makesBoundedSlices(method);
   }
-  if (ts.isIdentifier(callee)) return namesABoundedSlice(callee.text);
+  if (ts.isIdentifier(callee)) return makesBoundedSlices(callee.text);
   return false;
 }
 

@@ -171,7 +171,7 @@ export default defineRule<MessageId>({
 
     return {
       file(sourceFile) {
-        bindings = fileBindings(sourceFile);
+        bindings = fileBindings(sourceFile, context.project);
         reported.clear();
       },
       nodes: {

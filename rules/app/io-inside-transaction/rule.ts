@@ -201,7 +201,7 @@ export default defineRule<MessageId>({
     };
     return {
       file(sourceFile) {
-        bindings = fileBindings(sourceFile);
+        bindings = fileBindings(sourceFile, context.project);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: (node) => {

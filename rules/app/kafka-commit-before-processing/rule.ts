@@ -424,7 +424,7 @@ export default defineRule<MessageId>({
       },
       file(file) {
         sourceFile = file;
-        bindings = fileBindings(file);
+        bindings = fileBindings(file, context.project);
         functions = collectFunctions(file, bindings);
       },
       nodes: { [ts.SyntaxKind.CallExpression]: check },

@@ -405,7 +405,7 @@ export default defineRule<MessageId>({
         },
       },
       file(sourceFile) {
-        bindings = fileBindings(sourceFile);
+        bindings = fileBindings(sourceFile, context.project);
       },
       nodes: {
         [ts.SyntaxKind.NewExpression]: check,

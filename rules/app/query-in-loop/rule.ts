@@ -560,7 +560,7 @@ export default defineRule<MessageId>({
       },
       file(file) {
         sourceFile = file;
-        bindings = fileBindings(file);
+        bindings = fileBindings(file, context.project);
       },
       nodes: {
         [ts.SyntaxKind.ForOfStatement]: checkStatement,

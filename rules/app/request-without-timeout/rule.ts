@@ -6,7 +6,9 @@
  * `timeout` option and no `.setTimeout(...)` in the same function.
  *
  * Timeouts set elsewhere in the file count: `axios.defaults.timeout = ...`, `api.defaults.timeout
- * = ...`, a request interceptor that sets one, or every call on an instance passing its own. Calls
+ * = ...`, a request interceptor that sets one, or every call on an instance passing its own; so
+ * does `axios.defaults.timeout = ...` in any module of the project (a project fact, see
+ * engine/project-facts.ts), for calls on the default axios instance. Calls
  * on an axios or got instance are not reported (the instance's creation is, when the file shows
  * it). Options the file cannot see (a parameter, a spread, an import) keep the rule silent, and so
  * do fetches of server-sent-event streams, which must not end after a fixed time. It applies to
@@ -401,7 +403,7 @@ export default defineRule<MessageId>({
       },
       file(file) {
         sourceFile = file;
-        bindings = fileBindings(file);
+        bindings = fileBindings(file, context.project);
         fetchGlobal = null;
         defaults = null;
       },
@@ -423,6 +425,10 @@ export default defineRule<MessageId>({
           if (state.state !== 'missing') return;
           if (state.literal !== null && request.client === 'fetch' && isStreaming(state.literal)) return;
           const index = (defaults ??= indexDefaults(file, fileNames));
+          // `axios.defaults.timeout = ...` in another module of the project (its startup code)
+          // bounds every call on the default instance. Instances made with axios.create() are
+          // still judged on their own config: whether they were created after that line is not known.
+          if (request.messageId === 'axiosCall' && context.project.httpClientDefaults.some((fact) => fact.client === 'axios')) return;
           if (request.messageId === 'axiosCall' || request.messageId === 'got') {
             // axios.get(...) after `axios.defaults.timeout = ...`
             const receiver = unwrapExpression(node.expression);

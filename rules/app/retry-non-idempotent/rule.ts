@@ -428,7 +428,7 @@ export default defineRule<MessageId>({
         },
       },
       file(sourceFile) {
-        bindings = fileBindings(sourceFile);
+        bindings = fileBindings(sourceFile, context.project);
         fileMentionsKey = null;
       },
       nodes: {

@@ -314,7 +314,7 @@ export default defineRule<MessageId>({
       },
       file(file) {
         sourceFile = file;
-        bindings = fileBindings(file);
+        bindings = fileBindings(file, context.project);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression]: guarded(checkLibrary),

@@ -77,7 +77,7 @@ export default defineRule<MessageId>({
     return {
       file(file) {
         sourceFile = file;
-        bindings = fileBindings(file);
+        bindings = fileBindings(file, context.project);
       },
       nodes: {
         [ts.SyntaxKind.CallExpression](node) {

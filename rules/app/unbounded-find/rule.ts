@@ -412,7 +412,7 @@ export default defineRule<MessageId>({
       ...pythonVisitors,
       file(file) {
         sourceFile = file;
-        bindings = fileBindings(file);
+        bindings = fileBindings(file, context.project);
       },
       nodes: { [ts.SyntaxKind.CallExpression]: check },
     };

@@ -60,7 +60,7 @@ export default defineRule<MessageId>({
     let bindings: FileBindings | null = null;
     return {
       file(sourceFile) {
-        bindings = fileBindings(sourceFile);
+        bindings = fileBindings(sourceFile, context.project);
       },
       nodes: {
         [ts.SyntaxKind.TemplateExpression]: (node) => {

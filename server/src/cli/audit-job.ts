@@ -6,7 +6,7 @@
  * JS/TS file that no rule applies to is never parsed.
  */
 
-import { RULES, lintDocument, type InternalError, type LanguageId, type LintResult, type LintSettings } from '../../../rules/index';
+import { RULES, lintDocument, type InternalError, type LanguageId, type LintResult, type LintSettings, type ProjectFacts } from '../../../rules/index';
 import { readSourceFile } from '../workspace/files';
 import { createPositionMapper, reportFinding, type ReportedFinding, type ReportedSuppression } from './report';
 
@@ -19,6 +19,8 @@ export interface FileJob {
   settingsKey: string;
   /** The text to lint when it does not come from the file on disk (standard input, git's index). */
   text?: string;
+  /** What the file's project says about it, when it says anything (see workspace/project-facts.ts). */
+  project?: ProjectFacts;
 }
 
 export interface LintedFile {
@@ -54,7 +56,8 @@ export function lintJob(job: FileJob, settings: LintSettings): FileResult {
 function lintJobUnguarded(job: FileJob, settings: LintSettings): FileResult {
   const source = job.text !== undefined ? { text: job.text } : readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
-  return reportLintResult(lintDocument({ path: job.projectPath, languageId: job.languageId, text: source.text }, settings, RULES), source.text);
+  const document = { path: job.projectPath, languageId: job.languageId, text: source.text, ...(job.project === undefined ? {} : { project: job.project }) };
+  return reportLintResult(lintDocument(document, settings, RULES), source.text);
 }
 
 /** The engine's result for `text` as the audit reports it: positions, fingerprints, sorted findings. */

@@ -11,10 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { LintSettings } from '../../../rules/index';
+import type { LintSettings, ProjectFacts } from '../../../rules/index';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { collectFiles, type FileStamp } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
+import { createProjectFacts } from '../workspace/project-facts';
 import { loadPythonParser } from '../workspace/python';
 import type { AuditOptions } from './args';
 import { lintJob, type FileJob, type FileResult } from './audit-job';
@@ -100,6 +101,11 @@ export interface AuditRun {
 /** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
 export class AuditUsageError extends Error {}
 
+/** The facts, or undefined when they say nothing (then the file's job and cache key stay as they were). */
+function saysAnything(facts: ProjectFacts): ProjectFacts | undefined {
+  return facts.httpClientDefaults.length > 0 || facts.browserImporter !== undefined || Object.keys(facts.modelImports).length > 0 ? facts : undefined;
+}
+
 export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {
   const { cwd } = environment;
   const given = await givenTexts(options, cwd);
@@ -113,6 +119,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     candidates = candidates.filter((path) => changed.files.has(path) || changed.files.has(realPath(path)));
   }
   const resolver = createConfigResolver();
+  const projectFacts = createProjectFacts(resolver);
   const today = todayIso();
   const skipped: AuditReport['skipped'] = collected.skipped.map((entry) => ({ path: displayPath(entry.path, cwd), reason: entry.reason, ...(entry.named === true ? { named: true } : {}) }));
   const internalErrors: AuditReport['internalErrors'] = [];
@@ -151,7 +158,8 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       settingsByKey.set(settingsKey, plan.settings);
     }
     const text = given?.texts.get(absolutePath);
-    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey, ...(text === undefined ? {} : { text }) }, path });
+    const project = plan.languageId === 'typescript' || plan.languageId === 'javascript' ? saysAnything(projectFacts.factsFor(absolutePath, resolved)) : undefined;
+    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey, ...(project === undefined ? {} : { project }), ...(text === undefined ? {} : { text }) }, path });
   }
 
   // Python files need the WebAssembly parser: loaded here (for the main thread, and for the
@@ -187,7 +195,9 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     const datedKey = content.hasDirective ? `${job.settingsKey}:${today}` : job.settingsKey;
     // The path is part of the key: rules read the file's folders (test and example code), so
     // the same text at another path may not have the same findings.
-    const key = cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
+    // So are the project's facts about the file: another file's change can change its findings.
+    const factsKey = job.project === undefined ? datedKey : `${datedKey}:${hashText(JSON.stringify(job.project)).slice(0, 16)}`;
+    const key = cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${factsKey}:no-python` : factsKey);
     const hit = cache.lookup(key);
     if (hit === undefined) misses.push({ job, key });
     else results.set(job.absolutePath, hit);

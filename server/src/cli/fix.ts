@@ -17,6 +17,7 @@ import { RULES, fixDocument, type FixSafety } from '../../../rules/index';
 import { createConfigResolver } from '../workspace/config-resolver';
 import { decodeSource } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
+import { createProjectFacts, type ProjectFactsSource } from '../workspace/project-facts';
 import type { AuditOptions } from './args';
 import { reportLintResult } from './audit-job';
 import type { AuditRun } from './audit';
@@ -96,6 +97,7 @@ function hasApplicableFix(file: FileReport, allowed: readonly FixSafety[]): bool
 export function applyFixes(run: AuditRun, options: AuditOptions): FixOutcome {
   const allowed: readonly FixSafety[] = options.fix.unsafe ? ['safe', 'unsafe'] : ['safe'];
   const resolver = createConfigResolver();
+  let projectFacts: ProjectFactsSource | null = null;
   const planOptions = { today: todayIso(), ...(options.onlyRules === null ? {} : { onlyRules: options.onlyRules }) };
   const say = (message: string): void => {
     if (!options.quiet) process.stderr.write(`faultline: ${message}\n`);
@@ -115,7 +117,11 @@ export function applyFixes(run: AuditRun, options: AuditOptions): FixOutcome {
       say(`${file.path}: not fixed: ${source.error}`);
       return file;
     }
-    const fixed = fixDocument({ path: plan.projectPath, languageId: plan.languageId, text: source.text }, plan.settings, RULES, { includeUnsafe: options.fix.unsafe });
+    // The project's facts about the file, as the audit gave them: the fixes must be the audit's.
+    const scripted = plan.languageId === 'typescript' || plan.languageId === 'javascript';
+    const project = scripted ? (projectFacts ??= createProjectFacts(resolver)).factsFor(file.absolutePath, plan.resolved) : undefined;
+    const document = { path: plan.projectPath, languageId: plan.languageId, text: source.text, ...(project === undefined ? {} : { project }) };
+    const fixed = fixDocument(document, plan.settings, RULES, { includeUnsafe: options.fix.unsafe });
     if (fixed.rejected !== null) {
       say(`${file.path}: left as it was: ${fixed.rejected}`);
       return file;

@@ -79,6 +79,13 @@ function removeStaleCaches(folder: string, keep: string): void {
 }
 
 function start(): void {
+  // `faultline roles | head`: the reader went away, which is the user's choice, not an error.
+  if (isMainThread) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   // esbuild writes the bundle in ASCII (non-ASCII characters escaped; a test checks), so it is
   // read as latin1, which is the same text and skips UTF-8 decoding: 3 ms instead of 20-30 for
   // 13 MB, on every start.

@@ -2,7 +2,8 @@
  * `faultline roles [paths...]`: what kind of code Faultline takes each file for, and why. Rules
  * speak only about the roles they apply to (a migration gets no `write-without-where`), so when a
  * finding is missing or unexpected, this is the first thing to look at; a project corrects it
- * with `"roles"` globs in `.faultline.json`. Reads the files' heads and the configs, never lints.
+ * with `"roles"` globs in `.faultline.json`. Reads the files and the configs (and the project's
+ * imports, for modules only browser code imports), never lints.
  */
 
 import { resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { detectFileRole, FILE_ROLES, type FileRole, type FileRoleFact } from '..
 import { createConfigResolver } from '../workspace/config-resolver';
 import { collectFiles, readSourceFile } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
+import { createProjectFacts } from '../workspace/project-facts';
 import { displayPath } from './audit';
 
 export interface RolesOptions {
@@ -25,6 +27,7 @@ export interface FileRoleRow extends FileRoleFact {
 export function listFileRoles(options: RolesOptions, cwd: string): FileRoleRow[] {
   const collected = collectFiles(options.paths.length === 0 ? [cwd] : options.paths.map((path) => resolve(cwd, path)), { maxFileSizeBytes: Number.MAX_SAFE_INTEGER });
   const resolver = createConfigResolver();
+  const projectFacts = createProjectFacts(resolver);
   const today = todayIso();
   const rows: FileRoleRow[] = [];
   for (const path of collected.files) {
@@ -32,7 +35,7 @@ export function listFileRoles(options: RolesOptions, cwd: string): FileRoleRow[]
     if (plan.ignored) continue;
     const read = readSourceFile(path);
     if ('skipped' in read) continue;
-    rows.push({ path: displayPath(path, cwd), ...detectFileRole(plan.projectPath, plan.languageId, read.text, plan.settings) });
+    rows.push({ path: displayPath(path, cwd), ...detectFileRole(plan.projectPath, plan.languageId, read.text, plan.settings, projectFacts.factsFor(path, plan.resolved)) });
   }
   return rows.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

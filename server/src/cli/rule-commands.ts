@@ -3,14 +3,13 @@
  * documentation. Both return text and leave printing to main.
  */
 
-import { RULES, closestId, docsUrlFor, SUPPRESSIONS_DOCS_URL, type RuleMeta } from '../../../rules/index';
+import { RULES, closestId, docsUrlFor, SUPPRESSIONS_DOCS_URL, SUPPRESSION_FINDINGS, type RuleMeta } from '../../../rules/index';
 import { CONFIG_DOCS_URL, CONFIG_RULE_ID } from './audit';
 import { readRuleDocs } from './installation';
 
 /** Finding ids that are not rules of the catalogue, and what they report. */
 const OTHER_FINDINGS: ReadonlyMap<string, string> = new Map([
-  ['invalid-suppression', `a faultline-ignore comment Faultline cannot use: no rule id, a rule that does not exist, or no reason. See ${SUPPRESSIONS_DOCS_URL}`],
-  ['unused-suppression', `a faultline-ignore comment whose rule no longer finds anything where it points: remove it. See ${SUPPRESSIONS_DOCS_URL}`],
+  ...Object.values(SUPPRESSION_FINDINGS).map((finding): [string, string] => [finding.id, `${finding.summary}. See ${SUPPRESSIONS_DOCS_URL}`]),
   [CONFIG_RULE_ID, `a problem in a .faultline.json file (invalid JSON, an unknown rule or option, a bad value), reported on the file itself. See ${CONFIG_DOCS_URL}`],
 ]);
 

@@ -9,6 +9,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId, type LintCache } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
 import { lintFile, todayIso } from '../workspace/lint-file';
+import { createProjectFacts } from '../workspace/project-facts';
 import { loadPythonParser } from '../workspace/python';
 
 export interface DocumentAnalysis {
@@ -36,6 +37,12 @@ export interface Analysis {
   analyze(document: TextDocument): DocumentAnalysis | null;
   /** Findings for a file that is not open (the audit). */
   analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean; notAnalysed?: string } | null;
+  /**
+   * A document was saved: what it says to the rest of its project (its imports, an HTTP client
+   * default) is read again. Done on save, not on each edit: the project's index is rebuilt when
+   * those facts change, which is too slow for a keystroke in a large project.
+   */
+  documentSaved(document: TextDocument): void;
   resolveConfig(path: string): ResolvedConfig;
   invalidateConfig(): void;
   forget(uri: string): void;
@@ -52,8 +59,14 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
   return languageOfLanguageId(document.languageId) ?? languageOfPath(URI.parse(document.uri).path);
 }
 
-export function createAnalysis(log: (message: string) => void): Analysis {
+/**
+ * `onOtherFilesStale` is called when a save changed what the project says about other files
+ * (an `axios.defaults.timeout` line typed, an import added): their cached results were dropped
+ * and the open ones should be analysed again.
+ */
+export function createAnalysis(log: (message: string) => void, onOtherFilesStale: (changedUri: string) => void = () => {}): Analysis {
   const resolver = createConfigResolver();
+  const projectFacts = createProjectFacts(resolver);
   const cache = new Map<string, DocumentAnalysis>();
   /**
    * The previous parse of the documents being edited, for incremental re-parsing on the next
@@ -109,7 +122,7 @@ export function createAnalysis(log: (message: string) => void): Analysis {
         const oldest = parseCaches.keys().next().value;
         if (oldest !== undefined) parseCaches.delete(oldest);
       }
-      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
+      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache, projectFacts });
       reportInternalErrors(lintPath, result.internalErrors);
       const notAnalysed = ignored ? undefined : result.notAnalysed;
       const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved, ...(notAnalysed === undefined ? {} : { notAnalysed }) };
@@ -119,13 +132,20 @@ export function createAnalysis(log: (message: string) => void): Analysis {
     },
     analyzeFile(path, text) {
       if (languageOfPath(path) === null) return null;
-      const { result, ignored } = lintFile(path, text, resolver, { today: todayIso() });
+      const { result, ignored } = lintFile(path, text, resolver, { today: todayIso(), projectFacts });
       reportInternalErrors(path, result.internalErrors);
       return { findings: ignored ? [] : result.findings, ignored, ...(result.notAnalysed === undefined ? {} : { notAnalysed: result.notAnalysed }) };
+    },
+    documentSaved(document) {
+      const path = pathOfUri(document.uri);
+      if (path === null || !projectFacts.update(path, document.getText(), resolver.resolve(path))) return;
+      for (const uri of [...cache.keys()]) if (uri !== document.uri) cache.delete(uri);
+      onOtherFilesStale(document.uri);
     },
     resolveConfig: (path) => resolver.resolve(path),
     invalidateConfig() {
       resolver.invalidate();
+      projectFacts.invalidate();
       cache.clear();
     },
     forget(uri) {

@@ -74,7 +74,11 @@ const documents = new TextDocuments(TextDocument);
 const log = (message: string): void => connection.console.error(message);
 reportSkippedInput = (reason) => log(`Faultline: skipped corrupted input from the client (${reason}); reading on from the next message.`);
 const logInfo = (message: string): void => connection.console.info(message);
-const analysis = createAnalysis(log);
+const analysis = createAnalysis(log, (changedUri) => {
+  // An edit changed what the project says about other files: their diagnostics may be stale.
+  if (pullDiagnostics) void connection.languages.diagnostics.refresh();
+  else for (const document of documents.all()) if (document.uri !== changedUri) schedulePush(document.uri);
+});
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
 const idleCollector = createIdleCollector(3_000);
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
@@ -250,6 +254,7 @@ documents.onDidSave((event) => {
     refreshAll();
     return;
   }
+  safely('reading the saved file for project facts', undefined, () => analysis.documentSaved(event.document));
   schedulePush(event.document.uri, 0);
 });
 

@@ -7,6 +7,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type FaultlineConfig, type LanguageId, type LintCache, type LintResult, type LintSettings } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
+import type { ProjectFactsSource } from './project-facts';
 
 export interface LintFileOptions {
   /** Only these rule ids run (CLI `--rules`); every enabled rule when absent. */
@@ -15,6 +16,8 @@ export interface LintFileOptions {
   today: string;
   /** Per-document state kept by an editor between edits, so re-linting is incremental. */
   cache?: LintCache;
+  /** What the file's project says about it (project-facts.ts); nothing is assumed without it. */
+  projectFacts?: ProjectFactsSource;
 }
 
 export interface LintFileOutcome {
@@ -86,7 +89,8 @@ export function planFile(path: string, resolver: ConfigResolver, options: Pick<L
 export function lintFile(path: string, text: string, resolver: ConfigResolver, options: LintFileOptions): LintFileOutcome {
   const plan = planFile(path, resolver, options);
   if (plan.ignored) return { result: emptyResult(), ignored: true, resolved: plan.resolved };
-  const result = lintDocument({ path: plan.projectPath, languageId: plan.languageId, text }, plan.settings, RULES, options.cache);
+  const project = options.projectFacts?.factsFor(resolve(path), plan.resolved);
+  const result = lintDocument({ path: plan.projectPath, languageId: plan.languageId, text, ...(project === undefined ? {} : { project }) }, plan.settings, RULES, options.cache);
   return { result, ignored: false, resolved: plan.resolved };
 }
 

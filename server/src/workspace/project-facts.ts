@@ -1,0 +1,139 @@
+/**
+ * The project-facts pre-pass (#13): what each file's findings depend on in the other files of its
+ * project. One index per project root (the repository, else the `.faultline.json` folder, else
+ * the nearest manifest: the root projectPathOf uses), built the first time a file of that
+ * project is linted, by reading its JS/TS files once; each file's facts are kept by path, so an
+ * editor's change to one file re-reads that file alone (`update`), and the project's index is
+ * rebuilt from the kept facts only when a file's facts changed. The engine's side (what is read
+ * from a file, how facts combine) is rules/engine/project-facts.ts; this module owns the I/O.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { buildProjectIndex, DEFAULT_PATH_ALIASES, extractFileFacts, languageOfPath, NO_PROJECT_FACTS, pathAliasesFromTsconfig, projectFactsOf, type FileFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
+import type { ConfigResolver, ResolvedConfig } from './config-resolver';
+import { collectFiles, readSourceFile } from './files';
+import { planFile, todayIso } from './lint-file';
+
+/**
+ * At most this many JS/TS files of one project are read. Past it the facts are partial: HTTP
+ * defaults and model barrels found still count (they only silence or only add what they name),
+ * but no module is called browser-only, since the importer that runs on a server may be unread.
+ */
+export const MAX_PROJECT_FILES = 20_000;
+/** Files larger than this are not read for facts (the audit's default limit). */
+const MAX_FACTS_FILE_BYTES = 1024 * 1024;
+
+export interface ProjectFactsSource {
+  /** What the project says about the file at `absolutePath`, whose config resolved to `resolved`. */
+  factsFor(absolutePath: string, resolved: ResolvedConfig): ProjectFacts;
+  /**
+   * An editor's text of a file: its facts are read again. Returns true when that changed what the
+   * project says about any file (other open files' findings may be stale).
+   */
+  update(absolutePath: string, text: string, resolved: ResolvedConfig): boolean;
+  /** Forgets every project (files created, deleted or renamed; a config changed). */
+  invalidate(): void;
+}
+
+interface Project {
+  root: string;
+  files: Map<string, FileFacts>;
+  aliases: PathAlias[];
+  complete: boolean;
+  index: ProjectIndex | null;
+}
+
+function rootOf(resolved: ResolvedConfig): string | null {
+  return resolved.repositoryRoot ?? resolved.configDirectory ?? resolved.manifestRoot;
+}
+
+function insideRoot(root: string, absolutePath: string): string | null {
+  const inside = relative(root, absolutePath);
+  if (inside === '' || inside.startsWith('..') || inside.includes(':')) return null;
+  return inside.split(sep).join('/');
+}
+
+/** tsconfig's or jsconfig's path aliases, then the usual `@/` and `~/` unless those are defined. */
+function aliasesOf(root: string): PathAlias[] {
+  let aliases: PathAlias[] = [];
+  for (const name of ['tsconfig.json', 'jsconfig.json']) {
+    let text: string;
+    try {
+      text = readFileSync(join(root, name), 'utf8');
+    } catch {
+      continue;
+    }
+    aliases = pathAliasesFromTsconfig(text);
+    break;
+  }
+  return [...aliases, ...DEFAULT_PATH_ALIASES.filter((alias) => !aliases.some((defined) => defined.prefix === alias.prefix))];
+}
+
+function isScript(path: string): boolean {
+  const language = languageOfPath(path);
+  return language === 'typescript' || language === 'javascript';
+}
+
+function factsOfText(projectPath: string, absolutePath: string, text: string, resolver: ConfigResolver): FileFacts {
+  const plan = planFile(absolutePath, resolver, { today: todayIso() });
+  if (plan.ignored && languageOfPath(absolutePath) === null) return {};
+  const settings = plan.ignored ? { sqlDialect: plan.resolved.config.sqlDialect, roles: [] } : plan.settings;
+  return extractFileFacts(projectPath, languageOfPath(absolutePath) ?? 'javascript', text, settings);
+}
+
+function serialized(index: ProjectIndex): string {
+  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.modelImports]]);
+}
+
+export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJECT_FILES): ProjectFactsSource {
+  const projects = new Map<string, Project>();
+
+  const projectAt = (root: string): Project => {
+    const known = projects.get(root);
+    if (known !== undefined) return known;
+    const collected = collectFiles([root], { maxFileSizeBytes: MAX_FACTS_FILE_BYTES });
+    const scripts = collected.files.filter(isScript);
+    const files = new Map<string, FileFacts>();
+    for (const absolutePath of scripts.slice(0, maxFiles)) {
+      const projectPath = insideRoot(root, absolutePath);
+      if (projectPath === null) continue;
+      const read = readSourceFile(absolutePath);
+      if ('skipped' in read) continue;
+      files.set(projectPath, factsOfText(projectPath, absolutePath, read.text, resolver));
+    }
+    const project: Project = { root, files, aliases: aliasesOf(root), complete: scripts.length <= maxFiles, index: null };
+    projects.set(root, project);
+    return project;
+  };
+
+  const indexOf = (project: Project): ProjectIndex => (project.index ??= buildProjectIndex(project.files, { aliases: project.aliases, complete: project.complete }));
+
+  return {
+    factsFor(absolutePath, resolved) {
+      const root = rootOf(resolved);
+      if (root === null) return NO_PROJECT_FACTS;
+      const projectPath = insideRoot(root, absolutePath);
+      if (projectPath === null) return NO_PROJECT_FACTS;
+      return projectFactsOf(indexOf(projectAt(root)), projectPath);
+    },
+    update(absolutePath, text, resolved) {
+      const root = rootOf(resolved);
+      if (root === null || !isScript(absolutePath)) return false;
+      const projectPath = insideRoot(root, absolutePath);
+      const project = projects.get(root);
+      // A project not read yet is read, with this text, when a file of it is first linted.
+      if (projectPath === null || project === undefined) return false;
+      const facts = factsOfText(projectPath, absolutePath, text, resolver);
+      const before = project.files.get(projectPath);
+      if (before !== undefined && JSON.stringify(before) === JSON.stringify(facts)) return false;
+      project.files.set(projectPath, facts);
+      const previous = project.index;
+      project.index = null;
+      return previous === null || serialized(previous) !== serialized(indexOf(project));
+    },
+    invalidate() {
+      projects.clear();
+    },
+  };
+}
