@@ -5,7 +5,9 @@
  * checkout (what a team gets from npm), so pre-commit installs the package into its own Node
  * environment as it would for a user. Checked: a commit with a finding is refused and the
  * output names it; the fix hook rewrites the file and pre-commit reports the change; the SQL and
- * Python hook runs in a repository with no JavaScript; a clean commit goes through.
+ * Python hook runs in a repository with no JavaScript; a clean commit goes through. A second
+ * test installs the hooks the other way users do, from the repository at a commit (`repo:` and
+ * `rev:`), which builds the package in pre-commit's clone (npm install needs the registry).
  *
  * Not part of `npm test` (which needs only Node): `npm run test:integrations`, which builds
  * first. pre-commit comes from Debian's packages and is installed with apt-get when missing
@@ -104,4 +106,26 @@ test('the pre-commit hooks refuse a commit with a finding, fix it, and let a cle
   const accepted = run('git', ['commit', '-qm', 'report, fixed'], repository, skipFix);
   assert.equal(accepted.status, 0, output(accepted));
   assert.match(output(accepted), /faultline\.+Passed/);
+});
+
+test('the hooks install from the repository itself at a commit, as `repo:` with a `rev:` does', (t) => {
+  // pre-commit clones the repository, runs npm install there (the dev dependencies, then the
+  // postinstall that builds dist/ in such a clone), packs it and installs the tarball: minutes.
+  ensurePreCommit();
+  const head = run('git', ['rev-parse', 'HEAD'], REPO_ROOT);
+  assert.equal(head.status, 0, output(head));
+  const scratch = mkdtempSync(join(tmpdir(), 'faultline-pre-commit-repo-'));
+  t.after(() => rmSync(scratch, { recursive: true, force: true }));
+  const repository = join(scratch, 'repo');
+  mkdirSync(repository);
+  const env = { ...process.env, PRE_COMMIT_HOME: join(scratch, 'pre-commit-home') };
+  assert.equal(run('git', ['init', '-q'], repository, env).status, 0);
+  writeFileSync(join(repository, '.pre-commit-config.yaml'), ['repos:', `- repo: ${JSON.stringify(REPO_ROOT)}`, `  rev: ${head.stdout.trim()}`, '  hooks:', '  - id: faultline-sql-python', ''].join('\n'));
+  writeFileSync(join(repository, 'report.sql'), EQUALS_NULL);
+  writeFileSync(join(repository, 'load.py'), 'rows = 1\n');
+  assert.equal(run('git', ['add', '.'], repository, env).status, 0);
+  const checked = run(PRE_COMMIT, ['run', '--all-files'], repository, env);
+  assert.equal(checked.status, 1, output(checked));
+  assert.match(output(checked), /faultline \(SQL and Python\)\.+Failed/);
+  assert.match(output(checked), /report\.sql\n\s+1:35\s+error\s+equals-null/);
 });
