@@ -132,7 +132,9 @@ export function applyFixes(run: AuditRun, options: AuditOptions): FixOutcome {
     if (options.fix.apply === 'diff') {
       diffs.push(unifiedDiff(file.path, source.text, fixed.text));
       say(`${file.path}: ${fixes(fixed.applied)} would be applied`);
-    } else if (source.stats !== null) {
+    } else if (source.stats === null) {
+      say(`${file.path}: ${fixes(fixed.applied)} applied (the text is on stdout)`);
+    } else {
       const projectRoot = plan.resolved.repositoryRoot ?? plan.resolved.configDirectory ?? plan.resolved.manifestRoot ?? process.cwd();
       const problem = writeFixedFile(file.absolutePath, source.byteOrderMark ? `${BYTE_ORDER_MARK}${fixed.text}` : fixed.text, projectRoot, source.stats);
       if (problem !== null) {
