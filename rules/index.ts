@@ -5,6 +5,7 @@
 
 export { RULES } from './catalogue';
 export { lintDocument, type LintCache } from './engine/runner';
+export { fixDocument, nonOverlappingFixes, MAX_FIX_PASSES, type FixedDocument, type FixDocumentOptions } from './engine/fix-all';
 export { detectFileRole } from './engine/roles';
 export { buildProjectIndex, extractFileFacts, pathAliasesFromTsconfig, projectFactsOf, DEFAULT_PATH_ALIASES, NO_PROJECT_FACTS, type FileFacts, type PathAlias, type ProjectIndex } from './engine/project-facts';
 export { closestId, parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_CONFIG, CONFIG_FILE_NAME, type FaultlineConfig, type ConfigProblem } from './engine/config';

@@ -202,8 +202,11 @@ test('explicit files are included even when ignored; sizes, extra ignores and du
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const collected = collectFiles([root, join(root, 'ignored.sql'), join(root, 'small.sql'), join(root, 'notes.txt')], { maxFileSizeBytes: 4096, extraIgnores: ['vendor/'] });
   assert.deepEqual(relativeTo(root, collected.files), ['ignored.sql', 'small.sql']);
-  assert.deepEqual(relativeTo(root, collected.skipped.map((entry) => entry.path)), ['big.sql']);
+  // A named file of a kind not read is listed as skipped, with why, never dropped silently (#14).
+  assert.deepEqual(relativeTo(root, collected.skipped.map((entry) => entry.path)), ['big.sql', 'notes.txt']);
   assert.match(collected.skipped[0]?.reason ?? '', /larger than 4 KB/);
+  assert.match(collected.skipped[1]?.reason ?? '', /not a kind of file Faultline reads/);
+  assert.equal(collected.skipped[1]?.named, true);
 });
 
 test('collectFiles does not follow symlinked folders, so a link cycle ends', { skip: process.platform === 'win32' ? 'symlinks need privileges on Windows' : false }, (t) => {

@@ -62,6 +62,16 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
 }
 
 /**
+ * How many syntax errors TypeScript's parser reports for the text (0 for code that parses). The
+ * count is the parser's own list, a field TypeScript does not publish but every SourceFile has
+ * (typescript-reparse.ts relies on it too); fix-all compares it before and after a fix.
+ */
+export function scriptSyntaxErrorCount(text: string, path: string, languageId: 'typescript' | 'javascript'): number {
+  const sourceFile = parseScript(text, path, languageId) as ts.SourceFile & { parseDiagnostics?: readonly unknown[] };
+  return sourceFile.parseDiagnostics?.length ?? 0;
+}
+
+/**
  * True when brackets (`(`, `[`, `{`, and a template's `${`) nest deeper than `limit` anywhere in
  * the text. Strings and comments are skipped so that a `'('` in a tokenizer does not count; a
  * regular expression's brackets do count (telling one from a division needs the parser), which

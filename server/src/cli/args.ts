@@ -30,6 +30,18 @@ export interface AuditOptions {
   changedSince: string | null;
   /** Worker threads; null means one per core but one. 1 lints on the main thread. */
   jobs: number | null;
+  /** `--fix`, `--unsafe-fixes`, `--diff`, `--stdin-filename`, `--staged` (see fix.ts). */
+  fix: FixMode;
+  /** Lint standard input as if it were this file; null reads the files. */
+  stdinFilename: string | null;
+  /** Check what git's index holds for the staged files, not the working tree. */
+  staged: boolean;
+}
+
+/** What --fix and --diff ask for: nothing, write the fixes, or print them as a diff; `unsafe` adds unsafe fixes. */
+export interface FixMode {
+  apply: 'none' | 'write' | 'diff';
+  unsafe: boolean;
 }
 
 export interface InitOptions {
@@ -61,6 +73,7 @@ const THRESHOLDS: readonly Severity[] = ['info', 'warning', 'error'];
 const AUDIT_OPTIONS: readonly string[] = [
   '--format', '--output', '--severity', '--rules', '--max-file-size-kb', '--max-warnings', '--baseline', '--update-baseline',
   '--changed-since', '--shard', '--no-cache', '--cache-location', '--jobs', '--quiet', '--verbose', '--help',
+  '--fix', '--unsafe-fixes', '--diff', '--stdin-filename', '--staged',
 ];
 
 /** What other linters call their commands, for "did you mean" where spelling is not the problem. */
@@ -210,6 +223,9 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
     shard: null,
     changedSince: null,
     jobs: null,
+    fix: { apply: 'none', unsafe: false },
+    stdinFilename: null,
+    staged: false,
   };
   let index = 0;
   let flagsEnded = false;
@@ -237,6 +253,7 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
     const flag = equals === -1 ? argument : argument.slice(0, equals);
     const inline = equals === -1 ? undefined : argument.slice(equals + 1);
     if (['--quiet', '-q', '--verbose', '--no-cache', '--update-baseline'].includes(flag) && inline !== undefined) return usageError(`${flag} takes no value.`, 'audit');
+    if (['--fix', '--unsafe-fixes', '--diff', '--staged'].includes(flag) && inline !== undefined) return usageError(`${flag} takes no value.`, 'audit');
     switch (flag) {
       case '--quiet':
       case '-q':
@@ -321,6 +338,24 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
         options.changedSince = value;
         break;
       }
+      case '--fix':
+        if (options.fix.apply === 'none') options.fix.apply = 'write';
+        break;
+      case '--diff':
+        options.fix.apply = 'diff';
+        break;
+      case '--unsafe-fixes':
+        options.fix.unsafe = true;
+        break;
+      case '--stdin-filename': {
+        const value = takeValue(inline);
+        if (value === null || value === '') return usageError('--stdin-filename needs the path the text stands for.', 'audit');
+        options.stdinFilename = value;
+        break;
+      }
+      case '--staged':
+        options.staged = true;
+        break;
       case '--jobs': {
         const value = takeValue(inline);
         const count = value === null || !/^\d+$/.test(value) ? Number.NaN : Number(value);
@@ -334,6 +369,19 @@ function parseAudit(argv: readonly string[], knownRuleIds: readonly string[]): P
   }
   if (options.quiet && options.verbose) return usageError('--quiet and --verbose cannot be used together.', 'audit');
   if (options.updateBaseline && options.baseline === null) return usageError('--update-baseline needs --baseline FILE to say where to write it.', 'audit');
+  const fixProblem = fixOptionsProblem(options);
+  if (fixProblem !== null) return usageError(fixProblem, 'audit');
   if (options.paths.length === 0) options.paths.push('.');
   return { ok: true, command: { kind: 'audit', options } };
+}
+
+/** Combinations of --fix, --diff, --stdin-filename and --staged that cannot mean anything. */
+function fixOptionsProblem(options: AuditOptions): string | null {
+  if (options.fix.unsafe && options.fix.apply === 'none') return '--unsafe-fixes goes with --fix or --diff.';
+  if (options.staged && options.fix.apply === 'write') return "--fix writes the working tree's files and --staged checks git's index: run --fix without --staged.";
+  if (options.fix.apply === 'diff' && options.updateBaseline) return '--diff writes nothing, so it cannot --update-baseline.';
+  if (options.stdinFilename !== null && options.paths.length > 0) return `--stdin-filename reads standard input, so it takes no paths (got '${options.paths[0] ?? ''}').`;
+  if (options.stdinFilename !== null && (options.staged || options.changedSince !== null || options.shard !== null)) return '--stdin-filename checks one text: it does not go with --staged, --changed-since or --shard.';
+  if (options.staged && options.changedSince !== null) return '--staged and --changed-since each choose the files: use one.';
+  return null;
 }

@@ -6,7 +6,7 @@
  * JS/TS file that no rule applies to is never parsed.
  */
 
-import { RULES, lintDocument, type InternalError, type LanguageId, type LintSettings, type ProjectFacts } from '../../../rules/index';
+import { RULES, lintDocument, type InternalError, type LanguageId, type LintResult, type LintSettings, type ProjectFacts } from '../../../rules/index';
 import { readSourceFile } from '../workspace/files';
 import { createPositionMapper, reportFinding, type ReportedFinding, type ReportedSuppression } from './report';
 
@@ -17,6 +17,8 @@ export interface FileJob {
   languageId: LanguageId;
   /** Which entry of the settings table applies: files under one config share settings. */
   settingsKey: string;
+  /** The text to lint when it does not come from the file on disk (standard input, git's index). */
+  text?: string;
   /** What the file's project says about it, when it says anything (see workspace/project-facts.ts). */
   project?: ProjectFacts;
 }
@@ -52,15 +54,20 @@ export function lintJob(job: FileJob, settings: LintSettings): FileResult {
 }
 
 function lintJobUnguarded(job: FileJob, settings: LintSettings): FileResult {
-  const source = readSourceFile(job.absolutePath);
+  const source = job.text !== undefined ? { text: job.text } : readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
-  const result = lintDocument({ path: job.projectPath, languageId: job.languageId, text: source.text, ...(job.project === undefined ? {} : { project: job.project }) }, settings, RULES);
+  const document = { path: job.projectPath, languageId: job.languageId, text: source.text, ...(job.project === undefined ? {} : { project: job.project }) };
+  return reportLintResult(lintDocument(document, settings, RULES), source.text);
+}
+
+/** The engine's result for `text` as the audit reports it: positions, fingerprints, sorted findings. */
+export function reportLintResult(result: LintResult, text: string): FileResult {
   if (result.notAnalysed !== undefined) return { skipped: result.notAnalysed, ...(result.internalErrors.length > 0 ? { internalErrors: result.internalErrors } : {}) };
-  const positionOf = createPositionMapper(source.text);
+  const positionOf = createPositionMapper(text);
   const findings = [...result.findings].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || byCodeUnit(a.ruleId, b.ruleId));
   return {
-    findings: findings.map((finding) => reportFinding(finding, positionOf, source.text)),
-    suppressed: (result.suppressed ?? []).map((entry) => ({ finding: reportFinding(entry.finding, positionOf, source.text), kind: entry.kind, reason: entry.reason })),
+    findings: findings.map((finding) => reportFinding(finding, positionOf, text)),
+    suppressed: (result.suppressed ?? []).map((entry) => ({ finding: reportFinding(entry.finding, positionOf, text), kind: entry.kind, reason: entry.reason })),
     internalErrors: result.internalErrors.map((error) => ({ ruleId: error.ruleId, message: error.message })),
   };
 }

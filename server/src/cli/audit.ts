@@ -13,13 +13,14 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LintSettings, ProjectFacts } from '../../../rules/index';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
-import { collectFiles } from '../workspace/files';
+import { collectFiles, type FileStamp } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
 import { createProjectFacts } from '../workspace/project-facts';
 import { loadPythonParser } from '../workspace/python';
 import type { AuditOptions } from './args';
 import { lintJob, type FileJob, type FileResult } from './audit-job';
 import { lintInWorkers } from './audit-pool';
+import { givenTexts } from './given-texts';
 import { cacheKey, hashText, openCache, type AuditCache } from './cache';
 import { createPositionMapper, reportFinding, type AuditReport, type FileReport, type ReportedFinding } from './report';
 import { projectRootOf } from './project-root';
@@ -96,6 +97,8 @@ export interface AuditRun {
   configs: { path: string | null; files: number }[];
   /** The audited project's root (project-root.ts): where the cache lives and what git is asked. */
   projectRoot: string;
+  /** The texts audited instead of files on disk (`--stdin-filename`, `--staged`), by absolute path. */
+  givenTexts: ReadonlyMap<string, string>;
 }
 
 /** Thrown for a problem with the request rather than the code (e.g. an unknown git ref): exit 2. */
@@ -109,7 +112,10 @@ function saysAnything(facts: ProjectFacts): ProjectFacts | undefined {
 export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {
   const { cwd } = environment;
   const projectRoot = projectRootOf(options.paths, cwd);
-  const collected = collectFiles(options.paths, { maxFileSizeBytes: options.maxFileSizeKb * 1024 });
+  const given = await givenTexts(options, cwd);
+  if (given !== null && 'error' in given) throw new AuditUsageError(given.error);
+  const givenSkipped = new Set(given?.skipped.map((entry) => entry.path));
+  const collected = given === null ? collectFiles(options.paths, { maxFileSizeBytes: options.maxFileSizeKb * 1024 }) : { files: [...given.texts.keys()].filter((path) => !givenSkipped.has(path)).sort(byCodeUnit), stamps: new Map<string, FileStamp>(), skipped: given.skipped };
   let candidates = collected.files;
   if (options.changedSince !== null) {
     const changed = changedSince(projectRoot, options.changedSince);
@@ -119,7 +125,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const resolver = createConfigResolver();
   const projectFacts = createProjectFacts(resolver);
   const today = todayIso();
-  const skipped = collected.skipped.map((entry) => ({ path: displayPath(entry.path, cwd), reason: entry.reason }));
+  const skipped: AuditReport['skipped'] = collected.skipped.map((entry) => ({ path: displayPath(entry.path, cwd), reason: entry.reason, ...(entry.named === true ? { named: true } : {}) }));
   const internalErrors: AuditReport['internalErrors'] = [];
   const files: FileReport[] = [];
   const inShard = (path: string): boolean => options.shard === null || shardOf(path, options.shard.count) === options.shard.index;
@@ -155,8 +161,9 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       keyOfSettings.set(plan.settings, settingsKey);
       settingsByKey.set(settingsKey, plan.settings);
     }
+    const text = given?.texts.get(absolutePath);
     const project = plan.languageId === 'typescript' || plan.languageId === 'javascript' ? saysAnything(projectFacts.factsFor(absolutePath, resolved)) : undefined;
-    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey, ...(project === undefined ? {} : { project }) }, path });
+    jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey, ...(project === undefined ? {} : { project }), ...(text === undefined ? {} : { text }) }, path });
   }
 
   // Python files need the WebAssembly parser: loaded here (for the main thread, and for the
@@ -167,9 +174,10 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   // The cache: hash each file (read again only when its size or modification time changed since
   // the cache last read it); only the misses are linted.
   // The default cache belongs to the project, wherever the audit is run from; a location given on
-  // the command line is read from the current folder, as every path argument is.
+  // the command line is read from the current folder, as every path argument is. Text from
+  // standard input or git's index is linted afresh: the cache's knowledge is of files on disk.
   const cacheFolder = options.cacheLocation === null ? join(projectRoot, DEFAULT_CACHE_FOLDER) : resolve(cwd, options.cacheLocation);
-  const cache: AuditCache | null = options.cache ? openCache(cacheFolder, environment.toolIdentity) : null;
+  const cache: AuditCache | null = options.cache && given === null ? openCache(cacheFolder, environment.toolIdentity) : null;
   const results = new Map<string, FileResult>();
   const misses: { job: FileJob; key: string | null }[] = [];
   for (const { job } of jobs) {
@@ -257,5 +265,6 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     pythonProblem,
     configs: [...filesByConfig].map(([path, files]) => ({ path, files })),
     projectRoot,
+    givenTexts: given?.texts ?? new Map(),
   };
 }

@@ -72,13 +72,13 @@ export function formatText(report: AuditReport, options: TextFormatOptions): str
     }
   }
 
-  if (report.skipped.length > 0) {
-    if (options.verbose) {
-      lines.push('', `Skipped ${plural(report.skipped.length, 'file')}:`);
-      for (const entry of report.skipped) lines.push(`  ${entry.path}: ${entry.reason}`);
-    } else {
-      lines.push(paint('gray', `${plural(report.skipped.length, 'file')} skipped (--verbose lists them).`));
-    }
+  // Files the user named are listed always: asked about by name, they must not look checked.
+  const listed = options.verbose ? report.skipped : report.skipped.filter((entry) => entry.named === true);
+  if (listed.length > 0) {
+    lines.push('', `Skipped ${plural(listed.length, 'file')}:`);
+    for (const entry of listed) lines.push(`  ${entry.path}: ${entry.reason}`);
   }
+  const unlisted = report.skipped.length - listed.length;
+  if (unlisted > 0) lines.push(paint('gray', `${listed.length > 0 ? `${plural(unlisted, 'more file')} skipped` : `${plural(unlisted, 'file')} skipped`} (--verbose lists them).`));
   return `${lines.join('\n')}\n`;
 }

@@ -61,6 +61,15 @@ Options:
                                   project's root: the git repository of the paths, or the
                                   folder of their .faultline.json, wherever you run from)
       --jobs <n>                  Worker threads (default: one per core but one; 1: none)
+      --fix                       Apply the safe fixes to the files, then report what remains
+      --unsafe-fixes              With --fix or --diff, also the fixes that may change behaviour
+      --diff                      Print the fixes as a unified diff instead of writing them
+                                  (exit 1 when there is one)
+      --stdin-filename <path>     Check standard input as if it were this file (its config,
+                                  language and role); with --fix, print the fixed text on
+                                  stdout and the report on stderr
+      --staged                    Check what git's index holds for the staged files under
+                                  the paths, not the working tree (for pre-commit hooks)
   -q, --quiet                     Report only findings at or above --severity; no progress bar
       --verbose                   Also print why each finding bites in production,
                                   and the files that were skipped
@@ -68,6 +77,13 @@ Options:
 
 Results are cached by file content, settings and Faultline version, so an unchanged
 file is not analysed again. A progress bar is drawn on stderr when it is a terminal.
+
+Fixing: each file is fixed and linted again, pass after pass (at most 10); fixes that
+overlap wait for the next pass. A file whose fixed text would parse worse than before, or
+still has a finding that was fixed, is left as it was, and stderr says so. Files are
+replaced in one step (temporary file, then rename), keeping their mode; a symbolic link
+to a file outside the project is never written through. Named files of a kind Faultline
+does not read (a .ipynb notebook, a .md) are listed as skipped, with the reason.
 
 Exit codes: 0 nothing at or above --severity, 1 something was (a broken
 .faultline.json counts as an error) or Faultline failed on a file (an internal

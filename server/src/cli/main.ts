@@ -24,6 +24,7 @@ import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
 import { formatGithub } from './format-github';
 import { formatGitlab } from './format-gitlab';
+import { applyFixes } from './fix';
 import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
@@ -132,6 +133,14 @@ async function audit(options: AuditOptions): Promise<number> {
     if (run.cache.saveError !== null) printError(`the cache could not be written: ${run.cache.saveError}`);
   }
 
+  let reportStream: NodeJS.WritableStream = process.stdout;
+  if (options.fix.apply !== 'none') {
+    const fixed = applyFixes(run, options);
+    if (fixed.kind === 'exit') return fixed.code;
+    run = fixed.run;
+    if (fixed.reportToStderr) reportStream = process.stderr;
+  }
+
   let fullReport = run.report;
   if (options.baseline !== null && baseline !== null && 'entries' in baseline) {
     if (options.updateBaseline) {
@@ -140,7 +149,7 @@ async function audit(options: AuditOptions): Promise<number> {
       const onlyRules = options.onlyRules;
       const ranRule = (ruleId: string): boolean => onlyRules === null || onlyRules.includes(ruleId) || !CATALOGUE_RULE_IDS.has(ruleId);
       const count = writeBaseline(options.baseline, fullReport, run.auditedFiles, baseline.entries, ranRule);
-      if (!options.quiet) process.stderr.write(`faultline: wrote ${count} findings to ${options.baseline}\n`);
+      if (!options.quiet) process.stderr.write(`faultline: recorded ${count} finding${count === 1 ? '' : 's'} in ${options.baseline}\n`);
       const rewritten = readBaseline(options.baseline, { mayBeMissing: false });
       fullReport = applyBaseline(fullReport, options.baseline, 'entries' in rewritten ? rewritten.entries : []).report;
     } else {
@@ -154,7 +163,7 @@ async function audit(options: AuditOptions): Promise<number> {
   const output = formatReport(report, options, cwd, run.projectRoot);
 
   if (options.outputFile === null) {
-    process.stdout.write(output);
+    reportStream.write(output);
   } else {
     try {
       // CI jobs write reports into folders that do not exist yet (`--output reports/x.sarif`).

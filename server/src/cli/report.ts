@@ -63,6 +63,8 @@ export interface FileReport {
 export interface SkippedReport {
   path: string;
   reason: string;
+  /** The user named this file: the text report lists it even without --verbose. */
+  named?: boolean;
 }
 
 /** A failure inside Faultline on one file: a rule that threw (its id), or the whole file (null: not analysed). */

@@ -58,3 +58,43 @@ export function realPath(path: string): string {
     return path;
   }
 }
+
+/** A file staged in git's index: its absolute path in the working tree and its path for `git show :path`. */
+export interface StagedFile {
+  absolutePath: string;
+  gitPath: string;
+  /** The repository's root, where `git show` runs. */
+  root: string;
+}
+
+function gitFailure(what: string, error: unknown): { error: string } {
+  const stderr = (error as { stderr?: unknown }).stderr;
+  const text = Buffer.isBuffer(stderr) ? stderr.toString('utf8') : typeof stderr === 'string' ? stderr : '';
+  const detail = text.trim() !== '' ? text.trim().split('\n')[0] : error instanceof Error ? error.message : String(error);
+  return { error: `${what}: git failed: ${detail ?? ''}` };
+}
+
+/**
+ * The files staged for the next commit (`git diff --cached`), staged deletions left out. Paths
+ * come NUL-separated (`-z`, so no name is quoted or split) and relative to the repository's root
+ * whatever folder the command runs from, which is also what `git show :path` reads.
+ */
+export function stagedFiles(cwd: string): { files: StagedFile[] } | { error: string } {
+  try {
+    const root = realpathSync(git(cwd, ['rev-parse', '--show-toplevel']).trim());
+    const names = git(root, ['diff', '--cached', '--name-only', '--no-renames', '--diff-filter=d', '-z']).split('\0').filter((name) => name !== '');
+    return { files: names.map((gitPath) => ({ absolutePath: resolve(root, gitPath), gitPath, root })) };
+  } catch (error) {
+    return gitFailure('--staged', error);
+  }
+}
+
+/** The bytes git's index holds for a staged file. */
+export function stagedContent(file: StagedFile): Buffer | { error: string } {
+  try {
+    // `:path` names the index's entry, relative to the root: never a shell, one argument.
+    return execFileSync('git', ['show', `:${file.gitPath}`], { cwd: file.root, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    return gitFailure(`--staged ${file.gitPath}`, error);
+  }
+}

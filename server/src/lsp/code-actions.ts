@@ -13,7 +13,7 @@ import { applyEdits as applyJsonEdits, modify } from 'jsonc-parser';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type TextDocumentEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { CONFIG_FILE_NAME, computeLineStarts, lineOfOffset, type Finding, type Fix, type LanguageId, type TextEdit } from '../../../rules';
+import { CONFIG_FILE_NAME, computeLineStarts, lineOfOffset, nonOverlappingFixes, type Finding, type Fix, type LanguageId, type TextEdit } from '../../../rules';
 import type { Analysis } from './analysis';
 import { languageOfDocument } from './analysis';
 import { isFaultlineDiagnostic, toLspEdit } from './convert';
@@ -25,14 +25,9 @@ function documentEdit(document: TextDocument, edits: TextEdit[]): WorkspaceEdit 
   return { documentChanges: [change] };
 }
 
-/** Picks non-overlapping fixes, in document order; a fix that overlaps an earlier one waits for the next run. */
-export function nonOverlappingEdits(fixes: Fix[]): TextEdit[] {
-  const chosen: TextEdit[] = [];
-  for (const fix of fixes) {
-    const overlaps = fix.edits.some((edit) => chosen.some((other) => edit.range.start < other.range.end && other.range.start < edit.range.end || (edit.range.start === other.range.start && edit.range.end === other.range.end)));
-    if (!overlaps) chosen.push(...fix.edits);
-  }
-  return chosen;
+/** The edits of the fixes that can go in together (the engine's choice, shared with the CLI's --fix). */
+function nonOverlappingEdits(fixes: Fix[]): TextEdit[] {
+  return nonOverlappingFixes(fixes).flatMap((fix) => fix.edits);
 }
 
 /** The line-comment syntax suppressions are written in, per language. */

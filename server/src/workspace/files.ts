@@ -27,6 +27,8 @@ export interface CollectOptions {
 export interface SkippedFile {
   path: string;
   reason: string;
+  /** True for a file the user named: the text report lists those even without --verbose. */
+  named?: boolean;
 }
 
 /** What the walk's stat said of a file: enough to tell that it has not changed since. */
@@ -207,6 +209,9 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
       if (languageOfPath(path) !== null) {
         files.add(path);
         stamps.set(path, { size: stats.size, mtimeMs: stats.mtimeMs });
+      } else {
+        // Named but of a kind Faultline does not read: said, never silently dropped (#14).
+        skipped.push({ path, reason: whyNotRead(path), named: true });
       }
       continue;
     }
@@ -222,6 +227,14 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
   return { files: [...files].sort(byCodeUnit), stamps, skipped, cancelled };
 }
 
+/** Why a file of this name is not analysed: its kind is not one Faultline reads. */
+export function whyNotRead(path: string): string {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.ipynb')) return 'a Jupyter notebook: Faultline does not read .ipynb files (it reads .py, including Databricks notebook exports)';
+  if (/\.d\.[mc]?ts$/.test(lower)) return 'a TypeScript declaration file: types only, no code to check';
+  return 'not a kind of file Faultline reads (.sql, .js, .jsx, .mjs, .cjs, .ts, .tsx, .mts, .cts, .py)';
+}
+
 /** Reads a source file as UTF-8 text, or says why it was not read (binary, unreadable). */
 export function readSourceFile(path: string): { text: string } | { skipped: string } {
   let buffer: Buffer;
@@ -230,6 +243,11 @@ export function readSourceFile(path: string): { text: string } | { skipped: stri
   } catch (error) {
     return { skipped: `could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
+  return decodeSource(buffer);
+}
+
+/** A source file's bytes as text, or why they are not read (binary). */
+export function decodeSource(buffer: Buffer): { text: string } | { skipped: string } {
   const sniffed = buffer.subarray(0, BINARY_SNIFF_BYTES);
   if (sniffed.includes(0)) return { skipped: 'binary file (contains a NUL byte)' };
   const text = buffer.toString('utf8');
