@@ -213,6 +213,8 @@ function batchedForm(found: DataCall): string {
       return write ? 'write all rows in one statement (`createMany({ data: rows })`, `updateMany({ where: { id: { in: ids } } })`)' : 'load them all in one query with `findMany({ where: { id: { in: ids } } })`';
     case 'mongoose':
       return write ? 'write them in one round trip (`insertMany(docs)`, `bulkWrite(operations)`)' : 'load them all in one query with `find({ _id: { $in: ids } })`';
+    case 'redbean':
+      return write ? 'write all rows in one statement (a multi-row `INSERT` or `UPDATE ... WHERE id IN (...)` through `R.exec`)' : 'load them all in one query (`WHERE id IN (...)` with one `?` per id, or a windowed query per group)';
     case 'redis':
       return write ? 'send them in one round trip with a pipeline (`redis.pipeline()` ... `.exec()`, or `multi()`)' : 'read them in one round trip with `mget(...keys)` or a pipeline';
     default:
@@ -256,8 +258,12 @@ function pythonLoopNames(loop: PythonNode): Set<string> | null {
   if (['list', 'tuple', 'set', 'string', 'dictionary'].includes(right.type)) return null;
   if (right.type === 'call' && right.childForFieldName('function')?.text === 'range' && pythonArguments(right).positional.every((argument) => argument.type === 'integer')) return null;
   const names = boundPythonNames(left);
-  const iterable = right.text.split('(')[0] ?? '';
-  if ([...names].some((name) => CHUNK_NAME.test(name) || METADATA_NAME.test(name)) || CHUNK_NAME.test(iterable) || METADATA_NAME.test(iterable.split('.').pop() ?? '')) return null;
+  // `for index, row in enumerate(rows)`: the counter says nothing of what is walked; `rows` does.
+  const enumerated = right.type === 'call' && right.childForFieldName('function')?.text === 'enumerate' ? pythonArguments(right).positional[0] : undefined;
+  const counter = enumerated !== undefined && left.type === 'pattern_list' ? left.namedChildren[0]?.text : undefined;
+  const iterable = (enumerated ?? right).text.split('(')[0] ?? '';
+  const described = [...names].filter((name) => name !== counter);
+  if (described.some((name) => CHUNK_NAME.test(name) || METADATA_NAME.test(name)) || CHUNK_NAME.test(iterable) || METADATA_NAME.test(iterable.split('.').pop() ?? '')) return null;
   if (/\bsleep\s*\(|\brate_limit|\bthrottle/.test(body.text)) return null;
   return names;
 }
@@ -315,12 +321,21 @@ function pythonDataCall(call: PythonNode, names: ReadonlySet<string>, file: { db
   };
   if (method === 'execute' && (file.dbapi || file.sqlalchemy)) {
     const sql = positional[0];
+    if (sql === undefined) return null;
+    // A name for the SQL text: the one string the function assigns it (even in the loop body, as
+    // long as the text does not use the element), else a module constant.
+    const scope = sql.type === 'identifier' ? enclosingFunction(call) : null;
+    const local = scope === null ? null : localAssignment(scope, sql.text, call.startIndex);
+    const fixedText = local !== null && isStringExpression(local) && !mentionsName(local, names) ? local : null;
     // The SQL text itself is the element (a migration runner), or the element is not used: not N+1.
-    if (sql === undefined || (sql.type === 'identifier' && names.has(sql.text))) return null;
-    if (!argumentsUse(call)) return null;
+    if (sql.type === 'identifier' && fixedText === null && names.has(sql.text)) return null;
+    // A fixed text named in the body is not the element: its parameters must be.
+    const elementNames = fixedText === null ? names : new Set([...names].filter((name) => name !== sql.text));
+    const list = call.childForFieldName('arguments');
+    if (list === null || !mentionsName(list, elementNames)) return null;
     // Only SQL the file shows counts: a query or write on data. DDL, introspection of the catalog and
     // statements built elsewhere (schema editors, provisioning) run once per table, not per row.
-    const text = sql.type === 'identifier' ? (constants.get(sql.text) ?? null) : sql;
+    const text = sql.type === 'identifier' ? (fixedText ?? constants.get(sql.text) ?? null) : sql;
     if (text !== null && isStringExpression(text) && DML_TEXT.test(stringStart(text)) && !CATALOG_TEXT.test(text.text)) return { call, channel: 'dbapi', write: isWriteSql(text) };
     const builder = sql.type === 'call' ? (sql.childForFieldName('function')?.text.split('.').pop() ?? '') : '';
     if (/^(?:select|insert|update|delete)$/.test(builder)) return { call, channel: 'sqlalchemy', write: builder !== 'select' };
