@@ -309,6 +309,21 @@ function isWriteSql(node: PythonNode | undefined): boolean {
   return node !== undefined && /^\s*(?:INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT)\b/i.test(stringStart(node));
 }
 
+/** The value last assigned to `name` in the body of the loop around `call`, before it: `sql = "INSERT ..."` a line above. */
+function assignmentInLoopBody(call: PythonNode, name: string): PythonNode | null {
+  let loop = call.parent;
+  while (loop !== null && loop.type !== 'for_statement' && loop.type !== 'function_definition') loop = loop.parent;
+  const body = loop?.type === 'for_statement' ? loop.childForFieldName('body') : null;
+  if (body === null || body === undefined) return null;
+  let found: PythonNode | null = null;
+  walkPythonNamed(body, (node) => {
+    if (node.startIndex >= call.startIndex || ['function_definition', 'class_definition', 'lambda'].includes(node.type)) return false;
+    if (node.type === 'assignment' && node.childForFieldName('left')?.text === name) found = node.childForFieldName('right');
+    return true;
+  });
+  return found;
+}
+
 /** A data call this rule knows, whose arguments use the element; null otherwise. */
 function pythonDataCall(call: PythonNode, names: ReadonlySet<string>, file: { dbapi: boolean; sqlalchemy: boolean; django: boolean }, constants: Map<string, PythonNode>): PythonDataCall | null {
   const callee = call.childForFieldName('function');
@@ -325,7 +340,7 @@ function pythonDataCall(call: PythonNode, names: ReadonlySet<string>, file: { db
     // A name for the SQL text: the one string the function assigns it (even in the loop body, as
     // long as the text does not use the element), else a module constant.
     const scope = sql.type === 'identifier' ? enclosingFunction(call) : null;
-    const local = scope === null ? null : localAssignment(scope, sql.text, call.startIndex);
+    const local = sql.type !== 'identifier' ? null : (assignmentInLoopBody(call, sql.text) ?? (scope === null ? null : localAssignment(scope, sql.text, call.startIndex)));
     const fixedText = local !== null && isStringExpression(local) && !mentionsName(local, names) ? local : null;
     // The SQL text itself is the element (a migration runner), or the element is not used: not N+1.
     if (sql.type === 'identifier' && fixedText === null && names.has(sql.text)) return null;

@@ -391,7 +391,10 @@ export default defineRule<MessageId>({
       if (first === undefined || amounts.some((amount) => amount === undefined || !isConstantPythonDelay(amount, changing))) return;
       const sleep = sleeps[0];
       if (sleep === undefined) return;
-      context.report({ messageId: 'pythonLoopConstant', data: { delay: sleep.text.replace(/\s+/g, ' ') }, range: { start: sleep.startIndex, end: sleep.endIndex } });
+      // On the loop's header, where a reader sees that this is a retry; the sleep is the place to change.
+      const header = loop.childForFieldName('body');
+      const end = header === null ? loop.endIndex : Math.min(loop.endIndex, loop.startIndex + loop.text.slice(0, header.startIndex - loop.startIndex).trimEnd().length);
+      context.report({ messageId: 'pythonLoopConstant', data: { delay: sleep.text.replace(/\s+/g, ' ') }, range: { start: loop.startIndex, end }, related: [{ range: { start: sleep.startIndex, end: sleep.endIndex }, message: 'The constant wait between attempts.' }] });
     };
     return {
       pythonFile(file) {
