@@ -106,7 +106,7 @@ export function attemptLimit(retry: PythonRetry, imports: PythonImports): number
 export { calleeOrigin };
 
 /**
- * A hand-written retry loop: `for attempt in range(3):` or a `while` loop whose body has a `try`
+ * A hand-written retry loop: `for attempt in range(3):` or a counted `while` loop whose body has a `try`
  * that leaves the loop on success (a `return` or `break` in the `try` or its `else`, or under an
  * `if` that tests for success: `if response.ok: return response`) and an `except` that goes round
  * again. `attempts` is the literal count of a `range(n)` loop, else null.
@@ -156,7 +156,9 @@ export function pythonRetryLoop(loop: PythonNode): PythonRetryLoop | null {
     const first = bounds.length === 2 ? literalOf(bounds[0]) : 0;
     const end = literalOf(last);
     if (typeof end === 'number' && typeof first === 'number') attempts = end - first;
-  } else if (loop.type !== 'while_statement') {
+  } else if (loop.type !== 'while_statement' || loop.childForFieldName('condition')?.type !== 'comparison_operator') {
+    // A `while` retries a counted number of times (`while tries < 5`); `while True:` and
+    // `while not ready:` wait for a service to come up, which one process does at a fixed pace.
     return null;
   }
   for (const statement of blockStatements(loop.childForFieldName('body'))) {
