@@ -57,7 +57,8 @@ function dataFrameColumns(expression: PythonNode): string[] {
     for (const child of node.namedChildren) if (child !== null) visit(child);
   };
   visit(expression);
-  return names.filter((name) => name !== '');
+  // Column names are words; a format string (`"yyyy-MM-dd'T'HH:mm"`) is not one.
+  return names.filter((name) => /^\w+$/.test(name));
 }
 
 /** A DataFrame-API day bucket in the session's zone: the call and the bucketed value, or null. */
@@ -79,7 +80,10 @@ function sparkBucket(call: PythonNode, imports: PythonImports): { value: PythonN
 function isNaiveSparkValue(value: PythonNode, bucketName: string | null, imports: PythonImports): boolean {
   if (SPARK_ZONED.test(value.text)) return false;
   if (bucketName === 'from_unixtime') return true;
-  if (value.type === 'call' && SPARK_INSTANT_CALLS.has(sparkFunctionOf(value, imports) ?? '')) return true;
+  const inner = value.type === 'call' ? sparkFunctionOf(value, imports) : null;
+  if (inner !== null && SPARK_INSTANT_CALLS.has(inner)) return true;
+  // Text parsed in the session's zone and bucketed in the same zone keeps its written day.
+  if (inner === 'to_timestamp') return false;
   const columns = dataFrameColumns(value);
   return columns.length > 0 && !columns.every((column) => DATE_LIKE_DATAFRAME_COLUMN.test(column));
 }
