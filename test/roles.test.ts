@@ -88,6 +88,7 @@ describe('file roles: each detector on both sides', () => {
     { name: 'a public/js folder', path: 'public/js/utils.js', role: 'browser' },
     { name: 'a theme assets folder', path: 'app/themes/admin/assets/js/patch.js', role: 'browser' },
     { name: 'not: an api/ folder under frontend/ (a Next.js API route)', path: 'frontend/pages/api/orders.ts', role: 'production' },
+    { name: 'not: a server module rendering a page that names window', path: 'server/model/page.js', text: 'const { R } = require("redbean-node");\nconst script = `<script>window.preloadData = ${data};</script>`;\n', role: 'production' },
     { name: 'not: a server module', path: 'src/routes/orders.ts', text: "import express from 'express';\nimport { Pool } from 'pg';\n", role: 'production' },
     // warehouse
     { name: 'a dbt model (jinja ref)', path: 'models/marts/daily_users.sql', text: "select * from {{ ref('stg_events') }}\n", role: 'warehouse' },

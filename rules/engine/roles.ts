@@ -80,6 +80,11 @@ const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-d
  */
 const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
 const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocument\.(?:getElementById|querySelector|cookie|createElement)/;
+/**
+ * A module only a server can load: Node's own, or a database or HTTP-server library. A file that
+ * requires one and names `window.` renders a page (a `<script>` in a template), it does not run in one.
+ */
+const SERVER_MODULE = /(?:\brequire\s*\(\s*|\bfrom\s+)["'](?:node:[\w/]+|fs|fs\/promises|child_process|http|https|net|os|express|koa|fastify|pg|mysql2?|knex|sequelize|mongoose|ioredis|redbean-node)["']/;
 
 
 /**
@@ -173,7 +178,7 @@ function browserRole(path: string, head: string): FileRoleFact | null {
   const ui = UI_MODULE.exec(head);
   if (ui !== null) return { role: 'browser', source: 'content', reason: `imports ${ui[1] ?? 'a UI framework'}` };
   const global = BROWSER_GLOBALS.exec(head);
-  if (global !== null) return { role: 'browser', source: 'content', reason: `uses ${global[0].replace(/\.$/, '')}` };
+  if (global !== null && !SERVER_MODULE.test(head)) return { role: 'browser', source: 'content', reason: `uses ${global[0].replace(/\.$/, '')}` };
   return null;
 }
 

@@ -32,11 +32,12 @@ export type ValueKind =
   | 'prismaDelegate'
   | 'mongooseModel'
   | 'redis'
+  | 'redbean'
   | 'axios'
   | 'got';
 
 /** The library behind a call, named the way messages name it. */
-export type Library = 'pg' | 'mysql2' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'redis' | 'axios' | 'got' | 'fetch' | 'fs';
+export type Library = 'pg' | 'mysql2' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'redbean' | 'redis' | 'axios' | 'got' | 'fetch' | 'fs';
 
 /** read: loads rows; write: changes rows; other: a query whose SQL text is not known. */
 export type Operation = 'read' | 'write' | 'other';
@@ -84,6 +85,11 @@ const FACTORIES: Record<string, Record<string, ValueKind>> = {
   got: { extend: 'got' },
 };
 
+/** Objects a module exports ready to use (`const { R } = require('redbean-node')`), module → export → kind. */
+const MODULE_OBJECTS: Record<string, Record<string, ValueKind>> = {
+  'redbean-node': { R: 'redbean' },
+};
+
 /** Type names in annotations (`client: PoolClient`, `repo: Repository<User>`), module → type → kind. */
 const TYPES: Record<string, Record<string, ValueKind>> = {
   pg: { Pool: 'pg', PoolClient: 'pg', Client: 'pg', ClientBase: 'pg' },
@@ -127,6 +133,15 @@ const MONGOOSE_MODEL_METHODS: Record<string, Operation> = {
   create: 'write', updateOne: 'write', updateMany: 'write', deleteOne: 'write', deleteMany: 'write', replaceOne: 'write',
   findOneAndUpdate: 'write', findByIdAndUpdate: 'write', findOneAndDelete: 'write', findByIdAndDelete: 'write', findOneAndReplace: 'write',
 };
+/**
+ * redbean-node's `R`: each of these runs a statement. `dispense`, `convertToBeans` and the date
+ * helpers do not. The SQL-text methods (`getAll`, `exec` ...) take the statement first; `find`,
+ * `findOne`, `count` take a table and a WHERE fragment.
+ */
+const REDBEAN_SQL_METHODS = new Set(['getAll', 'getRow', 'getCol', 'getCell', 'getAssoc', 'exec']);
+const REDBEAN_METHODS: Record<string, Operation> = {
+  find: 'read', findOne: 'read', findAll: 'read', load: 'read', count: 'read', store: 'write', trash: 'write', trashAll: 'write',
+};
 const REDIS_READS = new Set(['get', 'hget', 'hgetall', 'hmget', 'exists', 'smembers', 'sismember', 'zrange', 'zscore', 'zrangebyscore', 'lrange', 'ttl', 'scard', 'zcard', 'llen', 'json.get']);
 const REDIS_WRITES = new Set(['set', 'setex', 'hset', 'hmset', 'hdel', 'del', 'incr', 'incrby', 'decr', 'expire', 'sadd', 'srem', 'zadd', 'zrem', 'lpush', 'rpush', 'publish', 'xadd', 'getdel', 'getset', 'hincrby']);
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'postForm', 'putForm', 'patchForm']);
@@ -155,7 +170,7 @@ const WELL_KNOWN_NAMES: { pattern: RegExp; modules: string[]; kind: ValueKind }[
  * a rule that also counts file-system calls adds FILE_SYSTEM_PREFILTER.
  */
 export const DATA_ACCESS_PREFILTER: readonly PrefilterTerm[] = [
-  importOf(...new Set([...Object.keys(CONSTRUCTORS), ...Object.keys(FACTORIES), ...Object.keys(TYPES), ...Object.keys(BASE_CLASSES), ...WELL_KNOWN_NAMES.flatMap((entry) => entry.modules), ...FETCH_MODULES, 'pg-pool', 'mysql'])),
+  importOf(...new Set([...Object.keys(CONSTRUCTORS), ...Object.keys(FACTORIES), ...Object.keys(MODULE_OBJECTS), ...Object.keys(TYPES), ...Object.keys(BASE_CLASSES), ...WELL_KNOWN_NAMES.flatMap((entry) => entry.modules), ...FETCH_MODULES, 'pg-pool', 'mysql'])),
   word('fetch'),
 ];
 
@@ -321,6 +336,8 @@ export function valueKind(bindings: FileBindings, expression: ts.Expression, dep
       if (module === 'axios' && imported.exportName === 'default') return 'axios';
       if (module === 'got' && (imported.exportName === 'default' || imported.exportName === 'got')) return 'got';
       if (module === 'knex' && imported.exportName !== 'Knex') return null;
+      const object = MODULE_OBJECTS[module]?.[imported.exportName];
+      if (object !== undefined) return object;
     }
     const typed = parameterType(value, name);
     if (typed !== null && typed !== undefined) return kindOfTypeName(bindings, typeReferenceName(typed));
@@ -517,6 +534,15 @@ function methodCall(bindings: FileBindings, call: ts.CallExpression, receiverKin
     case 'mongooseModel': {
       const operation = MONGOOSE_MODEL_METHODS[method];
       return operation === undefined ? null : make('mongoose', 'database', operation);
+    }
+    case 'redbean': {
+      if (REDBEAN_SQL_METHODS.has(method)) {
+        const text = call.arguments[0];
+        const operation = sqlOperation(bindings, text);
+        return operation === null || text === undefined ? null : make('redbean', 'database', operation, text);
+      }
+      const operation = REDBEAN_METHODS[method];
+      return operation === undefined ? null : make('redbean', 'database', operation);
     }
     case 'redis': {
       const lower = method.toLowerCase();

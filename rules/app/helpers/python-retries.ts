@@ -104,3 +104,70 @@ export function attemptLimit(retry: PythonRetry, imports: PythonImports): number
 
 /** The call's dotted origin, for rules that look at what a retried function does. */
 export { calleeOrigin };
+
+/**
+ * A hand-written retry loop: `for attempt in range(3):` or a counted `while` loop whose body has a `try`
+ * that leaves the loop on success (a `return` or `break` in the `try` or its `else`, or under an
+ * `if` that tests for success: `if response.ok: return response`) and an `except` that goes round
+ * again. `attempts` is the literal count of a `range(n)` loop, else null.
+ */
+export interface PythonRetryLoop {
+  loop: PythonNode;
+  tryStatement: PythonNode;
+  /** The `except` clauses that go round again (they do not end by raising or leaving the loop). */
+  retrying: PythonNode[];
+  attempts: number | null;
+}
+
+/** Conditions that say the attempt succeeded, as opposed to a poll's "is it done yet". */
+const SUCCESS_TEST = /\.ok\b|\bstatus_code\b|\.status\s*(?:==|<=?|in)\s*[([{]?\s*2\d\d|\bsuccess(?:ful)?\b|\bsucceeded\b/;
+
+function blockStatements(block: PythonNode | null | undefined): PythonNode[] {
+  return block === null || block === undefined ? [] : block.namedChildren.filter((child): child is PythonNode => child !== null && child.type !== 'comment');
+}
+
+function leaves(statement: PythonNode): boolean {
+  return statement.type === 'return_statement' || statement.type === 'break_statement';
+}
+
+/** True when a block leaves the loop on success: directly, or under an `if` that tests for success. */
+function exitsOnSuccess(block: PythonNode | null | undefined): boolean {
+  return blockStatements(block).some((statement) => {
+    if (leaves(statement)) return true;
+    if (statement.type !== 'if_statement') return false;
+    const condition = statement.childForFieldName('condition');
+    return condition !== null && SUCCESS_TEST.test(condition.text) && blockStatements(statement.childForFieldName('consequence')).some(leaves);
+  });
+}
+
+/** True when an `except` block always ends the retrying: its last statement raises, returns or breaks. */
+function endsRetrying(block: PythonNode | null | undefined): boolean {
+  const last = blockStatements(block).pop();
+  return last !== undefined && (last.type === 'raise_statement' || leaves(last));
+}
+
+export function pythonRetryLoop(loop: PythonNode): PythonRetryLoop | null {
+  let attempts: number | null = null;
+  if (loop.type === 'for_statement') {
+    const right = loop.childForFieldName('right');
+    if (right?.type !== 'call' || right.childForFieldName('function')?.text !== 'range') return null;
+    const bounds = pythonArguments(right).positional;
+    const last = bounds.length === 1 ? bounds[0] : bounds.length === 2 ? bounds[1] : undefined;
+    const first = bounds.length === 2 ? literalOf(bounds[0]) : 0;
+    const end = literalOf(last);
+    if (typeof end === 'number' && typeof first === 'number') attempts = end - first;
+  } else if (loop.type !== 'while_statement' || loop.childForFieldName('condition')?.type !== 'comparison_operator') {
+    // A `while` retries a counted number of times (`while tries < 5`); `while True:` and
+    // `while not ready:` wait for a service to come up, which one process does at a fixed pace.
+    return null;
+  }
+  for (const statement of blockStatements(loop.childForFieldName('body'))) {
+    if (statement.type !== 'try_statement') continue;
+    const clauses = statement.namedChildren.filter((child): child is PythonNode => child !== null);
+    const elseClause = clauses.find((child) => child.type === 'else_clause');
+    if (!exitsOnSuccess(statement.childForFieldName('body')) && !exitsOnSuccess(elseClause?.namedChildren.find((child) => child?.type === 'block'))) continue;
+    const retrying = clauses.filter((child) => child.type === 'except_clause' && !endsRetrying(child.namedChildren.find((inner) => inner?.type === 'block')));
+    if (retrying.length > 0) return { loop, tryStatement: statement, retrying, attempts };
+  }
+  return null;
+}

@@ -12,11 +12,11 @@
  */
 
 import type { PythonNode } from '../../engine/languages/python';
-import { pythonArguments } from '../../engine/languages/python';
+import { pythonArguments, walkPythonNamed } from '../../engine/languages/python';
 import { defineRule } from '../../engine/rule';
 import type { Fix, FixSafety, TextEdit } from '../../engine/types';
 
-type MessageId = 'naiveNow' | 'naiveUtc';
+type MessageId = 'naiveNow' | 'naiveUtc' | 'naiveUtcReadAsLocal';
 
 /** Modules whose presence makes a file pipeline code. */
 const PIPELINE_IMPORT = /^[ \t]*(?:from|import)[ \t]+(?:airflow|pyspark|pandas|polars|dagster|prefect|luigi|boto3|botocore|google\.cloud|sqlalchemy|psycopg2?|pymysql|snowflake|databricks|kafka|confluent_kafka|s3fs|fsspec|pyarrow|deltalake|dbt|great_expectations)\b/m;
@@ -25,6 +25,8 @@ const NAIVE_METHODS = new Set(['now', 'utcnow', 'today', 'fromtimestamp', 'utcfr
 const DATE_LIKE_NAME = /(partition|window|path|prefix|key|date|day|hour|month|^ds$|_ds$|bucket|cutoff|since|until|interval|logical|execution|snapshot|folder|dir$|file|start|end)/i;
 /** Names that say a value times something rather than places it. */
 const TIMER_NAME = /(elapsed|duration|took|timer|started_at_for_log|tic|toc)/i;
+/** `time.mktime(d.timetuple())`: the file turns naive datetimes into epoch seconds as local time. */
+const NAIVE_AS_LOCAL = /\bmktime\s*\(/;
 /** Reads of an aware value that print exactly what the naive UTC value printed. */
 const SAFE_READS = new Set(['date', 'year', 'month', 'day', 'hour', 'minute', 'second', 'weekday', 'isoweekday']);
 const FORMATTING_READS = new Set(['strftime', 'isoformat', 'date', 'replace', 'timestamp', 'year', 'month', 'day', 'hour', 'weekday', 'isoweekday', 'timetuple']);
@@ -116,6 +118,66 @@ function placesInTime(call: PythonNode): string | null {
   return null;
 }
 
+/** Calls whose arguments are only shown to a person: a value formatted for them places nothing. */
+const LOGGING_CALL = /^(?:print|(?:\w+\.)*(?:log|logger|logging|LOG|LOGGER|_log|_logger)\.\w+|(?:\w+\.)*(?:debug|info|warning|warn|error|exception|critical))$/;
+
+/** True when the node is part of the arguments of a print or logging call. */
+function insideLoggingCall(node: PythonNode): boolean {
+  for (let current = node.parent; current !== null; current = current.parent) {
+    if (current.type === 'call' && LOGGING_CALL.test(current.childForFieldName('function')?.text ?? '')) return true;
+    if (current.type === 'expression_statement' || current.type === 'block' || current.type === 'function_definition') return false;
+  }
+  return false;
+}
+
+/**
+ * `t = datetime.today()` then `t.strftime(...)` or `f"{t:%Y}"`: the value placed in time through a
+ * plain variable, whatever its name. Only reads that turn it into a calendar value or a string count
+ * (not a `timedelta` shift, which is as often a deadline or an expiry as a window edge), outside
+ * print and logging calls, up to the next assignment of the name in the same function.
+ */
+function placesInTimeThroughName(call: PythonNode): { name: string; read: string } | null {
+  const assignment = call.parent;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('right')?.equals(call) !== true) return null;
+  const left = assignment.childForFieldName('left');
+  if (left?.type !== 'identifier' || TIMER_NAME.test(left.text)) return null;
+  const name = left.text;
+  let scope: PythonNode | null = assignment.parent;
+  while (scope !== null && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+  if (scope === null) return null;
+  const start = assignment.endIndex;
+  let reassigned = Number.POSITIVE_INFINITY;
+  let use: string | null = null;
+  walkPythonNamed(scope, (node) => {
+    if (use !== null || node.startIndex >= reassigned) return false;
+    if (node !== scope && (node.type === 'function_definition' || node.type === 'class_definition' || node.type === 'lambda')) return false;
+    if (node.endIndex <= start) return false;
+    if (node.type === 'assignment' && node.startIndex >= start && node.childForFieldName('left')?.text === name) {
+      reassigned = node.startIndex;
+      return false;
+    }
+    if (node.type !== 'identifier' || node.text !== name || node.startIndex < start) return true;
+    const parent = node.parent;
+    if (parent === null || insideLoggingCall(node)) return false;
+    if (parent.type === 'attribute' && parent.childForFieldName('object')?.equals(node) === true) {
+      const read = parent.childForFieldName('attribute')?.text ?? '';
+      if (FORMATTING_READS.has(read) && read !== 'timestamp') use = `.${read}`;
+      return false;
+    }
+    if (parent.type === 'interpolation' || (parent.type === 'binary_operator' && parent.childForFieldName('operator')?.type === '%' && parent.childForFieldName('left')?.type === 'string')) use = 'string';
+    return false;
+  });
+  return use === null ? null : { name, read: use };
+}
+
+/** How the message names the use: the direct one, or the variable and how it is read. */
+function describeUse(direct: string | null, through: { name: string; read: string } | null): string {
+  if (direct === null) return through === null ? 'a value' : through.read === 'string' ? `\`${through.name}\`, spliced into a string (a path or key)` : `\`${through.name}\`, read with \`${through.read}\``;
+  if (direct === 'string') return 'a string (a path or key)';
+  if (direct === 'timedelta') return 'a window edge (shifted by a timedelta)';
+  return direct.startsWith('.') ? `a value read with \`${direct}\`` : `the value of \`${direct}\``;
+}
+
 /** The fix's safety: safe only where the aware value prints exactly as the naive one did. */
 function fixSafety(call: PythonNode): FixSafety {
   const { read, readCall } = outermostRead(call);
@@ -180,6 +242,7 @@ export default defineRule<MessageId>({
       naiveNow: '`{{call}}` is a naive datetime used as {{use}}: its day depends on the worker\'s time zone; use an aware UTC value: `{{suggestion}}`.',
       // utcnow() is UTC wherever it runs; what is wrong is that it carries no zone (#13: the
       // message once said its day depended on the worker's zone, which is false).
+      naiveUtcReadAsLocal: '`{{call}}` is UTC but naive, used as {{use}}, in a file that turns naive datetimes into epoch seconds with `time.mktime`, which reads them as local time: on a worker not in UTC the instant is off by the zone\'s offset; use an aware UTC value: `{{suggestion}}`.',
       naiveUtc: '`{{call}}` is UTC but naive, used as {{use}}: compared with or converted like an aware value it is taken as local time or raises TypeError, and it is deprecated since Python 3.12; use an aware UTC value: `{{suggestion}}`.',
     },
     options: {},
@@ -188,9 +251,11 @@ export default defineRule<MessageId>({
   },
   create(context) {
     let names: DatetimeNames | null = null;
+    let readsNaiveAsLocal = false;
     return {
       pythonFile(file) {
         names = PIPELINE_IMPORT.test(file.text) ? datetimeNames(file.root) : null;
+        readsNaiveAsLocal = NAIVE_AS_LOCAL.test(file.text);
       },
       pythonNodes: {
         call(call) {
@@ -206,13 +271,17 @@ export default defineRule<MessageId>({
           if (keywords.has('tz') || keywords.has('tzinfo')) return;
           if (method === 'now' && positional.length > 0) return;
           if (method === 'fromtimestamp' && positional.length > 1) return;
-          const use = placesInTime(call);
-          if (use === null) return;
+          const utc = method === 'utcnow' || method === 'utcfromtimestamp';
+          const direct = placesInTime(call);
+          // Through a variable, a naive UTC value is only wrong where the file reads naive values as
+          // local time: its day and fields are the UTC ones otherwise (reviewers, #13).
+          const through = direct !== null || (utc && !readsNaiveAsLocal) ? null : placesInTimeThroughName(call);
+          if (direct === null && through === null) return;
           const fix = fixFor(call, method, object, names);
           const suggestion = fix?.edits[fix.edits.length - 1]?.newText ?? 'now(tz=timezone.utc)';
           context.report({
-            messageId: method === 'utcnow' || method === 'utcfromtimestamp' ? 'naiveUtc' : 'naiveNow',
-            data: { call: call.text, use: use === 'string' ? 'a string (a path or key)' : use === 'timedelta' ? 'a window edge (shifted by a timedelta)' : use.startsWith('.') ? `a value read with \`${use}\`` : `the value of \`${use}\``, suggestion: `${object.text}.${suggestion}` },
+            messageId: utc ? (direct === null ? 'naiveUtcReadAsLocal' : 'naiveUtc') : 'naiveNow',
+            data: { call: call.text, use: describeUse(direct, through), suggestion: `${object.text}.${suggestion}` },
             range: { start: call.startIndex, end: call.endIndex },
             fixes: fix === null ? [] : [fix],
           });

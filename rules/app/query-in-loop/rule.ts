@@ -104,6 +104,16 @@ function loopShape(bindings: FileBindings, node: ts.Node): LoopShape {
   return { shape: 'ignored' };
 }
 
+/** A function named for a data migration (`migrateAggregateTable`): it runs once, per object by design. */
+function insideMigrationFunction(node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node.parent; current !== undefined; current = current.parent) {
+    if (!ts.isFunctionLike(current)) continue;
+    const name = current.name ?? (ts.isVariableDeclaration(current.parent) || ts.isPropertyAssignment(current.parent) ? current.parent.name : undefined);
+    if (name !== undefined && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) && /migrat/i.test(name.text)) return true;
+  }
+  return false;
+}
+
 function isLoopStatement(node: ts.Node): boolean {
   return ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isForStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
 }
@@ -213,6 +223,8 @@ function batchedForm(found: DataCall): string {
       return write ? 'write all rows in one statement (`createMany({ data: rows })`, `updateMany({ where: { id: { in: ids } } })`)' : 'load them all in one query with `findMany({ where: { id: { in: ids } } })`';
     case 'mongoose':
       return write ? 'write them in one round trip (`insertMany(docs)`, `bulkWrite(operations)`)' : 'load them all in one query with `find({ _id: { $in: ids } })`';
+    case 'redbean':
+      return write ? 'write all rows in one statement (a multi-row `INSERT` or `UPDATE ... WHERE id IN (...)` through `R.exec`)' : 'load them all in one query (`WHERE id IN (...)` with one `?` per id, or a windowed query per group)';
     case 'redis':
       return write ? 'send them in one round trip with a pipeline (`redis.pipeline()` ... `.exec()`, or `multi()`)' : 'read them in one round trip with `mget(...keys)` or a pipeline';
     default:
@@ -238,7 +250,8 @@ interface PythonDataCall {
   write: boolean;
 }
 
-const PY_DB_MODULES = ['psycopg2', 'psycopg', 'sqlite3', 'pymysql', 'MySQLdb', 'mysql.connector', 'sqlalchemy', 'django.db', 'cx_Oracle', 'oracledb', 'pyodbc', 'snowflake.connector', 'duckdb'];
+/** Drivers of a database across the network. Not sqlite3 or duckdb: in the process, a statement per row costs no round trip. */
+const PY_DB_MODULES = ['psycopg2', 'psycopg', 'pymysql', 'MySQLdb', 'mysql.connector', 'sqlalchemy', 'django.db', 'cx_Oracle', 'oracledb', 'pyodbc', 'snowflake.connector'];
 const SQLALCHEMY_TERMINALS = new Set(['first', 'one', 'one_or_none', 'scalar', 'all', 'count', 'delete', 'update', 'get']);
 const DJANGO_TERMINALS = new Set(['get', 'first', 'last', 'create', 'get_or_create', 'update_or_create', 'count', 'exists', 'update', 'delete', 'aggregate', 'latest', 'earliest', 'in_bulk']);
 const DJANGO_WRITES = new Set(['create', 'get_or_create', 'update_or_create', 'update', 'delete']);
@@ -256,8 +269,12 @@ function pythonLoopNames(loop: PythonNode): Set<string> | null {
   if (['list', 'tuple', 'set', 'string', 'dictionary'].includes(right.type)) return null;
   if (right.type === 'call' && right.childForFieldName('function')?.text === 'range' && pythonArguments(right).positional.every((argument) => argument.type === 'integer')) return null;
   const names = boundPythonNames(left);
-  const iterable = right.text.split('(')[0] ?? '';
-  if ([...names].some((name) => CHUNK_NAME.test(name) || METADATA_NAME.test(name)) || CHUNK_NAME.test(iterable) || METADATA_NAME.test(iterable.split('.').pop() ?? '')) return null;
+  // `for index, row in enumerate(rows)`: the counter says nothing of what is walked; `rows` does.
+  const enumerated = right.type === 'call' && right.childForFieldName('function')?.text === 'enumerate' ? pythonArguments(right).positional[0] : undefined;
+  const counter = enumerated !== undefined && left.type === 'pattern_list' ? left.namedChildren[0]?.text : undefined;
+  const iterable = (enumerated ?? right).text.split('(')[0] ?? '';
+  const described = [...names].filter((name) => name !== counter);
+  if (described.some((name) => CHUNK_NAME.test(name) || METADATA_NAME.test(name)) || CHUNK_NAME.test(iterable) || METADATA_NAME.test(iterable.split('.').pop() ?? '')) return null;
   if (/\bsleep\s*\(|\brate_limit|\bthrottle/.test(body.text)) return null;
   return names;
 }
@@ -303,6 +320,21 @@ function isWriteSql(node: PythonNode | undefined): boolean {
   return node !== undefined && /^\s*(?:INSERT|UPDATE|DELETE|MERGE|REPLACE|UPSERT)\b/i.test(stringStart(node));
 }
 
+/** The value last assigned to `name` in the body of the loop around `call`, before it: `sql = "INSERT ..."` a line above. */
+function assignmentInLoopBody(call: PythonNode, name: string): PythonNode | null {
+  let loop = call.parent;
+  while (loop !== null && loop.type !== 'for_statement' && loop.type !== 'function_definition') loop = loop.parent;
+  const body = loop?.type === 'for_statement' ? loop.childForFieldName('body') : null;
+  if (body === null || body === undefined) return null;
+  let found: PythonNode | null = null;
+  walkPythonNamed(body, (node) => {
+    if (node.startIndex >= call.startIndex || ['function_definition', 'class_definition', 'lambda'].includes(node.type)) return false;
+    if (node.type === 'assignment' && node.childForFieldName('left')?.text === name) found = node.childForFieldName('right');
+    return true;
+  });
+  return found;
+}
+
 /** A data call this rule knows, whose arguments use the element; null otherwise. */
 function pythonDataCall(call: PythonNode, names: ReadonlySet<string>, file: { dbapi: boolean; sqlalchemy: boolean; django: boolean }, constants: Map<string, PythonNode>): PythonDataCall | null {
   const callee = call.childForFieldName('function');
@@ -315,12 +347,21 @@ function pythonDataCall(call: PythonNode, names: ReadonlySet<string>, file: { db
   };
   if (method === 'execute' && (file.dbapi || file.sqlalchemy)) {
     const sql = positional[0];
+    if (sql === undefined) return null;
+    // A name for the SQL text: the one string the function assigns it (even in the loop body, as
+    // long as the text does not use the element), else a module constant.
+    const scope = sql.type === 'identifier' ? enclosingFunction(call) : null;
+    const local = sql.type !== 'identifier' ? null : (assignmentInLoopBody(call, sql.text) ?? (scope === null ? null : localAssignment(scope, sql.text, call.startIndex)));
+    const fixedText = local !== null && isStringExpression(local) && !mentionsName(local, names) ? local : null;
     // The SQL text itself is the element (a migration runner), or the element is not used: not N+1.
-    if (sql === undefined || (sql.type === 'identifier' && names.has(sql.text))) return null;
-    if (!argumentsUse(call)) return null;
+    if (sql.type === 'identifier' && fixedText === null && names.has(sql.text)) return null;
+    // A fixed text named in the body is not the element: its parameters must be.
+    const elementNames = fixedText === null ? names : new Set([...names].filter((name) => name !== sql.text));
+    const list = call.childForFieldName('arguments');
+    if (list === null || !mentionsName(list, elementNames)) return null;
     // Only SQL the file shows counts: a query or write on data. DDL, introspection of the catalog and
     // statements built elsewhere (schema editors, provisioning) run once per table, not per row.
-    const text = sql.type === 'identifier' ? (constants.get(sql.text) ?? null) : sql;
+    const text = sql.type === 'identifier' ? (fixedText ?? constants.get(sql.text) ?? null) : sql;
     if (text !== null && isStringExpression(text) && DML_TEXT.test(stringStart(text)) && !CATALOG_TEXT.test(text.text)) return { call, channel: 'dbapi', write: isWriteSql(text) };
     const builder = sql.type === 'call' ? (sql.childForFieldName('function')?.text.split('.').pop() ?? '') : '';
     if (/^(?:select|insert|update|delete)$/.test(builder)) return { call, channel: 'sqlalchemy', write: builder !== 'select' };
@@ -469,7 +510,7 @@ export default defineRule<MessageId>({
       const loop: Loop = { kind: 'statement', body: shape.body, names: shape.names, anchor: { start, end: start + keyword } };
       // The calls first: most loops make none, and then the body is not walked again for a pause.
       const calls = perElementCalls(bindings, loop, true);
-      if (calls.length > 0 && !isPaced(shape.body)) report(loop, calls);
+      if (calls.length > 0 && !isPaced(shape.body) && !insideMigrationFunction(node)) report(loop, calls);
     };
 
     const checkCall = (node: ts.Node): void => {

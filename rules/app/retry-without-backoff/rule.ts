@@ -47,9 +47,11 @@ import { headerRange, nodeRange } from '../helpers/ranges';
 import type { PythonNode } from '../../engine/languages/python';
 import type { TextEdit } from '../../engine/types';
 import { isPythonTestFile, keywordInsertion, pythonImports, type PythonImports } from '../helpers/python-libraries';
-import { attemptLimit, retryOfCall, retryOfDecorator, strategyName, type PythonRetry } from '../helpers/python-retries';
+import { attemptLimit, pythonRetryLoop, retryOfCall, retryOfDecorator, strategyName, type PythonRetry, type PythonRetryLoop } from '../helpers/python-retries';
+import { pythonArguments, walkPythonNamed } from '../../engine/languages/python';
+import { boundPythonNames } from '../helpers/python-data-access';
 
-type MessageId = 'axiosRetryNoDelay' | 'axiosRetryConstant' | 'constantFactor' | 'equalTimeouts' | 'loopImmediate' | 'loopConstant' | 'tenacityNoWait' | 'tenacityFixedWait' | 'backoffConstant';
+type MessageId = 'axiosRetryNoDelay' | 'axiosRetryConstant' | 'constantFactor' | 'equalTimeouts' | 'loopImmediate' | 'loopConstant' | 'pythonLoopConstant' | 'tenacityNoWait' | 'tenacityFixedWait' | 'backoffConstant';
 
 const EXPONENTIAL_WAIT = 'wait_exponential(multiplier=1, max=60)';
 
@@ -155,12 +157,86 @@ function awaitsRecovery(clause: ts.CatchClause, recursiveCall: ts.CallExpression
 function retriesOneKindOfError(clause: ts.CatchClause): boolean {
   const errorName = caughtName(clause);
   if (errorName === null) return false;
+  // Throwing, returning or breaking out: the errors of the other kinds end the retrying.
+  const isExit = (statement: ts.Statement): boolean => ts.isThrowStatement(statement) || ts.isReturnStatement(statement) || ts.isBreakStatement(statement);
+  const leaves = (branch: ts.Statement | undefined): boolean => branch !== undefined && (isExit(branch) || (ts.isBlock(branch) && branch.statements.some(isExit)));
   return clause.block.statements.some((statement) => {
     if (!ts.isIfStatement(statement)) return false;
-    const throws = (branch: ts.Statement | undefined): boolean => branch !== undefined && (ts.isThrowStatement(branch) || (ts.isBlock(branch) && branch.statements.some((inner) => ts.isThrowStatement(inner))));
-    if (!throws(statement.thenStatement) && !throws(statement.elseStatement)) return false;
-    return statement.expression.getText().includes(errorName) && !testsMoreThanTheError(statement.expression, errorName);
+    if (!leaves(statement.thenStatement) && !leaves(statement.elseStatement)) return false;
+    // `!(err instanceof UniqueConstraintError) || attempt >= attempts`: the kind, and the attempt limit.
+    const tests = disjuncts(statement.expression).filter((part) => !isAttemptLimit(part));
+    return tests.length > 0 && tests.every((part) => part.getText().includes(errorName) && !testsMoreThanTheError(part, errorName));
   });
+}
+
+/** The operands of a chain of `||`. */
+function disjuncts(condition: ts.Expression): ts.Expression[] {
+  const expression = unwrapExpression(condition);
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.BarBarToken) return [...disjuncts(expression.left), ...disjuncts(expression.right)];
+  return [expression];
+}
+
+/** `attempt >= attempts`, `retries > MAX_RETRIES`: a counter compared with a limit. */
+function isAttemptLimit(condition: ts.Expression): boolean {
+  const expression = unwrapExpression(condition);
+  if (!ts.isBinaryExpression(expression)) return false;
+  const operator = expression.operatorToken.kind;
+  if (![ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken].includes(operator)) return false;
+  return /attempt|retr|tries|count/i.test(expression.getText());
+}
+
+/** Errors of a race, not of a failing dependency: a unique-key collision retried with a new key. */
+const CONFLICT_ERROR = /Integrity|Unique|Duplicate|Conflict|Collision|AlreadyExists/;
+
+/**
+ * True when an `except` clause retries a conflict or one kind of error only: it catches a conflict
+ * error (`except IntegrityError:`), or it raises again unless the caught error is the kind it
+ * retries (`if e.pgcode != UNIQUE_VIOLATION: raise`).
+ */
+function retriesOnlyOneKind(clause: PythonNode): boolean {
+  const caught = clause.namedChildren.find((child) => child !== null && child.type !== 'block' && child.type !== 'comment') ?? null;
+  if (caught !== null && CONFLICT_ERROR.test(caught.text)) return true;
+  const alias = caught?.type === 'as_pattern' ? caught.childForFieldName('alias')?.text.trim() : undefined;
+  if (alias === undefined) return false;
+  const block = clause.namedChildren.find((child) => child?.type === 'block');
+  return (block?.namedChildren ?? []).some((statement) => {
+    if (statement?.type !== 'if_statement') return false;
+    const condition = statement.childForFieldName('condition');
+    const raises = statement.childForFieldName('consequence')?.namedChildren.some((inner) => inner?.type === 'raise_statement') === true;
+    return raises && condition !== null && new RegExp(`\\b${alias}\\b`).test(condition.text);
+  });
+}
+
+/** The sleeps of a retry loop's body (not in nested functions), and the names that change between attempts. */
+function pythonLoopDelays(found: PythonRetryLoop): { sleeps: PythonNode[]; changing: Set<string> } {
+  const sleeps: PythonNode[] = [];
+  const changing = new Set<string>();
+  const target = found.loop.childForFieldName('left');
+  if (target !== null) boundPythonNames(target, changing);
+  const body = found.loop.childForFieldName('body');
+  if (body === null) return { sleeps, changing };
+  walkPythonNamed(body, (node) => {
+    if (['function_definition', 'class_definition', 'lambda'].includes(node.type)) return false;
+    if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+      const left = node.childForFieldName('left');
+      if (left !== null) boundPythonNames(left, changing);
+    }
+    if (node.type === 'call' && /(?:^|\.)sleep$/.test(node.childForFieldName('function')?.text ?? '')) sleeps.push(node);
+    return true;
+  });
+  return { sleeps, changing };
+}
+
+/** True when a delay is the same on every attempt: no call in it, and nothing the loop changes. */
+function isConstantPythonDelay(amount: PythonNode, changing: ReadonlySet<string>): boolean {
+  let constant = true;
+  walkPythonNamed(amount, (node) => {
+    if (!constant) return false;
+    if (node.type === 'call') constant = false;
+    if (node.type === 'identifier' && changing.has(node.text)) constant = false;
+    return constant;
+  });
+  return constant;
 }
 
 export default defineRule<MessageId>({
@@ -181,13 +257,14 @@ export default defineRule<MessageId>({
       equalTimeouts: '`minTimeout` equal to `maxTimeout` makes {{library}} wait the same time before every retry; raise `maxTimeout` so the delay can grow.',
       loopImmediate: 'This loop retries immediately after a failure, adding load to a dependency that is already failing; wait before the next attempt with exponential backoff and jitter: `await sleep(Math.random() * Math.min(cap, base * 2 ** attempt))`.',
       loopConstant: '`{{delay}}` waits the same time before every retry, so clients that failed together retry together; grow it with the attempt and add jitter: `Math.random() * Math.min(cap, base * 2 ** attempt)`.',
+      pythonLoopConstant: '`{{delay}}` waits the same time before every retry, so clients that failed together retry together; grow it with the attempt and add jitter: `time.sleep(random.uniform(0, min(cap, base * 2 ** attempt)))`.',
       tenacityNoWait: '`{{call}}` has no `wait=`, and tenacity\'s default is `wait_none()`, so it retries immediately against a dependency that is already failing; add `wait=wait_exponential(multiplier=1, max=60)` (or `wait_random_exponential`).',
       tenacityFixedWait: '`wait={{wait}}` waits the same time before every retry, so clients that failed together retry together; use `wait=wait_random_exponential(multiplier=1, max=60)`.',
       backoffConstant: '`backoff.constant` waits the same interval before every retry, so clients that failed together keep retrying together; use `backoff.expo` (with its default full jitter).',
     },
     options: {},
     prefilter: RETRY_PREFILTER,
-    pythonPrefilter: ['retry', 'catch', 'backoff'],
+    pythonPrefilter: ['retry', 'catch', 'backoff', 'sleep'],
     sources: ['AWS Builders\' Library, "Timeouts, retries, and backoff with jitter"', 'Google Cloud, "truncated exponential backoff"'],
   },
   create(context) {
@@ -299,6 +376,26 @@ export default defineRule<MessageId>({
         context.report({ messageId: 'tenacityFixedWait', data: { wait: wait.text.replace(/\s+/g, ' ') }, range: { start: wait.startIndex, end: wait.endIndex } });
       }
     };
+    const checkPythonLoop = (loop: PythonNode): void => {
+      if (imports === null) return;
+      const found = pythonRetryLoop(loop);
+      if (found === null || (found.attempts !== null && found.attempts <= 2)) return;
+      if (found.retrying.every(retriesOnlyOneKind)) return;
+      // A wait the server asks for (429 with Retry-After) is the right wait.
+      if (/retry[-_]after/i.test(loop.text)) return;
+      const { sleeps, changing } = pythonLoopDelays(found);
+      const amounts = sleeps.map((sleep) => pythonArguments(sleep).positional[0]);
+      // Immediate Python retries are not reported yet: without a sleep, a loop over `range(n)` with
+      // a `try` is as often a fallback over alternatives as a retry.
+      const [first] = amounts;
+      if (first === undefined || amounts.some((amount) => amount === undefined || !isConstantPythonDelay(amount, changing))) return;
+      const sleep = sleeps[0];
+      if (sleep === undefined) return;
+      // On the loop's header, where a reader sees that this is a retry; the sleep is the place to change.
+      const header = loop.childForFieldName('body');
+      const end = header === null ? loop.endIndex : Math.min(loop.endIndex, loop.startIndex + loop.text.slice(0, header.startIndex - loop.startIndex).trimEnd().length);
+      context.report({ messageId: 'pythonLoopConstant', data: { delay: sleep.text.replace(/\s+/g, ' ') }, range: { start: loop.startIndex, end }, related: [{ range: { start: sleep.startIndex, end: sleep.endIndex }, message: 'The constant wait between attempts.' }] });
+    };
     return {
       pythonFile(file) {
         imports = isPythonTestFile(file.text) ? null : pythonImports(file.root);
@@ -311,6 +408,8 @@ export default defineRule<MessageId>({
         call: (node) => {
           if (imports !== null) checkPython(retryOfCall(node, imports));
         },
+        for_statement: checkPythonLoop,
+        while_statement: checkPythonLoop,
       },
       file(file) {
         sourceFile = file;

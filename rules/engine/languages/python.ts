@@ -157,12 +157,17 @@ const SPARK_RECEIVER = /(^|\.)\w*spark\w*$/i;
 /** Where a Python file sets Spark's session zone: the key as a string, in `.config("spark.sql.session.timeZone", ...)` or `spark.conf.set(...)`. */
 const SPARK_SESSION_ZONE = /["']spark\.sql\.session\.timeZone["']/;
 
+/** True when the Python file sets Spark's session zone before `offset`. */
+export function setsSparkSessionZoneBefore(hostText: string, offset: number): boolean {
+  return SPARK_SESSION_ZONE.test(hostText.slice(0, offset));
+}
+
 /** The engine a call names: Spark for `<spark session>.sql(...)`, with whether the file set its zone before the call. */
 function hostOf(call: Node, calleeName: string, hostText: string): SqlHost | undefined {
   if (calleeName !== 'sql') return undefined;
   const receiver = call.childForFieldName('function')?.childForFieldName('object');
   if (receiver === null || receiver === undefined || !SPARK_RECEIVER.test(receiver.text)) return undefined;
-  return { engine: 'spark', setsSessionTimeZone: SPARK_SESSION_ZONE.test(hostText.slice(0, call.startIndex)) };
+  return { engine: 'spark', setsSessionTimeZone: setsSparkSessionZoneBefore(hostText, call.startIndex) };
 }
 
 /** The called name: `cursor.execute` → 'execute', `read_sql` → 'read_sql'. */

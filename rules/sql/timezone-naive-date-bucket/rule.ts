@@ -11,7 +11,9 @@
 import { formatGrain, setsSessionTimeZone, timeValueKind, timeZonesOf, unzonedBucketDiffers, zoneFixSafety, type TimeValueKind } from '../../engine/languages/sql/dialects';
 import { findClause, ownTokenIndices, columnReferences, type QueryBlock, type StatementModel } from '../../engine/languages/sql/structure';
 import type { SqlHost, SqlSource } from '../../engine/languages/sql/source';
+import { pythonArguments, setsSparkSessionZoneBefore, type PythonNode } from '../../engine/languages/python';
 import { defineRule } from '../../engine/rule';
+import { lastSegment, pythonImports, qualifiedName, type PythonImports } from '../../app/helpers/python-libraries';
 import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
 import { fixedStatementParses } from '../helpers/fix-check';
 import { callArguments, operandBefore, tokenRange, tokenText } from '../helpers/tokens';
@@ -24,6 +26,70 @@ const EXPLICIT_ZONE = /\bAT\s+TIME\s+ZONE\b|\bCONVERT_TZ\s*\(|\bCONVERT_TIMEZONE
 const ZONED_CALL_ARITY: Record<string, number> = { DATE: 2, DATETIME: 2, TIME: 2, TIMESTAMP_TRUNC: 3, FORMAT_TIMESTAMP: 3 };
 /** Columns named like a date already hold dates; bucketing them is not time-zone dependent. */
 const DATE_LIKE_COLUMN = /(^|_)(date|day|dt|ds)$/i;
+
+/** Functions that make an instant out of a number of seconds or milliseconds. */
+const INSTANT_FROM_NUMBER = new Set(['FROM_UNIXTIME', 'TIMESTAMP_SECONDS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'TO_TIMESTAMP']);
+
+/*
+ * PySpark's DataFrame API: the same buckets as Spark SQL, written as calls of
+ * `pyspark.sql.functions` (`F.date_format(F.from_unixtime(c), 'yyyyMMdd')`, `F.to_date(c)`,
+ * `F.from_unixtime(c, 'yyyy-MM-dd')`, `F.date_trunc('day', c)`), bucketed in the session's
+ * `spark.sql.session.timeZone` like the SQL.
+ */
+const SPARK_FUNCTIONS = 'pyspark.sql.functions';
+const SPARK_ZONED = /\b(?:from_utc_timestamp|to_utc_timestamp|convert_timezone)\b/;
+const SPARK_INSTANT_CALLS = new Set(['from_unixtime', 'timestamp_seconds', 'timestamp_millis', 'timestamp_micros']);
+
+/** The `pyspark.sql.functions` function a call names (`date_format` for `F.date_format(...)`), or null. */
+function sparkFunctionOf(call: PythonNode, imports: PythonImports): string | null {
+  const origin = qualifiedName(call.childForFieldName('function'), imports);
+  return origin !== null && origin.startsWith(`${SPARK_FUNCTIONS}.`) ? lastSegment(origin) : null;
+}
+
+/** The column names a DataFrame expression reads: `F.col("ts")`, `F.min("ts")`, `df.ts`, `df["ts"]`. */
+function dataFrameColumns(expression: PythonNode): string[] {
+  const names: string[] = [];
+  const visit = (node: PythonNode): void => {
+    // `F.lit("2024-01-01")` is a value, not a column.
+    if (node.type === 'call' && /(?:^|\.)lit$/.test(node.childForFieldName('function')?.text ?? '')) return;
+    if (node.type === 'string') names.push(node.text.replace(/^[rRbBuU]*(["'])|(["'])$/g, ''));
+    else if (node.type === 'attribute' && node.parent?.type !== 'call') names.push(node.childForFieldName('attribute')?.text ?? '');
+    for (const child of node.namedChildren) if (child !== null) visit(child);
+  };
+  visit(expression);
+  // Column names are words; a format string (`"yyyy-MM-dd'T'HH:mm"`) is not one.
+  return names.filter((name) => /^\w+$/.test(name));
+}
+
+/** A DataFrame-API day bucket in the session's zone: the call and the bucketed value, or null. */
+function sparkBucket(call: PythonNode, imports: PythonImports): { value: PythonNode } | null {
+  const name = sparkFunctionOf(call, imports);
+  if (name === null) return null;
+  const { positional, keywords } = pythonArguments(call);
+  if (keywords.size > 0) return null;
+  const [first, second] = positional;
+  if (first === undefined) return null;
+  const dayFormat = (node: PythonNode | undefined): boolean => node?.type === 'string' && formatGrain('DATE_FORMAT', node.text.slice(1, -1), { engine: 'spark', setsSessionTimeZone: false }) === 'day';
+  if (name === 'to_date' && positional.length === 1) return { value: first };
+  if ((name === 'date_format' || name === 'from_unixtime') && positional.length === 2 && dayFormat(second)) return { value: first };
+  if (name === 'date_trunc' && second !== undefined && first.type === 'string' && BUCKET_UNITS.has(first.text.slice(1, -1).toUpperCase())) return { value: second };
+  return null;
+}
+
+/** True when the bucketed value is an instant with no zone named: epoch seconds made a timestamp, or a column not named like a date. */
+function isNaiveSparkValue(value: PythonNode, bucketName: string | null, imports: PythonImports): boolean {
+  if (SPARK_ZONED.test(value.text)) return false;
+  if (bucketName === 'from_unixtime') return true;
+  const inner = value.type === 'call' ? sparkFunctionOf(value, imports) : null;
+  if (inner !== null && SPARK_INSTANT_CALLS.has(inner)) return true;
+  // Text parsed in the session's zone and bucketed in the same zone keeps its written day.
+  if (inner === 'to_timestamp') return false;
+  const columns = dataFrameColumns(value);
+  return columns.length > 0 && !columns.every((column) => DATE_LIKE_DATAFRAME_COLUMN.test(column));
+}
+
+/** DataFrame columns named like a date (`submission_date_s3`, `event_day`): dates, or date strings that `to_date` parses without a zone. */
+const DATE_LIKE_DATAFRAME_COLUMN = /date|day|(?:^|_)(?:dt|ds)(?:$|_)/i;
 
 /** One bucketing expression found in a block. */
 interface Bucket {
@@ -142,6 +208,8 @@ function isNaive(source: SqlSource, model: StatementModel, bucket: Bucket): bool
   if (source.dialect === 'bigquery' && hasZonedCall(model, bucket.argumentStart, bucket.argumentEnd)) return false;
   const columns = columnReferences(model, bucket.argumentStart, bucket.argumentEnd);
   if (columns.length === 0) return false;
+  // Epoch seconds made an instant: `from_unixtime(install_day * 86400)` is one whatever its column is named.
+  if (INSTANT_FROM_NUMBER.has(model.tokens[bucket.argumentStart]?.upper ?? '') && model.tokens[bucket.argumentStart + 1]?.text === '(') return true;
   return !columns.every((column) => DATE_LIKE_COLUMN.test(column.name));
 }
 
@@ -216,7 +284,7 @@ export default defineRule<MessageId>({
   meta: {
     id: 'timezone-naive-date-bucket',
     family: 'sql',
-    target: 'sql',
+    target: ['sql', 'python'],
     defaultSeverity: 'info',
     fix: 'safe',
     requiresParse: false,
@@ -230,6 +298,7 @@ export default defineRule<MessageId>({
     },
     options: {},
     prefilter: ['date', 'trunc', 'to_char', 'format_timestamp', 'from_unixtime'],
+    pythonPrefilter: ['date', 'trunc', 'to_char', 'format_timestamp', 'from_unixtime'],
     sources: ['PostgreSQL wiki "Don\'t Do This": timestamp (without time zone)', 'Ruff DTZ (call-datetime-without-tzinfo), for application code'],
   },
   create(context) {
@@ -239,7 +308,31 @@ export default defineRule<MessageId>({
      * author chose. Sources are visited in document order, so this covers embedded SQL too.
      */
     let sessionZoneSet = false;
+    let sparkImports: PythonImports | null = null;
+    let pythonText = '';
     return {
+      pythonFile(file) {
+        pythonText = file.text;
+        sparkImports = /\bpyspark\b/.test(file.text) ? pythonImports(file.root) : null;
+      },
+      pythonNodes: {
+        call(call) {
+          if (sparkImports === null) return;
+          const bucket = sparkBucket(call, sparkImports);
+          if (bucket === null || !isNaiveSparkValue(bucket.value, sparkFunctionOf(call, sparkImports), sparkImports)) return;
+          // The outermost bucket speaks for the nested one: `to_date(from_unixtime(c, 'yyyy-MM-dd'))`.
+          const outer = call.parent?.type === 'argument_list' ? call.parent.parent : null;
+          if (outer?.type === 'call' && sparkBucket(outer, sparkImports) !== null) return;
+          if (setsSparkSessionZoneBefore(pythonText, call.startIndex)) return;
+          const { behaviour } = timeZonesOf('postgresql', { engine: 'spark', setsSessionTimeZone: false });
+          const text = call.text.replace(/\s+/g, ' ');
+          context.report({
+            messageId: 'sparkSession',
+            data: { expression: text.length > 80 ? `${text.slice(0, 77)}...` : text, behaviour, zone: context.reportingTimeZone },
+            range: { start: call.startIndex, end: call.endIndex },
+          });
+        },
+      },
       statement(statement) {
         if (setsSessionTimeZone(statement.model)) sessionZoneSet = true;
       },

@@ -752,8 +752,9 @@ export function columnReferences(model: StatementModel, start: number, end: numb
     const token = tokens[index];
     if (token === undefined || (token.kind !== 'word' && token.kind !== 'quotedIdentifier')) continue;
     if (tokens[index + 1]?.text === '(' || tokens[index + 1]?.text === '.') continue;
-    if (token.kind === 'word' && NON_COLUMN_WORDS.has(token.upper)) continue;
     const previous = tokens[index - 1];
+    // After a qualifier, a keyword is a column's name: `s.when`, `e.status`.
+    if (token.kind === 'word' && NON_COLUMN_WORDS.has(token.upper) && previous?.text !== '.') continue;
     if (previous?.text === '::' || previous?.upper === 'AS' || previous?.upper === 'INTERVAL') continue;
     let qualifier: string | null = null;
     if (previous?.text === '.') {
