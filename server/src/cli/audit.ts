@@ -17,7 +17,7 @@ import { collectFiles } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
 import { loadPythonParser } from '../workspace/python';
 import type { AuditOptions } from './args';
-import { lintJob, type FileJob, type FileResult } from './audit-job';
+import { createStringSharer, lintJob, type FileJob, type FileResult } from './audit-job';
 import { lintInWorkers } from './audit-pool';
 import { cacheKey, hashText, openCache, type AuditCache } from './cache';
 import { createPositionMapper, reportFinding, type AuditReport, type FileReport, type ReportedFinding } from './report';
@@ -156,7 +156,9 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   // the cache last read it); only the misses are linted.
   const cache: AuditCache | null = options.cache ? openCache(resolve(cwd, options.cacheLocation ?? DEFAULT_CACHE_FOLDER), environment.toolIdentity) : null;
   const results = new Map<string, FileResult>();
+  const shareStrings = createStringSharer();
   const misses: { job: FileJob; key: string | null }[] = [];
+  const keyed: { job: FileJob; key: string }[] = [];
   for (const { job } of jobs) {
     if (cache === null) {
       misses.push({ job, key: null });
@@ -179,10 +181,15 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     const datedKey = content.hasDirective ? `${job.settingsKey}:${today}` : job.settingsKey;
     // The path is part of the key: rules read the file's folders (test and example code), so
     // the same text at another path may not have the same findings.
-    const key = cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey);
-    const hit = cache.lookup(key);
-    if (hit === undefined) misses.push({ job, key });
-    else results.set(job.absolutePath, hit);
+    keyed.push({ job, key: cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey) });
+  }
+  if (cache !== null) {
+    const found = cache.lookupAll(keyed.map(({ key }) => key));
+    keyed.forEach(({ job, key }, index) => {
+      const hit = found[index];
+      if (hit === undefined) misses.push({ job, key });
+      else results.set(job.absolutePath, shareStrings(hit));
+    });
   }
 
   const total = jobs.length;
@@ -198,11 +205,11 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const missJobs = misses.map((miss) => miss.job);
   let linted: FileResult[];
   if (workerCount > 1 && missJobs.length >= MIN_FILES_FOR_WORKERS) {
-    linted = await lintInWorkers(environment.workerScript, missJobs, settingsByKey, workerCount, report, lintHere);
+    linted = await lintInWorkers(environment.workerScript, missJobs, settingsByKey, workerCount, report, lintHere, shareStrings);
   } else {
     linted = [];
     for (const job of missJobs) {
-      linted.push(lintHere(job));
+      linted.push(shareStrings(lintHere(job)));
       report(linted.length);
     }
   }
