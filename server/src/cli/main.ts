@@ -21,6 +21,7 @@ import { htmlReportChunks } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
 import { AuditUsageError, displayPath, runAudit, type AuditRun } from './audit';
 import { lowerHelperThreadPriority } from './helper-threads';
+import { limitHeapGrowth } from '../workspace/heap-growth';
 import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
 import { formatJson } from './format-json';
@@ -109,6 +110,7 @@ async function writeToStdout(pieces: Iterable<string>): Promise<void> {
   }
 }
 
+/** Written in place, not to a temp file renamed over it, so that `--output /dev/stdout` works. */
 function writeToFile(path: string, pieces: Iterable<string>): void {
   const descriptor = openSync(path, 'w');
   try {
@@ -135,6 +137,7 @@ async function audit(options: AuditOptions): Promise<number> {
   const cwd = process.cwd();
   const progress = process.stderr.isTTY === true && !options.quiet ? createProgressBar(process.stderr) : NO_PROGRESS;
   lowerHelperThreadPriority();
+  limitHeapGrowth();
   let run: AuditRun;
   try {
     run = await runAudit(options, { cwd, workerScript: require.main?.filename ?? __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });

@@ -24,6 +24,7 @@ import { CONFIG_FILE_NAME, parseConfig, RULES } from '../../../rules';
 import { createAnalysis, languageOfDocument, pathOfUri, type DocumentAnalysis } from './analysis';
 import { createFrameFilter } from './framing';
 import { createIdleCollector } from './idle-collector';
+import { limitHeapGrowth } from '../workspace/heap-growth';
 import { createAuditor } from './audit';
 import { renderAuditReport } from './audit-report';
 import { codeActionsFor, FIX_ALL_KIND, workspaceRootOf } from './code-actions';
@@ -77,6 +78,8 @@ const logInfo = (message: string): void => connection.console.info(message);
 const analysis = createAnalysis(log);
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
 const idleCollector = createIdleCollector(3_000);
+// A workspace audit allocates far faster than it keeps: collect before the heap is mostly garbage.
+limitHeapGrowth();
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
 const SERVER_VERSION = process.env['FAULTLINE_VERSION'] ?? '0.1.0';
