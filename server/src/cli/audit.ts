@@ -184,11 +184,11 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     keyed.push({ job, key: cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${datedKey}:no-python` : datedKey) });
   }
   if (cache !== null) {
-    const found = cache.lookupAll(keyed.map(({ key }) => key));
+    const found = cache.lookupAll(keyed.map(({ key }) => key), shareStrings);
     keyed.forEach(({ job, key }, index) => {
       const hit = found[index];
       if (hit === undefined) misses.push({ job, key });
-      else results.set(job.absolutePath, shareStrings(hit));
+      else results.set(job.absolutePath, hit);
     });
   }
 

@@ -58,8 +58,11 @@ interface ResultsShard {
 }
 
 export interface AuditCache {
-  /** The cached result of each key (undefined: a miss), read one shard at a time. */
-  lookupAll(keys: readonly string[]): (FileResult | undefined)[];
+  /**
+   * The cached result of each key (undefined: a miss), read one shard at a time; `keep` is given
+   * each hit as its shard is read (it may compact it before the next shard is parsed).
+   */
+  lookupAll(keys: readonly string[], keep: (result: FileResult) => FileResult): (FileResult | undefined)[];
   store(key: string, result: FileResult): void;
   /** The content a file had when last read, if its size and modification time are still those. */
   knownContent(path: string, stamp: { size: number; mtimeMs: number }): KnownContent | undefined;
@@ -131,7 +134,7 @@ export function openCache(directory: string, tool: string): AuditCache {
       contents[path] = content;
       contentsChanged = true;
     },
-    lookupAll(keys) {
+    lookupAll(keys, keep) {
       const found: (FileResult | undefined)[] = new Array<FileResult | undefined>(keys.length).fill(undefined);
       const indexesByShard = new Map<string, number[]>();
       keys.forEach((key, index) => {
@@ -149,7 +152,7 @@ export function openCache(directory: string, tool: string): AuditCache {
           const hit = Object.hasOwn(entries, key) ? entries[key] : undefined;
           if (hit === undefined) continue;
           hits.add(key);
-          found[index] = hit;
+          found[index] = keep(hit);
         }
         hitKeys.set(shard, hits);
         if (Object.keys(entries).length - hits.size > UNTOUCHED_ENTRIES_KEPT_PER_SHARD) overfull.add(shard);

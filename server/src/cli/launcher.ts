@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { limitHeapGrowth } from '../workspace/heap-growth';
 
 const BUNDLE = join(__dirname, 'faultline-cli.js');
 
@@ -79,6 +80,9 @@ function removeStaleCaches(folder: string, keep: string): void {
 }
 
 function start(): void {
+  // Before the bundle is compiled: V8 checks a code cache against the flags it was made under,
+  // so a flag set later in the run would make every next run reject the cache it wrote.
+  limitHeapGrowth();
   // esbuild writes the bundle in ASCII (non-ASCII characters escaped; a test checks), so it is
   // read as latin1, which is the same text and skips UTF-8 decoding: 3 ms instead of 20-30 for
   // 13 MB, on every start.

@@ -21,7 +21,6 @@ import { htmlReportChunks } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
 import { AuditUsageError, displayPath, runAudit, type AuditRun } from './audit';
 import { lowerHelperThreadPriority } from './helper-threads';
-import { limitHeapGrowth } from '../workspace/heap-growth';
 import { isAuditWorker, serveAuditWorker } from './audit-pool';
 import { applyBaseline, readBaseline, writeBaseline } from './baseline';
 import { formatJson } from './format-json';
@@ -137,7 +136,6 @@ async function audit(options: AuditOptions): Promise<number> {
   const cwd = process.cwd();
   const progress = process.stderr.isTTY === true && !options.quiet ? createProgressBar(process.stderr) : NO_PROGRESS;
   lowerHelperThreadPriority();
-  limitHeapGrowth();
   let run: AuditRun;
   try {
     run = await runAudit(options, { cwd, workerScript: require.main?.filename ?? __filename, toolIdentity: toolIdentity(), onProgress: (done, total) => progress.update(done, total) });
