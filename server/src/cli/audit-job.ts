@@ -71,3 +71,39 @@ export function reportLintResult(result: LintResult, text: string): FileResult {
     internalErrors: result.internalErrors.map((error) => ({ ruleId: error.ruleId, message: error.message })),
   };
 }
+
+/**
+ * Makes results share their repeated strings, in place. Thousands of findings repeat the same
+ * rule id, note, docs link, fix title and often message; a result read from the cache (parsed
+ * JSON) or sent by a worker (a structured clone) holds its own copy of each, and an audit holds
+ * every result until the report is printed, so its memory grew with the findings (#15). With one
+ * sharer per audit, a result costs about what a fresh one from this thread does.
+ */
+export function createStringSharer(): (result: FileResult) => FileResult {
+  const strings = new Map<string, string>();
+  const share = (text: string): string => {
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    strings.set(text, text);
+    return text;
+  };
+  const shareFinding = (finding: ReportedFinding): void => {
+    finding.ruleId = share(finding.ruleId);
+    finding.message = share(finding.message);
+    finding.note = share(finding.note);
+    finding.docsUrl = share(finding.docsUrl);
+    for (const fix of finding.fixes) {
+      fix.title = share(fix.title);
+      for (const edit of fix.edits) edit.newText = share(edit.newText);
+    }
+  };
+  return (result) => {
+    if ('skipped' in result) return result;
+    for (const finding of result.findings) shareFinding(finding);
+    for (const entry of result.suppressed) {
+      shareFinding(entry.finding);
+      entry.reason = share(entry.reason);
+    }
+    return result;
+  };
+}

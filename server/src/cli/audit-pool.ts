@@ -68,6 +68,7 @@ export function serveAuditWorker(): void {
  * Lints `jobs` on `workerCount` threads running `script` (the CLI's own file) and returns their
  * results in the order of `jobs`. `onDone` is called with the number of files finished so far.
  * `lintOnMainThread` lints the batches of a worker that died (out of memory on a huge file).
+ * `keep` is applied to each result as it arrives, before the next batch's (it may compact it).
  */
 export function lintInWorkers(
   script: string,
@@ -76,6 +77,7 @@ export function lintInWorkers(
   workerCount: number,
   onDone: (done: number) => void,
   lintOnMainThread: (job: FileJob) => FileResult,
+  keep: (result: FileResult) => FileResult = (result) => result,
 ): Promise<FileResult[]> {
   if (jobs.length === 0) return Promise.resolve([]);
   const batches: { start: number; jobs: FileJob[] }[] = [];
@@ -94,7 +96,7 @@ export function lintInWorkers(
       const batch = batches[id];
       if (batch === undefined) return;
       batchResults.forEach((result, offset) => {
-        results[batch.start + offset] = result;
+        results[batch.start + offset] = keep(result);
       });
       done += batchResults.length;
       finishedBatches++;

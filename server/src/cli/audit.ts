@@ -18,7 +18,7 @@ import { planFile, todayIso } from '../workspace/lint-file';
 import { createProjectFacts } from '../workspace/project-facts';
 import { loadPythonParser } from '../workspace/python';
 import type { AuditOptions } from './args';
-import { lintJob, type FileJob, type FileResult } from './audit-job';
+import { createStringSharer, lintJob, type FileJob, type FileResult } from './audit-job';
 import { lintInWorkers } from './audit-pool';
 import { givenTexts } from './given-texts';
 import { cacheKey, hashText, openCache, type AuditCache } from './cache';
@@ -179,7 +179,9 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const cacheFolder = options.cacheLocation === null ? join(projectRoot, DEFAULT_CACHE_FOLDER) : resolve(cwd, options.cacheLocation);
   const cache: AuditCache | null = options.cache && given === null ? openCache(cacheFolder, environment.toolIdentity) : null;
   const results = new Map<string, FileResult>();
+  const shareStrings = createStringSharer();
   const misses: { job: FileJob; key: string | null }[] = [];
+  const keyed: { job: FileJob; key: string }[] = [];
   for (const { job } of jobs) {
     if (cache === null) {
       misses.push({ job, key: null });
@@ -204,10 +206,15 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
     // the same text at another path may not have the same findings.
     // So are the project's facts about the file: another file's change can change its findings.
     const factsKey = job.project === undefined ? datedKey : `${datedKey}:${hashText(JSON.stringify(job.project)).slice(0, 16)}`;
-    const key = cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${factsKey}:no-python` : factsKey);
-    const hit = cache.lookup(key);
-    if (hit === undefined) misses.push({ job, key });
-    else results.set(job.absolutePath, hit);
+    keyed.push({ job, key: cacheKey(content.hash, job.projectPath, job.languageId === 'python' && pythonProblem !== null ? `${factsKey}:no-python` : factsKey) });
+  }
+  if (cache !== null) {
+    const found = cache.lookupAll(keyed.map(({ key }) => key), shareStrings);
+    keyed.forEach(({ job, key }, index) => {
+      const hit = found[index];
+      if (hit === undefined) misses.push({ job, key });
+      else results.set(job.absolutePath, hit);
+    });
   }
 
   const total = jobs.length;
@@ -223,11 +230,11 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
   const missJobs = misses.map((miss) => miss.job);
   let linted: FileResult[];
   if (workerCount > 1 && missJobs.length >= MIN_FILES_FOR_WORKERS) {
-    linted = await lintInWorkers(environment.workerScript, missJobs, settingsByKey, workerCount, report, lintHere);
+    linted = await lintInWorkers(environment.workerScript, missJobs, settingsByKey, workerCount, report, lintHere, shareStrings);
   } else {
     linted = [];
     for (const job of missJobs) {
-      linted.push(lintHere(job));
+      linted.push(shareStrings(lintHere(job)));
       report(linted.length);
     }
   }

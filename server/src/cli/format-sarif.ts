@@ -10,7 +10,8 @@
 
 import { pathToFileURL } from 'node:url';
 import { RULES, docsUrlFor, type Severity } from '../../../rules/index';
-import type { AuditReport, ReportedEdit, ReportedSuppression } from './report';
+import { indentedJsonChunks, STREAMED_ARRAY } from './json-chunks';
+import type { AuditReport, FileReport, ReportedEdit, ReportedSuppression } from './report';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/faultline/faultline';
@@ -69,7 +70,8 @@ function notifications(report: AuditReport) {
   return [...errors, ...notes];
 }
 
-export function formatSarif(report: AuditReport, version: string, cwd: string): string {
+/** The SARIF log, as pieces of text that together are the whole of it (results a file at a time). */
+export function* formatSarif(report: AuditReport, version: string, cwd: string): Generator<string> {
   const ruleIndex = new Map(RULES.map((rule, index) => [rule.meta.id, index]));
   const rules = RULES.map(({ meta }) => ({
     id: meta.id,
@@ -81,7 +83,7 @@ export function formatSarif(report: AuditReport, version: string, cwd: string): 
     properties: { family: meta.family, fix: meta.fix },
   }));
 
-  const results = report.files.flatMap((file) => {
+  const resultsOf = (file: FileReport) => {
     const location = artifactLocation(file.path, file.absolutePath);
     const shown = file.findings.map((finding) => ({ finding, suppression: null as ReportedSuppression | null }));
     const hidden = file.suppressed.map((suppression) => ({ finding: suppression.finding, suppression }));
@@ -110,7 +112,10 @@ export function formatSarif(report: AuditReport, version: string, cwd: string): 
         ...(suppression === null ? {} : { suppressions: [{ kind: 'inSource', status: 'accepted', justification: suppression.reason }] }),
       };
     });
-  });
+  };
+  const results = (function* () {
+    for (const file of report.files) yield* resultsOf(file);
+  })();
 
   const sourceRoot = pathToFileURL(cwd).href;
   const log = {
@@ -127,9 +132,10 @@ export function formatSarif(report: AuditReport, version: string, cwd: string): 
             toolExecutionNotifications: notifications(report),
           },
         ],
-        results,
+        results: STREAMED_ARRAY,
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  yield* indentedJsonChunks(log, results);
+  yield '\n';
 }

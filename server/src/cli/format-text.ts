@@ -32,9 +32,10 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-export function formatText(report: AuditReport, options: TextFormatOptions): string {
+/** The report's lines, each with its newline, a file at a time: only the file being printed is in memory as text. */
+export function* formatText(report: AuditReport, options: TextFormatOptions): Generator<string> {
   const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style][0]}m${text}\u001b[${ANSI[style][1]}m` : text);
-  const lines: string[] = [];
+  let lines: string[] = [];
 
   for (const file of report.files) {
     if (file.findings.length === 0) continue;
@@ -51,6 +52,8 @@ export function formatText(report: AuditReport, options: TextFormatOptions): str
       }
     }
     lines.push('');
+    yield `${lines.join('\n')}\n`;
+    lines = [];
   }
 
   const total = countFindings(report);
@@ -80,5 +83,5 @@ export function formatText(report: AuditReport, options: TextFormatOptions): str
   }
   const unlisted = report.skipped.length - listed.length;
   if (unlisted > 0) lines.push(paint('gray', `${listed.length > 0 ? `${plural(unlisted, 'more file')} skipped` : `${plural(unlisted, 'file')} skipped`} (--verbose lists them).`));
-  return `${lines.join('\n')}\n`;
+  yield `${lines.join('\n')}\n`;
 }

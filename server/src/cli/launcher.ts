@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { limitHeapGrowth } from '../workspace/heap-growth';
 
 const BUNDLE = join(__dirname, 'faultline-cli.js');
 
@@ -79,6 +80,9 @@ function removeStaleCaches(folder: string, keep: string): void {
 }
 
 function start(): void {
+  // Before the bundle is compiled: V8 checks a code cache against the flags it was made under,
+  // so a flag set later in the run would make every next run reject the cache it wrote.
+  limitHeapGrowth();
   // `faultline roles | head`: the reader went away, which is the user's choice, not an error.
   if (isMainThread) {
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {

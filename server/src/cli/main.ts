@@ -13,10 +13,11 @@
  * its workerData, it serves lint batches instead of running a command (see audit-pool.ts).
  */
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { basename, dirname, resolve } from 'node:path';
 import { RULES } from '../../../rules/index';
-import { htmlReport } from '../report/html';
+import { htmlReportChunks } from '../report/html';
 import { parseArguments, type AuditOptions } from './args';
 import { AuditUsageError, displayPath, runAudit, type AuditRun } from './audit';
 import { lowerHelperThreadPriority } from './helper-threads';
@@ -75,21 +76,57 @@ function failsRun(report: AuditReport, options: AuditOptions): boolean {
   return warnings > options.maxWarnings;
 }
 
-function formatReport(report: AuditReport, options: AuditOptions, cwd: string, projectRoot: string): string {
+/** The report in the requested format, as pieces of text (a large report is never one string). */
+function formatReport(report: AuditReport, options: AuditOptions, cwd: string, projectRoot: string): Iterable<string> {
   const version = readVersion();
   switch (options.format) {
     case 'github':
-      return formatGithub(report, projectRoot);
+      return [formatGithub(report, projectRoot)];
     case 'gitlab':
-      return formatGitlab(report, projectRoot);
+      return [formatGitlab(report, projectRoot)];
     case 'json':
       return formatJson(report, version);
     case 'sarif':
       return formatSarif(report, version, cwd);
     case 'html':
-      return htmlReport(report, { version, generatedAt: new Date().toISOString(), title: `Faultline audit of ${options.paths.map((path) => (/^\.\.?[\\/]?$/.test(path) ? basename(resolve(cwd, path)) : path)).join(', ')}` });
+      return htmlReportChunks(report, { version, generatedAt: new Date().toISOString(), title: `Faultline audit of ${options.paths.map((path) => (/^\.\.?[\\/]?$/.test(path) ? basename(resolve(cwd, path)) : path)).join(', ')}` });
     case 'text':
       return formatText(report, { color: options.outputFile === null && wantsColor(), verbose: options.verbose });
+  }
+}
+
+/** Pieces are written in batches of about this many characters: few writes, little held. */
+const OUTPUT_BATCH_CHARACTERS = 1 << 20;
+
+function* batched(pieces: Iterable<string>): Generator<string> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= OUTPUT_BATCH_CHARACTERS) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch !== '') yield batch;
+}
+
+async function writeToStream(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  for (const batch of batched(pieces)) {
+    // A reader slower than the report (a pager, a pipe) makes the stream buffer: wait for it to drain.
+    if (!stream.write(batch)) await once(stream, 'drain');
+  }
+}
+
+/** Written in place, not to a temp file renamed over it, so that `--output /dev/stdout` works. */
+function writeToFile(path: string, pieces: Iterable<string>): void {
+  const descriptor = openSync(path, 'w');
+  try {
+    for (const batch of batched(pieces)) {
+      const bytes = Buffer.from(batch);
+      for (let written = 0; written < bytes.length; ) written += writeSync(descriptor, bytes, written);
+    }
+  } finally {
+    closeSync(descriptor);
   }
 }
 
@@ -163,12 +200,12 @@ async function audit(options: AuditOptions): Promise<number> {
   const output = formatReport(report, options, cwd, run.projectRoot);
 
   if (options.outputFile === null) {
-    reportStream.write(output);
+    await writeToStream(reportStream, output);
   } else {
     try {
       // CI jobs write reports into folders that do not exist yet (`--output reports/x.sarif`).
       mkdirSync(dirname(resolve(options.outputFile)), { recursive: true });
-      writeFileSync(options.outputFile, output);
+      writeToFile(options.outputFile, output);
     } catch (error) {
       printError(`could not write ${options.outputFile}: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT_USAGE_OR_INTERNAL;

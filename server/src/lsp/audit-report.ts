@@ -14,6 +14,14 @@ import { URI } from 'vscode-uri';
 import { htmlReport, type HtmlFile } from '../report/html';
 import type { AuditRecord } from './audit';
 
+/**
+ * The findings the page lists one by one; the totals, chart and tables count all of them. A
+ * webview is no place for a quarter of a million rows, and the page of a 60,000-file audit with
+ * every finding listed made the server's memory peak near a gigabyte (#15). The CLI's
+ * `--format html` lists everything.
+ */
+const LISTED_FINDINGS = 10_000;
+
 /** A nonce is base64 or hex from the client; anything else could break out of the attribute. */
 const NONCE = /^[A-Za-z0-9+/=_-]{16,128}$/;
 
@@ -66,14 +74,24 @@ function locationHref(file: HtmlFile, finding: { line: number; column: number })
  */
 export function renderAuditReport(record: AuditRecord, nonce: string, version: string): string | null {
   if (!NONCE.test(nonce)) return null;
+  // One docs link per rule, not per finding.
+  const docsLinks = new Map<string, string>();
+  const docsLinkOf = (ruleId: string): string => {
+    let link = docsLinks.get(ruleId);
+    if (link === undefined) {
+      link = `#docs?${new URLSearchParams({ rule: ruleId }).toString()}`;
+      docsLinks.set(ruleId, link);
+    }
+    return link;
+  };
   const files: HtmlFile[] = record.files.map((file) => ({
     path: file.path,
     absolutePath: file.absolutePath,
-    findings: file.findings.map((finding) => ({ ...finding, docsUrl: `#docs?${new URLSearchParams({ rule: finding.ruleId }).toString()}` })),
+    findings: file.findings.map((finding) => ({ ...finding, docsUrl: docsLinkOf(finding.ruleId) })),
   }));
   const folders = record.folders.map((folder) => folder.split(/[\\/]/).pop() ?? folder).join(', ');
   const title = `Faultline audit${folders === '' ? '' : ` of ${folders}`}${record.cancelled ? ' (cancelled)' : ''}`;
-  const page = htmlReport({ files, filesChecked: record.filesChecked, skipped: record.skipped }, { title, version, generatedAt: record.finishedAt, locationHref });
+  const page = htmlReport({ files, filesChecked: record.filesChecked, skipped: record.skipped }, { title, version, generatedAt: record.finishedAt, locationHref, maxListedFindings: LISTED_FINDINGS });
 
   let chartWidth: string | null = null;
   const withoutInlineStyles = page.replace(/(<svg\b[^>]*?) style="max-width:(\d+)px"/g, (_match, start: string, width: string) => {

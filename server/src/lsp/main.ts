@@ -31,6 +31,7 @@ import { readVersion, ruleDocsPath } from '../cli/installation';
 import { createAnalysis, languageOfDocument, pathOfUri, type DocumentAnalysis } from './analysis';
 import { createFrameFilter } from './framing';
 import { createIdleCollector } from './idle-collector';
+import { limitHeapGrowth } from '../workspace/heap-growth';
 import { createAuditor } from './audit';
 import { renderAuditReport } from './audit-report';
 import { codeActionsFor, workspaceRootOf } from './code-actions';
@@ -110,6 +111,8 @@ const analysis = createAnalysis(log, (changedUri) => {
 });
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
 const idleCollector = createIdleCollector(3_000);
+// A workspace audit allocates far faster than it keeps: collect before the heap is mostly garbage.
+limitHeapGrowth();
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
 const DEBOUNCE_MS = 60;
 

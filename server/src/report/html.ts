@@ -44,6 +44,13 @@ export interface HtmlReportOptions {
   locationHref?: (file: HtmlFile, finding: HtmlFinding) => string | null;
   /** How many folders and files the "most findings" tables list. */
   topCount?: number;
+  /**
+   * At most this many findings are listed one by one (whole files, in order; the totals, chart
+   * and tables still count every finding), with a line saying how many were left out. Default:
+   * all of them. A webview cannot show a page of a quarter of a million rows, and building one
+   * costs the language server hundreds of megabytes (#15).
+   */
+  maxListedFindings?: number;
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
@@ -130,6 +137,11 @@ svg .bar { fill: var(--bar); } svg text { fill: var(--fg); font-size: 12px; font
 `;
 
 export function htmlReport(input: HtmlReportInput, options: HtmlReportOptions): string {
+  return [...htmlReportChunks(input, options)].join('');
+}
+
+/** The page as pieces of text that together are the whole of it: a file's findings at a time. */
+export function* htmlReportChunks(input: HtmlReportInput, options: HtmlReportOptions): Generator<string> {
   const topCount = options.topCount ?? 10;
   const locationHref = options.locationHref ?? ((file, finding) => fileUrl(file.absolutePath, finding.line));
   const all = input.files.flatMap((file) => file.findings.map((finding) => ({ file, finding })));
@@ -167,21 +179,38 @@ export function htmlReport(input: HtmlReportInput, options: HtmlReportOptions): 
     parts.push(`<h2>Folders with the most findings</h2>`, table(['Folder', 'Findings'], countBy(all, ({ file }) => folderOf(file.path)).slice(0, topCount).map(([folder, count]) => [`<code>${escapeHtml(folder)}</code>`, String(count)])));
     parts.push(`<h2>Files with the most findings</h2>`, table(['File', 'Findings'], countBy(all, ({ file }) => file.path).slice(0, topCount).map(([path, count]) => [`<a href="#${escapeHtml(`file-${path}`)}"><code>${escapeHtml(path)}</code></a>`, String(count)])));
     parts.push('<h2>All findings</h2>');
-    for (const file of input.files) {
-      if (file.findings.length === 0) continue;
-      parts.push(`<h3 id="${escapeHtml(`file-${file.path}`)}">${escapeHtml(file.path)}</h3>`);
-      const rows = file.findings.map((finding) => {
-        const location = `${finding.line}:${finding.column}`;
-        const href = locationHref(file, finding);
-        return [
-          `<span class="location">${href === null ? location : `<a href="${escapeHtml(href)}">${location}</a>`}</span>`,
-          `<span class="severity ${finding.severity}">${finding.severity}</span>`,
-          ruleLink(finding.ruleId),
-          messageHtml(finding.message),
-        ];
-      });
-      parts.push(table(['Location', 'Severity', 'Rule', 'Message'], rows));
+  }
+  yield `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(options.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${parts.join('\n')}`;
+  parts.length = 0;
+  let listed = 0;
+  for (const file of input.files) {
+    if (file.findings.length === 0) continue;
+    if (listed + file.findings.length > (options.maxListedFindings ?? Number.POSITIVE_INFINITY)) {
+      const left = all.length - listed;
+      yield `\n<p class="meta">${left} more finding${left === 1 ? '' : 's'} not listed here: <code>faultline audit --format html</code> writes the full report.</p>`;
+      break;
     }
+    listed += file.findings.length;
+    const rows = file.findings.map((finding) => {
+      const location = `${finding.line}:${finding.column}`;
+      const href = locationHref(file, finding);
+      return [
+        `<span class="location">${href === null ? location : `<a href="${escapeHtml(href)}">${location}</a>`}</span>`,
+        `<span class="severity ${finding.severity}">${finding.severity}</span>`,
+        ruleLink(finding.ruleId),
+        messageHtml(finding.message),
+      ];
+    });
+    yield `\n<h3 id="${escapeHtml(`file-${file.path}`)}">${escapeHtml(file.path)}</h3>\n${table(['Location', 'Severity', 'Rule', 'Message'], rows)}`;
   }
   const internalErrors = input.internalErrors ?? [];
   if (internalErrors.length > 0) {
@@ -194,16 +223,7 @@ export function htmlReport(input: HtmlReportInput, options: HtmlReportOptions): 
   if (input.skipped.length > 0) {
     parts.push('<h2>Skipped files</h2>', table(['File', 'Reason'], input.skipped.map((entry) => [`<code>${escapeHtml(entry.path)}</code>`, escapeHtml(entry.reason)])));
   }
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(options.title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${parts.join('\n')}
+  yield `${parts.map((part) => `\n${part}`).join('')}
 </body>
 </html>
 `;
