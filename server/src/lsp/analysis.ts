@@ -2,14 +2,17 @@
  * The server's view of analysis: lints open documents (cached by uri and version, so diagnostics,
  * code actions and fix-all share one result), resolves each document's config, and reports a
  * rule that throws once to the output channel. Everything LSP-shaped stays in the handlers.
+ * Open documents are linted on the analysis worker (analysis-worker.ts), where an analysis that
+ * runs away is stopped; the audit's files are linted here (the audit has its own size limit).
  */
 
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId, type LintCache } from '../../../rules';
+import { languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
-import { lintFile, todayIso } from '../workspace/lint-file';
+import { lintFile, planFile, todayIso } from '../workspace/lint-file';
 import { loadPythonParser } from '../workspace/python';
+import { createAnalysisWorker } from './analysis-worker';
 
 export interface DocumentAnalysis {
   version: number;
@@ -28,12 +31,14 @@ export const MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
 
 export interface Analysis {
   /**
-   * Loads what linting a language needs and has not loaded yet: the Python grammar (a 32 MB
-   * WebAssembly memory) is loaded for the first Python document or audited Python file, not at
-   * startup, so a workspace without Python never pays for it. Resolves when linting is ready.
+   * Loads what linting a language on this thread needs (the audit's files) and has not loaded
+   * yet: the Python grammar (a 32 MB WebAssembly memory) is loaded for the first audited Python
+   * file, not at startup, so a workspace without Python never pays for it (the analysis worker
+   * loads its own for the first Python document). Resolves when linting is ready.
    */
   prepare(languageId: LanguageId | null): Promise<void>;
-  analyze(document: TextDocument): DocumentAnalysis | null;
+  /** The document's analysis; null for a language Faultline does not read, or when a newer version of the document replaced this one. */
+  analyze(document: TextDocument): Promise<DocumentAnalysis | null>;
   /** Findings for a file that is not open (the audit). */
   analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean; notAnalysed?: string } | null;
   resolveConfig(path: string): ResolvedConfig;
@@ -52,16 +57,15 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
   return languageOfLanguageId(document.languageId) ?? languageOfPath(URI.parse(document.uri).path);
 }
 
-export function createAnalysis(log: (message: string) => void): Analysis {
+/** `workerScript` is the server's own bundle, started again as the analysis worker. */
+export function createAnalysis(log: (message: string) => void, workerScript: string): Analysis {
   const resolver = createConfigResolver();
   const cache = new Map<string, DocumentAnalysis>();
-  /**
-   * The previous parse of the documents being edited, for incremental re-parsing on the next
-   * edit. Only the most recently linted few are kept: a syntax tree costs about as much memory
-   * as a megabyte of source, and documents that are merely open do not need one.
-   */
-  const parseCaches = new Map<string, LintCache>();
-  const PARSE_CACHE_LIMIT = 8;
+  /** Lints in progress, by uri: a second request for the same version shares the first. */
+  const inProgress = new Map<string, { version: number; analysis: Promise<DocumentAnalysis | null> }>();
+  const worker = createAnalysisWorker(workerScript, log);
+  /** Bumped when the config changes: a lint that started before is not kept. */
+  let configGeneration = 0;
   const reportedErrors = new Set<string>();
   let pythonLoading: Promise<void> | null = null;
 
@@ -89,32 +93,35 @@ export function createAnalysis(log: (message: string) => void): Analysis {
     },
     analyze(document) {
       const existing = cache.get(document.uri);
-      if (existing !== undefined && existing.version === document.version) return existing;
+      if (existing !== undefined && existing.version === document.version) return Promise.resolve(existing);
+      const running = inProgress.get(document.uri);
+      if (running !== undefined && running.version === document.version) return running.analysis;
       const languageId = languageOfDocument(document);
-      if (languageId === null) return null;
+      if (languageId === null) return Promise.resolve(null);
       const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
       // Untitled documents get a path of their language so the engine picks the right parser.
       const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : languageId === 'python' ? 'py' : 'js'}` : path;
+      const version = document.version;
+      const generation = configGeneration;
+      const keep = (analysis: DocumentAnalysis): DocumentAnalysis => {
+        if (generation === configGeneration) cache.set(document.uri, analysis);
+        return analysis;
+      };
       if (document.getText().length > MAX_DOCUMENT_CHARACTERS) {
-        parseCaches.delete(document.uri);
-        const tooLarge: DocumentAnalysis = { version: document.version, findings: [], resolved: resolver.resolve(lintPath), notAnalysed: `larger than ${MAX_DOCUMENT_CHARACTERS / 1024 / 1024} MB: open documents this large are not analysed (an audit reads files up to faultline.audit.maxFileSizeKb)` };
-        cache.set(document.uri, tooLarge);
-        return tooLarge;
+        worker.forget(document.uri);
+        return Promise.resolve(keep({ version, findings: [], resolved: resolver.resolve(lintPath), notAnalysed: `larger than ${MAX_DOCUMENT_CHARACTERS / 1024 / 1024} MB: open documents this large are not analysed (an audit reads files up to faultline.audit.maxFileSizeKb)` }));
       }
-      // Map order is insertion order: re-inserting marks the document as most recently used.
-      const parseCache = parseCaches.get(document.uri) ?? {};
-      parseCaches.delete(document.uri);
-      parseCaches.set(document.uri, parseCache);
-      if (parseCaches.size > PARSE_CACHE_LIMIT) {
-        const oldest = parseCaches.keys().next().value;
-        if (oldest !== undefined) parseCaches.delete(oldest);
-      }
-      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache });
-      reportInternalErrors(lintPath, result.internalErrors);
-      const notAnalysed = ignored ? undefined : result.notAnalysed;
-      const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved, ...(notAnalysed === undefined ? {} : { notAnalysed }) };
-      // A Python document linted before its grammar loaded has no findings yet; that is not kept.
-      if (languageId !== 'python' || isPythonInitialized()) cache.set(document.uri, analysis);
+      const plan = planFile(lintPath, resolver, { today: todayIso() });
+      if (plan.ignored) return Promise.resolve(keep({ version, findings: [], resolved: plan.resolved }));
+      const analysis = worker.lint({ uri: document.uri, version, path: plan.projectPath, languageId: plan.languageId, text: document.getText(), settings: plan.settings }).then((outcome): DocumentAnalysis | null => {
+        if (inProgress.get(document.uri)?.version === version) inProgress.delete(document.uri);
+        if (outcome === null) return null;
+        if ('notAnalysed' in outcome) return keep({ version, findings: [], resolved: plan.resolved, notAnalysed: outcome.notAnalysed });
+        const { result } = outcome;
+        reportInternalErrors(lintPath, result.internalErrors);
+        return keep({ version, findings: result.findings, resolved: plan.resolved, ...(result.notAnalysed === undefined ? {} : { notAnalysed: result.notAnalysed }) });
+      });
+      inProgress.set(document.uri, { version, analysis });
       return analysis;
     },
     analyzeFile(path, text) {
@@ -127,10 +134,13 @@ export function createAnalysis(log: (message: string) => void): Analysis {
     invalidateConfig() {
       resolver.invalidate();
       cache.clear();
+      inProgress.clear();
+      configGeneration++;
     },
     forget(uri) {
       cache.delete(uri);
-      parseCaches.delete(uri);
+      inProgress.delete(uri);
+      worker.forget(uri);
     },
     cached: (uri) => cache.get(uri),
   };

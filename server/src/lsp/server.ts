@@ -1,5 +1,5 @@
 /**
- * The Faultline language server: `faultline-lsp --stdio` (or node IPC when VS Code starts it).
+ * The Faultline language server: `faultline-lsp --stdio` (or node IPC when VS Code starts it), loaded by main.ts.
  * Wiring only: each request is converted, handed to analysis, and converted back. Diagnostics are
  * pulled (textDocument/diagnostic) when the client supports it and pushed otherwise, debounced
  * per document and never published for a stale version. No exception escapes a handler: it is
@@ -74,7 +74,7 @@ const documents = new TextDocuments(TextDocument);
 const log = (message: string): void => connection.console.error(message);
 reportSkippedInput = (reason) => log(`Faultline: skipped corrupted input from the client (${reason}); reading on from the next message.`);
 const logInfo = (message: string): void => connection.console.info(message);
-const analysis = createAnalysis(log);
+const analysis = createAnalysis(log, require.main?.filename ?? __filename);
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */
 const idleCollector = createIdleCollector(3_000);
 const DEFAULT_SETTINGS: ClientSettings & { maxFileSizeKb: number } = { enable: true, run: 'onType', maxFileSizeKb: 1024 };
@@ -146,9 +146,11 @@ async function diagnosticsFor(document: TextDocument): Promise<Diagnostic[]> {
   if (isConfigDocument(document.uri)) return configDiagnostics(document);
   const settings = await settingsFor(document.uri);
   if (!settings.enable) return [];
-  await analysis.prepare(languageOfDocument(document));
   idleCollector.touch();
-  const result = safely('linting', null, () => analysis.analyze(document));
+  const result = await analysis.analyze(document).catch((error: unknown) => {
+    log(`Faultline: linting failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return null;
+  });
   return result === null ? [] : analysisDiagnostics(document, result);
 }
 
@@ -289,14 +291,17 @@ connection.languages.diagnostics.on(async (params, token) => {
   }
 });
 
-connection.onCodeAction((params, token) =>
-  safely('code actions', [], () => {
-    const document = documents.get(params.textDocument.uri);
-    if (document === undefined || token.isCancellationRequested || isConfigDocument(document.uri) || languageOfDocument(document) === null) return [];
+connection.onCodeAction(async (params, token) => {
+  const document = documents.get(params.textDocument.uri);
+  if (document === undefined || token.isCancellationRequested || isConfigDocument(document.uri) || languageOfDocument(document) === null) return [];
+  try {
     const path = pathOfUri(document.uri);
-    return codeActionsFor(analysis, document, params, path === null ? (workspaceFolderPaths[0] ?? null) : workspaceRootOf(workspaceFolderPaths, path));
-  }),
-);
+    return await codeActionsFor(analysis, document, params, path === null ? (workspaceFolderPaths[0] ?? null) : workspaceRootOf(workspaceFolderPaths, path));
+  } catch (error) {
+    log(`Faultline: code actions failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return [];
+  }
+});
 
 connection.onRequest(DOCUMENT_STATUS_REQUEST, (params: DocumentStatusParams): DocumentStatus =>
   safely('document status', { configPath: null, configHasErrors: false, enabled: true }, () => {
