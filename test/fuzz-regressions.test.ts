@@ -8,7 +8,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { lintDocument, RULES, type LanguageId, type LintResult, type LintSettings } from '../rules';
+import { applyEdits, lintDocument, RULES, type LanguageId, type LintResult, type LintSettings } from '../rules';
 import { loadPythonParser } from '../server/src/workspace/python';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-12-07' };
@@ -59,5 +59,15 @@ describe('fuzzer reproducers (#15)', () => {
     const b = text.indexOf('def b');
     const flaggedAt = result.findings.filter((finding) => finding.ruleId === 'sql-built-from-strings').map((finding) => `${text.slice(finding.range.start, finding.range.end)}${finding.range.start > b ? ' in b' : ' in a'}`);
     assert.deepEqual(flaggedAt, ['{user_id} in a', '{val} in b'], JSON.stringify(flagged));
+  });
+
+  test('seed 20261207 index 69: equals-null offered `IS NULL` on a chained comparison, and joined it to an operand the `=` touched', () => {
+    const chained = 'SELECT id FROM orders WHERE IF(shipped_at != a= b= NULL, 1, 0) = 1;\n';
+    const finding = lintDocument({ path: 'src/q.sql', languageId: 'sql', text: chained }, { ...SETTINGS, sqlDialect: 'mysql' }, RULES).findings.find((candidate) => candidate.ruleId === 'equals-null');
+    // `a = b = NULL` is `(a = b) = NULL`; `a = b IS NULL` would be `a = (b IS NULL)`.
+    assert.deepEqual(finding?.fixes, []);
+    const touching = 'SELECT id FROM sessions WHERE expires_at= NULL;\n';
+    const fix = lintDocument({ path: 'src/q.sql', languageId: 'sql', text: touching }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'equals-null')?.fixes[0];
+    assert.equal(applyEdits(touching, fix?.edits ?? []), 'SELECT id FROM sessions WHERE expires_at IS NULL;\n');
   });
 });
