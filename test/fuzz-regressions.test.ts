@@ -9,6 +9,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { applyEdits, lintDocument, RULES, type LanguageId, type LintResult, type LintSettings } from '../rules';
+import { lintDocumentUnguarded } from '../rules/engine/runner';
 import { loadPythonParser } from '../server/src/workspace/python';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-12-07' };
@@ -69,5 +70,12 @@ describe('fuzzer reproducers (#15)', () => {
     const touching = 'SELECT id FROM sessions WHERE expires_at= NULL;\n';
     const fix = lintDocument({ path: 'src/q.sql', languageId: 'sql', text: touching }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'equals-null')?.fixes[0];
     assert.equal(applyEdits(touching, fix?.edits ?? []), 'SELECT id FROM sessions WHERE expires_at IS NULL;\n');
+  });
+
+  test('seed 20261207 index 546: a file ending inside a template hole (`${PAGE_`) gave a finding ending past the text', () => {
+    const text = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const page = () => pool.query(`SELECT id FROM products LIMIT ${PAGE_";
+    const raw = lintDocumentUnguarded({ path: 'lib/index.ts', languageId: 'typescript', text }, SETTINGS, RULES);
+    assert.ok(raw.findings.length > 0);
+    for (const finding of raw.findings) assert.ok(finding.range.end <= text.length, `${finding.ruleId} ends at ${finding.range.end} of ${text.length}`);
   });
 });
