@@ -13,7 +13,7 @@
  *   overlapping-edits  a fix whose edits overlap (or leave the text)
  *   determinism        the same input linted twice gives two different results
  *   incremental        an editor's lint (previous parse kept, then the edit) differs from a fresh lint
- *   time               a lint took longer than timeBudgetMs (2 s + 20 ms per KB)
+ *   time               a lint took longer than timeBudgetMs (2 s + 20 ms per KB; the faster of two)
  *   memory             a lint grew the heap by more than MEMORY_BUDGET_MB
  *   fix-breaks-parse   a safe or unsafe fix turns text that parsed into text that does not
  *   fix-adds-finding   after a fix its finding is still there, or another rule finds more
@@ -136,15 +136,19 @@ export function checkInput(input: FuzzInput, editSeed: number): { failures: Fail
     if (!(error instanceof AnalysisLimit)) failures.push({ check: 'exception', detail: error instanceof Error ? (error.stack ?? error.message).split('\n').slice(0, 4).join(' | ') : String(error) });
   }
   const heapBefore = process.memoryUsage().heapUsed;
-  const start = performance.now();
+  let start = performance.now();
   const result = lint(input, input.text);
-  const ms = performance.now() - start;
+  const firstMs = performance.now() - start;
   const grownMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+  start = performance.now();
+  const again = lint(input, input.text);
+  // The faster of the two lints: on a shared machine one of them may have waited for a core.
+  const ms = Math.min(firstMs, performance.now() - start);
   const budget = timeBudgetMs(input.text.length);
   if (ms > budget) failures.push({ check: 'time', detail: `${ms.toFixed(0)} ms (budget ${budget.toFixed(0)} ms) for ${input.text.length} characters` });
   if (grownMb > MEMORY_BUDGET_MB) failures.push({ check: 'memory', detail: `heap grew ${grownMb.toFixed(0)} MB (budget ${MEMORY_BUDGET_MB} MB)` });
   for (const error of result.internalErrors) failures.push({ check: 'internal-error', detail: `${error.ruleId ?? 'engine'}: ${error.message.split('\n').slice(0, 3).join(' | ')}` });
-  if (outcome(lint(input, input.text)) !== outcome(result)) failures.push({ check: 'determinism', detail: 'two lints of the same text differ' });
+  if (outcome(again) !== outcome(result)) failures.push({ check: 'determinism', detail: 'two lints of the same text differ' });
   // An editor's lint: the text before one more edit, linted with a cache, then the text itself.
   if (input.languageId === 'typescript' || input.languageId === 'javascript') {
     const cache: LintCache = {};
