@@ -61,11 +61,13 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
 export function createAnalysis(log: (message: string) => void, workerScript: string): Analysis {
   const resolver = createConfigResolver();
   const cache = new Map<string, DocumentAnalysis>();
-  /** Lints in progress, by uri: a second request for the same version shares the first. */
+  /**
+   * Lints in progress, by uri: a second request for the same version shares the first. A lint's
+   * result is kept only if its entry is still here when it ends: not after the document was
+   * closed (a reopened document starts at version 1 again) or the config changed.
+   */
   const inProgress = new Map<string, { version: number; analysis: Promise<DocumentAnalysis | null> }>();
   const worker = createAnalysisWorker(workerScript, log);
-  /** Bumped when the config changes: a lint that started before is not kept. */
-  let configGeneration = 0;
   const reportedErrors = new Set<string>();
   let pythonLoading: Promise<void> | null = null;
 
@@ -102,9 +104,8 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
       // Untitled documents get a path of their language so the engine picks the right parser.
       const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : languageId === 'python' ? 'py' : 'js'}` : path;
       const version = document.version;
-      const generation = configGeneration;
       const keep = (analysis: DocumentAnalysis): DocumentAnalysis => {
-        if (generation === configGeneration) cache.set(document.uri, analysis);
+        cache.set(document.uri, analysis);
         return analysis;
       };
       if (document.getText().length > MAX_DOCUMENT_CHARACTERS) {
@@ -113,16 +114,18 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
       }
       const plan = planFile(lintPath, resolver, { today: todayIso() });
       if (plan.ignored) return Promise.resolve(keep({ version, findings: [], resolved: plan.resolved }));
-      const analysis = worker.lint({ uri: document.uri, version, path: plan.projectPath, languageId: plan.languageId, text: document.getText(), settings: plan.settings }).then((outcome): DocumentAnalysis | null => {
-        if (inProgress.get(document.uri)?.version === version) inProgress.delete(document.uri);
+      const entry = { version, analysis: worker.lint({ uri: document.uri, version, path: plan.projectPath, languageId: plan.languageId, text: document.getText(), settings: plan.settings }).then((outcome): DocumentAnalysis | null => {
+        const current = inProgress.get(document.uri) === entry;
+        if (current) inProgress.delete(document.uri);
         if (outcome === null) return null;
-        if ('notAnalysed' in outcome) return keep({ version, findings: [], resolved: plan.resolved, notAnalysed: outcome.notAnalysed });
-        const { result } = outcome;
-        reportInternalErrors(lintPath, result.internalErrors);
-        return keep({ version, findings: result.findings, resolved: plan.resolved, ...(result.notAnalysed === undefined ? {} : { notAnalysed: result.notAnalysed }) });
-      });
-      inProgress.set(document.uri, { version, analysis });
-      return analysis;
+        if ('result' in outcome) reportInternalErrors(lintPath, outcome.result.internalErrors);
+        const analysis: DocumentAnalysis = 'notAnalysed' in outcome
+          ? { version, findings: [], resolved: plan.resolved, notAnalysed: outcome.notAnalysed }
+          : { version, findings: outcome.result.findings, resolved: plan.resolved, ...(outcome.result.notAnalysed === undefined ? {} : { notAnalysed: outcome.result.notAnalysed }) };
+        return current ? keep(analysis) : analysis;
+      }) };
+      inProgress.set(document.uri, entry);
+      return entry.analysis;
     },
     analyzeFile(path, text) {
       if (languageOfPath(path) === null) return null;
@@ -135,7 +138,6 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
       resolver.invalidate();
       cache.clear();
       inProgress.clear();
-      configGeneration++;
     },
     forget(uri) {
       cache.delete(uri);
