@@ -31,6 +31,8 @@ const CASES: Case[] = [
   { name: 'long-python-line', base: 2_500_000, unit: 'bytes on one Python line', make: longPythonLine },
   { name: 'python-concatenation', base: 4_000, unit: 'string concatenations on one line', make: pythonConcatenation },
   { name: 'script-concatenation', base: 10_000, unit: 'string concatenations in a query', make: scriptConcatenation },
+  { name: 'python-queries-in-one-function', base: 150, unit: 'f-string queries in one function', make: (size) => ({ name: 'one-function.py', text: `def f(cursor, rows):\n${'    for row in rows:\n        cursor.execute(f"SELECT * FROM t WHERE id = {row}")\n'.repeat(size)}` }) },
+  { name: 'python-name-concatenation', base: 500, unit: 'names concatenated into a query', make: (size) => ({ name: 'names.py', text: `def f(cursor, x):\n    cursor.execute("SELECT " + ${Array.from({ length: size }, () => 'x').join(' + ')})\n` }) },
   { name: 'python-call-chain', base: 2_000, unit: 'chained calls f()()()', make: (size) => ({ name: 'chain.py', text: `from airflow import DAG\nimport requests\n\ndef task():\n    value = f${'()'.repeat(size)}\n    return requests.get("https://x", timeout=5)\n` }) },
 ];
 

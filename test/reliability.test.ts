@@ -1,7 +1,8 @@
 /**
  * Inputs that once killed or froze the process (issue #15). Each must come back with an answer;
  * none of these is timed: before the fix, each ran the process out of memory or for minutes, so
- * finishing at all is what the test shows.
+ * finishing at all is what the test shows. The language server's watchdog is tested with the
+ * server's other robustness cases (robustness.test.ts).
  */
 
 import { describe, test } from 'node:test';

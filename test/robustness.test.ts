@@ -4,8 +4,9 @@
  * depth the user controls do not exhaust the stack, and no result holds a range outside the text
  * or a fix whose edits overlap. The built CLI: a file Faultline fails on is listed in every output
  * format and the audit goes on, on the main thread and in workers. The built language server over
- * stdio: such a document says so with one diagnostic, and the workspace audit goes on.
- * bench/pathological.ts times the super-linear cases against their input size.
+ * stdio: such a document says so with one diagnostic, and the workspace audit goes on; a document
+ * whose analysis runs away is stopped by the watchdog and the other documents are linted; a 60 MB
+ * document is read and refused by size. bench/pathological.ts times the super-linear cases against their input size.
  */
 
 import { after, before, describe, test } from 'node:test';
@@ -20,7 +21,7 @@ import { REPO_ROOT } from './helpers/paths';
 import { applyEdits, editsApply, lintDocument, RULES, type LintCache, type LintResult, type LintSettings, type Rule } from '../rules';
 import { bracketDepthExceeds, SCRIPT_NESTING_LIMIT } from '../rules/engine/languages/typescript';
 import { loadPythonParser } from '../server/src/workspace/python';
-import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, nestedSqlPredicate, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
+import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, nestedSqlPredicate, nestedUnclosedArrows, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-11-24' };
 
@@ -312,6 +313,7 @@ describe('the CLI: a file Faultline fails on is that file\'s failure, in every f
 
 const isNotAnalysed = (pattern: RegExp) => (params: PublishDiagnosticsParams): boolean =>
   params.diagnostics.length === 1 && params.diagnostics[0]?.code === 'not-analysed' && pattern.test(String(params.diagnostics[0]?.message));
+const hasFinding = (ruleId: string) => (params: PublishDiagnosticsParams): boolean => params.diagnostics.some((item) => item.code === ruleId);
 
 describe('the language server: a document Faultline cannot analyse says so, and everything else goes on (#15)', () => {
   let client: TestClient;
@@ -345,6 +347,38 @@ describe('the language server: a document Faultline cannot analyse says so, and 
     assert.equal(client.process.exitCode, null);
   });
 
+  test('a document the TypeScript parser would take hours on is stopped ("too complex"); the document opened after it is linted, and edits to it are linted at once', async () => {
+    const started = Date.now();
+    // 40 levels: on the main thread this froze the server for good (16 levels already take seconds).
+    const runaway = open('src/editor/nested-arrows.ts', 'typescript', nestedUnclosedArrows(40).text);
+    const normal = open('reports/editor-dau.sql', 'sql', DAU);
+    await client.diagnostics(normal, hasFinding('timezone-naive-date-bucket'), 30_000);
+    const normalAfter = Date.now() - started;
+    await client.diagnostics(runaway, isNotAnalysed(/too complex: its analysis ran past the \d+ s budget/), 30_000);
+    // The budget is 5 s: the normal document waited for it at most, never for the runaway parse.
+    assert.ok(normalAfter < 15_000, `the normal document's diagnostics came after ${normalAfter} ms`);
+    assert.ok(client.logs.some((log) => /stopped analysing .*nested-arrows.ts: too complex/.test(log.message)), 'the stop is logged');
+
+    // Typing in the runaway document again costs at most the short retry budget; the other
+    // document's edits still get their diagnostics.
+    client.discardDiagnostics(normal);
+    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: runaway, version: 2 }, contentChanges: [{ text: `${nestedUnclosedArrows(41).text}` }] });
+    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: normal, version: 2 }, contentChanges: [{ text: `${DAU}${DAU}` }] });
+    const edited = await client.diagnostics(normal, (params) => params.version === 2 && params.diagnostics.filter((item) => item.code === 'timezone-naive-date-bucket').length === 2, 15_000);
+    assert.equal(edited.version, 2);
+    await client.diagnostics(runaway, (params) => params.version === 2 && isNotAnalysed(/too complex/)(params), 15_000);
+    assert.equal(client.process.exitCode, null, 'the server is still running');
+  });
+
+  test('a 60 MB document gets one "larger than 5 MB" diagnostic, and the server goes on', async () => {
+    const huge = `${DAU}${'-- a line of padding, to make the document sixty megabytes long ----------\n'.repeat(800_000)}`;
+    assert.ok(huge.length > 60 * 1000 * 1000);
+    const uri = open('reports/huge-60mb.sql', 'sql', huge);
+    await client.diagnostics(uri, isNotAnalysed(/larger than 5 MB/), 60_000);
+    const next = open('reports/after-huge.sql', 'sql', DAU);
+    await client.diagnostics(next, hasFinding('timezone-naive-date-bucket'), 15_000);
+    assert.equal(client.process.exitCode, null, 'the server is still running');
+  });
   test('the workspace audit lists the failed file as skipped with its reason and reports the others', async () => {
     const result = (await client.connection.sendRequest('faultline/audit', { scope: { kind: 'workspace' }, progressToken: 'robustness', excludes: [] })) as { filesChecked: number; skippedFiles: { uri: string; reason: string }[] };
     const skipped = new Map(result.skippedFiles.map((file) => [file.uri, file.reason]));

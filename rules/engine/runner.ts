@@ -127,7 +127,12 @@ export function lintDocument(document: SourceDocument, settings: LintSettings, r
   }
 }
 
-function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings, rules: readonly Rule[], cache?: LintCache): LintResult {
+/**
+ * The runner without its guard: exceptions escape and ranges are not clamped. Only the fuzzer
+ * (bench/fuzz.ts) calls it, to see the faults the guard would otherwise hide; everything else
+ * calls lintDocument.
+ */
+export function lintDocumentUnguarded(document: SourceDocument, settings: LintSettings, rules: readonly Rule[], cache?: LintCache): LintResult {
   const findings: SuppressibleFinding[] = [];
   const internalErrors: InternalError[] = [];
   const stats = { sqlStatements: 0 };

@@ -78,3 +78,11 @@ export function longPythonLine(bytes: number): PathologicalFile {
 export function midTypingTemplate(): PathologicalFile {
   return { name: 'mid-typing.ts', text: `${PG_HEADER}export const user = (id: string) => pool.query(\`SELECT * FROM users WHERE id = \${(` };
 }
+
+/**
+ * `depth` nested `async (a =` arrows left open: TypeScript's parser tries each as an arrow's
+ * parameters and as a call, so its time doubles about every two levels (16: seconds; 30: hours).
+ */
+export function nestedUnclosedArrows(depth: number): PathologicalFile {
+  return { name: 'nested-arrows.ts', text: `${PG_HEADER}export const handler = ${'async (a = '.repeat(depth)}\n` };
+}

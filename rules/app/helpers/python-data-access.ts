@@ -286,27 +286,65 @@ export function isStringExpression(node: PythonNode): boolean {
   return false;
 }
 
-/** True when the function around `node` assigns `name` from a string it builds (`new_value = "TO_CHAR(%s)" % col`): SQL text made in code. */
-export function assignedStringInScope(node: PythonNode, name: string): boolean {
-  const scope = enclosingFunction(node);
-  if (scope === null) return false;
-  let found = false;
-  const body = scope.childForFieldName('body');
-  if (body === null) return false;
-  walkPythonNamed(body, (current) => {
-    if (found) return false;
-    if (current !== body && (current.type === 'function_definition' || current.type === 'class_definition')) return false;
-    if (current.type === 'assignment' || current.type === 'augmented_assignment') {
+/** A function, lambda or class of a parse, with the names assigned a built string directly in its body. */
+interface StringAssignmentScope {
+  start: number;
+  end: number;
+  isFunction: boolean;
+  names: Set<string>;
+}
+
+/**
+ * Every scope of a parse with the names it assigns from a string it builds, worked out once per
+ * parse (keyed by the tree), in document order. Asked per substitution, a walk of the enclosing
+ * function each time, and the climb to it through `.parent` (which tree-sitter answers by
+ * descending from the root), were quadratic in a long function full of queries or a long
+ * concatenation (#15, found by the fuzzer).
+ */
+const stringAssignmentScopes = new WeakMap<object, StringAssignmentScope[]>();
+
+/** The innermost scope (of those `accept` takes) around `offset`: scopes nest, so it is the last one opened before it that still contains it. */
+function innermostScope(scopes: readonly StringAssignmentScope[], offset: number, accept: (scope: StringAssignmentScope) => boolean): StringAssignmentScope | null {
+  let low = 0;
+  let high = scopes.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((scopes[middle]?.start ?? 0) <= offset) low = middle + 1;
+    else high = middle;
+  }
+  for (let index = low - 1; index >= 0; index--) {
+    const scope = scopes[index];
+    if (scope !== undefined && scope.end > offset && accept(scope)) return scope;
+  }
+  return null;
+}
+
+function scopesOf(node: PythonNode): StringAssignmentScope[] {
+  const known = stringAssignmentScopes.get(node.tree);
+  if (known !== undefined) return known;
+  const scopes: StringAssignmentScope[] = [];
+  const assignments: { offset: number; name: string }[] = [];
+  walkPythonNamed(node.tree.rootNode, (current) => {
+    if (current.type === 'function_definition' || current.type === 'lambda' || current.type === 'class_definition') {
+      scopes.push({ start: current.startIndex, end: current.endIndex, isFunction: current.type !== 'class_definition', names: new Set() });
+    } else if (current.type === 'assignment' || current.type === 'augmented_assignment') {
       const left = current.childForFieldName('left');
       const right = current.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === name && right !== null && isStringExpression(right)) {
-        found = true;
-        return false;
-      }
+      if (left?.type === 'identifier' && right !== null && isStringExpression(right)) assignments.push({ offset: current.startIndex, name: left.text });
     }
     return true;
   });
-  return found;
+  // The walk visits a node before its children, so scopes are in order of their start.
+  for (const assignment of assignments) innermostScope(scopes, assignment.offset, () => true)?.names.add(assignment.name);
+  stringAssignmentScopes.set(node.tree, scopes);
+  return scopes;
+}
+
+/** True when the function around `node` assigns `name` from a string it builds (`new_value = "TO_CHAR(%s)" % col`): SQL text made in code. */
+export function assignedStringInScope(node: PythonNode, name: string): boolean {
+  // Inside a class inside a function, the function is the scope; the class body's own assignments are not the function's.
+  const scope = innermostScope(scopesOf(node), node.startIndex, (candidate) => candidate.isFunction);
+  return scope !== null && scope.names.has(name);
 }
 
 /** True inside `if __name__ == "__main__":`: the module run as a script (in libraries, usually a maintainer's generator). */

@@ -823,7 +823,10 @@ function holeHostRange(sourceFile: ts.SourceFile, node: ts.Expression): TextRang
   const parent = node.parent;
   if (ts.isTemplateSpan(parent)) {
     const previousLiteralEnd = parent.parent.templateSpans.indexOf(parent) === 0 ? parent.parent.head.getEnd() : (parent.parent.templateSpans[parent.parent.templateSpans.indexOf(parent) - 1]?.literal.getEnd() ?? node.getStart(sourceFile));
-    return { start: previousLiteralEnd - 2, end: parent.literal.getStart(sourceFile) + 1 };
+    // The `}` that closes the hole is where the next literal starts, unless the file ends inside
+    // the hole (`${PAGE_` as the last bytes): then there is none (#15, found by the fuzzer).
+    const literalStart = parent.literal.getStart(sourceFile);
+    return { start: previousLiteralEnd - 2, end: sourceFile.text[literalStart] === '}' ? literalStart + 1 : literalStart };
   }
   return { start: node.getStart(sourceFile), end: node.getEnd() };
 }

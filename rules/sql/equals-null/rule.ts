@@ -93,10 +93,14 @@ export default defineRule<MessageId>({
               // `= NULL::text` or `= NULL || x` would not read as `IS NULL ...`: report without a fix.
               const endsCleanly = index + 1 >= range.end || next === undefined || !(next.kind === 'operator' || next.text === '.' || next.text === '[');
               const operandHasComparison = Array.from({ length: operator - operandStart }, (_, offset) => operandStart + offset).some((position) => model.depths[position] === model.depths[operator] && isComparisonToken(model, position));
+              // `a = b = NULL` is `(a = b) = NULL`, but `a = b IS NULL` is `a = (b IS NULL)`: a chained comparison gets no fix (#15, found by the fuzzer).
+              const chained = operandStart - 1 >= range.start && model.depths[operandStart - 1] === model.depths[operator] && isComparisonToken(model, operandStart - 1);
               const operatorToken = model.tokens[operator];
               const nullToken = model.tokens[index];
-              if (endsCleanly && !operandHasComparison && onlySpaceBetween(source.text, model, operator, index) && operatorToken !== undefined && nullToken !== undefined) {
-                fixes.push({ title: `Use \`${replacement}\``, safety: 'safe', edits: [{ range: { start: operatorToken.start, end: nullToken.end }, newText: replacement }] });
+              if (endsCleanly && !operandHasComparison && !chained && onlySpaceBetween(source.text, model, operator, index) && operatorToken !== undefined && nullToken !== undefined) {
+                // `deleted_at= NULL`: the operator touches the operand, and `IS` must not join it (`deleted_atIS NULL`).
+                const separator = /\s/.test(source.text[operatorToken.start - 1] ?? ' ') ? '' : ' ';
+                fixes.push({ title: `Use \`${replacement}\``, safety: 'safe', edits: [{ range: { start: operatorToken.start, end: nullToken.end }, newText: `${separator}${replacement}` }] });
               }
               context.report({
                 messageId: 'equalsNull',

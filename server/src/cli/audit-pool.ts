@@ -5,15 +5,15 @@
  * batches are in flight per worker so a worker never waits for the main thread between batches,
  * and batches are small so one slow file does not leave the other core idle at the end.
  *
- * The worker is the CLI's own command started again (`new Worker(script, { workerData })`, the
- * launcher when there is one, so workers get the compile cache too) with a marker in its
- * workerData; main.ts sees the marker and serves batches instead of running a command, so there
- * is no second bundle to build or ship.
+ * The worker is the CLI's own command started again in another role (workspace/role-workers.ts;
+ * the launcher when there is one, so workers get the compile cache too); main.ts sees the role
+ * and serves batches instead of running a command.
  */
 
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, type Worker } from 'node:worker_threads';
 import type { LintSettings } from '../../../rules/index';
 import { loadPythonParser } from '../workspace/python';
+import { hasWorkerRole, startRoleWorker } from '../workspace/role-workers';
 import { lintJob, type FileJob, type FileResult } from './audit-job';
 
 const WORKER_ROLE = 'faultline-audit-worker';
@@ -41,9 +41,7 @@ interface BatchReply {
 
 /** True in a thread started by lintInWorkers. */
 export function isAuditWorker(): boolean {
-  if (isMainThread) return false;
-  const data: unknown = workerData;
-  return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === WORKER_ROLE;
+  return hasWorkerRole(WORKER_ROLE);
 }
 
 /** The worker's side: lint each batch it is sent and post the results back. */
@@ -135,7 +133,7 @@ export function lintInWorkers(
 
     const count = Math.max(1, Math.min(workerCount, batches.length));
     for (let index = 0; index < count; index++) {
-      const worker = new Worker(script, { workerData: { role: WORKER_ROLE }, resourceLimits: WORKER_RESOURCE_LIMITS });
+      const worker = startRoleWorker(script, WORKER_ROLE, WORKER_RESOURCE_LIMITS);
       workers.add(worker);
       inFlight.set(worker, new Set());
       worker.on('message', (reply: BatchReply) => {

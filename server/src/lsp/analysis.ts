@@ -2,15 +2,18 @@
  * The server's view of analysis: lints open documents (cached by uri and version, so diagnostics,
  * code actions and fix-all share one result), resolves each document's config, and reports a
  * rule that throws once to the output channel. Everything LSP-shaped stays in the handlers.
+ * Open documents are linted on the analysis worker (analysis-worker.ts), where an analysis that
+ * runs away is stopped; the audit's files are linted here (the audit has its own size limit).
  */
 
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { isPythonInitialized, languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId, type LintCache } from '../../../rules';
+import { languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
-import { lintFile, todayIso } from '../workspace/lint-file';
-import { createProjectFacts } from '../workspace/project-facts';
+import { lintFile, planFile, todayIso } from '../workspace/lint-file';
 import { loadPythonParser } from '../workspace/python';
+import { createProjectFacts } from '../workspace/project-facts';
+import { createAnalysisWorker } from './analysis-worker';
 
 export interface DocumentAnalysis {
   version: number;
@@ -29,12 +32,14 @@ export const MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
 
 export interface Analysis {
   /**
-   * Loads what linting a language needs and has not loaded yet: the Python grammar (a 32 MB
-   * WebAssembly memory) is loaded for the first Python document or audited Python file, not at
-   * startup, so a workspace without Python never pays for it. Resolves when linting is ready.
+   * Loads what linting a language on this thread needs (the audit's files) and has not loaded
+   * yet: the Python grammar (a 32 MB WebAssembly memory) is loaded for the first audited Python
+   * file, not at startup, so a workspace without Python never pays for it (the analysis worker
+   * loads its own for the first Python document). Resolves when linting is ready.
    */
   prepare(languageId: LanguageId | null): Promise<void>;
-  analyze(document: TextDocument): DocumentAnalysis | null;
+  /** The document's analysis; null for a language Faultline does not read, or when a newer version of the document replaced this one. */
+  analyze(document: TextDocument): Promise<DocumentAnalysis | null>;
   /** Findings for a file that is not open (the audit). */
   analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean; notAnalysed?: string } | null;
   /**
@@ -60,21 +65,23 @@ export function languageOfDocument(document: TextDocument): LanguageId | null {
 }
 
 /**
+ * `workerScript` is the server's own bundle, started again as the analysis worker.
  * `onOtherFilesStale` is called when a save changed what the project says about other files
- * (an `axios.defaults.timeout` line typed, an import added): their cached results were dropped
- * and the open ones should be analysed again.
+ * (an `axios.defaults.timeout` line added, an import): their cached results were dropped and the
+ * open ones should be analysed again.
  */
-export function createAnalysis(log: (message: string) => void, onOtherFilesStale: (changedUri: string) => void = () => {}): Analysis {
+export function createAnalysis(log: (message: string) => void, workerScript: string, onOtherFilesStale: (changedUri: string) => void = () => {}): Analysis {
   const resolver = createConfigResolver();
+  // Project facts are read here, on the server's thread, and each lint request carries its file's part.
   const projectFacts = createProjectFacts(resolver);
   const cache = new Map<string, DocumentAnalysis>();
   /**
-   * The previous parse of the documents being edited, for incremental re-parsing on the next
-   * edit. Only the most recently linted few are kept: a syntax tree costs about as much memory
-   * as a megabyte of source, and documents that are merely open do not need one.
+   * Lints in progress, by uri: a second request for the same version shares the first. A lint's
+   * result is kept only if its entry is still here when it ends: not after the document was
+   * closed (a reopened document starts at version 1 again) or the config changed.
    */
-  const parseCaches = new Map<string, LintCache>();
-  const PARSE_CACHE_LIMIT = 8;
+  const inProgress = new Map<string, { version: number; analysis: Promise<DocumentAnalysis | null> }>();
+  const worker = createAnalysisWorker(workerScript, log);
   const reportedErrors = new Set<string>();
   let pythonLoading: Promise<void> | null = null;
 
@@ -102,33 +109,39 @@ export function createAnalysis(log: (message: string) => void, onOtherFilesStale
     },
     analyze(document) {
       const existing = cache.get(document.uri);
-      if (existing !== undefined && existing.version === document.version) return existing;
+      if (existing !== undefined && existing.version === document.version) return Promise.resolve(existing);
+      const running = inProgress.get(document.uri);
+      if (running !== undefined && running.version === document.version) return running.analysis;
       const languageId = languageOfDocument(document);
-      if (languageId === null) return null;
+      if (languageId === null) return Promise.resolve(null);
       const path = pathOfUri(document.uri) ?? URI.parse(document.uri).path;
       // Untitled documents get a path of their language so the engine picks the right parser.
       const lintPath = languageOfPath(path) === null ? `${path}.${languageId === 'sql' ? 'sql' : languageId === 'typescript' ? 'ts' : languageId === 'python' ? 'py' : 'js'}` : path;
+      const version = document.version;
+      const keep = (analysis: DocumentAnalysis): DocumentAnalysis => {
+        cache.set(document.uri, analysis);
+        return analysis;
+      };
       if (document.getText().length > MAX_DOCUMENT_CHARACTERS) {
-        parseCaches.delete(document.uri);
-        const tooLarge: DocumentAnalysis = { version: document.version, findings: [], resolved: resolver.resolve(lintPath), notAnalysed: `larger than ${MAX_DOCUMENT_CHARACTERS / 1024 / 1024} MB: open documents this large are not analysed (an audit reads files up to faultline.audit.maxFileSizeKb)` };
-        cache.set(document.uri, tooLarge);
-        return tooLarge;
+        worker.forget(document.uri);
+        return Promise.resolve(keep({ version, findings: [], resolved: resolver.resolve(lintPath), notAnalysed: `larger than ${MAX_DOCUMENT_CHARACTERS / 1024 / 1024} MB: open documents this large are not analysed (an audit reads files up to faultline.audit.maxFileSizeKb)` }));
       }
-      // Map order is insertion order: re-inserting marks the document as most recently used.
-      const parseCache = parseCaches.get(document.uri) ?? {};
-      parseCaches.delete(document.uri);
-      parseCaches.set(document.uri, parseCache);
-      if (parseCaches.size > PARSE_CACHE_LIMIT) {
-        const oldest = parseCaches.keys().next().value;
-        if (oldest !== undefined) parseCaches.delete(oldest);
-      }
-      const { result, ignored, resolved } = lintFile(lintPath, document.getText(), resolver, { today: todayIso(), cache: parseCache, projectFacts });
-      reportInternalErrors(lintPath, result.internalErrors);
-      const notAnalysed = ignored ? undefined : result.notAnalysed;
-      const analysis: DocumentAnalysis = { version: document.version, findings: ignored ? [] : result.findings, resolved, ...(notAnalysed === undefined ? {} : { notAnalysed }) };
-      // A Python document linted before its grammar loaded has no findings yet; that is not kept.
-      if (languageId !== 'python' || isPythonInitialized()) cache.set(document.uri, analysis);
-      return analysis;
+      const plan = planFile(lintPath, resolver, { today: todayIso() });
+      if (plan.ignored) return Promise.resolve(keep({ version, findings: [], resolved: plan.resolved }));
+      const diskPath = pathOfUri(document.uri);
+      const project = diskPath === null ? undefined : projectFacts.factsFor(diskPath, plan.resolved);
+      const entry = { version, analysis: worker.lint({ uri: document.uri, version, path: plan.projectPath, languageId: plan.languageId, text: document.getText(), settings: plan.settings, ...(project === undefined ? {} : { project }) }).then((outcome): DocumentAnalysis | null => {
+        const current = inProgress.get(document.uri) === entry;
+        if (current) inProgress.delete(document.uri);
+        if (outcome === null) return null;
+        if ('result' in outcome) reportInternalErrors(lintPath, outcome.result.internalErrors);
+        const analysis: DocumentAnalysis = 'notAnalysed' in outcome
+          ? { version, findings: [], resolved: plan.resolved, notAnalysed: outcome.notAnalysed }
+          : { version, findings: outcome.result.findings, resolved: plan.resolved, ...(outcome.result.notAnalysed === undefined ? {} : { notAnalysed: outcome.result.notAnalysed }) };
+        return current ? keep(analysis) : analysis;
+      }) };
+      inProgress.set(document.uri, entry);
+      return entry.analysis;
     },
     analyzeFile(path, text) {
       if (languageOfPath(path) === null) return null;
@@ -140,6 +153,7 @@ export function createAnalysis(log: (message: string) => void, onOtherFilesStale
       const path = pathOfUri(document.uri);
       if (path === null || !projectFacts.update(path, document.getText(), resolver.resolve(path))) return;
       for (const uri of [...cache.keys()]) if (uri !== document.uri) cache.delete(uri);
+      for (const uri of [...inProgress.keys()]) if (uri !== document.uri) inProgress.delete(uri);
       onOtherFilesStale(document.uri);
     },
     resolveConfig: (path) => resolver.resolve(path),
@@ -147,10 +161,12 @@ export function createAnalysis(log: (message: string) => void, onOtherFilesStale
       resolver.invalidate();
       projectFacts.invalidate();
       cache.clear();
+      inProgress.clear();
     },
     forget(uri) {
       cache.delete(uri);
-      parseCaches.delete(uri);
+      inProgress.delete(uri);
+      worker.forget(uri);
     },
     cached: (uri) => cache.get(uri),
   };

@@ -98,8 +98,8 @@ function disableInConfigAction(analysis: Analysis, document: TextDocument, findi
   };
 }
 
-export function codeActionsFor(analysis: Analysis, document: TextDocument, params: CodeActionParams, workspaceRoot: string | null): CodeAction[] {
-  const result = analysis.analyze(document);
+export async function codeActionsFor(analysis: Analysis, document: TextDocument, params: CodeActionParams, workspaceRoot: string | null): Promise<CodeAction[]> {
+  const result = await analysis.analyze(document);
   if (result === null) return [];
   const only = params.context.only;
   const wantsFixAll = only === undefined || only.some((kind) => FIX_ALL_KIND.startsWith(kind));

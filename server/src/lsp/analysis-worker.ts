@@ -1,0 +1,216 @@
+/**
+ * The language server's watchdog (issue #15): open documents are linted on one worker thread,
+ * where an analysis that runs away can be stopped. TypeScript's parser takes exponential time on
+ * some half-typed code (nested unclosed `async (` arrows: 620 bytes take 14 s), and nothing inside
+ * a synchronous parse can be interrupted; a thread can be terminated. On the main thread such a
+ * document froze diagnostics, code actions and the audit for every other document.
+ *
+ * One lint runs at a time, under a budget that starts when the worker begins it (not while the
+ * thread starts or waits). Past the budget the worker is terminated and a new one started; that
+ * document is "too complex", and is linted again only after the documents waiting behind it, and
+ * under a short budget (a keystroke in it must not hold up the others for the full budget). A
+ * worker that dies (out of memory on a huge document) costs that document, which says so, and is
+ * replaced too. Requests for the same document are coalesced: only its newest version is linted.
+ * The worker keeps the previous parse of the most recently edited documents, as analysis.ts did
+ * on the main thread, so editing stays incremental.
+ */
+
+import { parentPort, type Worker } from 'node:worker_threads';
+import { lintDocument, RULES, type LanguageId, type LintCache, type LintResult, type LintSettings, type ProjectFacts } from '../../../rules';
+import { loadPythonParser } from '../workspace/python';
+import { hasWorkerRole, startRoleWorker } from '../workspace/role-workers';
+
+const WORKER_ROLE = 'faultline-analysis-worker';
+/**
+ * The worker's heap is capped so that a document whose analysis would take all the memory there
+ * is kills the worker, not the server (a 50 MB .sql ran the server out of memory); open documents
+ * are at most 5 MB (MAX_DOCUMENT_CHARACTERS), whose syntax trees fit well under this.
+ */
+const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 48 };
+/**
+ * The per-document budget: 5 s plus 2 ms per kilobyte (a 5 MB document, the largest analysed, 15 s).
+ * A lint takes milliseconds to a second on real files; the fuzzer's budget for the engine
+ * (bench/fuzz.ts) is tighter, this one only catches what runs away.
+ */
+export function analysisBudgetMs(characters: number): number {
+  return 5_000 + (2 * characters) / 1024;
+}
+/**
+ * The budget of a document whose last analysis was stopped: typing in it asks again on every
+ * change, and while it is still too complex each try holds up the other documents only this long.
+ * Once its text is readable again it lints in well under this.
+ */
+const RETRY_BUDGET_MS = 1_000;
+/** Previous parses kept for incremental re-parsing: a syntax tree costs about a megabyte of source. */
+const PARSE_CACHE_LIMIT = 8;
+
+export interface LintRequest {
+  uri: string;
+  version: number;
+  /** The path the engine is given (inside the project). */
+  path: string;
+  languageId: LanguageId;
+  text: string;
+  settings: LintSettings;
+  /** What the file's project says about it (read on the server's thread). */
+  project?: ProjectFacts;
+}
+
+type WorkerMessage = { kind: 'lint'; id: number; request: LintRequest } | { kind: 'forget'; uri: string };
+type WorkerReply = { kind: 'ready' } | { kind: 'started'; id: number } | { kind: 'linted'; id: number; result: LintResult };
+
+/** A lint's outcome: the engine's result, or why there is none (null: a newer version replaced the request). */
+export type LintOutcome = { result: LintResult } | { notAnalysed: string } | null;
+
+export function isAnalysisWorker(): boolean {
+  return hasWorkerRole(WORKER_ROLE);
+}
+
+/** The worker's side: lint what it is sent, keeping the last parses for the next edits. */
+export function serveAnalysisWorker(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('serveAnalysisWorker called outside a worker thread');
+  const parseCaches = new Map<string, LintCache>();
+  port.on('message', async (message: WorkerMessage) => {
+    if (message.kind === 'forget') {
+      parseCaches.delete(message.uri);
+      return;
+    }
+    const { id, request } = message;
+    // The Python grammar is loaded once per thread, before the budget starts.
+    if (request.languageId === 'python') await loadPythonParser();
+    port.postMessage({ kind: 'started', id } satisfies WorkerReply);
+    // Map order is insertion order: re-inserting marks the document as most recently used.
+    const cache = parseCaches.get(request.uri) ?? {};
+    parseCaches.delete(request.uri);
+    parseCaches.set(request.uri, cache);
+    if (parseCaches.size > PARSE_CACHE_LIMIT) {
+      const oldest = parseCaches.keys().next().value;
+      if (oldest !== undefined) parseCaches.delete(oldest);
+    }
+    const result = lintDocument({ path: request.path, languageId: request.languageId, text: request.text, ...(request.project === undefined ? {} : { project: request.project }) }, request.settings, RULES, cache);
+    port.postMessage({ kind: 'linted', id, result } satisfies WorkerReply);
+  });
+  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+}
+
+export interface AnalysisWorker {
+  lint(request: LintRequest): Promise<LintOutcome>;
+  /** Drops a closed document: its waiting request and its kept parse. */
+  forget(uri: string): void;
+}
+
+interface Waiting {
+  request: LintRequest;
+  resolve: (outcome: LintOutcome) => void;
+}
+
+/**
+ * The main thread's side. `script` is the server's own bundle; `log` reports a stopped analysis.
+ */
+export function createAnalysisWorker(script: string, log: (message: string) => void, budgetMs: (characters: number) => number = analysisBudgetMs): AnalysisWorker {
+  let worker: Worker | null = null;
+  let ready = false;
+  /** Waiting requests by uri, in the order they came: a newer version replaces an older one. */
+  const waiting = new Map<string, Waiting>();
+  let running: (Waiting & { id: number; timer: NodeJS.Timeout | null }) | null = null;
+  let nextId = 0;
+  /** Documents whose last analysis was stopped: they go after every other waiting document. */
+  const stopped = new Set<string>();
+
+  const finish = (outcome: LintOutcome): void => {
+    const current = running;
+    if (current === null) return;
+    if (current.timer !== null) clearTimeout(current.timer);
+    running = null;
+    current.resolve(outcome);
+    if (outcome !== null && 'result' in outcome) stopped.delete(current.request.uri);
+    setImmediate(next);
+  };
+
+  const replaceWorker = (reason: string): void => {
+    const dead = worker;
+    worker = null;
+    ready = false;
+    if (dead !== null) void dead.terminate();
+    const current = running;
+    if (current !== null) {
+      stopped.add(current.request.uri);
+      log(`Faultline stopped analysing ${current.request.path}: ${reason}. The other documents are analysed as usual.`);
+      finish({ notAnalysed: reason });
+    }
+  };
+
+  const start = (): Worker => {
+    const started = startRoleWorker(script, WORKER_ROLE, WORKER_RESOURCE_LIMITS);
+    // An idle worker does not keep the server running once the client has gone.
+    started.unref();
+    started.on('message', (reply: WorkerReply) => {
+      if (started !== worker) return;
+      if (reply.kind === 'ready') {
+        ready = true;
+        next();
+      } else if (reply.kind === 'started' && running?.id === reply.id) {
+        const characters = running.request.text.length;
+        const budget = stopped.has(running.request.uri) ? Math.min(RETRY_BUDGET_MS, budgetMs(characters)) : budgetMs(characters);
+        running.timer = setTimeout(() => replaceWorker(`too complex: its analysis ran past the ${(budget / 1000).toFixed(0)} s budget, so it was stopped`), budget);
+      } else if (reply.kind === 'linted' && running?.id === reply.id) {
+        finish({ result: reply.result });
+      }
+    });
+    started.on('error', (error: Error & { code?: string }) => {
+      if (started !== worker) return;
+      replaceWorker(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'too large: its analysis ran out of memory' : `internal error: ${error.message}`);
+    });
+    started.on('exit', () => {
+      if (started === worker) replaceWorker('internal error: the analysis thread exited');
+    });
+    return started;
+  };
+
+  /** The next request to run: the oldest waiting one, unless it is a document stopped before and others wait. */
+  const take = (): Waiting | undefined => {
+    for (const [uri, entry] of waiting) {
+      if (!stopped.has(uri)) {
+        waiting.delete(uri);
+        return entry;
+      }
+    }
+    const first = waiting.entries().next().value;
+    if (first === undefined) return undefined;
+    waiting.delete(first[0]);
+    return first[1];
+  };
+
+  function next(): void {
+    if (running !== null) return;
+    if (worker === null) {
+      if (waiting.size === 0) return;
+      worker = start();
+      return;
+    }
+    if (!ready) return;
+    const entry = take();
+    if (entry === undefined) return;
+    const id = nextId++;
+    running = { ...entry, id, timer: null };
+    worker.postMessage({ kind: 'lint', id, request: entry.request } satisfies WorkerMessage);
+  }
+
+  return {
+    lint(request) {
+      return new Promise((resolve) => {
+        waiting.get(request.uri)?.resolve(null);
+        waiting.delete(request.uri);
+        waiting.set(request.uri, { request, resolve });
+        next();
+      });
+    },
+    forget(uri) {
+      waiting.get(uri)?.resolve(null);
+      waiting.delete(uri);
+      stopped.delete(uri);
+      worker?.postMessage({ kind: 'forget', uri } satisfies WorkerMessage);
+    },
+  };
+}
