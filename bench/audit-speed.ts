@@ -20,8 +20,10 @@
  *     npm install --ignore-scripts eslint@10 @typescript-eslint/parser@8)
  *   node out/bench/audit-speed.js /tmp/faultline-audit-corpus/tree --eslint /tmp/faultline-eslint
  *
- * `--cli PATH` benchmarks a copy of the bundle (cp -r dist /tmp/x), so that someone rebuilding
- * dist/ on a shared machine during the few minutes of the run cannot break it.
+ * `--cli PATH` benchmarks a copy of the bundle (`mkdir /tmp/x && cp -r dist package.json /tmp/x`,
+ * then `--cli /tmp/x/dist/cli.js`), so that someone rebuilding dist/ on a shared machine during the
+ * few minutes of the run cannot break it. Copy package.json too: without it the CLI cannot read
+ * its version, and its compile cache is then never used (every run compiles the bundle again).
  */
 
 import { spawnSync } from 'node:child_process';
