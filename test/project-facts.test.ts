@@ -43,8 +43,11 @@ describe('project facts: axios defaults set in another module', () => {
     assert.equal(extractFileFacts('src/http.js', 'javascript', "const client = require('axios');\nclient.defaults.timeout = env.TIMEOUT;\n", ROLE_SETTINGS).axiosTimeoutDefault, 2);
   });
 
-  test('not: a timeout of 0 (no timeout), or the defaults of an instance', () => {
+  test('not: a timeout of 0 (no timeout), a comparison, a test setup, or the defaults of an instance', () => {
     assert.equal(extractFileFacts('src/http.ts', 'typescript', "import axios from 'axios';\naxios.defaults.timeout = 0;\n", ROLE_SETTINGS).axiosTimeoutDefault, undefined);
+    assert.equal(extractFileFacts('src/http.ts', 'typescript', "import axios from 'axios';\naxios.defaults.timeout = 0 // none\n", ROLE_SETTINGS).axiosTimeoutDefault, undefined);
+    assert.equal(extractFileFacts('src/http.ts', 'typescript', "import axios from 'axios';\nif (axios.defaults.timeout === 0) warn();\n", ROLE_SETTINGS).axiosTimeoutDefault, undefined);
+    assert.equal(extractFileFacts('test/setup.ts', 'typescript', "import axios from 'axios';\naxios.defaults.timeout = 1000;\n", ROLE_SETTINGS).axiosTimeoutDefault, undefined);
     assert.equal(extractFileFacts('src/http.ts', 'typescript', "import axios from 'axios';\nconst api = axios.create();\napi.defaults.timeout = 5000;\n", ROLE_SETTINGS).axiosTimeoutDefault, undefined);
   });
 
@@ -96,6 +99,20 @@ describe('project facts: modules only browser code imports', () => {
     assert.equal(projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, complete: true }), 'src/store/version.ts').browserImporter, undefined);
   });
 
+  test('not: through a .tsx file that says nothing of the browser (a server component), or into server code', () => {
+    const page = "import { latest } from '../store/version';\nexport default async function Page() { return latest(); }\n";
+    const serverComponent = indexOf({ 'src/store/version.ts': store, 'src/app/page.tsx': page });
+    // A component of a single-page app (not under app/, pages/ or routes/) is browser code by its extension.
+    const spa = indexOf({ 'src/store/version.ts': store, 'src/components/Banner.tsx': page });
+    assert.equal(projectFactsOf(spa, 'src/store/version.ts').browserImporter, 'src/components/Banner.tsx');
+    assert.equal(projectFactsOf(serverComponent, 'src/store/version.ts').browserImporter, undefined);
+    const data = "import { Pool } from 'pg';\nexport const latest = () => new Pool().query('select 1');\n";
+    const index = indexOf({ 'src/store/version.ts': data, 'src/components/banner.ts': component });
+    assert.equal(projectFactsOf(index, 'src/store/version.ts').browserImporter, undefined);
+    const named = indexOf({ 'src/store/version.server.ts': store, 'src/components/banner.ts': "'use client';\nimport { latest } from '../store/version.server';\n" });
+    assert.equal(projectFactsOf(named, 'src/store/version.server.ts').browserImporter, undefined);
+  });
+
   test('not: when the pre-pass did not read the whole project', () => {
     const files = new Map<string, FileFacts>([
       ['src/store/version.ts', extractFileFacts('src/store/version.ts', 'typescript', store, ROLE_SETTINGS)],
@@ -114,6 +131,8 @@ describe('project facts: ORM models re-exported through a barrel', () => {
   test('tsconfig paths are read as data, comments and trailing commas included', () => {
     assert.deepEqual(pathAliasesFromTsconfig(tsconfig), [{ prefix: '@server/', targets: ['server/'] }]);
     assert.deepEqual(pathAliasesFromTsconfig('{ not json'), []);
+    // A target outside the project names nothing the pre-pass reads: dropped, not taken for the root.
+    assert.deepEqual(pathAliasesFromTsconfig('{ "compilerOptions": { "paths": { "@shared/*": ["../shared/*"], "~/*": ["./*"] } } }'), [{ prefix: '~/', targets: [''] }]);
   });
 
   test('a model imported through an aliased barrel is a model: query-in-loop sees the N+1', () => {
@@ -162,7 +181,7 @@ describe('project facts: the CLI reads the project once and uses them', () => {
   });
 
   test('faultline roles says which browser module made a module browser code', () => {
-    const root = scratch({ '.faultline.json': '{}', 'src/store/version.ts': "export const latest = () => fetch('/api/version');\n", 'src/components/Banner.tsx': "import { latest } from '../store/version';\nexport const Banner = () => null;\n" });
+    const root = scratch({ '.faultline.json': '{}', 'src/store/version.ts': "export const latest = () => fetch('/api/version');\n", 'src/components/Banner.tsx': "'use client';\nimport { latest } from '../store/version';\nexport const Banner = () => null;\n" });
     try {
       const roles = audit(root, 'roles');
       assert.match(roles.stdout, /browser\s+src\/store\/version\.ts\s+\(imported only by browser code \(src\/components\/Banner\.tsx\)\)/);

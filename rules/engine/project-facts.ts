@@ -12,7 +12,7 @@
  * an edit (server/src/workspace/project-facts.ts).
  */
 
-import { detectFileRole } from './roles';
+import { detectFileRole, JSX_FILE_REASON, SERVER_MODULE } from './roles';
 import { ts } from './languages/typescript';
 import { importedModules } from './prefilter';
 import type { FileRole, HttpClientDefault, LanguageId, LintSettings, OrmLibrary, ProjectFacts } from './types';
@@ -29,6 +29,14 @@ export interface FileFacts {
   declaresModels?: OrmLibrary;
   /** The role the file's path and text give it, before any project fact (JS/TS only). */
   role?: FileRole;
+  /**
+   * Browser code by what it says or where it lives ('use client', a browser folder, browser
+   * globals), not merely by being a .jsx/.tsx file: Next.js server components and Remix routes
+   * are .tsx files that run on the server, so the browser role spreads only from these.
+   */
+  browserBySign?: boolean;
+  /** Shows it runs on a server (a `.server.` name, 'use server', an import of Node or a database client): never browser-only. */
+  serverSigns?: boolean;
   /** The role came from the project's `roles` globs: the project's word, which no fact overrides. */
   roleFromConfig?: boolean;
 }
@@ -36,17 +44,20 @@ export interface FileFacts {
 export const NO_PROJECT_FACTS: ProjectFacts = { httpClientDefaults: [], modelImports: {} };
 
 /** The default import of axios: `import axios from 'axios'`, `const axios = require('axios')`. */
-const AXIOS_DEFAULT_BINDING = /\bimport\s+(\w+)\s*(?:,\s*\{[^}]*\}\s*)?from\s*['"]axios['"]|\b(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*['"]axios['"]\s*\)/g;
+const AXIOS_DEFAULT_BINDING = /\bimport\s+(\w+)\s*(?:,\s*\{[^}]{0,2000}\}\s*)?from\s*['"]axios['"]|\b(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*['"]axios['"]\s*\)/g;
 /** `axios.defaults.timeout = 30_000`; the value is checked apart (0 means no timeout). */
-const DEFAULTS_TIMEOUT = /\b(\w+)\.defaults\.timeout\s*=\s*([^;\n]+)/g;
+const DEFAULTS_TIMEOUT = /\b(\w+)\.defaults\.timeout\s*=(?!=)\s*([^;\n]+)/g;
 /** `export { default as User } from './User'`, `export * from './models'`. */
-const REEXPORT = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s*from\s*['"]([^'"\n]+)['"]/g;
+const REEXPORT = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]{0,2000}\})\s*from\s*['"]([^'"\n]+)['"]/g;
 /** Each ORM, the modules that import it, and how a file declares one of its models. */
 const MODEL_DECLARATIONS: readonly { orm: OrmLibrary; modules: readonly string[]; declaration: RegExp }[] = [
   { orm: 'sequelize', modules: ['sequelize', 'sequelize-typescript'], declaration: /\bextends\s+[\w.]*Model\b|\.define\s*\(|\.init\s*\(\s*\{/ },
-  { orm: 'mongoose', modules: ['mongoose'], declaration: /\bmodel\s*(?:<[^>]*>\s*)?\(/ },
+  { orm: 'mongoose', modules: ['mongoose'], declaration: /\bmodel\s*(?:<[^>]{0,200}>\s*)?\(\s*['"`][^'"`]*['"`]\s*,/ },
   { orm: 'typeorm', modules: ['typeorm'], declaration: /@Entity\s*\(/ },
 ];
+
+/** Folders whose .jsx/.tsx files a server-rendering framework may run on the server. */
+const SERVER_RENDERED_ROUTES = /(^|\/)(app|pages|routes)\//;
 
 /** At most this many specifiers of one file are kept: a generated barrel may have thousands. */
 const MAX_SPECIFIERS = 500;
@@ -59,7 +70,7 @@ function lineAt(text: string, offset: number): number {
 
 /** A timeout value that bounds requests: anything but a literal 0 (or a falsy literal). */
 function boundsRequests(value: string): boolean {
-  const trimmed = value.trim().replace(/[,)]+$/, '');
+  const trimmed = value.replace(/\/\/.*$|\/\*.*?\*\//g, '').trim().replace(/[,)]+$/, '');
   return !/^(?:0+|0x0+|null|undefined|false|Infinity)$/.test(trimmed.replace(/_/g, ''));
 }
 
@@ -106,7 +117,12 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   const role = detectFileRole(path, languageId, text, settings);
   const facts: FileFacts = { role: role.role };
   if (role.source === 'config') facts.roleFromConfig = true;
-  const timeoutLine = axiosTimeoutDefault(text);
+  // A .jsx/.tsx file of a server-rendering framework's routes (Next.js `app/` and `pages/`, Remix
+  // `routes/`) may run on the server: it makes its imports browser code only by saying so.
+  if (role.role === 'browser' && (role.reason !== JSX_FILE_REASON || !SERVER_RENDERED_ROUTES.test(path))) facts.browserBySign = true;
+  if (/\.server\.[cm]?[jt]sx?$/.test(path) || /^\s*['"]use server['"]/m.test(text.slice(0, 2048)) || SERVER_MODULE.test(text)) facts.serverSigns = true;
+  // Only code that runs in production sets the defaults its process runs with: not a test's setup.
+  const timeoutLine = role.role === 'production' || role.role === 'browser' ? axiosTimeoutDefault(text) : undefined;
   if (timeoutLine !== undefined) facts.axiosTimeoutDefault = timeoutLine;
   const modules = importedModules(text, languageId);
   const imports = projectSpecifiers(modules);
@@ -145,14 +161,30 @@ export function pathAliasesFromTsconfig(text: string): PathAlias[] {
   const aliases: PathAlias[] = [];
   for (const [pattern, targets] of Object.entries(paths as Record<string, unknown>)) {
     if (!pattern.endsWith('/*') || !Array.isArray(targets)) continue;
-    const resolved = targets.filter((target): target is string => typeof target === 'string' && target.endsWith('/*')).map((target) => {
-      const folder = normalizePath(`${base}/${target.slice(0, -1)}`);
-      return folder === '' ? '' : `${folder}/`;
-    });
+    const resolved: string[] = [];
+    for (const target of targets) {
+      if (typeof target !== 'string' || !target.endsWith('/*')) continue;
+      const joined = `${base}/${target.slice(0, -1)}`;
+      const folder = normalizePath(joined);
+      // A target outside the project (`../shared/*`) names files the pre-pass does not read.
+      if (folder === '' && !isProjectRoot(joined)) continue;
+      resolved.push(folder === '' ? '' : `${folder}/`);
+    }
     if (resolved.length > 0) aliases.push({ prefix: pattern.slice(0, -1), targets: resolved });
   }
   // Longest prefix first, as TypeScript matches them.
   return aliases.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+/** True when a relative path, once `.` and `..` are resolved, is the root itself (not outside it). */
+function isProjectRoot(path: string): boolean {
+  let depth = 0;
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    depth += part === '..' ? -1 : 1;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -301,13 +333,17 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const browser = new Set<string>();
   for (const [path, facts] of files) if (facts.role === 'browser') browser.add(path);
   if (options.complete) {
+    // Spread from browser code by sign only (see FileFacts.browserBySign), and through what it makes browser.
+    const spreading = new Set<string>();
+    for (const [path, facts] of files) if (facts.browserBySign === true) spreading.add(path);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
       for (const [path, list] of importers) {
         const facts = files.get(path);
-        if (browser.has(path) || facts?.role !== 'production' || facts.roleFromConfig === true) continue;
-        if (list.every((importer) => browser.has(importer))) {
+        if (browser.has(path) || facts?.role !== 'production' || facts.roleFromConfig === true || facts.serverSigns === true) continue;
+        if (list.every((importer) => spreading.has(importer))) {
           browser.add(path);
+          spreading.add(path);
           browserImporters.set(path, [...list].sort()[0] ?? '');
           changed = true;
         }

@@ -84,7 +84,11 @@ const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocume
  * A module only a server can load: Node's own, or a database or HTTP-server library. A file that
  * requires one and names `window.` renders a page (a `<script>` in a template), it does not run in one.
  */
-const SERVER_MODULE = /(?:\brequire\s*\(\s*|\bfrom\s+)["'](?:node:[\w/]+|fs|fs\/promises|child_process|http|https|net|os|express|koa|fastify|pg|mysql2?|knex|sequelize|mongoose|ioredis|redbean-node)["']/;
+/** Why a .jsx/.tsx file is browser code: by its extension alone (Next.js server components are .tsx too). */
+export const JSX_FILE_REASON = 'a JSX file';
+
+/** Imports that only server code makes: a module with one never runs in a browser. */
+export const SERVER_MODULE = /(?:\brequire\s*\(\s*|\bfrom\s+)["'](?:node:[\w/]+|fs|fs\/promises|child_process|http|https|net|os|express|koa|fastify|pg|mysql2?|knex|sequelize|mongoose|ioredis|redbean-node|@prisma\/client|server-only|typeorm|mssql|better-sqlite3|sqlite3|@google-cloud\/[\w-]+)["']/;
 
 
 /**
@@ -171,8 +175,8 @@ function startsWithUseClient(head: string): boolean {
 }
 
 function browserRole(path: string, head: string): FileRoleFact | null {
-  if (/\.[jt]sx$/i.test(path)) return { role: 'browser', source: 'path', reason: 'a JSX file' };
   if (startsWithUseClient(head)) return { role: 'browser', source: 'content', reason: "a 'use client' module" };
+  if (/\.[jt]sx$/i.test(path)) return { role: 'browser', source: 'path', reason: JSX_FILE_REASON };
   const folder = BROWSER_FOLDER.exec(path);
   if (folder !== null) return { role: 'browser', source: 'path', reason: `folder "${folder[0].replace(/^\//, '')}"` };
   const ui = UI_MODULE.exec(head);

@@ -66,21 +66,25 @@ const analysisBySourceCode = new WeakMap<SourceCode, { filename: string; analysi
 
 /**
  * ESLint can live for hours inside an editor or a daemon, where a `.faultline.json` may be edited
- * or created between two lints, or another module of the project changed; a resolver and the
- * project facts remember all that. They are made afresh after a pause of a couple of seconds
- * without linting: one command-line run keeps them (files in a folder share the lookups, and the
- * project is read once), and an editor's next lint after an edit sees the files as they are.
+ * or created between two lints, or another module of the project changed. The config resolver is
+ * made afresh after a pause of a couple of seconds without linting; the project facts, which cost
+ * a read of the project's scripts, after half a minute. One command-line run keeps both (the
+ * project is read once); an editor sees a config edit at its next lint and another module's
+ * change within half a minute.
  */
-const IDLE_RENEWAL_MS = 2_000;
-let session: { lastUsed: number; resolver: ConfigResolver; projectFacts: ProjectFactsSource } | null = null;
+const RESOLVER_IDLE_RENEWAL_MS = 2_000;
+const FACTS_IDLE_RENEWAL_MS = 30_000;
+let session: { lastUsed: number; resolver: ConfigResolver; factsLastUsed: number; projectFacts: ProjectFactsSource } | null = null;
 
 function currentSession(): { resolver: ConfigResolver; projectFacts: ProjectFactsSource } {
   const now = Date.now();
-  if (session === null || now - session.lastUsed > IDLE_RENEWAL_MS) {
+  if (session === null || now - session.lastUsed > RESOLVER_IDLE_RENEWAL_MS) {
     const resolver = createConfigResolver();
-    session = { lastUsed: now, resolver, projectFacts: createProjectFacts(resolver) };
+    const keepFacts = session !== null && now - session.factsLastUsed <= FACTS_IDLE_RENEWAL_MS;
+    session = { lastUsed: now, resolver, factsLastUsed: now, projectFacts: keepFacts && session !== null ? session.projectFacts : createProjectFacts(resolver) };
   }
   session.lastUsed = now;
+  session.factsLastUsed = now;
   return session;
 }
 

@@ -152,8 +152,9 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
     documentSaved(document) {
       const path = pathOfUri(document.uri);
       if (path === null || !projectFacts.update(path, document.getText(), resolver.resolve(path))) return;
-      for (const uri of [...cache.keys()]) if (uri !== document.uri) cache.delete(uri);
-      for (const uri of [...inProgress.keys()]) if (uri !== document.uri) inProgress.delete(uri);
+      // Every result may be stale, the saved file's own too (an import added, a model now known).
+      cache.clear();
+      inProgress.clear();
       onOtherFilesStale(document.uri);
     },
     resolveConfig: (path) => resolver.resolve(path),

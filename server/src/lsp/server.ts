@@ -107,6 +107,7 @@ const logInfo = (message: string): void => connection.console.info(message);
 const analysis = createAnalysis(log, require.main?.filename ?? __filename, (changedUri) => {
   // An edit changed what the project says about other files: their diagnostics may be stale.
   if (pullDiagnostics) void connection.languages.diagnostics.refresh();
+  // The saved document itself is pushed by the save's own handler.
   else for (const document of documents.all()) if (document.uri !== changedUri) schedulePush(document.uri);
 });
 /** Lints come in bursts (a folder opened, an audit); memory goes back a few seconds after one. */

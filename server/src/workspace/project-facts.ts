@@ -23,6 +23,8 @@ import { planFile, todayIso } from './lint-file';
 export const MAX_PROJECT_FILES = 20_000;
 /** Files larger than this are not read for facts (the audit's default limit). */
 const MAX_FACTS_FILE_BYTES = 1024 * 1024;
+/** The walk of a project for its scripts stops after this many files of any kind. */
+const MAX_WALKED_FILES = 200_000;
 
 export interface ProjectFactsSource {
   /** What the project says about the file at `absolutePath`, whose config resolved to `resolved`. */
@@ -92,17 +94,25 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
   const projectAt = (root: string): Project => {
     const known = projects.get(root);
     if (known !== undefined) return known;
-    const collected = collectFiles([root], { maxFileSizeBytes: MAX_FACTS_FILE_BYTES });
+    // The walk stops after MAX_WALKED_FILES files: a root that is a home folder must not freeze the server.
+    let walked = 0;
+    const collected = collectFiles([root], { maxFileSizeBytes: MAX_FACTS_FILE_BYTES, isCancelled: () => ++walked > MAX_WALKED_FILES });
     const scripts = collected.files.filter(isScript);
+    // A script the walk skipped (too large, unreadable) or never reached may be the server-side importer.
+    const skippedScripts = collected.cancelled || collected.skipped.some((entry) => isScript(entry.path));
     const files = new Map<string, FileFacts>();
+    let unread = skippedScripts;
     for (const absolutePath of scripts.slice(0, maxFiles)) {
       const projectPath = insideRoot(root, absolutePath);
       if (projectPath === null) continue;
       const read = readSourceFile(absolutePath);
-      if ('skipped' in read) continue;
+      if ('skipped' in read) {
+        unread = true;
+        continue;
+      }
       files.set(projectPath, factsOfText(projectPath, absolutePath, read.text, resolver));
     }
-    const project: Project = { root, files, aliases: aliasesOf(root), complete: scripts.length <= maxFiles, index: null };
+    const project: Project = { root, files, aliases: aliasesOf(root), complete: scripts.length <= maxFiles && !unread, index: null };
     projects.set(root, project);
     return project;
   };
@@ -119,7 +129,7 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     },
     update(absolutePath, text, resolved) {
       const root = rootOf(resolved);
-      if (root === null || !isScript(absolutePath)) return false;
+      if (root === null || !isScript(absolutePath) || text.length > MAX_FACTS_FILE_BYTES) return false;
       const projectPath = insideRoot(root, absolutePath);
       const project = projects.get(root);
       // A project not read yet is read, with this text, when a file of it is first linted.
