@@ -105,6 +105,11 @@ describe('project facts: modules only browser code imports', () => {
     // A component of a single-page app (not under app/, pages/ or routes/) is browser code by its extension.
     const spa = indexOf({ 'src/store/version.ts': store, 'src/components/Banner.tsx': page });
     assert.equal(projectFactsOf(spa, 'src/store/version.ts').browserImporter, 'src/components/Banner.tsx');
+    // Under app/, a component that calls React's state hooks, or that only client components import, is client code.
+    const hooks = indexOf({ 'src/store/version.ts': store, 'src/app/notice.tsx': "import { useState } from 'react';\nimport { latest } from '../store/version';\nexport function Notice() { const [v] = useState(latest); return v; }\n" });
+    assert.equal(projectFactsOf(hooks, 'src/store/version.ts').browserImporter, 'src/app/notice.tsx');
+    const boundary = indexOf({ 'src/store/version.ts': store, 'src/app/notice.tsx': page, 'src/app/shell.tsx': "'use client';\nimport Notice from './notice';\n" });
+    assert.equal(projectFactsOf(boundary, 'src/store/version.ts').browserImporter, 'src/app/notice.tsx');
     assert.equal(projectFactsOf(serverComponent, 'src/store/version.ts').browserImporter, undefined);
     const data = "import { Pool } from 'pg';\nexport const latest = () => new Pool().query('select 1');\n";
     const index = indexOf({ 'src/store/version.ts': data, 'src/components/banner.ts': component });

@@ -56,6 +56,9 @@ const MODEL_DECLARATIONS: readonly { orm: OrmLibrary; modules: readonly string[]
   { orm: 'typeorm', modules: ['typeorm'], declaration: /@Entity\s*\(/ },
 ];
 
+/** React's state and effect hooks: only client components can call them. */
+const CLIENT_HOOK = /\buse(?:State|Effect|LayoutEffect|Reducer)\s*[(<]/;
+
 /** Folders whose .jsx/.tsx files a server-rendering framework may run on the server. */
 const SERVER_RENDERED_ROUTES = /(^|\/)(app|pages|routes)\//;
 
@@ -119,7 +122,7 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   if (role.source === 'config') facts.roleFromConfig = true;
   // A .jsx/.tsx file of a server-rendering framework's routes (Next.js `app/` and `pages/`, Remix
   // `routes/`) may run on the server: it makes its imports browser code only by saying so.
-  if (role.role === 'browser' && (role.reason !== JSX_FILE_REASON || !SERVER_RENDERED_ROUTES.test(path))) facts.browserBySign = true;
+  if (role.role === 'browser' && (role.reason !== JSX_FILE_REASON || !SERVER_RENDERED_ROUTES.test(path) || CLIENT_HOOK.test(text))) facts.browserBySign = true;
   if (/\.server\.[cm]?[jt]sx?$/.test(path) || /^\s*['"]use server['"]/m.test(text.slice(0, 2048)) || SERVER_MODULE.test(text)) facts.serverSigns = true;
   // Only code that runs in production sets the defaults its process runs with: not a test's setup.
   const timeoutLine = role.role === 'production' || role.role === 'browser' ? axiosTimeoutDefault(text) : undefined;
@@ -340,6 +343,12 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
       let changed = false;
       for (const [path, list] of importers) {
         const facts = files.get(path);
+        // A route's component imported only by client components is a client component too.
+        if (facts?.role === 'browser' && !spreading.has(path) && list.every((importer) => spreading.has(importer))) {
+          spreading.add(path);
+          changed = true;
+          continue;
+        }
         if (browser.has(path) || facts?.role !== 'production' || facts.roleFromConfig === true || facts.serverSigns === true) continue;
         if (list.every((importer) => spreading.has(importer))) {
           browser.add(path);
