@@ -65,6 +65,10 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
   await row.waitFor({ timeout: STEP_TIMEOUT_MS });
   await row.click();
+  // On a loaded machine the list can re-render under the click, which then opens nothing: the
+  // picker is still open with the row selected, and Enter opens it.
+  const opened = await activeTab(page, fileName).waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  if (!opened && (await input.isVisible())) await page.keyboard.press('Enter');
   await activeTab(page, fileName).waitFor({ timeout: STEP_TIMEOUT_MS });
   await page.locator('.part.editor .monaco-editor.focused').waitFor({ timeout: STEP_TIMEOUT_MS });
 }
