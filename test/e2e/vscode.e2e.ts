@@ -333,6 +333,10 @@ describe('Faultline in VS Code (code-server), end to end', () => {
     await status.click();
     const output = page.locator('.part.panel .monaco-editor .view-lines');
     await output.waitFor();
+    // The panel's filter box keeps what an earlier scenario typed into it (a Problems filter),
+    // which would hide the Output's lines: emptied first.
+    const filter = page.locator('.part.panel .title input:visible').first();
+    if ((await filter.count()) > 0) await filter.fill('');
     // The Output view keeps to its last lines; maximized, it shows the startup lines too.
     await runCommand(page, 'View: Toggle Maximized Panel');
     // Long lines wrap in the Output view, so the text is compared without its whitespace.
