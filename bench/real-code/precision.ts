@@ -5,6 +5,7 @@
  *
  *   npm run build && node out/bench/real-code/precision.js FOLDER [--rules id,...] [--json]
  *        [--labels FILE] [--misses FILE]      (default: labels.jsonl and misses.jsonl beside this file)
+ *        [--sites FILE]                     (every current site with its verdict, one JSON line each)
  *   node out/bench/real-code/precision.js FOLDER --sample N --seed S --out sample.json
  *        [--rules id,...] [--severity-all]
  *
@@ -102,13 +103,15 @@ interface Options {
   json: boolean;
   labels: string;
   misses: string;
+  /** Where to write every current site with its label (or none): the list to read when choosing the next fix. */
+  sitesOut: string | undefined;
 }
 
 const PROJECT = resolve(__dirname, '..', '..', '..');
 const BENCH = join(PROJECT, 'bench', 'real-code');
 const CLI = join(PROJECT, 'dist', 'cli.js');
 
-const USAGE = `usage: node out/bench/real-code/precision.js FOLDER [--rules id,...] [--json] [--labels FILE] [--misses FILE]
+const USAGE = `usage: node out/bench/real-code/precision.js FOLDER [--rules id,...] [--json] [--labels FILE] [--misses FILE] [--sites FILE]
        node out/bench/real-code/precision.js FOLDER --sample N --seed S --out FILE [--rules id,...] [--severity-all]`;
 
 function fail(message: string): never {
@@ -117,7 +120,7 @@ function fail(message: string): never {
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { folder: '', rules: undefined, sample: undefined, seed: undefined, out: undefined, severityAll: false, json: false, labels: join(BENCH, 'labels.jsonl'), misses: join(BENCH, 'misses.jsonl') };
+  const options: Options = { folder: '', rules: undefined, sample: undefined, seed: undefined, out: undefined, severityAll: false, json: false, labels: join(BENCH, 'labels.jsonl'), misses: join(BENCH, 'misses.jsonl'), sitesOut: undefined };
   for (let index = 0; index < args.length; index++) {
     const argument = args[index] ?? '';
     const value = (): string => args[++index] ?? fail(`${argument} needs a value\n${USAGE}`);
@@ -129,6 +132,7 @@ function parseOptions(args: string[]): Options {
     else if (argument === '--json') options.json = true;
     else if (argument === '--labels') options.labels = resolve(value());
     else if (argument === '--misses') options.misses = resolve(value());
+    else if (argument === '--sites') options.sitesOut = resolve(value());
     else if (argument.startsWith('-')) fail(`unknown option ${argument}\n${USAGE}`);
     else if (options.folder === '') options.folder = resolve(argument);
     else fail(`one folder only\n${USAGE}`);
@@ -523,6 +527,17 @@ function codeContext(folder: string, finding: Finding): string {
   return numbered.join('\n');
 }
 
+/** One JSON line per current site: where, which rule, its severity, and the label's verdict and reason if any. */
+function writeSites(file: string, sites: Site[], labels: Label[]): void {
+  const labelByKey = new Map(labels.map((label) => [siteKey(label), label]));
+  const lines = sites.map((site) => {
+    const label = labelByKey.get(site.key);
+    const { repo, commit, path, line, rule } = site.first;
+    return JSON.stringify({ repo, commit, path, line, rule, severity: site.severity, verdict: label?.verdict ?? null, reason: label?.reason ?? null });
+  });
+  writeFileSync(file, lines.join('\n') + (lines.length > 0 ? '\n' : ''));
+}
+
 /** Draws a uniform random sample of unlabelled sites; the population is sorted first, so only the seed decides. */
 function writeSample(options: Options, manifest: ManifestEntry[], sites: Site[], labels: Label[], version: string): void {
   const { sample = 0, seed = '', out = '' } = options;
@@ -598,6 +613,7 @@ function main(): void {
   if (options.json) console.log(JSON.stringify(summary, null, 2));
   else printSummary(summary);
   if (options.sample !== undefined) writeSample(options, manifest, sites, labels, version);
+  if (options.sitesOut !== undefined) writeSites(options.sitesOut, sites, labels);
   const broken = runs.some((run) => run.status === 'crashed' || run.internalErrors.length > 0);
   process.exitCode = broken ? 1 : 0;
 }
