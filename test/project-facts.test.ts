@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildProjectIndex, DEFAULT_PATH_ALIASES, extractFileFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
 import { startServer } from './helpers/lsp-client';
 import { REPO_ROOT } from './helpers/paths';
 
@@ -151,6 +151,88 @@ describe('project facts: ORM models re-exported through a barrel', () => {
     assert.deepEqual(findingsOf('server/tasks/notify.ts', task), []);
     const index = indexOf({ 'server/models/Notification.ts': 'export default class Notification {}\n', 'server/models/index.ts': barrel, 'server/tasks/notify.ts': task }, tsconfig);
     assert.deepEqual(projectFactsOf(index, 'server/tasks/notify.ts').modelImports, {});
+  });
+});
+
+describe('project facts: modules nothing imports', () => {
+  // A program: an entry importing ten modules, so the project's modules do import one another.
+  const program: Record<string, string> = { 'src/main.ts': Array.from({ length: 10 }, (_, index) => `import { m${index} } from './lib/m${index}';`).join('\n') + '\n' };
+  for (let index = 0; index < 10; index++) program[`src/lib/m${index}.ts`] = `export const m${index} = ${index};\n`;
+  const client = "import axios from 'axios';\nexport async function profile(id: string) {\n  return (await axios.get(`https://api.example.com/users/${id}`)).data;\n}\n";
+  const dead = 'src/legacy/profile-client.ts';
+  const unimported = (project: Record<string, string>, path = dead, options: { complete?: boolean; packages?: Record<string, string> } = {}): boolean => {
+    const files = new Map<string, FileFacts>();
+    for (const [file, text] of Object.entries({ ...program, ...project })) files.set(file, /\.(?:vue|svelte)$/.test(file) ? componentFileFacts(text) : extractFileFacts(file, languageOf(file), text, ROLE_SETTINGS));
+    const packages = Object.entries(options.packages ?? {}).map(([file, text]) => packageManifestFacts(file, text));
+    return projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, packages, complete: options.complete ?? true }), path).unimported === true;
+  };
+
+  test('a production module nothing imports is unimported: its findings are shown at info, with why', () => {
+    assert.equal(unimported({ [dead]: client }), true);
+    const settings = settingsFromConfig(DEFAULT_CONFIG, '2026-12-07');
+    const result = lintDocument({ path: dead, languageId: 'typescript', text: client, project: { httpClientDefaults: [], modelImports: {}, unimported: true } }, settings, RULES);
+    assert.deepEqual(result.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'info']]);
+    assert.match(result.findings[0]?.note ?? '', /no file of this project imports this module/);
+    const live = lintDocument({ path: dead, languageId: 'typescript', text: client }, settings, RULES);
+    assert.deepEqual(live.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'warning']]);
+  });
+
+  test('not: a module something imports, by a relative path, an alias, a workspace package or a path string', () => {
+    assert.equal(unimported({ [dead]: client, 'src/users.ts': "import { profile } from './legacy/profile-client';\nexport const load = profile;\n" }), false);
+    assert.equal(unimported({ [dead]: client, 'src/users.ts': "import { profile } from '@/legacy/profile-client';\nexport const load = profile;\n" }), false);
+    assert.equal(unimported({ [dead]: client, 'src/pool.ts': "export const worker = new Worker(new URL('./legacy/profile-client.ts', import.meta.url));\n" }), false);
+    // `@acme/clients` is a workspace package whose main (dist/index.js) is built from src/index.ts.
+    const workspace = { 'packages/clients/src/index.ts': "export { profile } from './profile';\n", 'packages/clients/src/profile.ts': client, 'src/users.ts': "import { profile } from '@acme/clients';\nexport const load = profile;\n" };
+    const manifest = { 'packages/clients/package.json': '{ "name": "@acme/clients", "main": "dist/index.js" }' };
+    assert.equal(unimported(workspace, 'packages/clients/src/profile.ts', { packages: manifest }), false);
+    assert.equal(unimported(workspace, 'packages/clients/src/index.ts', { packages: manifest }), false);
+    assert.equal(unimported({ ...workspace, 'src/users.ts': "import { profile } from '@acme/clients/profile';\nexport const load = profile;\n" }, 'packages/clients/src/profile.ts', { packages: manifest }), false);
+    // A Vue component's script imports it.
+    assert.equal(unimported({ [dead]: client, 'src/components/Profile.vue': "<script setup lang=\"ts\">\nimport { profile } from '../legacy/profile-client';\n</script>\n" }), false);
+  });
+
+  test('not: an entry point, by its name, its folder, its exports, a top-level call or its package.json', () => {
+    assert.equal(unimported({ 'src/handler.ts': client }, 'src/handler.ts'), false);
+    assert.equal(unimported({ 'functions/profile.ts': client }, 'functions/profile.ts'), false);
+    assert.equal(unimported({ 'api/profile.ts': client }, 'api/profile.ts'), false);
+    assert.equal(unimported({ [dead]: `${client}export const handler = async () => profile('me');\n` }), false);
+    assert.equal(unimported({ [dead]: `${client}profile(process.argv[2] ?? '').then(console.log);\n` }), false);
+    assert.equal(unimported({ [dead]: client }, dead, { packages: { 'package.json': '{ "name": "shop", "scripts": { "sync": "tsx src/legacy/profile-client.ts" } }' } }), false);
+    // `api/` of a module's own folder is not Vercel's: that one is at a project's or package's root.
+    assert.equal(unimported({ 'src/integrations/github/api/profile.ts': client }, 'src/integrations/github/api/profile.ts'), true);
+  });
+
+  test('not: modules a framework may load without naming them', () => {
+    // `require(`./providers/${name}`)` loads a file of providers/ or the index of one of its folders.
+    const loader = "export const load = (name: string) => require(`./providers/${name}`);\n";
+    assert.equal(unimported({ 'src/loader.ts': loader, 'src/providers/github.ts': client }, 'src/providers/github.ts'), false);
+    assert.equal(unimported({ 'src/loader.ts': loader, 'src/providers/gitlab/index.ts': client }, 'src/providers/gitlab/index.ts'), false);
+    assert.equal(unimported({ 'src/loader.ts': loader, 'src/providers/gitlab/api/projects.ts': client }, 'src/providers/gitlab/api/projects.ts'), true);
+    // A name computed any other way: anything under the loader's folder.
+    assert.equal(unimported({ 'src/uploader/index.ts': "export const uploader = (type: string) => require(modulePathOf(type));\n", 'src/uploader/gcs/client.ts': client }, 'src/uploader/gcs/client.ts'), false);
+    // A method called import is not a load.
+    assert.equal(unimported({ 'src/legacy/service.ts': 'export class Service {\n  async import(data, hash) {\n    return data;\n  }\n}\n', [dead]: client }), true);
+    // Globs a framework loads: a folder's modules, files named alike.
+    assert.equal(unimported({ 'src/server.ts': "export const mount = { '/': [`${rootDir}/controllers/*.ts`] };\n", 'src/controllers/profile.ts': client }, 'src/controllers/profile.ts'), false);
+    assert.equal(unimported({ 'src/data-source.ts': "export const entities = ['dist/**/*.entity.js'];\n", 'src/users/user.entity.ts': client }, 'src/users/user.entity.ts'), false);
+    // A linter's or test runner's globs say nothing of what is loaded.
+    assert.equal(unimported({ 'eslint.config.js': "export default [{ files: ['**/*.ts'] }];\n", [dead]: client }), true);
+  });
+
+  test('not: a scratch folder, an unread or auto-importing project, the role the project gives, a program with no exports', () => {
+    const scratch = new Map<string, FileFacts>([[dead, extractFileFacts(dead, 'typescript', client, ROLE_SETTINGS)]]);
+    assert.equal(projectFactsOf(buildProjectIndex(scratch, { aliases: DEFAULT_PATH_ALIASES, complete: true }), dead).unimported, undefined);
+    assert.equal(unimported({ [dead]: client }, dead, { complete: false }), false);
+    assert.equal(unimported({ [dead]: client, 'nuxt.config.ts': 'export default defineNuxtConfig({});\n' }), false);
+    assert.equal(unimported({ [dead]: "import axios from 'axios';\nawait axios.get('https://example.com');\n" }), false);
+    const files = new Map<string, FileFacts>(Object.entries(program).map(([file, text]) => [file, extractFileFacts(file, 'typescript', text, ROLE_SETTINGS)]));
+    files.set(dead, { ...extractFileFacts(dead, 'typescript', client, ROLE_SETTINGS), roleFromConfig: true });
+    assert.equal(projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, complete: true }), dead).unimported, undefined);
+  });
+
+  test('package.json is read as data: name, entry fields and the scripts files it runs', () => {
+    assert.deepEqual(packageManifestFacts('packages/db/package.json', '{ "name": "@acme/db", "main": "dist/index.js", "bin": { "db": "bin/db.js" }, "scripts": { "seed": "node dist/seed.js --all" } }'), { folder: 'packages/db', name: '@acme/db', entries: ['dist/index.js', 'bin/db.js', 'dist/seed.js'] });
+    assert.deepEqual(packageManifestFacts('package.json', '{ not json'), { folder: '', entries: [] });
   });
 });
 

@@ -301,8 +301,16 @@ interface RuleRow {
   total: number;
   sites: number;
   warningErrorSites: number;
+  /**
+   * Labelled sites the precision is over: those at warning or error when the rule has any (what
+   * a user sees by default; a finding demoted to info, e.g. in a module nothing imports, is not
+   * counted), else all of its labelled sites (a rule that reports at info).
+   */
   tp: number;
   fp: number;
+  /** Labelled sites at info or hint, for a rule that also has warning/error sites. */
+  quietTp: number;
+  quietFp: number;
   n: number;
   precision: number | null;
   interval: [number, number] | null;
@@ -338,7 +346,7 @@ function summarize(options: Options, manifest: ManifestEntry[], runs: CheckoutRu
   const rowOf = (rule: string): RuleRow => {
     const existing = rows.get(rule);
     if (existing !== undefined) return existing;
-    const row: RuleRow = { rule, bySeverity: emptySeverityCounts(), total: 0, sites: 0, warningErrorSites: 0, tp: 0, fp: 0, n: 0, precision: null, interval: null, unlabelledWarningError: 0, misses: 0, recalled: 0 };
+    const row: RuleRow = { rule, bySeverity: emptySeverityCounts(), total: 0, sites: 0, warningErrorSites: 0, tp: 0, fp: 0, quietTp: 0, quietFp: 0, n: 0, precision: null, interval: null, unlabelledWarningError: 0, misses: 0, recalled: 0 };
     rows.set(rule, row);
     return row;
   };
@@ -366,8 +374,11 @@ function summarize(options: Options, manifest: ManifestEntry[], runs: CheckoutRu
       continue;
     }
     matchedLabels.add(site.key);
-    row[label.verdict]++;
-    if (loud) overall[label.verdict]++;
+    if (loud) {
+      row[label.verdict]++;
+      overall[label.verdict]++;
+    } else if (label.verdict === 'tp') row.quietTp++;
+    else row.quietFp++;
   }
   const unmatched: Summary['unmatchedLabels'] = { tp: [], fp: [], otherCommits: 0 };
   for (const label of labels) {
@@ -392,6 +403,11 @@ function summarize(options: Options, manifest: ManifestEntry[], runs: CheckoutRu
   }
   recall.recall = recall.misses === 0 ? null : recall.recalled / recall.misses;
   for (const row of rows.values()) {
+    if (row.warningErrorSites === 0) {
+      row.tp += row.quietTp;
+      row.fp += row.quietFp;
+      row.quietTp = row.quietFp = 0;
+    }
     row.n = row.tp + row.fp;
     row.precision = row.n === 0 ? null : row.tp / row.n;
     row.interval = row.n === 0 ? null : wilson(row.tp, row.n);
@@ -458,6 +474,7 @@ function printSummary(summary: Summary): void {
   console.log(`slowest: ${slowest.map((run) => `${run.repo} ${run.seconds.toFixed(1)} s`).join(', ')}; total ${audited.reduce((sum, run) => sum + run.seconds, 0).toFixed(1)} s\n`);
 
   console.log('Findings per rule and severity, labelled precision (95% interval) and recall on known misses');
+  console.log('(a rule with warning/error findings: precision over those; a rule that reports at info: over all its labelled findings)');
   console.log(table([
     ['rule', 'error', 'warning', 'info', 'hint', 'tp', 'fp', 'n', 'precision', 'interval', 'unlabelled w/e', 'recall'],
     ...summary.rules.map((row) => [

@@ -39,7 +39,55 @@ export interface FileFacts {
   serverSigns?: boolean;
   /** The role came from the project's `roles` globs: the project's word, which no fact overrides. */
   roleFromConfig?: boolean;
+  /**
+   * Where the file loads modules by a computed name, as folders inside the project: `children:F`
+   * for `` require(`./providers/${name}`) `` (F's files and F's subfolders' index files), `subtree:F`
+   * for `require(modulePath)` (anything under the file's own folder F).
+   */
+  computedLoads?: string[];
+  /**
+   * What the file's glob strings name (a framework loads those modules by convention): a folder's
+   * name (`controllers` of `${root}/controllers/*.ts`), `*.entity` for files named `x.entity.ts`,
+   * or '' when the glob names neither (the loading file's own folder is taken).
+   */
+  globFolders?: string[];
+  /** The file runs as a program or is a framework's entry (a top-level call, a shebang, `export const handler`). */
+  entrySigns?: boolean;
+  /** The project imports names it never declares (Nuxt, unplugin-auto-import): its import graph is not in its text. */
+  autoImports?: boolean;
+  /** Exports something (`export`, `module.exports`, `exports.x =`): a module meant to be imported, not a program. */
+  exportsSomething?: boolean;
 }
+
+/** What one `package.json` says: the package's name and the files it names as entry points. */
+export interface PackageManifestFacts {
+  /** Its folder inside the project ('' at the root). */
+  folder: string;
+  name?: string;
+  /** Paths (relative to the folder) of `main`, `module`, `types`, `source`, `exports`, `bin`, and script files its `scripts` run. */
+  entries: string[];
+}
+
+/** A call, `new`, `await` or IIFE at the start of a line (column 0): top-level code that runs on import or as a program. */
+const TOP_LEVEL_CALL = /^(?:(?:await|void|new)\s+)?(?!(?:if|for|while|switch|return|function|export|import|typeof|catch|try|do|else|class|const|let|var|async|type|interface|declare|enum)\b)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(|^\(\s*(?:async\b|function\b|\(\s*\)\s*=>)|^#!/m;
+/** Exports frameworks call by name: serverless and Lambda handlers, a program's `main`. */
+const ENTRY_EXPORT = /\bexport\s+(?:const|let|var|async\s+function|function)\s+(?:handler|main|lambdaHandler|run)\b|\bexports\.(?:handler|main)\s*=|\brequire\.main\s*===\s*module\b|\bimport\.meta\.main\b/;
+/** A call of `require` or `import()` (not a method called or defined with that name). */
+const LOAD_CALL = /(?<![.\w$]|\basync\s|\bfunction\s)\b(?:require|import)\s*\(\s*/g;
+/** A load's argument that is one string literal: a plain import, read elsewhere. */
+const LITERAL_ARGUMENT = /^(?:'[^'\n]*'|"[^"\n]*"|`[^`$]*`)\s*[),]/;
+/** A template naming one module of a folder: `` `./providers/${name}` ``, with an optional extension or `/index`. */
+const ONE_OF_FOLDER = /^`(\.\.?\/(?:[\w@.-]+\/)*)\$\{[^{}`]{1,100}\}(?:\/index)?(?:\.[cm]?[jt]sx?)?`\s*[),]/;
+/** A string naming script files by glob: `'src/**\/*.entity.ts'`, `` `${dir}/controllers/*.{js,ts}` ``. */
+const SCRIPT_GLOB = /['"`]([^'"`\n*]{0,200}\*[^'"`\n]{0,60})['"`]/g;
+/** The end of a glob that names script files. */
+const SCRIPT_GLOB_END = /\.(?:[cm]?[jt]sx?|\{[^}]{0,40}\})$/;
+/** A string naming a project script by relative path: `new Worker('./worker.js')`, `new URL('./x.ts', import.meta.url)`, `require.resolve('./workflows')`. */
+const SCRIPT_PATH_STRING = /\brequire\.resolve\(\s*['"]([^'"\n]{1,200})['"]|['"`](\.\.?\/[^'"`\n*${}]{1,200}\.[cm]?[jt]sx?)['"`]/g;
+/** A module's exports, ESM or CommonJS. */
+const EXPORTS = /^\s*export\b|\bmodule\.exports\b|\bexports\.[\w$]+\s*=/m;
+/** Frameworks whose modules use what they never import. */
+const AUTO_IMPORTS = /\bdefineNuxtConfig\b|\bAutoImport\s*\(|from\s*['"]#(?:imports|app)['"]/;
 
 export const NO_PROJECT_FACTS: ProjectFacts = { httpClientDefaults: [], modelImports: {} };
 
@@ -88,14 +136,14 @@ function axiosTimeoutDefault(text: string): number | undefined {
 }
 
 /**
- * Specifiers that may name a project module: relative ones, and any with a slash (a tsconfig
- * alias such as `@server/models` looks like a scoped package until the project's aliases are
- * known). Bare package names (`pg`, `node:fs`) cannot.
+ * Specifiers that may name a project module: relative ones, aliases (`@server/models` looks like
+ * a scoped package until the project's aliases are known) and package names, which may be the
+ * project's own workspace packages. Node's built-ins (`node:fs`) cannot.
  */
 function projectSpecifiers(modules: Iterable<string>): string[] | undefined {
   const specifiers = new Set<string>();
   for (const specifier of modules) {
-    if (specifier.startsWith('node:') || (!specifier.startsWith('.') && !specifier.includes('/'))) continue;
+    if (specifier.startsWith('node:') || specifier === '') continue;
     specifiers.add(specifier);
     if (specifiers.size >= MAX_SPECIFIERS) break;
   }
@@ -134,6 +182,105 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   if (reexports !== undefined) facts.reexports = reexports;
   const orm = declaredModels(text, new Set(modules));
   if (orm !== undefined) facts.declaresModels = orm;
+  Object.assign(facts, loadingFacts(path, text, facts.imports));
+  return facts;
+}
+
+/** See FileFacts.computedLoads. */
+function computedLoadFolders(path: string, text: string): string[] | undefined {
+  if (!text.includes('require') && !text.includes('import')) return undefined;
+  const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const loads = new Set<string>();
+  for (const match of text.matchAll(LOAD_CALL)) {
+    const argument = text.slice(match.index + match[0].length, match.index + match[0].length + 240);
+    if (argument.startsWith(')') || LITERAL_ARGUMENT.test(argument)) continue;
+    // `import(data, hash) {`: a method of that name being defined, not a load.
+    if (/^[\w$]+(?:\s*[:,][^(){}\n]*)?\)\s*(?::[^{\n]*)?\{/.test(argument)) continue;
+    const oneOf = ONE_OF_FOLDER.exec(argument);
+    const target = oneOf === null ? null : normalizePath(`${folder}/${oneOf[1] ?? ''}`);
+    loads.add(target !== null && (target !== '' || isProjectRoot(`${folder}/${oneOf?.[1] ?? ''}`)) ? `children:${target}` : `subtree:${folder}`);
+    if (loads.size >= MAX_SPECIFIERS) break;
+  }
+  return loads.size === 0 ? undefined : [...loads];
+}
+
+/** How the file loads or is loaded other than by a plain import: what `unimported` must not miss. */
+type LoadingFacts = Pick<FileFacts, 'computedLoads' | 'globFolders' | 'entrySigns' | 'autoImports' | 'exportsSomething' | 'imports'>;
+
+function loadingFacts(path: string, text: string, imports: string[] | undefined): LoadingFacts {
+  const facts: LoadingFacts = {};
+  const computedLoads = computedLoadFolders(path, text);
+  if (computedLoads !== undefined) facts.computedLoads = computedLoads;
+  if (text.includes('*')) {
+    const folders = new Set<string>();
+    for (const match of text.matchAll(SCRIPT_GLOB)) {
+      const glob = match[1] ?? '';
+      if (!SCRIPT_GLOB_END.test(glob)) continue;
+      // The literal folder nearest the glob (`controllers` of `${dir}/controllers/*.ts`), and a
+      // name the files share (`.entity` of `**/*.entity.ts`); with neither, '' (the loader's folder).
+      const folder = glob.slice(0, glob.indexOf('*')).split('/').filter((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('$')).pop();
+      const suffix = /\*(\.[\w-]+)\.(?:[cm]?[jt]sx?|\{[^}]*\})$/.exec(glob)?.[1];
+      folders.add(suffix !== undefined ? `*${suffix}` : (folder ?? ''));
+      if (folders.size >= MAX_SPECIFIERS) break;
+    }
+    if (folders.size > 0) facts.globFolders = [...folders];
+  }
+  if (TOP_LEVEL_CALL.test(text) || ENTRY_EXPORT.test(text)) facts.entrySigns = true;
+  if (AUTO_IMPORTS.test(text)) facts.autoImports = true;
+  if (EXPORTS.test(text)) facts.exportsSomething = true;
+  if (text.includes('.js') || text.includes('.ts') || text.includes('require.resolve')) {
+    const named = new Set(imports ?? []);
+    for (const match of text.matchAll(SCRIPT_PATH_STRING)) {
+      if (named.size >= MAX_SPECIFIERS) break;
+      named.add(match[1] ?? match[2] ?? '');
+    }
+    named.delete('');
+    if (named.size > 0) facts.imports = [...named];
+  }
+  return facts;
+}
+
+const MANIFEST_ENTRY_FIELDS = ['main', 'module', 'types', 'typings', 'source', 'browser', 'exports', 'bin'] as const;
+/** A script path inside a `scripts` command: `node dist/main.js`, `ts-node src/bin/sync.ts`. */
+const SCRIPT_IN_COMMAND = /(?:^|[\s=])((?:\.\.?\/)?[\w@.-]+(?:\/[\w@.-]+)*\.[cm]?[jt]sx?)\b/g;
+
+function stringsIn(value: unknown, into: string[], depth = 0): void {
+  if (into.length >= MAX_SPECIFIERS || depth > 8) return;
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsIn(item, into, depth + 1);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) stringsIn(item, into, depth + 1);
+}
+
+/** What the `package.json` at `path` (inside the project) says; its text is data, parsed as JSON. */
+export function packageManifestFacts(path: string, text: string): PackageManifestFacts {
+  const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    return { folder, entries: [] };
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) return { folder, entries: [] };
+  const fields = manifest as Record<string, unknown>;
+  const entries: string[] = [];
+  for (const field of MANIFEST_ENTRY_FIELDS) stringsIn(fields[field], entries);
+  const commands: string[] = [];
+  stringsIn(fields.scripts, commands);
+  for (const command of commands) for (const match of command.matchAll(SCRIPT_IN_COMMAND)) entries.push(match[1] ?? '');
+  const facts: PackageManifestFacts = { folder, entries: entries.filter((entry) => entry !== '') };
+  if (typeof fields.name === 'string' && fields.name !== '') facts.name = fields.name;
+  return facts;
+}
+
+/**
+ * What a component or page file of a UI framework (`.vue`, `.svelte`, `.astro`, `.mdx`)
+ * contributes: the modules its script imports. It is UI code, but it spreads the browser role
+ * only through what it imports by sign, like a .tsx file (Nuxt and SvelteKit render on the server too).
+ */
+export function componentFileFacts(text: string): FileFacts {
+  const facts: FileFacts = { role: 'browser' };
+  const imports = projectSpecifiers(importedModules(text, 'javascript'));
+  if (imports !== undefined) facts.imports = imports;
   return facts;
 }
 
@@ -221,6 +368,11 @@ function resolveSpecifier(importer: string, specifier: string, aliases: readonly
     const rest = specifier.slice(alias.prefix.length);
     bases = alias.targets.map((target) => normalizePath(`${target}${rest}`));
   }
+  return firstExisting(bases, exists);
+}
+
+/** The first of `bases` that names a project script, the way bundlers try extensions and `index` files. */
+function firstExisting(bases: readonly string[], exists: (path: string) => boolean): string | null {
   for (const base of bases) {
     if (base === '') continue;
     if (exists(base)) return base;
@@ -247,10 +399,18 @@ export interface ProjectIndex {
   browserModules: ReadonlySet<string>;
   /** Per importing file: its specifiers that name a module exporting ORM models. */
   modelImports: ReadonlyMap<string, Readonly<Record<string, OrmLibrary>>>;
+  /** Production modules nothing imports and nothing starts (see findUnimported). */
+  unimportedModules: ReadonlySet<string>;
 }
 
 export interface ProjectIndexOptions {
+  /** The root config's aliases (and the defaults). */
   aliases: readonly PathAlias[];
+  /** The aliases of other `tsconfig.json` / `jsconfig.json` files: a file uses those of the nearest folder above it. */
+  folderAliases?: readonly { folder: string; aliases: readonly PathAlias[] }[];
+  /** The project's `package.json` files: workspace packages imported by name, and entry points. */
+  packages?: readonly PackageManifestFacts[];
+
   /**
    * False when the files are not the whole project (the front end stopped at its file limit): a
    * module whose server-side importer was not read would look browser-only, so no module is.
@@ -269,14 +429,25 @@ function sortedByPath<T>(entries: Iterable<[string, T]>): Map<string, T> {
 export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options: ProjectIndexOptions): ProjectIndex {
   const httpClientDefaults: HttpClientDefault[] = [];
   const exists = (path: string): boolean => files.has(path);
+  const folderAliases = [...(options.folderAliases ?? [])].filter((entry) => entry.aliases.length > 0).sort((a, b) => b.folder.length - a.folder.length);
+  const aliasesOf = (importer: string): { key: string; aliases: readonly PathAlias[] } => {
+    const nearest = folderAliases.find((entry) => entry.folder === '' || importer.startsWith(`${entry.folder}/`));
+    return nearest === undefined ? { key: '', aliases: options.aliases } : { key: `${nearest.folder}/`, aliases: [...nearest.aliases, ...options.aliases] };
+  };
+  const packages = workspacePackages(options.packages ?? [], exists);
   // Most specifiers recur (every module imports `@server/models`), so each is resolved once per
-  // folder it is written in (aliases resolve alike from every folder).
+  // folder it is written in (aliases resolve alike from every folder under one tsconfig).
   const resolved = new Map<string, string | null>();
   const resolve = (importer: string, specifier: string): string | null => {
     const relative = specifier.startsWith('.');
-    const key = relative ? `${importer.slice(0, importer.lastIndexOf('/') + 1)}\0${specifier}` : specifier;
+    const scope = relative ? importer.slice(0, importer.lastIndexOf('/') + 1) : aliasesOf(importer);
+    const key = typeof scope === 'string' ? `${scope}\0${specifier}` : `${scope.key}\0${specifier}`;
     let target = resolved.get(key);
-    if (target === undefined) resolved.set(key, (target = resolveSpecifier(importer, specifier, options.aliases, exists)));
+    if (target === undefined) {
+      target = resolveSpecifier(importer, specifier, typeof scope === 'string' ? [] : scope.aliases, exists);
+      if (target === null && !relative) target = packages.resolve(specifier);
+      resolved.set(key, target);
+    }
     return target;
   };
   /** Resolved import edges: file to the project modules it imports, with the specifier used. */
@@ -360,7 +531,119 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
       if (!changed) break;
     }
   }
-  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports) };
+  const unimportedModules = options.complete ? findUnimported(files, importers, packages) : new Set<string>();
+  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports), unimportedModules };
+}
+
+/**
+ * Names frameworks and runners give the files they start from (`main.ts`, `handler.ts`,
+ * `next.config.js`, SvelteKit's `+page.ts`) and folders whose files they load by their place
+ * (Next.js `pages/` and Vercel `api/` at a project's or a workspace package's root, serverless `functions/`, CLI `commands/`, job runners' `jobs/`);
+ * Temporal loads `workflows.ts` by path, and tools their `.xxxrc.js`.
+ */
+const ENTRY_PATH = /(?:^|\/)(?:(?:index|main|server|app|handler|worker|cli|lambda|function|middleware|instrumentation|route|page|layout|entry|bootstrap|start|setup|seed|workflows?|activities)\.[cm]?[jt]sx?$|\.[\w-]*rc\.[cm]?[jt]s$|[^/]*\.(?:config|handler|worker|entry|setup|route|page|lambda|function|job|task|command)\.[cm]?[jt]sx?$|\+[^/]*$)|(?:^|\/)(?:functions|lambdas?|handlers|bin|commands|jobs|workers|tasks|crons?|plugins)\/|(?:^|^src\/|^(?:apps|packages|services)\/[^/]+\/(?:src\/)?)(?:pages|api)\//;
+/** Fewer production modules than this with an importer: the files are not one program (see findUnimported). */
+const MIN_IMPORTED_MODULES = 10;
+/** Config files whose globs say which files a tool reads (a linter, a test runner), not which modules are loaded. */
+const TOOL_CONFIG = /(?:^|\/)(?:[^/]*\.config\.[cm]?[jt]s|\.[\w-]*rc\.[cm]?js)$/;
+
+function folderOf(path: string): string {
+  return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+}
+
+function isInside(path: string, folder: string): boolean {
+  return folder === '' || path.startsWith(`${folder}/`);
+}
+
+/**
+ * Production modules that no file of the project imports and nothing marks as an entry point:
+ * code that cannot run (dead code, a copy left behind). Whatever could load a module without
+ * naming it keeps that module out: a computed `require`, a glob a framework loads, a workspace
+ * package imported by a name the pre-pass cannot follow.
+ */
+function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: ReadonlyMap<string, readonly string[]>, packages: WorkspacePackages): Set<string> {
+  const unimported = new Set<string>();
+  if ([...files.values()].some((facts) => facts.autoImports === true)) return unimported;
+  // A few files that do not import each other are a scratch folder or a set of scripts, not a
+  // program whose modules import one another: there, no file is dead for want of an importer.
+  let imported = 0;
+  for (const [path, facts] of files) if (facts.role === 'production' && importers.has(path)) imported++;
+  if (imported < MIN_IMPORTED_MODULES) return unimported;
+  const loadedFolders = [...packages.opaqueFolders];
+  const loadedChildren = new Set<string>();
+  const globFolderNames = new Set<string>();
+  const globSuffixes: string[] = [];
+  for (const [path, facts] of files) {
+    for (const load of facts.computedLoads ?? []) {
+      if (load.startsWith('children:')) loadedChildren.add(load.slice('children:'.length));
+      else loadedFolders.push(load.slice('subtree:'.length));
+    }
+    if (facts.globFolders === undefined || facts.role !== 'production' || TOOL_CONFIG.test(path)) continue;
+    for (const glob of facts.globFolders) {
+      if (glob === '') loadedFolders.push(folderOf(path));
+      else if (glob.startsWith('*')) globSuffixes.push(glob.slice(1));
+      else globFolderNames.add(glob);
+    }
+  }
+  for (const [path, facts] of files) {
+    if (facts.role !== 'production' || facts.roleFromConfig === true || facts.exportsSomething !== true || facts.entrySigns === true || importers.has(path)) continue;
+    if (packages.entries.has(path) || ENTRY_PATH.test(path)) continue;
+    const folder = folderOf(path);
+    if (loadedFolders.some((loaded) => isInside(path, loaded))) continue;
+    // `` require(`./x/${name}`) `` loads x's files and the index files of x's folders.
+    if (loadedChildren.has(folder) || (/\/index\.[cm]?[jt]sx?$/.test(path) && loadedChildren.has(folderOf(folder)))) continue;
+    if (folder.split('/').some((part) => globFolderNames.has(part))) continue;
+    const stem = path.slice(folder.length).replace(/\.[cm]?[jt]sx?$/, '');
+    if (globSuffixes.some((suffix) => stem.endsWith(suffix))) continue;
+    unimported.add(path);
+  }
+  return unimported;
+}
+
+interface WorkspacePackages {
+  /** The project file a package specifier (`@acme/db`, `@acme/db/users`) names, or null. */
+  resolve(specifier: string): string | null;
+  /** Files the manifests name as entry points. */
+  entries: ReadonlySet<string>;
+  /** Folders of packages imported by a specifier that names no file found: which of their modules are used is unknown. Filled as specifiers are resolved. */
+  opaqueFolders: readonly string[];
+}
+
+/** Where a built path's source lives: `dist/index.js` is `src/index.ts` in a package built by tsc. */
+function sourceCandidates(folder: string, entry: string): string[] {
+  const base = normalizePath(`${folder}/${entry}`).replace(/\.d\.[cm]?ts$/, '');
+  const source = base.replace(/(^|\/)(?:dist|build|lib|out)\//, '$1src/');
+  return source === base ? [base] : [base, source];
+}
+
+function workspacePackages(manifests: readonly PackageManifestFacts[], exists: (path: string) => boolean): WorkspacePackages {
+  const byName = new Map<string, { manifest: PackageManifestFacts; main: string | null }>();
+  const entries = new Set<string>();
+  const opaqueFolders: string[] = [];
+  for (const manifest of manifests) {
+    const found = manifest.entries.map((entry) => firstExisting(sourceCandidates(manifest.folder, entry), exists)).filter((path) => path !== null);
+    for (const path of found) entries.add(path);
+    if (manifest.name === undefined) continue;
+    const main = found[0] ?? firstExisting([normalizePath(`${manifest.folder}/src/index`), normalizePath(`${manifest.folder}/index`)], exists);
+    byName.set(manifest.name, { manifest, main });
+  }
+  return {
+    entries,
+    opaqueFolders,
+    resolve(specifier) {
+      const scoped = specifier.startsWith('@');
+      const parts = specifier.split('/');
+      const name = parts.slice(0, scoped ? 2 : 1).join('/');
+      const known = byName.get(name);
+      if (known === undefined) return null;
+      const rest = parts.slice(scoped ? 2 : 1).join('/');
+      const folder = known.manifest.folder;
+      const target = rest === '' ? known.main : firstExisting([normalizePath(`${folder}/${rest}`), normalizePath(`${folder}/src/${rest}`)].filter((base) => base !== ''), exists);
+      // A package imported by a name that leads to no file: which of its modules are used is unknown.
+      if (target === null) opaqueFolders.push(folder);
+      return target;
+    },
+  };
 }
 
 /** What the project says about one of its files (`path` inside the project). */
@@ -373,5 +656,6 @@ export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts 
   const facts: ProjectFacts = { httpClientDefaults, modelImports: index.modelImports.get(normalized) ?? {} };
   const importer = index.browserImporters.get(normalized);
   if (importer !== undefined) facts.browserImporter = importer;
+  if (index.unimportedModules.has(normalized)) facts.unimported = true;
   return facts;
 }

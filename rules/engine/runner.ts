@@ -19,6 +19,9 @@ import { failedResult, soundResult } from './guard';
 import { looksMinified } from './text';
 import { detectFileRole, runsWarehouseSql } from './roles';
 import { NO_PROJECT_FACTS } from './project-facts';
+
+/** Said under each finding demoted because its module looks unused (ProjectFacts.unimported). */
+export const UNIMPORTED_NOTE = 'Shown as info: no file of this project imports this module and nothing marks it as an entry point, so it looks unused. If something does load it, say so with a `roles` entry in .faultline.json (e.g. { "roles": { "src/lambdas/**": "production" } }).';
 import { SUPPRESSION_FINDINGS, applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
 
@@ -204,11 +207,13 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
           anchorNode = null;
         }
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
+        // Code nothing imports cannot fail in production: its findings stay visible, quietly.
+        const unimported = project.unimported === true && (entry.severity === 'warning' || entry.severity === 'error');
         findings.push({
           ruleId: meta.id,
-          severity: entry.severity,
+          severity: unimported ? 'info' : entry.severity,
           message,
-          note: meta.why,
+          note: unimported ? `${meta.why}\n\n${UNIMPORTED_NOTE}` : meta.why,
           range: embedded === null ? descriptor.range : mapRangeToHost(embedded, descriptor.range),
           fixes: mappedFixes,
           related: (descriptor.related ?? []).map((related) => (embedded === null ? related : { ...related, range: mapRangeToHost(embedded, related.range) })),

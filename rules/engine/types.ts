@@ -77,6 +77,11 @@ export interface ProjectFacts {
   browserImporter?: string;
   /** The file's imports of project modules that export ORM models (barrels too): specifier to ORM. */
   modelImports: Readonly<Record<string, OrmLibrary>>;
+  /**
+   * Set when no file of the project imports this production module and nothing marks it as an
+   * entry point: it looks like dead code, so its findings are shown at info, not warning or error.
+   */
+  unimported?: boolean;
 }
 
 /** A half-open range of character offsets [start, end) into a document's text. */

@@ -22,6 +22,11 @@ export interface CollectOptions {
   isCancelled?: () => boolean;
   /** More gitignore-style patterns, relative to each folder the walk starts from. */
   extraIgnores?: string[];
+  /**
+   * Called with each file the walk passes that is not one to lint (not ignored, not in a skipped
+   * folder): a pre-pass reads a project's manifests and configs from the same walk.
+   */
+  onOtherFile?: (path: string) => void;
 }
 
 export interface SkippedFile {
@@ -181,7 +186,12 @@ export function collectFiles(paths: string[], options: CollectOptions): Collecte
         considerFile(path, target);
         continue;
       }
-      if (!entry.isFile() || languageOfPath(entry.name) === null || isIgnored(here, path, false)) continue;
+      if (!entry.isFile()) continue;
+      if (languageOfPath(entry.name) === null) {
+        if (options.onOtherFile !== undefined && !isIgnored(here, path, false)) options.onOtherFile(path);
+        continue;
+      }
+      if (isIgnored(here, path, false)) continue;
       let stats: Stats;
       try {
         stats = lstatSync(path);

@@ -8,9 +8,9 @@
  * from a file, how facts combine) is rules/engine/project-facts.ts; this module owns the I/O.
  */
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { buildProjectIndex, DEFAULT_PATH_ALIASES, extractFileFacts, languageOfPath, NO_PROJECT_FACTS, pathAliasesFromTsconfig, projectFactsOf, type FileFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, languageOfPath, NO_PROJECT_FACTS, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 import { collectFiles, readSourceFile } from './files';
 import { planFile, todayIso } from './lint-file';
@@ -42,8 +42,42 @@ interface Project {
   root: string;
   files: Map<string, FileFacts>;
   aliases: PathAlias[];
+  folderAliases: { folder: string; aliases: PathAlias[] }[];
+  packages: PackageManifestFacts[];
   complete: boolean;
   index: ProjectIndex | null;
+}
+
+/** Component and page formats whose `<script>` imports project modules: read for their imports. */
+const COMPONENT_FILE = /\.(?:vue|svelte|astro|mdx|marko)$/;
+/** At most this many manifests and configs of one project are read. */
+const MAX_MANIFESTS = 2_000;
+
+/** What the project's manifests say: its packages and its nested tsconfigs' aliases. */
+function readManifests(root: string, others: readonly string[]): Pick<Project, 'folderAliases' | 'packages'> {
+  const folderAliases: Project['folderAliases'] = [];
+  const packages: PackageManifestFacts[] = [];
+  let read = 0;
+  for (const absolutePath of others) {
+    const name = absolutePath.slice(absolutePath.lastIndexOf(sep) + 1);
+    if (name !== 'package.json' && name !== 'tsconfig.json' && name !== 'jsconfig.json') continue;
+    const projectPath = insideRoot(root, absolutePath);
+    if (projectPath === null || ++read > MAX_MANIFESTS) continue;
+    let text: string;
+    try {
+      text = readFileSync(absolutePath, 'utf8');
+    } catch {
+      continue;
+    }
+    if (name === 'package.json') packages.push(packageManifestFacts(projectPath, text));
+    else if (projectPath.includes('/')) {
+      // The root's own config is `aliases`; a nested one's paths resolve from its folder.
+      const folder = projectPath.slice(0, projectPath.lastIndexOf('/'));
+      const aliases = pathAliasesFromTsconfig(text).map((alias) => ({ prefix: alias.prefix, targets: alias.targets.map((target) => `${folder}/${target}`) }));
+      if (aliases.length > 0) folderAliases.push({ folder, aliases });
+    }
+  }
+  return { folderAliases, packages };
 }
 
 function rootOf(resolved: ResolvedConfig): string | null {
@@ -85,7 +119,7 @@ function factsOfText(projectPath: string, absolutePath: string, text: string, re
 }
 
 function serialized(index: ProjectIndex): string {
-  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports]]);
+  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports], [...index.unimportedModules].sort()]);
 }
 
 export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJECT_FILES): ProjectFactsSource {
@@ -96,7 +130,8 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     if (known !== undefined) return known;
     // The walk stops after MAX_WALKED_FILES files: a root that is a home folder must not freeze the server.
     let walked = 0;
-    const collected = collectFiles([root], { maxFileSizeBytes: MAX_FACTS_FILE_BYTES, isCancelled: () => ++walked > MAX_WALKED_FILES });
+    const others: string[] = [];
+    const collected = collectFiles([root], { maxFileSizeBytes: MAX_FACTS_FILE_BYTES, isCancelled: () => ++walked > MAX_WALKED_FILES, onOtherFile: (path) => others.push(path) });
     const scripts = collected.files.filter(isScript);
     // A script the walk skipped (too large, unreadable) or never reached may be the server-side importer.
     const skippedScripts = collected.cancelled || collected.skipped.some((entry) => isScript(entry.path));
@@ -112,12 +147,25 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
       }
       files.set(projectPath, factsOfText(projectPath, absolutePath, read.text, resolver));
     }
-    const project: Project = { root, files, aliases: aliasesOf(root), complete: scripts.length <= maxFiles && !unread, index: null };
+    // Vue, Svelte, Astro and MDX files import scripts too: a module only they import is not unused.
+    const components = others.filter((path) => COMPONENT_FILE.test(path));
+    const componentBudget = Math.max(0, maxFiles - scripts.length);
+    for (const absolutePath of components.slice(0, componentBudget)) {
+      const projectPath = insideRoot(root, absolutePath);
+      if (projectPath === null) continue;
+      const read = (statSync(absolutePath, { throwIfNoEntry: false })?.size ?? Infinity) <= MAX_FACTS_FILE_BYTES ? readSourceFile(absolutePath) : { skipped: 'too large' };
+      if ('skipped' in read) {
+        unread = true;
+        continue;
+      }
+      files.set(projectPath, componentFileFacts(read.text));
+    }
+    const project: Project = { root, files, aliases: aliasesOf(root), ...readManifests(root, others), complete: scripts.length + components.length <= maxFiles && !unread, index: null };
     projects.set(root, project);
     return project;
   };
 
-  const indexOf = (project: Project): ProjectIndex => (project.index ??= buildProjectIndex(project.files, { aliases: project.aliases, complete: project.complete }));
+  const indexOf = (project: Project): ProjectIndex => (project.index ??= buildProjectIndex(project.files, { aliases: project.aliases, folderAliases: project.folderAliases, packages: project.packages, complete: project.complete }));
 
   return {
     factsFor(absolutePath, resolved) {
