@@ -19,16 +19,17 @@
  * http module gets no fix: its `timeout` only emits an event that the caller must handle.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { fileNodes, nodesOfKind, ts } from '../../engine/languages/typescript';
 import { pythonArguments, walkPythonNamed, type PythonNode } from '../../engine/languages/python';
 import { importOf, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
-import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import { enclosingFunction, isFunctionLikeNode } from '../helpers/connections';
 import { calleeParts, dottedParts, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 import { FETCH_MODULES } from '../helpers/fetch-modules';
 
-type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
+type MessageId = 'fetch' | 'fetchWrapper' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
 
@@ -62,8 +63,10 @@ function requestCallOf(bindings: FileBindings, call: ts.CallExpression, fetchIsG
   const callee = unwrapExpression(call.expression);
   const calleeName = ts.isIdentifier(callee) ? callee.text : null;
   const imported = bindings.resolveImport(callee);
-  if (calleeName === 'fetch' || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis')) {
-    const fromLibrary = imported !== null && FETCH_MODULES.has(imported.module) && (imported.exportName === 'default' || imported.exportName === 'fetch');
+  // A library's fetch whatever its local name (`import nodeFetch from 'node-fetch'`), or the global one.
+  const fromLibrary = imported !== null && FETCH_MODULES.has(imported.module) && (imported.exportName === 'default' || imported.exportName === 'fetch');
+  const namedFetch = calleeName === 'fetch' || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis');
+  if (fromLibrary || namedFetch) {
     if (!fromLibrary && (imported !== null || !fetchIsGlobal())) return null;
     return { client: 'fetch', messageId: 'fetch', configIndex: 1, timeoutKeys: ['signal', 'timeout'], fixProperty: FETCH_SIGNAL };
   }
@@ -218,6 +221,229 @@ function isStreaming(literal: ts.ObjectLiteralExpression): boolean {
   return /text\/event-stream|\bduplex\b/.test(literal.getText());
 }
 
+/*
+ * A project's own fetch wrapper that makes a deadline only when its caller asks for one:
+ *
+ *   const { timeout, ...rest } = init ?? {};
+ *   let controller: AbortController | undefined;
+ *   if (timeout) { controller = new AbortController(); setTimeout(() => controller?.abort(), timeout); }
+ *   return nodeFetch(url, { ...rest, signal: controller?.signal ?? rest.signal });
+ *
+ * The call passes a `signal`, yet by default (no timeout, no signal from the caller) it is
+ * undefined, and every caller that passes neither waits forever. The signal's value is followed
+ * through the wrapper's own variables; each source is the caller's (a parameter, or undefined), a
+ * deadline made only under a condition on a timeout the caller passes, or anything else (a
+ * deadline the wrapper always sets, or a value the rule cannot follow), which keeps it silent.
+ */
+type SignalSource = 'caller' | 'onRequest' | 'other';
+
+type Declaration = ts.ParameterDeclaration | ts.BindingElement | ts.VariableDeclaration;
+
+/** How deep the rule follows a signal through variables and options: wrappers are a few lines. */
+const SIGNAL_DEPTH_LIMIT = 8;
+
+function joinSources(a: SignalSource, b: SignalSource): SignalSource {
+  if (a === 'other' || b === 'other') return 'other';
+  return a === 'onRequest' || b === 'onRequest' ? 'onRequest' : 'caller';
+}
+
+function nearestFunction(node: ts.Node): ts.Node | null {
+  return isFunctionLikeNode(node) ? node : enclosingFunction(node);
+}
+
+/** The declaration `name` binds in a parameter or variable's name (`x`, `{ a, b: { x } }`, `[x]`, `...x`). */
+function bindingIn(name: ts.BindingName, text: string, declaration: ts.ParameterDeclaration | ts.VariableDeclaration): Declaration | null {
+  if (ts.isIdentifier(name)) return name.text === text ? declaration : null;
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    if (ts.isIdentifier(element.name)) {
+      if (element.name.text === text) return element;
+    } else {
+      const inner = bindingIn(element.name, text, declaration);
+      if (inner !== null) return inner;
+    }
+  }
+  return null;
+}
+
+/**
+ * Where `name`, read at `at`, is declared: a parameter of an enclosing function (or a name
+ * destructured in one), or a variable declared directly in it. Null at module level, or when one
+ * function declares the name twice (block scopes the rule does not model).
+ */
+function localDeclaration(sourceFile: ts.SourceFile, name: string, at: ts.Node): Declaration | null {
+  for (let scope = enclosingFunction(at); scope !== null; scope = enclosingFunction(scope)) {
+    const found: Declaration[] = [];
+    for (const parameter of scope.parameters) {
+      const binding = bindingIn(parameter.name, name, parameter);
+      if (binding !== null) found.push(binding);
+    }
+    for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration)) {
+      if (node.pos < scope.pos || node.end > scope.end || !ts.isVariableDeclaration(node) || enclosingFunction(node) !== scope) continue;
+      const binding = bindingIn(node.name, name, node);
+      if (binding !== null) found.push(binding);
+    }
+    if (found.length === 1) return found[0] ?? null;
+    if (found.length > 1) return null;
+  }
+  return null;
+}
+
+function isConst(declaration: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+function isEmptyObject(expression: ts.Expression | undefined): boolean {
+  if (expression === undefined) return false;
+  const value = unwrapExpression(expression);
+  return ts.isObjectLiteralExpression(value) && value.properties.length === 0;
+}
+
+function isUndefinedValue(value: ts.Expression): boolean {
+  return (ts.isIdentifier(value) && value.text === 'undefined') || value.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(value);
+}
+
+/**
+ * True when the value is what the wrapper's caller passed, with no default of the wrapper's: a
+ * parameter (an empty `{}` default adds nothing), a name destructured from one, or a property of
+ * one (`init.timeout`, `rest.signal`).
+ */
+function fromCaller(sourceFile: ts.SourceFile, expression: ts.Expression, depth = 0): boolean {
+  if (depth > SIGNAL_DEPTH_LIMIT) return false;
+  const value = unwrapExpression(expression);
+  if (ts.isPropertyAccessExpression(value)) return fromCaller(sourceFile, value.expression, depth + 1);
+  if (ts.isBinaryExpression(value) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(value.operatorToken.kind) && isEmptyObject(value.right)) {
+    return fromCaller(sourceFile, value.left, depth + 1);
+  }
+  if (!ts.isIdentifier(value)) return false;
+  let declaration: ts.Node | null = localDeclaration(sourceFile, value.text, value);
+  // Up from a destructured name to its parameter or variable; any default on the way is the wrapper's own.
+  while (declaration !== null && ts.isBindingElement(declaration)) {
+    if (declaration.initializer !== undefined && !isEmptyObject(declaration.initializer)) return false;
+    declaration = declaration.parent.parent;
+  }
+  if (declaration === null) return false;
+  if (ts.isParameter(declaration)) return declaration.initializer === undefined || isEmptyObject(declaration.initializer);
+  // Only a `const`: a `let` may be given the wrapper's own value later.
+  if (ts.isVariableDeclaration(declaration)) return isConst(declaration) && declaration.initializer !== undefined && fromCaller(sourceFile, declaration.initializer, depth + 1);
+  return false;
+}
+
+/** `timeout`, `init.timeout`, `options.timeoutMs`: a timeout the caller passes, which the wrapper gives no default. */
+function isCallerTimeout(sourceFile: ts.SourceFile, expression: ts.Expression): boolean {
+  const value = unwrapExpression(expression);
+  const name = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : '';
+  return /timeout|deadline/i.test(name) && fromCaller(sourceFile, value);
+}
+
+/**
+ * The caller's timeout a condition requires (`timeout`, `timeout && !init.signal`, `timeout > 0`,
+ * `init.timeout != null`, `typeof timeout === 'number'`), or null when the condition can hold
+ * without one.
+ */
+function timeoutCondition(sourceFile: ts.SourceFile, condition: ts.Expression): ts.Expression | null {
+  const value = unwrapExpression(condition);
+  if (!ts.isBinaryExpression(value)) return isCallerTimeout(sourceFile, value) ? value : null;
+  const operator = value.operatorToken.kind;
+  if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return timeoutCondition(sourceFile, value.left) ?? timeoutCondition(sourceFile, value.right);
+  if (operator === ts.SyntaxKind.BarBarToken) {
+    const left = timeoutCondition(sourceFile, value.left);
+    return left !== null && timeoutCondition(sourceFile, value.right) !== null ? left : null;
+  }
+  const right = unwrapExpression(value.right);
+  const comparesToNothing = ts.isNumericLiteral(right) || isUndefinedValue(right);
+  if ([ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(operator) && comparesToNothing) {
+    return isCallerTimeout(sourceFile, value.left) ? unwrapExpression(value.left) : null;
+  }
+  const left = unwrapExpression(value.left);
+  if ([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(operator) && ts.isTypeOfExpression(left) && ts.isStringLiteral(right) && right.text === 'number') {
+    return isCallerTimeout(sourceFile, left.expression) ? unwrapExpression(left.expression) : null;
+  }
+  return null;
+}
+
+/** The caller's timeout an `if` around `node` (inside `scope`) requires, or null. */
+function enclosingTimeoutCondition(sourceFile: ts.SourceFile, node: ts.Node, scope: ts.Node): ts.Expression | null {
+  for (let current = node; current !== scope && current.parent !== undefined; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isIfStatement(parent) && parent.thenStatement === current) {
+      const option = timeoutCondition(sourceFile, parent.expression);
+      if (option !== null) return option;
+    }
+  }
+  return null;
+}
+
+interface SignalTrace {
+  sourceFile: ts.SourceFile;
+  /** The caller's timeout the first deadline found depends on. */
+  option: ts.Expression | null;
+}
+
+/** A value made only when `option` was passed: a deadline on request, unless it is the caller's own anyway. */
+function onRequest(trace: SignalTrace, expression: ts.Expression, option: ts.Expression, depth: number): SignalSource {
+  if (signalSource(trace, expression, depth + 1) === 'caller') return 'caller';
+  trace.option ??= option;
+  return 'onRequest';
+}
+
+function signalSource(trace: SignalTrace, expression: ts.Expression, depth = 0): SignalSource {
+  if (depth > SIGNAL_DEPTH_LIMIT) return 'other';
+  const { sourceFile } = trace;
+  const value = unwrapExpression(expression);
+  if (isUndefinedValue(value)) return 'caller';
+  if (ts.isBinaryExpression(value)) {
+    const operator = value.operatorToken.kind;
+    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+      return joinSources(signalSource(trace, value.left, depth + 1), signalSource(trace, value.right, depth + 1));
+    }
+    const option = operator === ts.SyntaxKind.AmpersandAmpersandToken ? timeoutCondition(sourceFile, value.left) : null;
+    return option === null ? 'other' : onRequest(trace, value.right, option, depth);
+  }
+  if (ts.isConditionalExpression(value)) {
+    const option = timeoutCondition(sourceFile, value.condition);
+    const whenTrue = option === null ? signalSource(trace, value.whenTrue, depth + 1) : onRequest(trace, value.whenTrue, option, depth);
+    return joinSources(whenTrue, signalSource(trace, value.whenFalse, depth + 1));
+  }
+  if (fromCaller(sourceFile, value)) return 'caller';
+  // controller.signal: where the controller comes from.
+  if (ts.isPropertyAccessExpression(value)) return value.name.text === 'signal' && ts.isIdentifier(unwrapExpression(value.expression)) ? signalSource(trace, value.expression, depth + 1) : 'other';
+  if (!ts.isIdentifier(value)) return 'other';
+  const declaration = localDeclaration(sourceFile, value.text, value);
+  if (declaration === null || !ts.isVariableDeclaration(declaration)) return 'other';
+  let source: SignalSource = declaration.initializer === undefined ? 'caller' : signalSource(trace, declaration.initializer, depth + 1);
+  if (isConst(declaration)) return source;
+  // A `let`: every value assigned to it in the function, each under the conditions around it.
+  const scope = nearestFunction(declaration);
+  if (scope === null) return 'other';
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.BinaryExpression)) {
+    if (node.pos < scope.pos || node.end > scope.end || !ts.isBinaryExpression(node)) continue;
+    const target = unwrapExpression(node.left);
+    if (!ts.isIdentifier(target) || target.text !== value.text || localDeclaration(sourceFile, target.text, target) !== declaration) continue;
+    const operator = node.operatorToken.kind;
+    if (operator < ts.SyntaxKind.FirstAssignment || operator > ts.SyntaxKind.LastAssignment) continue;
+    if (operator !== ts.SyntaxKind.EqualsToken) return 'other';
+    const option = enclosingTimeoutCondition(sourceFile, node, scope);
+    source = joinSources(source, option === null ? signalSource(trace, node.right, depth + 1) : onRequest(trace, node.right, option, depth));
+  }
+  return source;
+}
+
+/**
+ * For a fetch whose options pass a `signal`: the caller's timeout that signal is a deadline only
+ * with (the wrapper's callers that pass none wait forever), or null when it is a deadline anyway,
+ * the caller's own, or cannot be followed.
+ */
+function deadlineOnlyWith(sourceFile: ts.SourceFile, bindings: FileBindings, call: ts.CallExpression): ts.Expression | null {
+  const literal = objectLiteralOf(bindings, call.arguments[1]);
+  if (literal === null) return null;
+  const { names } = propertiesOf(literal);
+  const signal = propertyValue(names.get('signal'));
+  if (signal === null || names.has('timeout')) return null;
+  const trace: SignalTrace = { sourceFile, option: null };
+  return signalSource(trace, signal) === 'onRequest' ? trace.option : null;
+}
+
 function calleeText(call: ts.CallExpression, sourceFile: ts.SourceFile): string {
   const text = call.expression.getText(sourceFile).replace(/\s+/g, '');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
@@ -361,6 +587,7 @@ export default defineRule<MessageId>({
     why: 'With no timeout, one upstream that stops answering holds the request, its socket and whatever the caller holds (a pooled DB connection, a worker slot) until the process restarts; under load these pile up until the service stops answering too.',
     messages: {
       fetch: '`{{callee}}` without a `signal` has no overall deadline (Node\'s fetch only stops after 300 s without headers or body bytes); pass `signal: AbortSignal.timeout(10_000)`.',
+      fetchWrapper: '`{{callee}}` gets a deadline only when the caller passes `{{option}}`: callers of this wrapper that pass none (the default) get no deadline; give the wrapper a default one (`AbortSignal.timeout(10_000)` when neither a timeout nor a signal is passed).',
       axiosCall: '`{{callee}}` without `timeout` can wait forever (axios\'s default `timeout` is 0, none); pass `timeout: 10_000`, or create the client once with `axios.create({ timeout: 10_000 })`.',
       axiosCreate: '`{{callee}}` without `timeout` makes a client whose requests can wait forever (axios\'s default `timeout` is 0, none); add `timeout: 10_000`.',
       got: '`{{callee}}` without `timeout` can wait forever (got sets no timeout by default); pass `timeout: { request: 10_000 }`.',
@@ -421,6 +648,11 @@ export default defineRule<MessageId>({
             return;
           }
           if (request.client === 'fetch' && fetchesRequestObject(fileNames, node)) return;
+          const option = request.client === 'fetch' ? deadlineOnlyWith(file, fileNames, node) : null;
+          if (option !== null) {
+            context.report({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
+            return;
+          }
           const state = configState(fileNames, node.arguments[request.configIndex], request.timeoutKeys);
           if (state.state !== 'missing') return;
           if (state.literal !== null && request.client === 'fetch' && isStreaming(state.literal)) return;
