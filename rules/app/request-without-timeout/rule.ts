@@ -26,10 +26,10 @@ import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { enclosingFunction, isFunctionLikeNode } from '../helpers/connections';
-import { calleeParts, dottedParts, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
+import { calleeParts, dottedParts, enclosingFunction as enclosingPythonFunction, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 import { FETCH_MODULES } from '../helpers/fetch-modules';
 
-type MessageId = 'fetch' | 'fetchWrapper' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
+type MessageId = 'fetch' | 'fetchWrapper' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pySessionOverride' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
 
@@ -540,6 +540,63 @@ interface PythonRequestFinding {
   fixes: Fix[];
 }
 
+/** The `Session` classes a subclass inherits `request` from (advocate's adds address checks to requests'). */
+const SESSION_CLASSES = new Set(['requests.Session', 'requests.sessions.Session', 'advocate.Session', 'advocate.api.Session']);
+/** The methods through which a Session subclass passes every request on. */
+const SESSION_OVERRIDES = new Set([...REQUESTS_METHODS, 'send']);
+
+interface SessionOverride {
+  classNode: PythonNode;
+  className: string;
+  method: string;
+}
+
+/** True when code (not a comment) in `node` names a timeout: `timeout=`, `self.timeout`, `kwargs["timeout"]`. */
+function mentionsTimeout(node: PythonNode): boolean {
+  let found = false;
+  walkPythonNamed(node, (child) => {
+    if (found || child.type === 'comment') return false;
+    if ((child.type === 'identifier' || child.type === 'string') && /timeout/i.test(child.text)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** The class a method is defined in (decorators allowed), or null. */
+function definingClass(method: PythonNode): PythonNode | null {
+  let parent = method.parent;
+  if (parent?.type === 'decorated_definition') parent = parent.parent;
+  const owner = parent?.type === 'block' ? parent.parent : null;
+  return owner?.type === 'class_definition' ? owner : null;
+}
+
+/**
+ * `super().request(...)` (or `requests.Session.request(self, ...)`, and the same for `send` and
+ * the verb methods) inside the override of that method in a `requests.Session` subclass that sets
+ * no timeout anywhere: the subclass is the project's wrapper, and every request made through it
+ * has no deadline unless its caller passes one. Any mention of a timeout in the class (a
+ * `kwargs.setdefault("timeout", ...)`, an attribute, a parameter), or an adapter mounted in the
+ * file, is taken as the default it may set.
+ */
+function sessionOverrideWithoutTimeout(call: PythonNode, imports: PythonImports, text: string): SessionOverride | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'attribute') return null;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const target = callee.childForFieldName('object');
+  if (!SESSION_OVERRIDES.has(method) || target === null) return null;
+  const viaSuper = target.type === 'call' && target.childForFieldName('function')?.text === 'super';
+  const viaBase = !viaSuper && SESSION_CLASSES.has(resolvedPath(imports, target) ?? '');
+  if (!viaSuper && !viaBase) return null;
+  const override = enclosingPythonFunction(call);
+  if (override?.type !== 'function_definition' || override.childForFieldName('name')?.text !== method) return null;
+  const classNode = definingClass(override);
+  const bases = classNode?.childForFieldName('superclasses') ?? null;
+  if (classNode === null || bases === null) return null;
+  if (!bases.namedChildren.some((base) => base !== null && SESSION_CLASSES.has(resolvedPath(imports, base) ?? ''))) return null;
+  if (mentionsTimeout(classNode) || /HTTPAdapter|\.mount\s*\(/.test(text)) return null;
+  return { classNode, className: classNode.childForFieldName('name')?.text ?? 'Session', method };
+}
+
 /** What is wrong with one Python call, or null when it is bounded or none the rule knows. */
 function pythonRequestFinding(call: PythonNode, imports: PythonImports, sessions: () => Set<string>, text: string): PythonRequestFinding | null {
   const parts = calleeParts(call);
@@ -595,6 +652,7 @@ export default defineRule<MessageId>({
       http: '`{{callee}}` with no `timeout` option and no `.setTimeout()` waits forever on a server that stops answering; pass `timeout: 10_000` and destroy the request in its `\'timeout\'` handler.',
       pyRequests: '`{{callee}}` without `timeout=` can wait forever (requests has no default timeout); pass `timeout=(3.05, 27)` (connect and read seconds).',
       pySession: '`{{callee}}` on a `requests.Session` without `timeout=` can wait forever (a Session has no default timeout either); pass `timeout=(3.05, 27)` (connect and read seconds).',
+      pySessionOverride: '`{{callee}}` in `{{className}}.{{method}}` passes requests on without a timeout, so every call through this `Session` subclass can wait forever unless its caller passes one (a Session has no default timeout); set a default here, e.g. `kwargs.setdefault("timeout", (3.05, 27))`.',
       pyUrlopen: '`{{callee}}` without `timeout` waits forever on a server that stops answering (the socket default is none); pass `timeout=30`.',
       pyTimeoutNone: '`{{callee}}` with `timeout=None` can wait forever; pass a number of seconds (`timeout=(3.05, 27)` for requests, `timeout=10.0` for httpx).',
       pyBotocoreNone: '`Config({{option}}=None)` lets every AWS call on this client wait forever for a stalled connection; keep botocore\'s 60 s default or set a number of seconds.',
@@ -613,16 +671,27 @@ export default defineRule<MessageId>({
     let pythonRoot: PythonNode | null = null;
     let imports: PythonImports = new Map();
     let sessions: Set<string> | null = null;
+    /** The Session subclasses already reported in this file: each wrapper once, at its first pass-through. */
+    let reportedOverrides = new Set<number>();
     return {
       pythonFile(file) {
         pythonText = file.text;
         pythonRoot = file.root;
         sessions = null;
+        reportedOverrides = new Set();
         imports = pythonImports(file.root);
       },
       pythonNodes: {
         call(node) {
           if (imports.size === 0) return;
+          const override = sessionOverrideWithoutTimeout(node, imports, pythonText);
+          if (override !== null) {
+            if (reportedOverrides.has(override.classNode.startIndex) || insideMainGuard(node)) return;
+            reportedOverrides.add(override.classNode.startIndex);
+            const callee = node.childForFieldName('function') ?? node;
+            context.report({ messageId: 'pySessionOverride', data: { callee: pythonCalleeText(callee), className: override.className, method: override.method }, range: { start: callee.startIndex, end: callee.endIndex } });
+            return;
+          }
           const root = pythonRoot;
           const finding = pythonRequestFinding(node, imports, () => (sessions ??= root === null ? new Set() : sessionNames(root, imports)), pythonText);
           if (finding !== null && !insideMainGuard(node)) context.report(finding);
