@@ -239,8 +239,9 @@ type SignalSource = 'caller' | 'onRequest' | 'other';
 
 type Declaration = ts.ParameterDeclaration | ts.BindingElement | ts.VariableDeclaration;
 
-/** How deep the rule follows a signal through variables and options: wrappers are a few lines. */
+/** How deep, and how many values in all, the rule follows a signal through: wrappers are a few lines. */
 const SIGNAL_DEPTH_LIMIT = 8;
+const SIGNAL_STEP_LIMIT = 64;
 
 function joinSources(a: SignalSource, b: SignalSource): SignalSource {
   if (a === 'other' || b === 'other') return 'other';
@@ -251,19 +252,58 @@ function nearestFunction(node: ts.Node): ts.Node | null {
   return isFunctionLikeNode(node) ? node : enclosingFunction(node);
 }
 
-/** The declaration `name` binds in a parameter or variable's name (`x`, `{ a, b: { x } }`, `[x]`, `...x`). */
-function bindingIn(name: ts.BindingName, text: string, declaration: ts.ParameterDeclaration | ts.VariableDeclaration): Declaration | null {
-  if (ts.isIdentifier(name)) return name.text === text ? declaration : null;
+/** The names a parameter or variable binds (`x`, `{ a, b: { x } }`, `[x]`, `...x`), each with its declaration. */
+function boundNames(name: ts.BindingName, declaration: ts.ParameterDeclaration | ts.VariableDeclaration, into: [string, Declaration][] = []): [string, Declaration][] {
+  if (ts.isIdentifier(name)) {
+    into.push([name.text, declaration]);
+    return into;
+  }
   for (const element of name.elements) {
     if (ts.isOmittedExpression(element)) continue;
-    if (ts.isIdentifier(element.name)) {
-      if (element.name.text === text) return element;
-    } else {
-      const inner = bindingIn(element.name, text, declaration);
-      if (inner !== null) return inner;
-    }
+    if (ts.isIdentifier(element.name)) into.push([element.name.text, element]);
+    else boundNames(element.name, declaration, into);
   }
-  return null;
+  return into;
+}
+
+/**
+ * The file's local names, indexed once on first need: the variables each function declares
+ * directly (not in a nested function), and the assignments to each name. Lookups then cost a map
+ * read per enclosing function, whatever the file's size.
+ */
+interface LocalNames {
+  variables: Map<ts.Node, Map<string, Declaration[]>>;
+  assignments: Map<string, ts.BinaryExpression[]>;
+}
+
+const localNamesCache = new WeakMap<ts.SourceFile, LocalNames>();
+
+function appendTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function localNamesOf(sourceFile: ts.SourceFile): LocalNames {
+  const cached = localNamesCache.get(sourceFile);
+  if (cached !== undefined) return cached;
+  const index: LocalNames = { variables: new Map(), assignments: new Map() };
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration)) {
+    const scope = ts.isVariableDeclaration(node) ? enclosingFunction(node) : null;
+    if (scope === null || !ts.isVariableDeclaration(node)) continue;
+    const names = index.variables.get(scope) ?? new Map<string, Declaration[]>();
+    index.variables.set(scope, names);
+    for (const [name, declaration] of boundNames(node.name, node)) appendTo(names, name, declaration);
+  }
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.BinaryExpression)) {
+    if (!ts.isBinaryExpression(node)) continue;
+    const operator = node.operatorToken.kind;
+    const target = unwrapExpression(node.left);
+    if (operator < ts.SyntaxKind.FirstAssignment || operator > ts.SyntaxKind.LastAssignment || !ts.isIdentifier(target)) continue;
+    appendTo(index.assignments, target.text, node);
+  }
+  localNamesCache.set(sourceFile, index);
+  return index;
 }
 
 /**
@@ -272,16 +312,11 @@ function bindingIn(name: ts.BindingName, text: string, declaration: ts.Parameter
  * function declares the name twice (block scopes the rule does not model).
  */
 function localDeclaration(sourceFile: ts.SourceFile, name: string, at: ts.Node): Declaration | null {
+  const { variables } = localNamesOf(sourceFile);
   for (let scope = enclosingFunction(at); scope !== null; scope = enclosingFunction(scope)) {
-    const found: Declaration[] = [];
+    const found: Declaration[] = [...(variables.get(scope)?.get(name) ?? [])];
     for (const parameter of scope.parameters) {
-      const binding = bindingIn(parameter.name, name, parameter);
-      if (binding !== null) found.push(binding);
-    }
-    for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration)) {
-      if (node.pos < scope.pos || node.end > scope.end || !ts.isVariableDeclaration(node) || enclosingFunction(node) !== scope) continue;
-      const binding = bindingIn(node.name, name, node);
-      if (binding !== null) found.push(binding);
+      for (const [bound, declaration] of boundNames(parameter.name, parameter)) if (bound === name) found.push(declaration);
     }
     if (found.length === 1) return found[0] ?? null;
     if (found.length > 1) return null;
@@ -378,6 +413,8 @@ interface SignalTrace {
   sourceFile: ts.SourceFile;
   /** The caller's timeout the first deadline found depends on. */
   option: ts.Expression | null;
+  /** Values followed so far: a `let` assigned many times from other `let`s must not fan out without end. */
+  steps: number;
 }
 
 /** A value made only when `option` was passed: a deadline on request, unless it is the caller's own anyway. */
@@ -388,7 +425,7 @@ function onRequest(trace: SignalTrace, expression: ts.Expression, option: ts.Exp
 }
 
 function signalSource(trace: SignalTrace, expression: ts.Expression, depth = 0): SignalSource {
-  if (depth > SIGNAL_DEPTH_LIMIT) return 'other';
+  if (depth > SIGNAL_DEPTH_LIMIT || ++trace.steps > SIGNAL_STEP_LIMIT) return 'other';
   const { sourceFile } = trace;
   const value = unwrapExpression(expression);
   if (isUndefinedValue(value)) return 'caller';
@@ -416,13 +453,9 @@ function signalSource(trace: SignalTrace, expression: ts.Expression, depth = 0):
   // A `let`: every value assigned to it in the function, each under the conditions around it.
   const scope = nearestFunction(declaration);
   if (scope === null) return 'other';
-  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.BinaryExpression)) {
-    if (node.pos < scope.pos || node.end > scope.end || !ts.isBinaryExpression(node)) continue;
-    const target = unwrapExpression(node.left);
-    if (!ts.isIdentifier(target) || target.text !== value.text || localDeclaration(sourceFile, target.text, target) !== declaration) continue;
-    const operator = node.operatorToken.kind;
-    if (operator < ts.SyntaxKind.FirstAssignment || operator > ts.SyntaxKind.LastAssignment) continue;
-    if (operator !== ts.SyntaxKind.EqualsToken) return 'other';
+  for (const node of localNamesOf(sourceFile).assignments.get(value.text) ?? []) {
+    if (node.pos < scope.pos || node.end > scope.end || localDeclaration(sourceFile, value.text, node.left) !== declaration) continue;
+    if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return 'other';
     const option = enclosingTimeoutCondition(sourceFile, node, scope);
     source = joinSources(source, option === null ? signalSource(trace, node.right, depth + 1) : onRequest(trace, node.right, option, depth));
   }
@@ -440,7 +473,7 @@ function deadlineOnlyWith(sourceFile: ts.SourceFile, bindings: FileBindings, cal
   const { names } = propertiesOf(literal);
   const signal = propertyValue(names.get('signal'));
   if (signal === null || names.has('timeout')) return null;
-  const trace: SignalTrace = { sourceFile, option: null };
+  const trace: SignalTrace = { sourceFile, option: null, steps: 0 };
   return signalSource(trace, signal) === 'onRequest' ? trace.option : null;
 }
 
