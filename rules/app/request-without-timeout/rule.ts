@@ -14,6 +14,10 @@
  * do fetches of server-sent-event streams, which must not end after a fixed time. It applies to
  * production code only (engine/roles.ts): not tests, examples or browser UI code.
  *
+ * A project's own wrapper that gives its callers no deadline by default is reported once, at the
+ * call inside it: a fetch wrapper whose signal is a deadline only when the caller passes a
+ * timeout, and a `requests.Session` subclass whose `request`/`send` override sets none.
+ *
  * The fix adds the library's own timeout option with 10 seconds: `signal:
  * AbortSignal.timeout(10_000)`, `timeout: 10_000`, got's `timeout: { request: 10_000 }`. Node's
  * http module gets no fix: its `timeout` only emits an event that the caller must handle.
