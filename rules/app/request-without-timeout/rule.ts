@@ -14,21 +14,26 @@
  * do fetches of server-sent-event streams, which must not end after a fixed time. It applies to
  * production code only (engine/roles.ts): not tests, examples or browser UI code.
  *
+ * A project's own wrapper that gives its callers no deadline by default is reported once, at the
+ * call inside it: a fetch wrapper whose signal is a deadline only when the caller passes a
+ * timeout, and a `requests.Session` subclass whose `request`/`send` override sets none.
+ *
  * The fix adds the library's own timeout option with 10 seconds: `signal:
  * AbortSignal.timeout(10_000)`, `timeout: 10_000`, got's `timeout: { request: 10_000 }`. Node's
  * http module gets no fix: its `timeout` only emits an event that the caller must handle.
  */
 
-import { fileNodes, ts } from '../../engine/languages/typescript';
+import { fileNodes, nodesOfKind, ts } from '../../engine/languages/typescript';
 import { pythonArguments, walkPythonNamed, type PythonNode } from '../../engine/languages/python';
 import { importOf, word } from '../../engine/prefilter';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
-import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, unwrapExpression, type FileBindings } from '../helpers/bindings';
-import { calleeParts, dottedParts, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
+import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
+import { enclosingFunction, isFunctionLikeNode } from '../helpers/connections';
+import { calleeParts, dottedParts, enclosingFunction as enclosingPythonFunction, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 import { FETCH_MODULES } from '../helpers/fetch-modules';
 
-type MessageId = 'fetch' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
+type MessageId = 'fetch' | 'fetchWrapper' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pySessionOverride' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
 
@@ -62,8 +67,10 @@ function requestCallOf(bindings: FileBindings, call: ts.CallExpression, fetchIsG
   const callee = unwrapExpression(call.expression);
   const calleeName = ts.isIdentifier(callee) ? callee.text : null;
   const imported = bindings.resolveImport(callee);
-  if (calleeName === 'fetch' || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis')) {
-    const fromLibrary = imported !== null && FETCH_MODULES.has(imported.module) && (imported.exportName === 'default' || imported.exportName === 'fetch');
+  // A library's fetch whatever its local name (`import nodeFetch from 'node-fetch'`), or the global one.
+  const fromLibrary = imported !== null && FETCH_MODULES.has(imported.module) && (imported.exportName === 'default' || imported.exportName === 'fetch');
+  const namedFetch = calleeName === 'fetch' || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis');
+  if (fromLibrary || namedFetch) {
     if (!fromLibrary && (imported !== null || !fetchIsGlobal())) return null;
     return { client: 'fetch', messageId: 'fetch', configIndex: 1, timeoutKeys: ['signal', 'timeout'], fixProperty: FETCH_SIGNAL };
   }
@@ -218,6 +225,262 @@ function isStreaming(literal: ts.ObjectLiteralExpression): boolean {
   return /text\/event-stream|\bduplex\b/.test(literal.getText());
 }
 
+/*
+ * A project's own fetch wrapper that makes a deadline only when its caller asks for one:
+ *
+ *   const { timeout, ...rest } = init ?? {};
+ *   let controller: AbortController | undefined;
+ *   if (timeout) { controller = new AbortController(); setTimeout(() => controller?.abort(), timeout); }
+ *   return nodeFetch(url, { ...rest, signal: controller?.signal ?? rest.signal });
+ *
+ * The call passes a `signal`, yet by default (no timeout, no signal from the caller) it is
+ * undefined, and every caller that passes neither waits forever. The signal's value is followed
+ * through the wrapper's own variables; each source is the caller's (a parameter, or undefined), a
+ * deadline made only under a condition on a timeout the caller passes, or anything else (a
+ * deadline the wrapper always sets, or a value the rule cannot follow), which keeps it silent.
+ */
+type SignalSource = 'caller' | 'onRequest' | 'other';
+
+type Declaration = ts.ParameterDeclaration | ts.BindingElement | ts.VariableDeclaration;
+
+/** How deep, and how many values in all, the rule follows a signal through: wrappers are a few lines. */
+const SIGNAL_DEPTH_LIMIT = 8;
+const SIGNAL_STEP_LIMIT = 64;
+
+function joinSources(a: SignalSource, b: SignalSource): SignalSource {
+  if (a === 'other' || b === 'other') return 'other';
+  return a === 'onRequest' || b === 'onRequest' ? 'onRequest' : 'caller';
+}
+
+function nearestFunction(node: ts.Node): ts.Node | null {
+  return isFunctionLikeNode(node) ? node : enclosingFunction(node);
+}
+
+/** The names a parameter or variable binds (`x`, `{ a, b: { x } }`, `[x]`, `...x`), each with its declaration. */
+function boundNames(name: ts.BindingName, declaration: ts.ParameterDeclaration | ts.VariableDeclaration, into: [string, Declaration][] = []): [string, Declaration][] {
+  if (ts.isIdentifier(name)) {
+    into.push([name.text, declaration]);
+    return into;
+  }
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    if (ts.isIdentifier(element.name)) into.push([element.name.text, element]);
+    else boundNames(element.name, declaration, into);
+  }
+  return into;
+}
+
+/**
+ * The file's local names, indexed once on first need: the variables each function declares
+ * directly (not in a nested function), and the assignments to each name. Lookups then cost a map
+ * read per enclosing function, whatever the file's size.
+ */
+interface LocalNames {
+  variables: Map<ts.Node, Map<string, Declaration[]>>;
+  assignments: Map<string, ts.BinaryExpression[]>;
+}
+
+const localNamesCache = new WeakMap<ts.SourceFile, LocalNames>();
+
+function appendTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function localNamesOf(sourceFile: ts.SourceFile): LocalNames {
+  const cached = localNamesCache.get(sourceFile);
+  if (cached !== undefined) return cached;
+  const index: LocalNames = { variables: new Map(), assignments: new Map() };
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.VariableDeclaration)) {
+    const scope = ts.isVariableDeclaration(node) ? enclosingFunction(node) : null;
+    if (scope === null || !ts.isVariableDeclaration(node)) continue;
+    const names = index.variables.get(scope) ?? new Map<string, Declaration[]>();
+    index.variables.set(scope, names);
+    for (const [name, declaration] of boundNames(node.name, node)) appendTo(names, name, declaration);
+  }
+  for (const node of nodesOfKind(sourceFile, ts.SyntaxKind.BinaryExpression)) {
+    if (!ts.isBinaryExpression(node)) continue;
+    const operator = node.operatorToken.kind;
+    const target = unwrapExpression(node.left);
+    if (operator < ts.SyntaxKind.FirstAssignment || operator > ts.SyntaxKind.LastAssignment || !ts.isIdentifier(target)) continue;
+    appendTo(index.assignments, target.text, node);
+  }
+  localNamesCache.set(sourceFile, index);
+  return index;
+}
+
+/**
+ * Where `name`, read at `at`, is declared: a parameter of an enclosing function (or a name
+ * destructured in one), or a variable declared directly in it. Null at module level, or when one
+ * function declares the name twice (block scopes the rule does not model).
+ */
+function localDeclaration(sourceFile: ts.SourceFile, name: string, at: ts.Node): Declaration | null {
+  const { variables } = localNamesOf(sourceFile);
+  for (let scope = enclosingFunction(at); scope !== null; scope = enclosingFunction(scope)) {
+    const found: Declaration[] = [...(variables.get(scope)?.get(name) ?? [])];
+    for (const parameter of scope.parameters) {
+      for (const [bound, declaration] of boundNames(parameter.name, parameter)) if (bound === name) found.push(declaration);
+    }
+    if (found.length === 1) return found[0] ?? null;
+    if (found.length > 1) return null;
+  }
+  return null;
+}
+
+function isConst(declaration: ts.VariableDeclaration): boolean {
+  return ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+}
+
+function isEmptyObject(expression: ts.Expression | undefined): boolean {
+  if (expression === undefined) return false;
+  const value = unwrapExpression(expression);
+  return ts.isObjectLiteralExpression(value) && value.properties.length === 0;
+}
+
+function isUndefinedValue(value: ts.Expression): boolean {
+  return (ts.isIdentifier(value) && value.text === 'undefined') || value.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(value);
+}
+
+/**
+ * True when the value is what the wrapper's caller passed, with no default of the wrapper's: a
+ * parameter (an empty `{}` default adds nothing), a name destructured from one, or a property of
+ * one (`init.timeout`, `rest.signal`).
+ */
+function fromCaller(sourceFile: ts.SourceFile, expression: ts.Expression, depth = 0): boolean {
+  if (depth > SIGNAL_DEPTH_LIMIT) return false;
+  const value = unwrapExpression(expression);
+  if (ts.isPropertyAccessExpression(value)) return fromCaller(sourceFile, value.expression, depth + 1);
+  if (ts.isBinaryExpression(value) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(value.operatorToken.kind) && isEmptyObject(value.right)) {
+    return fromCaller(sourceFile, value.left, depth + 1);
+  }
+  if (!ts.isIdentifier(value)) return false;
+  let declaration: ts.Node | null = localDeclaration(sourceFile, value.text, value);
+  // Up from a destructured name to its parameter or variable; any default on the way is the wrapper's own.
+  while (declaration !== null && ts.isBindingElement(declaration)) {
+    if (declaration.initializer !== undefined && !isEmptyObject(declaration.initializer)) return false;
+    declaration = declaration.parent.parent;
+  }
+  if (declaration === null) return false;
+  if (ts.isParameter(declaration)) return declaration.initializer === undefined || isEmptyObject(declaration.initializer);
+  // Only a `const`: a `let` may be given the wrapper's own value later.
+  if (ts.isVariableDeclaration(declaration)) return isConst(declaration) && declaration.initializer !== undefined && fromCaller(sourceFile, declaration.initializer, depth + 1);
+  return false;
+}
+
+/** `timeout`, `init.timeout`, `options.timeoutMs`: a timeout the caller passes, which the wrapper gives no default. */
+function isCallerTimeout(sourceFile: ts.SourceFile, expression: ts.Expression): boolean {
+  const value = unwrapExpression(expression);
+  const name = ts.isIdentifier(value) ? value.text : ts.isPropertyAccessExpression(value) ? value.name.text : '';
+  return /timeout|deadline/i.test(name) && fromCaller(sourceFile, value);
+}
+
+/**
+ * The caller's timeout a condition requires (`timeout`, `timeout && !init.signal`, `timeout > 0`,
+ * `init.timeout != null`, `typeof timeout === 'number'`), or null when the condition can hold
+ * without one.
+ */
+function timeoutCondition(sourceFile: ts.SourceFile, condition: ts.Expression): ts.Expression | null {
+  const value = unwrapExpression(condition);
+  if (!ts.isBinaryExpression(value)) return isCallerTimeout(sourceFile, value) ? value : null;
+  const operator = value.operatorToken.kind;
+  if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return timeoutCondition(sourceFile, value.left) ?? timeoutCondition(sourceFile, value.right);
+  if (operator === ts.SyntaxKind.BarBarToken) {
+    const left = timeoutCondition(sourceFile, value.left);
+    return left !== null && timeoutCondition(sourceFile, value.right) !== null ? left : null;
+  }
+  const right = unwrapExpression(value.right);
+  const comparesToNothing = ts.isNumericLiteral(right) || isUndefinedValue(right);
+  if ([ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(operator) && comparesToNothing) {
+    return isCallerTimeout(sourceFile, value.left) ? unwrapExpression(value.left) : null;
+  }
+  const left = unwrapExpression(value.left);
+  if ([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(operator) && ts.isTypeOfExpression(left) && ts.isStringLiteral(right) && right.text === 'number') {
+    return isCallerTimeout(sourceFile, left.expression) ? unwrapExpression(left.expression) : null;
+  }
+  return null;
+}
+
+/** The caller's timeout an `if` around `node` (inside `scope`) requires, or null. */
+function enclosingTimeoutCondition(sourceFile: ts.SourceFile, node: ts.Node, scope: ts.Node): ts.Expression | null {
+  for (let current = node; current !== scope && current.parent !== undefined; current = current.parent) {
+    const parent = current.parent;
+    if (ts.isIfStatement(parent) && parent.thenStatement === current) {
+      const option = timeoutCondition(sourceFile, parent.expression);
+      if (option !== null) return option;
+    }
+  }
+  return null;
+}
+
+interface SignalTrace {
+  sourceFile: ts.SourceFile;
+  /** The caller's timeout the first deadline found depends on. */
+  option: ts.Expression | null;
+  /** Values followed so far: a `let` assigned many times from other `let`s must not fan out without end. */
+  steps: number;
+}
+
+/** A value made only when `option` was passed: a deadline on request, unless it is the caller's own anyway. */
+function onRequest(trace: SignalTrace, expression: ts.Expression, option: ts.Expression, depth: number): SignalSource {
+  if (signalSource(trace, expression, depth + 1) === 'caller') return 'caller';
+  trace.option ??= option;
+  return 'onRequest';
+}
+
+function signalSource(trace: SignalTrace, expression: ts.Expression, depth = 0): SignalSource {
+  if (depth > SIGNAL_DEPTH_LIMIT || ++trace.steps > SIGNAL_STEP_LIMIT) return 'other';
+  const { sourceFile } = trace;
+  const value = unwrapExpression(expression);
+  if (isUndefinedValue(value)) return 'caller';
+  if (ts.isBinaryExpression(value)) {
+    const operator = value.operatorToken.kind;
+    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+      return joinSources(signalSource(trace, value.left, depth + 1), signalSource(trace, value.right, depth + 1));
+    }
+    const option = operator === ts.SyntaxKind.AmpersandAmpersandToken ? timeoutCondition(sourceFile, value.left) : null;
+    return option === null ? 'other' : onRequest(trace, value.right, option, depth);
+  }
+  if (ts.isConditionalExpression(value)) {
+    const option = timeoutCondition(sourceFile, value.condition);
+    const whenTrue = option === null ? signalSource(trace, value.whenTrue, depth + 1) : onRequest(trace, value.whenTrue, option, depth);
+    return joinSources(whenTrue, signalSource(trace, value.whenFalse, depth + 1));
+  }
+  if (fromCaller(sourceFile, value)) return 'caller';
+  // controller.signal: where the controller comes from.
+  if (ts.isPropertyAccessExpression(value)) return value.name.text === 'signal' && ts.isIdentifier(unwrapExpression(value.expression)) ? signalSource(trace, value.expression, depth + 1) : 'other';
+  if (!ts.isIdentifier(value)) return 'other';
+  const declaration = localDeclaration(sourceFile, value.text, value);
+  if (declaration === null || !ts.isVariableDeclaration(declaration)) return 'other';
+  let source: SignalSource = declaration.initializer === undefined ? 'caller' : signalSource(trace, declaration.initializer, depth + 1);
+  if (isConst(declaration)) return source;
+  // A `let`: every value assigned to it in the function, each under the conditions around it.
+  const scope = nearestFunction(declaration);
+  if (scope === null) return 'other';
+  for (const node of localNamesOf(sourceFile).assignments.get(value.text) ?? []) {
+    if (node.pos < scope.pos || node.end > scope.end || localDeclaration(sourceFile, value.text, node.left) !== declaration) continue;
+    if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return 'other';
+    const option = enclosingTimeoutCondition(sourceFile, node, scope);
+    source = joinSources(source, option === null ? signalSource(trace, node.right, depth + 1) : onRequest(trace, node.right, option, depth));
+  }
+  return source;
+}
+
+/**
+ * For a fetch whose options pass a `signal`: the caller's timeout that signal is a deadline only
+ * with (the wrapper's callers that pass none wait forever), or null when it is a deadline anyway,
+ * the caller's own, or cannot be followed.
+ */
+function deadlineOnlyWith(sourceFile: ts.SourceFile, bindings: FileBindings, call: ts.CallExpression): ts.Expression | null {
+  const literal = objectLiteralOf(bindings, call.arguments[1]);
+  if (literal === null) return null;
+  const { names } = propertiesOf(literal);
+  const signal = propertyValue(names.get('signal'));
+  if (signal === null || names.has('timeout')) return null;
+  const trace: SignalTrace = { sourceFile, option: null, steps: 0 };
+  return signalSource(trace, signal) === 'onRequest' ? trace.option : null;
+}
+
 function calleeText(call: ts.CallExpression, sourceFile: ts.SourceFile): string {
   const text = call.expression.getText(sourceFile).replace(/\s+/g, '');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
@@ -314,6 +577,63 @@ interface PythonRequestFinding {
   fixes: Fix[];
 }
 
+/** The `Session` classes a subclass inherits `request` from (advocate's adds address checks to requests'). */
+const SESSION_CLASSES = new Set(['requests.Session', 'requests.sessions.Session', 'advocate.Session', 'advocate.api.Session']);
+/** The methods through which a Session subclass passes every request on. */
+const SESSION_OVERRIDES = new Set([...REQUESTS_METHODS, 'send']);
+
+interface SessionOverride {
+  classNode: PythonNode;
+  className: string;
+  method: string;
+}
+
+/** True when code (not a comment) in `node` names a timeout: `timeout=`, `self.timeout`, `kwargs["timeout"]`. */
+function mentionsTimeout(node: PythonNode): boolean {
+  let found = false;
+  walkPythonNamed(node, (child) => {
+    if (found || child.type === 'comment') return false;
+    if ((child.type === 'identifier' || child.type === 'string') && /timeout/i.test(child.text)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** The class a method is defined in (decorators allowed), or null. */
+function definingClass(method: PythonNode): PythonNode | null {
+  let parent = method.parent;
+  if (parent?.type === 'decorated_definition') parent = parent.parent;
+  const owner = parent?.type === 'block' ? parent.parent : null;
+  return owner?.type === 'class_definition' ? owner : null;
+}
+
+/**
+ * `super().request(...)` (or `requests.Session.request(self, ...)`, and the same for `send` and
+ * the verb methods) inside the override of that method in a `requests.Session` subclass that sets
+ * no timeout anywhere: the subclass is the project's wrapper, and every request made through it
+ * has no deadline unless its caller passes one. Any mention of a timeout in the class (a
+ * `kwargs.setdefault("timeout", ...)`, an attribute, a parameter), or an adapter mounted in the
+ * file, is taken as the default it may set.
+ */
+function sessionOverrideWithoutTimeout(call: PythonNode, imports: PythonImports, text: string): SessionOverride | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'attribute') return null;
+  const method = callee.childForFieldName('attribute')?.text ?? '';
+  const target = callee.childForFieldName('object');
+  if (!SESSION_OVERRIDES.has(method) || target === null) return null;
+  const viaSuper = target.type === 'call' && target.childForFieldName('function')?.text === 'super';
+  const viaBase = !viaSuper && SESSION_CLASSES.has(resolvedPath(imports, target) ?? '');
+  if (!viaSuper && !viaBase) return null;
+  const override = enclosingPythonFunction(call);
+  if (override?.type !== 'function_definition' || override.childForFieldName('name')?.text !== method) return null;
+  const classNode = definingClass(override);
+  const bases = classNode?.childForFieldName('superclasses') ?? null;
+  if (classNode === null || bases === null) return null;
+  if (!bases.namedChildren.some((base) => base !== null && SESSION_CLASSES.has(resolvedPath(imports, base) ?? ''))) return null;
+  if (mentionsTimeout(classNode) || /HTTPAdapter|\.mount\s*\(/.test(text)) return null;
+  return { classNode, className: classNode.childForFieldName('name')?.text ?? 'Session', method };
+}
+
 /** What is wrong with one Python call, or null when it is bounded or none the rule knows. */
 function pythonRequestFinding(call: PythonNode, imports: PythonImports, sessions: () => Set<string>, text: string): PythonRequestFinding | null {
   const parts = calleeParts(call);
@@ -361,6 +681,7 @@ export default defineRule<MessageId>({
     why: 'With no timeout, one upstream that stops answering holds the request, its socket and whatever the caller holds (a pooled DB connection, a worker slot) until the process restarts; under load these pile up until the service stops answering too.',
     messages: {
       fetch: '`{{callee}}` without a `signal` has no overall deadline (Node\'s fetch only stops after 300 s without headers or body bytes); pass `signal: AbortSignal.timeout(10_000)`.',
+      fetchWrapper: '`{{callee}}` gets a deadline only when the caller passes `{{option}}`: callers of this wrapper that pass none (the default) get no deadline; give the wrapper a default one (`AbortSignal.timeout(10_000)` when neither a timeout nor a signal is passed).',
       axiosCall: '`{{callee}}` without `timeout` can wait forever (axios\'s default `timeout` is 0, none); pass `timeout: 10_000`, or create the client once with `axios.create({ timeout: 10_000 })`.',
       axiosCreate: '`{{callee}}` without `timeout` makes a client whose requests can wait forever (axios\'s default `timeout` is 0, none); add `timeout: 10_000`.',
       got: '`{{callee}}` without `timeout` can wait forever (got sets no timeout by default); pass `timeout: { request: 10_000 }`.',
@@ -368,6 +689,7 @@ export default defineRule<MessageId>({
       http: '`{{callee}}` with no `timeout` option and no `.setTimeout()` waits forever on a server that stops answering; pass `timeout: 10_000` and destroy the request in its `\'timeout\'` handler.',
       pyRequests: '`{{callee}}` without `timeout=` can wait forever (requests has no default timeout); pass `timeout=(3.05, 27)` (connect and read seconds).',
       pySession: '`{{callee}}` on a `requests.Session` without `timeout=` can wait forever (a Session has no default timeout either); pass `timeout=(3.05, 27)` (connect and read seconds).',
+      pySessionOverride: '`{{callee}}` in `{{className}}.{{method}}` passes requests on without a timeout, so every call through this `Session` subclass can wait forever unless its caller passes one (a Session has no default timeout); set a default here, e.g. `kwargs.setdefault("timeout", (3.05, 27))`.',
       pyUrlopen: '`{{callee}}` without `timeout` waits forever on a server that stops answering (the socket default is none); pass `timeout=30`.',
       pyTimeoutNone: '`{{callee}}` with `timeout=None` can wait forever; pass a number of seconds (`timeout=(3.05, 27)` for requests, `timeout=10.0` for httpx).',
       pyBotocoreNone: '`Config({{option}}=None)` lets every AWS call on this client wait forever for a stalled connection; keep botocore\'s 60 s default or set a number of seconds.',
@@ -386,16 +708,27 @@ export default defineRule<MessageId>({
     let pythonRoot: PythonNode | null = null;
     let imports: PythonImports = new Map();
     let sessions: Set<string> | null = null;
+    /** The Session subclasses already reported in this file: each wrapper once, at its first pass-through. */
+    let reportedOverrides = new Set<number>();
     return {
       pythonFile(file) {
         pythonText = file.text;
         pythonRoot = file.root;
         sessions = null;
+        reportedOverrides = new Set();
         imports = pythonImports(file.root);
       },
       pythonNodes: {
         call(node) {
           if (imports.size === 0) return;
+          const override = sessionOverrideWithoutTimeout(node, imports, pythonText);
+          if (override !== null) {
+            if (reportedOverrides.has(override.classNode.startIndex) || insideMainGuard(node)) return;
+            reportedOverrides.add(override.classNode.startIndex);
+            const callee = node.childForFieldName('function') ?? node;
+            context.report({ messageId: 'pySessionOverride', data: { callee: pythonCalleeText(callee), className: override.className, method: override.method }, range: { start: callee.startIndex, end: callee.endIndex } });
+            return;
+          }
           const root = pythonRoot;
           const finding = pythonRequestFinding(node, imports, () => (sessions ??= root === null ? new Set() : sessionNames(root, imports)), pythonText);
           if (finding !== null && !insideMainGuard(node)) context.report(finding);
@@ -421,6 +754,11 @@ export default defineRule<MessageId>({
             return;
           }
           if (request.client === 'fetch' && fetchesRequestObject(fileNames, node)) return;
+          const option = request.client === 'fetch' ? deadlineOnlyWith(file, fileNames, node) : null;
+          if (option !== null) {
+            context.report({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
+            return;
+          }
           const state = configState(fileNames, node.arguments[request.configIndex], request.timeoutKeys);
           if (state.state !== 'missing') return;
           if (state.literal !== null && request.client === 'fetch' && isStreaming(state.literal)) return;
