@@ -105,7 +105,7 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
    * closed (a reopened document starts at version 1 again) or the config changed.
    */
   const inProgress = new Map<string, { version: number; analysis: Promise<DocumentAnalysis | null> }>();
-  const worker = createAnalysisWorker(workerScript, log);
+  const worker = createAnalysisWorker(workerScript, log, 'documents');
   const reportedErrors = new Set<string>();
 
   const reportInternalErrors = (path: string, errors: InternalError[]): void => {
@@ -171,7 +171,7 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
     },
     analyzeFile: (path, text) => analyzeFileOn(worker, path, text),
     fileAnalyzer() {
-      const own = createAnalysisWorker(workerScript, log);
+      const own = createAnalysisWorker(workerScript, log, 'audit');
       return { analyze: (path, text) => analyzeFileOn(own, path, text), close: () => own.close() };
     },
     documentSaved(document) {
