@@ -292,4 +292,16 @@ describe('workspace audit: a file whose analysis runs away is stopped, and the s
     assert.match(report.html ?? '', /<code>a-nested-arrows.ts<\/code><\/td><td>too complex: its analysis ran past the \d+ s budget/);
     assert.equal(client.process.exitCode, null, 'the server is still running');
   });
+
+  test('a cancel while the runaway file is being linted is answered at once', async () => {
+    const source = new CancellationTokenSource();
+    const running = client.connection.sendRequest('faultline/audit', { scope: { kind: 'workspace' }, progressToken: 'runaway-cancel' }, source.token) as Promise<AuditResult>;
+    await client.notification<{ progressToken: string }>('faultline/auditProgress', (progress) => progress.progressToken === 'runaway-cancel');
+    source.cancel();
+    const cancelledAt = Date.now();
+    const result = await running;
+    assert.equal(result.cancelled, true);
+    assert.equal(result.filesChecked, 0);
+    assert.ok(Date.now() - cancelledAt < 2_000, `answered ${Date.now() - cancelledAt} ms after the cancel`);
+  });
 });
