@@ -244,7 +244,12 @@ describe('workspace audit: a file whose analysis runs away is stopped, and the s
   let root: string;
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'faultline-audit-runaway-'));
-    mkdirSync(join(root, 'reports'));
+    for (const folder of ['reports', 'src']) mkdirSync(join(root, folder));
+    // A project, so that its facts are read (the runaway file too) and passed to the audit's lints:
+    // the default timeout set in startup.ts silences request-without-timeout in version.ts.
+    writeFileSync(join(root, 'package.json'), '{ "name": "shop", "private": true }\n');
+    writeFileSync(join(root, 'src', 'startup.ts'), "import axios from 'axios';\naxios.defaults.timeout = 15000;\n");
+    writeFileSync(join(root, 'src', 'version.ts'), "import axios from 'axios';\nexport async function version() {\n  return (await axios.get('https://example.com/version')).data;\n}\n");
     // First in the audit's order, so that its worker is on it while the requests below arrive.
     // 40 levels of unclosed async arrows: hours for TypeScript's parser (16 already take seconds).
     writeFileSync(join(root, 'a-nested-arrows.ts'), nestedUnclosedArrows(40).text);
@@ -282,10 +287,11 @@ describe('workspace audit: a file whose analysis runs away is stopped, and the s
     assert.equal(result.cancelled, false);
     assert.deepEqual(result.skippedFiles.map((file) => file.uri), [uriOf(join(root, 'a-nested-arrows.ts'))]);
     assert.match(result.skippedFiles[0]?.reason ?? '', /^too complex: its analysis ran past the \d+ s budget, so it was stopped$/);
-    assert.equal(result.filesChecked, 2);
+    assert.equal(result.filesChecked, 4);
     let published = 0;
     for (const path of ['dau.sql', 'weekly-dau.sql']) published += (await client.diagnostics(uriOf(join(root, 'reports', path)), hasRule('timezone-naive-date-bucket'))).diagnostics.length;
-    assert.equal(result.findings, published, 'the findings are those of the two other files');
+    assert.equal(result.findings, published, 'the findings are those of the two reports');
+    await client.diagnostics(uriOf(join(root, 'src', 'version.ts')), isEmpty);
     assert.ok(client.logs.some((log) => /stopped analysing .*a-nested-arrows.ts: too complex/.test(log.message)), 'the stop is logged');
 
     const report = (await client.connection.sendRequest('faultline/auditReport', { nonce: 'cnVuYXdheS1hdWRpdC10ZXN0' })) as { html: string | null };

@@ -250,7 +250,7 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
    * Lints a file and converts its result, with a failure on the file made the file's outcome: the
    * audit goes on (#15). Null when the lint was ended unfinished (the audit was cancelled).
    */
-  async function diagnosticsOrFailure(analyzer: Pick<FileAnalyzer, 'analyze'>, path: string, text: string): Promise<ReturnType<typeof diagnosticsOf> | null> {
+  async function diagnosticsOrFailure(analyzer: FileAnalyzer, path: string, text: string): Promise<ReturnType<typeof diagnosticsOf> | null> {
     try {
       const outcome = await analyzer.analyze(path, text);
       if (outcome === null) return null;
@@ -297,11 +297,13 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
     const cancelListener = token.onCancellationRequested(() => analyzer.close());
     /** Files read and sent to the worker, in order: a file's outcome, or why it was not read. */
     const sent: { path: string; outcome: { skipped: string } | Promise<ReturnType<typeof diagnosticsOf> | null> }[] = [];
-    let nextFile = 0;
+    const unsent = collected.files.values();
     try {
       for (;;) {
-        while (sent.length < FILES_IN_FLIGHT && nextFile < total && !token.isCancellationRequested) {
-          const path = collected.files[nextFile++] as string;
+        while (sent.length < FILES_IN_FLIGHT && !token.isCancellationRequested) {
+          const next = unsent.next();
+          if (next.done === true) break;
+          const path = next.value;
           const read = readSourceFile(path);
           sent.push({ path, outcome: 'skipped' in read ? read : diagnosticsOrFailure(analyzer, path, read.text) });
         }
