@@ -166,7 +166,15 @@ export function createAnalysisWorker(script: string, log: (message: string) => v
       stopped.add(current.request.uri);
       log(`Faultline stopped analysing ${current.request.path}: ${reason}. The other files are analysed as usual.`);
       finish({ notAnalysed: reason });
+      return;
     }
+    // A thread that died before it was given a file could not start: the oldest request gets the
+    // reason, so that no request waits for a thread that never comes, and each new try costs one.
+    const first = take();
+    if (first === undefined) return;
+    log(`Faultline could not start its analysis thread, so ${first.request.path} is not analysed: ${reason}.`);
+    first.resolve({ notAnalysed: reason });
+    setImmediate(next);
   };
 
   const start = (): Worker => {
