@@ -80,8 +80,15 @@ export interface Auditor {
   lastAudit(): AuditRecord | null;
 }
 
+/**
+ * How long, at most, the audit runs without letting the event loop in. Waiting for the worker
+ * lets it in, but files that need no lint (ignored by the config, unreadable) are settled at once.
+ */
+const YIELD_EVERY_MS = 10;
 /** How often, at most, progress goes to the client. */
 const PROGRESS_EVERY_MS = 100;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolvePromise) => setImmediate(resolvePromise));
 /**
  * Files read and sent to the audit's worker ahead of the one whose result is awaited, so that the
  * worker never waits for this thread between files. Each holds its text until its result is in.
@@ -291,7 +298,8 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
     };
     report(0);
     let done = 0;
-    let lastReport = Date.now();
+    let lastYield = Date.now();
+    let lastReport = lastYield;
     const analyzer = environment.analysis.fileAnalyzer();
     // A cancel ends the lints under way at once, a runaway one included.
     const cancelListener = token.onCancellationRequested(() => analyzer.close());
@@ -334,6 +342,10 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
         if (now - lastReport >= PROGRESS_EVERY_MS) {
           report(done);
           lastReport = now;
+        }
+        if (now - lastYield >= YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = Date.now();
         }
       }
     } finally {
