@@ -15,7 +15,7 @@
  * thread). The tree is generated once into the temp folder (outside the project, reused while its
  * file count matches); the cache and reports go to a scratch folder that is removed afterwards.
  *
- *   npm run build && nice -n 10 node out/bench/scale-memory.js [--files 60000] [--tree DIR] [--cli PATH] [--server PATH] [--skip no-cache,server]
+ *   npm run build && nice -n 10 node out/bench/scale-memory.js [--files 60000] [--tree DIR] [--cli PATH] [--server PATH] [--skip cli,no-cache,server]
  *
  * `--cli` and `--server` benchmark copies of the bundles (cp -r dist /tmp/x), so that a rebuild of
  * dist/ on a shared machine during the run cannot disturb it. Exits 1 when a peak is over budget.
@@ -247,7 +247,8 @@ async function main(): Promise<void> {
   const tree = option('--tree', join(tmpdir(), `faultline-scale-tree-${count}`));
   const cli = option('--cli', join(REPO_ROOT, 'dist', 'cli.js'));
   const server = option('--server', join(REPO_ROOT, 'dist', 'server.js'));
-  // `--skip no-cache,server`: the runs that lint everything again, for a quicker look.
+  // `--skip no-cache,server`: the runs that lint everything again, for a quicker look; `--skip cli`:
+  // every CLI run, to measure the language server alone.
   const skipped = option('--skip', '').split(',');
   const generateStart = performance.now();
   ensureTree(tree, count);
@@ -262,11 +263,13 @@ async function main(): Promise<void> {
   spawnSync(process.execPath, [cli, 'audit', join(REPO_ROOT, 'bench'), '--no-cache', '--format', 'json', '--output', join(scratch, 'warm-up.json')], { cwd: scratch });
   const measurements: Measurement[] = [];
   try {
-    measurements.push(measureCli('CLI, cache on, cold (fills the cache)', cli, [...auditArgs, ...cacheArgs], scratch));
-    const summary = (JSON.parse(readFileSync(report, 'utf8')) as { summary: { files: number; findings: number } }).summary;
-    console.log(`audit: ${summary.files} files checked, ${summary.findings} findings, JSON report ${(readFileSync(report).length / 1024 / 1024).toFixed(0)} MB`);
-    measurements.push(measureCli('CLI, cache on, warm (reads the cache)', cli, [...auditArgs, ...cacheArgs], scratch));
-    if (!skipped.includes('no-cache')) measurements.push(measureCli('CLI, --no-cache', cli, [...auditArgs, '--no-cache'], scratch));
+    if (!skipped.includes('cli')) {
+      measurements.push(measureCli('CLI, cache on, cold (fills the cache)', cli, [...auditArgs, ...cacheArgs], scratch));
+      const summary = (JSON.parse(readFileSync(report, 'utf8')) as { summary: { files: number; findings: number } }).summary;
+      console.log(`audit: ${summary.files} files checked, ${summary.findings} findings, JSON report ${(readFileSync(report).length / 1024 / 1024).toFixed(0)} MB`);
+      measurements.push(measureCli('CLI, cache on, warm (reads the cache)', cli, [...auditArgs, ...cacheArgs], scratch));
+      if (!skipped.includes('no-cache')) measurements.push(measureCli('CLI, --no-cache', cli, [...auditArgs, '--no-cache'], scratch));
+    }
     if (!skipped.includes('server')) measurements.push(await measureServer(server, tree, scratch));
   } finally {
     rmSync(scratch, { recursive: true, force: true });

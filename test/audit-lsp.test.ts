@@ -2,8 +2,9 @@
  * The workspace audit over real LSP stdio, as VS Code drives it: several workspace folders in one
  * request, each with its own .faultline.json; the client's `files.exclude`; the max file size
  * (skipped files listed); findings that stay after an audited file is opened and closed, and go
- * when the code is fixed, deleted or excluded; the report request; cancellation; and the same
- * findings as the CLI on the bundled examples.
+ * when the code is fixed, deleted or excluded; the report request; cancellation; the same
+ * findings as the CLI on the bundled examples; and a file whose analysis runs away, stopped by the
+ * audit's watchdog while the server goes on answering (#15).
  */
 
 import { after, before, describe, test } from 'node:test';
@@ -12,9 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancellationTokenSource, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, type Diagnostic, type Hover, type MarkupContent, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { startServer, type TestClient } from './helpers/lsp-client';
 import { REPO_ROOT } from './helpers/paths';
+import { nestedUnclosedArrows } from './helpers/pathological';
 
 const DAU = `SELECT DATE(login_time) as date, COUNT(DISTINCT user_id) as dau
 FROM user_events
@@ -232,5 +234,80 @@ describe('a minified bundle is skipped, with its reason, by the audit in VS Code
     assert.deepEqual(report.files.map((file) => file.path), ['app.js']);
     assert.deepEqual(report.skipped.map((file) => file.path), ['bundle.min.js']);
     assert.equal(report.skipped[0]?.reason, result.skippedFiles[0]?.reason);
+  });
+});
+
+// #15: the audit linted on the server's main thread, so a file TypeScript's parser takes hours on
+// froze the server, every open document and the audit itself.
+describe('workspace audit: a file whose analysis runs away is stopped, and the server answers meanwhile', () => {
+  let client: TestClient;
+  let root: string;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'faultline-audit-runaway-'));
+    for (const folder of ['reports', 'src']) mkdirSync(join(root, folder));
+    // A project, so that its facts are read (the runaway file too) and passed to the audit's lints:
+    // the default timeout set in startup.ts silences request-without-timeout in version.ts.
+    writeFileSync(join(root, 'package.json'), '{ "name": "shop", "private": true }\n');
+    writeFileSync(join(root, 'src', 'startup.ts'), "import axios from 'axios';\naxios.defaults.timeout = 15000;\n");
+    writeFileSync(join(root, 'src', 'version.ts'), "import axios from 'axios';\nexport async function version() {\n  return (await axios.get('https://example.com/version')).data;\n}\n");
+    // First in the audit's order, so that its worker is on it while the requests below arrive.
+    // 40 levels of unclosed async arrows: hours for TypeScript's parser (16 already take seconds).
+    writeFileSync(join(root, 'a-nested-arrows.ts'), nestedUnclosedArrows(40).text);
+    writeFileSync(join(root, 'reports', 'dau.sql'), DAU);
+    writeFileSync(join(root, 'reports', 'weekly-dau.sql'), `-- weekly\n${DAU}`);
+    client = await startServer({ rootPath: root });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('the audit lists it as not analysed ("too complex") and reports the other files; an open document is linted and hovered during the audit', async () => {
+    // An open document that is not on disk: only the documents' analysis speaks for it.
+    const open = uriOf(join(root, 'editor', 'typing.sql'));
+    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: open, languageId: 'sql', version: 1, text: CLEAN } });
+    await client.diagnostics(open, (params) => params.version === 1);
+
+    let auditEnded: number | null = null;
+    const running = audit(client, 'runaway').then((result) => {
+      auditEnded = Date.now();
+      return result;
+    });
+    await client.notification<{ progressToken: string }>('faultline/auditProgress', (progress) => progress.progressToken === 'runaway');
+    // The audit is on the runaway file now, for the whole budget (5 s): an edit is linted and a hover answered meanwhile.
+    const editedAt = Date.now();
+    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: open, version: 2 }, contentChanges: [{ text: DAU }] });
+    await client.diagnostics(open, (params) => params.version === 2 && hasRule('timezone-naive-date-bucket')(params), 15_000);
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: open }, position: { line: 0, character: 10 } })) as Hover | null;
+    const answeredAfter = Date.now() - editedAt;
+    assert.equal(auditEnded, null, `the audit was still running when the edit and hover were answered (${answeredAfter} ms)`);
+    assert.match((hover?.contents as MarkupContent | undefined)?.value ?? '', /timezone-naive-date-bucket/);
+
+    const result = await running;
+    assert.equal(result.cancelled, false);
+    assert.deepEqual(result.skippedFiles.map((file) => file.uri), [uriOf(join(root, 'a-nested-arrows.ts'))]);
+    assert.match(result.skippedFiles[0]?.reason ?? '', /^too complex: its analysis ran past the \d+ s budget, so it was stopped$/);
+    assert.equal(result.filesChecked, 4);
+    let published = 0;
+    for (const path of ['dau.sql', 'weekly-dau.sql']) published += (await client.diagnostics(uriOf(join(root, 'reports', path)), hasRule('timezone-naive-date-bucket'))).diagnostics.length;
+    assert.equal(result.findings, published, 'the findings are those of the two reports');
+    await client.diagnostics(uriOf(join(root, 'src', 'version.ts')), isEmpty);
+    assert.ok(client.logs.some((log) => /stopped analysing .*a-nested-arrows.ts: too complex/.test(log.message)), 'the stop is logged');
+
+    const report = (await client.connection.sendRequest('faultline/auditReport', { nonce: 'cnVuYXdheS1hdWRpdC10ZXN0' })) as { html: string | null };
+    assert.match(report.html ?? '', /<code>a-nested-arrows.ts<\/code><\/td><td>too complex: its analysis ran past the \d+ s budget/);
+    assert.equal(client.process.exitCode, null, 'the server is still running');
+  });
+
+  test('a cancel while the runaway file is being linted is answered at once', async () => {
+    const source = new CancellationTokenSource();
+    const running = client.connection.sendRequest('faultline/audit', { scope: { kind: 'workspace' }, progressToken: 'runaway-cancel' }, source.token) as Promise<AuditResult>;
+    await client.notification<{ progressToken: string }>('faultline/auditProgress', (progress) => progress.progressToken === 'runaway-cancel');
+    source.cancel();
+    const cancelledAt = Date.now();
+    const result = await running;
+    assert.equal(result.cancelled, true);
+    assert.equal(result.filesChecked, 0);
+    assert.ok(Date.now() - cancelledAt < 2_000, `answered ${Date.now() - cancelledAt} ms after the cancel`);
   });
 });

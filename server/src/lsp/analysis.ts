@@ -2,18 +2,18 @@
  * The server's view of analysis: lints open documents (cached by uri and version, so diagnostics,
  * code actions and fix-all share one result), resolves each document's config, and reports a
  * rule that throws once to the output channel. Everything LSP-shaped stays in the handlers.
- * Open documents are linted on the analysis worker (analysis-worker.ts), where an analysis that
- * runs away is stopped; the audit's files are linted here (the audit has its own size limit).
+ * Every lint runs on an analysis worker (analysis-worker.ts), where an analysis that runs away is
+ * stopped: open documents on one, each audit's files on one of their own (the audit has its own
+ * size limit). This thread reads configs and project facts and answers requests meanwhile.
  */
 
 import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { languageOfLanguageId, languageOfPath, type Finding, type InternalError, type LanguageId } from '../../../rules';
 import { createConfigResolver, type ResolvedConfig } from '../workspace/config-resolver';
-import { lintFile, planFile, todayIso } from '../workspace/lint-file';
-import { loadPythonParser } from '../workspace/python';
+import { planFile, todayIso } from '../workspace/lint-file';
 import { createProjectFacts } from '../workspace/project-facts';
-import { createAnalysisWorker } from './analysis-worker';
+import { createAnalysisWorker, type AnalysisWorker, type LintOutcome } from './analysis-worker';
 
 export interface DocumentAnalysis {
   version: number;
@@ -30,18 +30,36 @@ export interface DocumentAnalysis {
  */
 export const MAX_DOCUMENT_CHARACTERS = 5 * 1024 * 1024;
 
+/** A file's analysis from its text on disk. */
+export interface FileAnalysis {
+  findings: Finding[];
+  /** True when the config's `ignore` globs cover the file. */
+  ignored: boolean;
+  /** Why the file was not analysed (minified, too complex, an internal error), when it was not. */
+  notAnalysed?: string;
+}
+
+/** Lints files that are not open (a language Faultline does not read counts as ignored); null for a lint ended by close. */
+export interface FileAnalyzer {
+  analyze(path: string, text: string): Promise<FileAnalysis | null>;
+  /** Ends the analyzer's thread; lints not finished yet resolve with null. */
+  close(): void;
+}
+
 export interface Analysis {
-  /**
-   * Loads what linting a language on this thread needs (the audit's files) and has not loaded
-   * yet: the Python grammar (a 32 MB WebAssembly memory) is loaded for the first audited Python
-   * file, not at startup, so a workspace without Python never pays for it (the analysis worker
-   * loads its own for the first Python document). Resolves when linting is ready.
-   */
-  prepare(languageId: LanguageId | null): Promise<void>;
   /** The document's analysis; null for a language Faultline does not read, or when a newer version of the document replaced this one. */
   analyze(document: TextDocument): Promise<DocumentAnalysis | null>;
-  /** Findings for a file that is not open (the audit). */
-  analyzeFile(path: string, text: string): { findings: Finding[]; ignored: boolean; notAnalysed?: string } | null;
+  /**
+   * Findings for a file that is not open (a closed file an audit published), linted on the
+   * documents' worker; null when a newer request for the same uri replaced it (the file reopened).
+   */
+  analyzeFile(path: string, text: string): Promise<FileAnalysis | null>;
+  /**
+   * An analyzer for an audit's files, on a worker thread of its own: open documents never wait
+   * behind an audit, and a file whose analysis runs away is stopped and reported as not
+   * analysed. Close it when the audit ends.
+   */
+  fileAnalyzer(): FileAnalyzer;
   /**
    * A document was saved: what it says to the rest of its project (its imports, an HTTP client
    * default) is read again. Done on save, not on each edit: the project's index is rebuilt when
@@ -52,6 +70,12 @@ export interface Analysis {
   invalidateConfig(): void;
   forget(uri: string): void;
   cached(uri: string): DocumentAnalysis | undefined;
+}
+
+/** What the document or file shows from a lint's outcome: its findings, or why it has none. */
+function findingsOfOutcome(outcome: Exclude<LintOutcome, null>): { findings: Finding[]; notAnalysed?: string } {
+  if ('notAnalysed' in outcome) return { findings: [], notAnalysed: outcome.notAnalysed };
+  return { findings: outcome.result.findings, ...(outcome.result.notAnalysed === undefined ? {} : { notAnalysed: outcome.result.notAnalysed }) };
 }
 
 export function pathOfUri(uri: string): string | null {
@@ -81,9 +105,8 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
    * closed (a reopened document starts at version 1 again) or the config changed.
    */
   const inProgress = new Map<string, { version: number; analysis: Promise<DocumentAnalysis | null> }>();
-  const worker = createAnalysisWorker(workerScript, log);
+  const worker = createAnalysisWorker(workerScript, log, 'documents');
   const reportedErrors = new Set<string>();
-  let pythonLoading: Promise<void> | null = null;
 
   const reportInternalErrors = (path: string, errors: InternalError[]): void => {
     for (const error of errors) {
@@ -99,14 +122,19 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
     }
   };
 
+  /** Lints a file read from disk on `on`, with its config and project facts read here. */
+  const analyzeFileOn = async (on: AnalysisWorker, path: string, text: string): Promise<FileAnalysis | null> => {
+    if (languageOfPath(path) === null) return { findings: [], ignored: true };
+    const plan = planFile(path, resolver, { today: todayIso() });
+    if (plan.ignored) return { findings: [], ignored: true };
+    const project = projectFacts.factsFor(path, plan.resolved);
+    const outcome = await on.lint({ uri: URI.file(path).toString(), version: 0, path: plan.projectPath, languageId: plan.languageId, text, settings: plan.settings, project, incremental: false });
+    if (outcome === null) return null;
+    if ('result' in outcome) reportInternalErrors(path, outcome.result.internalErrors);
+    return { ...findingsOfOutcome(outcome), ignored: false };
+  };
+
   return {
-    prepare(languageId) {
-      if (languageId !== 'python') return Promise.resolve();
-      pythonLoading ??= loadPythonParser().then((problem) => {
-        if (problem !== null) log(`Faultline: ${problem}`);
-      });
-      return pythonLoading;
-    },
     analyze(document) {
       const existing = cache.get(document.uri);
       if (existing !== undefined && existing.version === document.version) return Promise.resolve(existing);
@@ -130,24 +158,21 @@ export function createAnalysis(log: (message: string) => void, workerScript: str
       if (plan.ignored) return Promise.resolve(keep({ version, findings: [], resolved: plan.resolved }));
       const diskPath = pathOfUri(document.uri);
       const project = diskPath === null ? undefined : projectFacts.factsFor(diskPath, plan.resolved);
-      const entry = { version, analysis: worker.lint({ uri: document.uri, version, path: plan.projectPath, languageId: plan.languageId, text: document.getText(), settings: plan.settings, ...(project === undefined ? {} : { project }) }).then((outcome): DocumentAnalysis | null => {
+      const entry = { version, analysis: worker.lint({ uri: document.uri, version, path: plan.projectPath, languageId: plan.languageId, text: document.getText(), settings: plan.settings, ...(project === undefined ? {} : { project }), incremental: true }).then((outcome): DocumentAnalysis | null => {
         const current = inProgress.get(document.uri) === entry;
         if (current) inProgress.delete(document.uri);
         if (outcome === null) return null;
         if ('result' in outcome) reportInternalErrors(lintPath, outcome.result.internalErrors);
-        const analysis: DocumentAnalysis = 'notAnalysed' in outcome
-          ? { version, findings: [], resolved: plan.resolved, notAnalysed: outcome.notAnalysed }
-          : { version, findings: outcome.result.findings, resolved: plan.resolved, ...(outcome.result.notAnalysed === undefined ? {} : { notAnalysed: outcome.result.notAnalysed }) };
+        const analysis: DocumentAnalysis = { version, resolved: plan.resolved, ...findingsOfOutcome(outcome) };
         return current ? keep(analysis) : analysis;
       }) };
       inProgress.set(document.uri, entry);
       return entry.analysis;
     },
-    analyzeFile(path, text) {
-      if (languageOfPath(path) === null) return null;
-      const { result, ignored } = lintFile(path, text, resolver, { today: todayIso(), projectFacts });
-      reportInternalErrors(path, result.internalErrors);
-      return { findings: ignored ? [] : result.findings, ignored, ...(result.notAnalysed === undefined ? {} : { notAnalysed: result.notAnalysed }) };
+    analyzeFile: (path, text) => analyzeFileOn(worker, path, text),
+    fileAnalyzer() {
+      const own = createAnalysisWorker(workerScript, log, 'audit');
+      return { analyze: (path, text) => analyzeFileOn(own, path, text), close: () => own.close() };
     },
     documentSaved(document) {
       const path = pathOfUri(document.uri);

@@ -8,7 +8,10 @@
  * no findings, and a file that had findings in an earlier audit but is now deleted, excluded or
  * skipped is cleared. The auditor remembers which files it published, so that closing one of
  * them re-publishes its findings, and keeps the last audit for the report.
- * Sequential; it yields to the event loop every few milliseconds so a cancel is seen promptly.
+ * The files are linted on a worker thread of the audit's own (analysis.fileAnalyzer), one at a
+ * time under the per-file budget, while this thread reads the next files and publishes: the server
+ * answers other requests during an audit, and a file whose analysis runs away is stopped and
+ * listed as not analysed ("too complex"), the audit going on with the rest (#15).
  */
 
 import { execFile } from 'node:child_process';
@@ -20,7 +23,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { languageOfPath, type Finding } from '../../../rules';
 import { collectFiles, readSourceFile, type SkippedFile } from '../workspace/files';
-import type { Analysis } from './analysis';
+import type { Analysis, FileAnalysis, FileAnalyzer } from './analysis';
 import { findingToDiagnostic } from './convert';
 import {
   AUDIT_PROGRESS_NOTIFICATION,
@@ -73,16 +76,24 @@ export interface Auditor {
   /** True when an audit published this file's diagnostics, so closing it must not lose them. */
   published(uri: string): boolean;
   /** The file's findings from its text on disk, as an audit would publish them; [] if it is gone. */
-  diagnosticsFromDisk(uri: string): Diagnostic[];
+  diagnosticsFromDisk(uri: string): Promise<Diagnostic[]>;
   lastAudit(): AuditRecord | null;
 }
 
-/** How often, at most, the audit lets the event loop run (a cancel arrives through it). */
+/**
+ * How long, at most, the audit runs without letting the event loop in. Waiting for the worker
+ * lets it in, but files that need no lint (ignored by the config, unreadable) are settled at once.
+ */
 const YIELD_EVERY_MS = 10;
 /** How often, at most, progress goes to the client. */
 const PROGRESS_EVERY_MS = 100;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolvePromise) => setImmediate(resolvePromise));
+/**
+ * Files read and sent to the audit's worker ahead of the one whose result is awaited, so that the
+ * worker never waits for this thread between files. Each holds its text until its result is in.
+ */
+const FILES_IN_FLIGHT = 4;
 
 function toSlashes(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
@@ -227,9 +238,9 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
     return { files, skipped, covers: (path) => covered.has(path) };
   }
 
-  function diagnosticsOf(path: string, text: string): { diagnostics: Diagnostic[]; findings: AuditedFinding[]; ignored: boolean; notAnalysed?: string } {
-    const outcome = environment.analysis.analyzeFile(path, text);
-    const findings: Finding[] = outcome?.findings ?? [];
+  /** A file's lint as the audit publishes and reports it. */
+  function diagnosticsOf(path: string, text: string, outcome: FileAnalysis): { diagnostics: Diagnostic[]; findings: AuditedFinding[]; ignored: boolean; notAnalysed?: string } {
+    const findings: Finding[] = outcome.findings;
     const document = TextDocument.create(URI.file(path).toString(), 'plaintext', 0, text);
     return {
       diagnostics: findings.map((finding) => findingToDiagnostic(document, finding)),
@@ -237,15 +248,20 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
         const start = document.positionAt(finding.range.start);
         return { ruleId: finding.ruleId, severity: finding.severity, message: finding.message, line: start.line + 1, column: start.character + 1 };
       }),
-      ignored: outcome?.ignored ?? true,
-      ...(outcome?.notAnalysed === undefined ? {} : { notAnalysed: outcome.notAnalysed }),
+      ignored: outcome.ignored,
+      ...(outcome.notAnalysed === undefined ? {} : { notAnalysed: outcome.notAnalysed }),
     };
   }
 
-  /** diagnosticsOf, with a failure on the file made the file's outcome: the audit goes on (#15). */
-  function diagnosticsOrFailure(path: string, text: string): ReturnType<typeof diagnosticsOf> {
+  /**
+   * Lints a file and converts its result, with a failure on the file made the file's outcome: the
+   * audit goes on (#15). Null when the lint was ended unfinished (the audit was cancelled).
+   */
+  async function diagnosticsOrFailure(analyzer: FileAnalyzer, path: string, text: string): Promise<ReturnType<typeof diagnosticsOf> | null> {
     try {
-      return diagnosticsOf(path, text);
+      const outcome = await analyzer.analyze(path, text);
+      if (outcome === null) return null;
+      return diagnosticsOf(path, text, outcome);
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       environment.connection.console.error(`Faultline could not analyse ${path}; the audit goes on. Please report this:\n${message}`);
@@ -269,7 +285,6 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
       const inFolder = toSlashes(relative(folder, path));
       return folders.length > 1 ? `${basename(folder)}/${inFolder}` : inFolder;
     };
-    if (collected.files.some((path) => languageOfPath(path) === 'python')) await environment.analysis.prepare('python');
     const bySeverity: Record<string, number> = { error: 0, warning: 0, info: 0, hint: 0 };
     const skipped = collected.skipped.map((entry) => ({ path: displayPath(entry.path), absolutePath: entry.path, reason: entry.reason }));
     const files: AuditedFile[] = [];
@@ -285,36 +300,57 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
     let done = 0;
     let lastYield = Date.now();
     let lastReport = lastYield;
-    for (const path of collected.files) {
-      if (token.isCancellationRequested) break;
-      done++;
-      const uri = URI.file(path).toString();
-      const read = readSourceFile(path);
-      if ('skipped' in read) {
-        skipped.push({ path: displayPath(path), absolutePath: path, reason: read.skipped });
-      } else {
-        const { diagnostics, findings, ignored, notAnalysed } = diagnosticsOrFailure(path, read.text);
-        // As in the CLI, a file the engine declined (a minified bundle) is listed as skipped.
-        if (notAnalysed !== undefined && !ignored) skipped.push({ path: displayPath(path), absolutePath: path, reason: notAnalysed });
-        for (const finding of findings) bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + 1;
-        findingsCount += findings.length;
-        // Files the config's `ignore` covers are cleared but, as in the CLI, not counted as checked.
-        if (!ignored && notAnalysed === undefined) {
-          filesChecked++;
-          files.push({ absolutePath: path, path: displayPath(path), findings });
+    const analyzer = environment.analysis.fileAnalyzer();
+    // A cancel ends the lints under way at once, a runaway one included.
+    const cancelListener = token.onCancellationRequested(() => analyzer.close());
+    /** Files read and sent to the worker, in order: a file's outcome, or why it was not read. */
+    const sent: { path: string; outcome: { skipped: string } | Promise<ReturnType<typeof diagnosticsOf> | null> }[] = [];
+    const unsent = collected.files.values();
+    try {
+      for (;;) {
+        while (sent.length < FILES_IN_FLIGHT && !token.isCancellationRequested) {
+          const next = unsent.next();
+          if (next.done === true) break;
+          const path = next.value;
+          const read = readSourceFile(path);
+          sent.push({ path, outcome: 'skipped' in read ? read : diagnosticsOrFailure(analyzer, path, read.text) });
         }
-        publish(uri, diagnostics);
-        publishedNow.add(uri);
+        const file = sent.shift();
+        if (file === undefined) break;
+        const { path } = file;
+        const outcome = 'skipped' in file.outcome ? file.outcome : await file.outcome;
+        if (outcome === null) break; // Cancelled before this file's lint ended.
+        done++;
+        if ('skipped' in outcome) {
+          skipped.push({ path: displayPath(path), absolutePath: path, reason: outcome.skipped });
+        } else {
+          const { diagnostics, findings, ignored, notAnalysed } = outcome;
+          // As in the CLI, a file the engine declined (a minified bundle, a runaway analysis) is listed as skipped.
+          if (notAnalysed !== undefined && !ignored) skipped.push({ path: displayPath(path), absolutePath: path, reason: notAnalysed });
+          for (const finding of findings) bySeverity[finding.severity] = (bySeverity[finding.severity] ?? 0) + 1;
+          findingsCount += findings.length;
+          // Files the config's `ignore` covers are cleared but, as in the CLI, not counted as checked.
+          if (!ignored && notAnalysed === undefined) {
+            filesChecked++;
+            files.push({ absolutePath: path, path: displayPath(path), findings });
+          }
+          const uri = URI.file(path).toString();
+          publish(uri, diagnostics);
+          publishedNow.add(uri);
+        }
+        const now = Date.now();
+        if (now - lastReport >= PROGRESS_EVERY_MS) {
+          report(done);
+          lastReport = now;
+        }
+        if (now - lastYield >= YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = Date.now();
+        }
       }
-      const now = Date.now();
-      if (now - lastReport >= PROGRESS_EVERY_MS) {
-        report(done);
-        lastReport = now;
-      }
-      if (now - lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        lastYield = Date.now();
-      }
+    } finally {
+      cancelListener.dispose();
+      analyzer.close();
     }
     const cancelled = token.isCancellationRequested;
     report(done);
@@ -343,10 +379,12 @@ export function createAuditor(environment: AuditEnvironment): Auditor {
   return {
     run,
     published: (uri) => everPublished.has(uri),
-    diagnosticsFromDisk(uri) {
+    async diagnosticsFromDisk(uri) {
       const path = URI.parse(uri).fsPath;
       const read = readSourceFile(path);
-      return 'skipped' in read ? [] : diagnosticsOf(path, read.text).diagnostics;
+      if ('skipped' in read) return [];
+      const outcome = await environment.analysis.analyzeFile(path, read.text);
+      return outcome === null ? [] : diagnosticsOf(path, read.text, outcome).diagnostics;
     },
     lastAudit: () => record,
   };

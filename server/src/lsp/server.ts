@@ -312,9 +312,15 @@ documents.onDidClose((event) => {
   // on disk says (closing without saving drops the editor's text). Others are cleared in push
   // mode; in pull mode the editor drops what it pulled by itself.
   if (auditor.published(uri)) {
-    const diagnostics = safely('re-publishing an audited file', [], () => auditor.diagnosticsFromDisk(uri));
-    auditPublished.add(uri);
-    void connection.sendDiagnostics({ uri, diagnostics });
+    void auditor
+      .diagnosticsFromDisk(uri)
+      .then((diagnostics) => {
+        // Reopened while its text on disk was linted: the editor's text speaks for it now.
+        if (documents.get(uri) !== undefined) return;
+        auditPublished.add(uri);
+        void connection.sendDiagnostics({ uri, diagnostics });
+      })
+      .catch((error: unknown) => log(`Faultline: re-publishing an audited file failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     return;
   }
   if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
