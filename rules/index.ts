@@ -7,7 +7,7 @@ export { RULES } from './catalogue';
 export { lintDocument, type LintCache } from './engine/runner';
 export { fixDocument, nonOverlappingFixes, MAX_FIX_PASSES, type FixedDocument, type FixDocumentOptions } from './engine/fix-all';
 export { detectFileRole } from './engine/roles';
-export { buildProjectIndex, componentFileFacts, extractFileFacts, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, DEFAULT_PATH_ALIASES, NO_PROJECT_FACTS, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectIndex } from './engine/project-facts';
+export { buildProjectIndex, componentFileFacts, extractFileFacts, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, retiredByJobMetadata, DEFAULT_PATH_ALIASES, NO_PROJECT_FACTS, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectIndex } from './engine/project-facts';
 export { closestId, parseConfig, settingsFromConfig, isIgnoredByConfig, DEFAULT_CONFIG, CONFIG_FILE_NAME, type FaultlineConfig, type ConfigProblem } from './engine/config';
 export { languageOfPath, languageOfLanguageId } from './engine/languages/classify';
 export { initializePython, isPythonInitialized, pythonParsesCleanly, type PythonWasm } from './engine/languages/python';

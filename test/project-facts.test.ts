@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
 import { startServer } from './helpers/lsp-client';
 import { REPO_ROOT } from './helpers/paths';
 
@@ -236,6 +236,17 @@ describe('project facts: modules nothing imports', () => {
   });
 });
 
+describe('project facts: a job its metadata retires', () => {
+  test('deprecated: true in metadata.yaml retires the job; anything else does not', () => {
+    assert.equal(retiredByJobMetadata('metadata.yaml', 'friendly_name: Rates\ndeprecated: true\nowners:\n- a@example.com\n'), 'its metadata.yaml says deprecated: true');
+    assert.equal(retiredByJobMetadata('metadata.yaml', 'friendly_name: Rates\ndeprecated: false\n'), undefined);
+    // Not a top-level field, not this file, no scheduling section: none of these says the job is retired.
+    assert.equal(retiredByJobMetadata('metadata.yaml', 'labels:\n  deprecated: true\n'), undefined);
+    assert.equal(retiredByJobMetadata('dbt_project.yml', 'deprecated: true\n'), undefined);
+    assert.equal(retiredByJobMetadata('metadata.yaml', 'friendly_name: Rates\nowners: []\n'), undefined);
+  });
+});
+
 describe('project facts: the CLI reads the project once and uses them', () => {
   function scratch(files: Record<string, string>): string {
     const root = mkdtempSync(join(tmpdir(), 'faultline-facts-'));
@@ -262,6 +273,20 @@ describe('project facts: the CLI reads the project once and uses them', () => {
       // The cache knows the file's facts changed: the same text, now with another finding.
       writeFileSync(join(root, 'src/startup.ts'), "import axios from 'axios';\naxios.defaults.timeout = 15000;\n");
       assert.equal(audit(root, 'audit', 'src/version.ts').status, 0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a Python job whose metadata.yaml says deprecated: true has its findings at info', () => {
+    const job = "import requests\n\ndef main():\n    return requests.get('https://api.example.com/rates').json()\n";
+    const root = scratch({ '.faultline.json': '{}', 'sql/rates_v1/query.py': job, 'sql/rates_v1/metadata.yaml': 'friendly_name: Rates\ndeprecated: true\n', 'sql/rates_v2/query.py': job, 'sql/rates_v2/metadata.yaml': 'friendly_name: Rates\n' });
+    try {
+      const run = audit(root, 'audit', 'sql', '--format', 'json', '--severity', 'info', '--no-cache');
+      const files = (JSON.parse(run.stdout) as { files: { path: string; findings: { ruleId: string; severity: string; note: string }[] }[] }).files;
+      const severities = Object.fromEntries(files.map((file) => [file.path, file.findings.map((finding) => `${finding.ruleId}:${finding.severity}`)]));
+      assert.deepEqual(severities, { 'sql/rates_v1/query.py': ['request-without-timeout:info'], 'sql/rates_v2/query.py': ['request-without-timeout:warning'] });
+      assert.match(files.find((file) => file.path === 'sql/rates_v1/query.py')?.findings[0]?.note ?? '', /this job no longer runs \(its metadata.yaml says deprecated: true\)/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -59,6 +59,17 @@ export interface FileFacts {
   exportsSomething?: boolean;
 }
 
+/**
+ * Why a job's own metadata file says it no longer runs, or undefined. Read beside the job's code
+ * (bigquery-etl's `metadata.yaml` beside `query.py` / `query.sql`): a top-level `deprecated: true`.
+ * Only this field: a missing `scheduling` section does not mean the job is never run by hand or by
+ * another scheduler.
+ */
+export function retiredByJobMetadata(fileName: string, text: string): string | undefined {
+  if (fileName !== 'metadata.yaml' && fileName !== 'metadata.yml') return undefined;
+  return /^deprecated:[ \t]*(?:true|yes)[ \t]*(?:#.*)?$/m.test(text) ? `its ${fileName} says deprecated: true` : undefined;
+}
+
 /** What one `package.json` says: the package's name and the files it names as entry points. */
 export interface PackageManifestFacts {
   /** Its folder inside the project ('' at the root). */

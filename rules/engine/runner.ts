@@ -21,6 +21,10 @@ import { detectFileRole, runsWarehouseSql } from './roles';
 import { NO_PROJECT_FACTS } from './project-facts';
 
 /** Said under each finding demoted because its module looks unused (ProjectFacts.unimported). */
+function retiredNote(reason: string): string {
+  return `Shown as info: this job no longer runs (${reason}). Remove the code, or the flag if the job runs again.`;
+}
+
 export const UNIMPORTED_NOTE = 'Shown as info: no file of this project imports this module and nothing marks it as an entry point, so it looks unused. If something does load it, say so with a `roles` entry in .faultline.json (e.g. { "roles": { "src/lambdas/**": "production" } }).';
 import { SUPPRESSION_FINDINGS, applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
@@ -207,13 +211,14 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
           anchorNode = null;
         }
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
-        // Code nothing imports cannot fail in production: its findings stay visible, quietly.
-        const unimported = project.unimported === true && (entry.severity === 'warning' || entry.severity === 'error');
+        // Code nothing imports or runs cannot fail in production: its findings stay visible, quietly.
+        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : undefined;
+        const unimported = quietNote !== undefined && (entry.severity === 'warning' || entry.severity === 'error');
         findings.push({
           ruleId: meta.id,
           severity: unimported ? 'info' : entry.severity,
           message,
-          note: unimported ? `${meta.why}\n\n${UNIMPORTED_NOTE}` : meta.why,
+          note: unimported ? `${meta.why}\n\n${quietNote}` : meta.why,
           range: embedded === null ? descriptor.range : mapRangeToHost(embedded, descriptor.range),
           fixes: mappedFixes,
           related: (descriptor.related ?? []).map((related) => (embedded === null ? related : { ...related, range: mapRangeToHost(embedded, related.range) })),

@@ -82,6 +82,8 @@ export interface ProjectFacts {
    * entry point: it looks like dead code, so its findings are shown at info, not warning or error.
    */
   unimported?: boolean;
+  /** Why the job this file is part of no longer runs (its metadata says it is deprecated): its findings are shown at info. */
+  retired?: string;
 }
 
 /** A half-open range of character offsets [start, end) into a document's text. */

@@ -106,7 +106,7 @@ export class AuditUsageError extends Error {}
 
 /** The facts, or undefined when they say nothing (then the file's job and cache key stay as they were). */
 function saysAnything(facts: ProjectFacts): ProjectFacts | undefined {
-  return facts.httpClientDefaults.length > 0 || facts.browserImporter !== undefined || facts.unimported === true || Object.keys(facts.modelImports).length > 0 ? facts : undefined;
+  return facts.httpClientDefaults.length > 0 || facts.browserImporter !== undefined || facts.unimported === true || facts.retired !== undefined || Object.keys(facts.modelImports).length > 0 ? facts : undefined;
 }
 
 export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {
@@ -162,7 +162,7 @@ export async function runAudit(options: AuditOptions, environment: AuditEnvironm
       settingsByKey.set(settingsKey, plan.settings);
     }
     const text = given?.texts.get(absolutePath);
-    const project = plan.languageId === 'typescript' || plan.languageId === 'javascript' ? saysAnything(projectFacts.factsFor(absolutePath, resolved)) : undefined;
+    const project = saysAnything(projectFacts.factsFor(absolutePath, resolved));
     jobs.push({ job: { absolutePath, projectPath: plan.projectPath, languageId: plan.languageId, settingsKey, ...(project === undefined ? {} : { project }), ...(text === undefined ? {} : { text }) }, path });
   }
 

@@ -9,8 +9,8 @@
  */
 
 import { readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, languageOfPath, NO_PROJECT_FACTS, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
+import { dirname, join, relative, sep } from 'node:path';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, languageOfPath, NO_PROJECT_FACTS, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, retiredByJobMetadata, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 import { collectFiles, readSourceFile } from './files';
 import { planFile, todayIso } from './lint-file';
@@ -50,6 +50,8 @@ interface Project {
 
 /** Component and page formats whose `<script>` imports project modules: read for their imports. */
 const COMPONENT_FILE = /\.(?:vue|svelte|astro|mdx|marko)$/;
+/** The metadata files of a data job, beside its code: bigquery-etl's. */
+const JOB_METADATA_FILES = ['metadata.yaml', 'metadata.yml'];
 /** At most this many manifests and configs of one project are read. */
 const MAX_MANIFESTS = 2_000;
 
@@ -165,15 +167,35 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     return project;
   };
 
+  /** Per folder: why the job whose metadata sits there no longer runs, or undefined. */
+  const retiredJobs = new Map<string, string | undefined>();
+  const retiredJobOf = (folder: string): string | undefined => {
+    if (retiredJobs.has(folder)) return retiredJobs.get(folder);
+    let reason: string | undefined;
+    for (const name of JOB_METADATA_FILES) {
+      let text: string;
+      try {
+        text = readFileSync(join(folder, name), 'utf8');
+      } catch {
+        continue;
+      }
+      reason = retiredByJobMetadata(name, text.slice(0, MAX_FACTS_FILE_BYTES));
+      break;
+    }
+    retiredJobs.set(folder, reason);
+    return reason;
+  };
+
   const indexOf = (project: Project): ProjectIndex => (project.index ??= buildProjectIndex(project.files, { aliases: project.aliases, folderAliases: project.folderAliases, packages: project.packages, complete: project.complete }));
 
   return {
     factsFor(absolutePath, resolved) {
+      const retired = retiredJobOf(dirname(absolutePath));
       const root = rootOf(resolved);
-      if (root === null) return NO_PROJECT_FACTS;
-      const projectPath = insideRoot(root, absolutePath);
-      if (projectPath === null) return NO_PROJECT_FACTS;
-      return projectFactsOf(indexOf(projectAt(root)), projectPath);
+      const projectPath = root === null ? null : insideRoot(root, absolutePath);
+      // Only JS/TS files have facts from the rest of the project; any file may be part of a retired job.
+      const facts = root === null || projectPath === null || !isScript(absolutePath) ? NO_PROJECT_FACTS : projectFactsOf(indexOf(projectAt(root)), projectPath);
+      return retired === undefined ? facts : { ...facts, retired };
     },
     update(absolutePath, text, resolved) {
       const root = rootOf(resolved);
@@ -192,6 +214,7 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     },
     invalidate() {
       projects.clear();
+      retiredJobs.clear();
     },
   };
 }
