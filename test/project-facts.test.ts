@@ -11,6 +11,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
+import { createConfigResolver } from '../server/src/workspace/config-resolver';
+import { createProjectFacts } from '../server/src/workspace/project-facts';
 import { startServer } from './helpers/lsp-client';
 import { REPO_ROOT } from './helpers/paths';
 
@@ -273,6 +275,34 @@ describe('project facts: the CLI reads the project once and uses them', () => {
       // The cache knows the file's facts changed: the same text, now with another finding.
       writeFileSync(join(root, 'src/startup.ts'), "import axios from 'axios';\naxios.defaults.timeout = 15000;\n");
       assert.equal(audit(root, 'audit', 'src/version.ts').status, 0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('the pre-pass reads package.json, nested tsconfigs and .vue files; a module an editor saved is never unused', () => {
+    const files: Record<string, string> = { '.faultline.json': '{}', 'package.json': '{ "name": "shop", "private": true }\n' };
+    files['apps/web/src/main.ts'] = Array.from({ length: 10 }, (_, index) => `import { m${index} } from '~web/lib/m${index}';`).join('\n') + '\n';
+    for (let index = 0; index < 10; index++) files[`apps/web/src/lib/m${index}.ts`] = `export const m${index} = ${index};\n`;
+    files['apps/web/tsconfig.json'] = '{ "compilerOptions": { "baseUrl": ".", "paths": { "~web/*": ["./src/*"] } } }\n';
+    files['apps/web/src/components/Card.vue'] = "<script setup>\nimport { card } from '../clients/card';\n</script>\n";
+    files['apps/web/src/clients/card.ts'] = "export const card = () => fetch('/api/card');\n";
+    files['packages/clients/package.json'] = '{ "name": "@shop/clients", "main": "dist/index.js" }\n';
+    files['packages/clients/src/index.ts'] = "export { profile } from './profile';\n";
+    files['packages/clients/src/profile.ts'] = "export const profile = () => fetch('https://api.example.com/me');\n";
+    files['apps/web/src/users.ts'] = "import { profile } from '@shop/clients';\nexport const me = profile;\n";
+    files['apps/web/src/legacy/old-client.ts'] = "export const old = () => fetch('https://api.example.com/old');\n";
+    const root = scratch(files);
+    try {
+      const resolver = createConfigResolver();
+      const facts = createProjectFacts(resolver);
+      const factsOf = (path: string): ProjectFacts => facts.factsFor(join(root, path), resolver.resolve(join(root, path)));
+      assert.equal(factsOf('apps/web/src/lib/m3.ts').unimported, undefined, 'imported through the nested tsconfig alias');
+      assert.equal(factsOf('apps/web/src/clients/card.ts').unimported, undefined, 'imported by a .vue component');
+      assert.equal(factsOf('packages/clients/src/profile.ts').unimported, undefined, 'imported through the workspace package');
+      assert.equal(factsOf('apps/web/src/legacy/old-client.ts').unimported, true);
+      facts.update(join(root, 'apps/web/src/legacy/old-client.ts'), files['apps/web/src/legacy/old-client.ts'] ?? '', resolver.resolve(join(root, 'apps/web/src/legacy/old-client.ts')));
+      assert.notEqual(factsOf('apps/web/src/legacy/old-client.ts').unimported, true);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -167,6 +167,8 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     return project;
   };
 
+  /** Files whose text an editor gave (`update`): never taken for unused, since they may be new. */
+  const edited = new Set<string>();
   /** Per folder: why the job whose metadata sits there no longer runs, or undefined. */
   const retiredJobs = new Map<string, string | undefined>();
   const retiredJobOf = (folder: string): string | undefined => {
@@ -194,10 +196,13 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
       const root = rootOf(resolved);
       const projectPath = root === null ? null : insideRoot(root, absolutePath);
       // Only JS/TS files have facts from the rest of the project; any file may be part of a retired job.
-      const facts = root === null || projectPath === null || !isScript(absolutePath) ? NO_PROJECT_FACTS : projectFactsOf(indexOf(projectAt(root)), projectPath);
+      let facts = root === null || projectPath === null || !isScript(absolutePath) ? NO_PROJECT_FACTS : projectFactsOf(indexOf(projectAt(root)), projectPath);
+      // A module being written is not imported yet: the editor shows its findings in full.
+      if (facts.unimported === true && edited.has(absolutePath)) facts = { ...facts, unimported: false };
       return retired === undefined ? facts : { ...facts, retired };
     },
     update(absolutePath, text, resolved) {
+      edited.add(absolutePath);
       const root = rootOf(resolved);
       if (root === null || !isScript(absolutePath) || text.length > MAX_FACTS_FILE_BYTES) return false;
       const projectPath = insideRoot(root, absolutePath);
