@@ -97,6 +97,17 @@ describe('fuzzer reproducers (#15)', () => {
     assert.equal(limit("describe('x', () => { it('y', async () => { await Promise.all(xs.map(async (x) => { await db.tx(async (t) => { await t.none(q); }); })); }); });\n".repeat(500)), null);
   });
 
+  test('seed 1215 index 144005: the parameter fix on an f-string field `{status,}` (a tuple) gave `(status,,)`, which does not parse', () => {
+    const text = 'import psycopg2\n\n\ndef page(cur, status):\n    cur.execute(f"SELECT * FROM orders WHERE status = \'{status,}\' LIMIT 10")\n    return cur.fetchall()\n';
+    const finding = timedLint('src/fix.py', 'python', text).result.findings.find((candidate) => candidate.ruleId === 'sql-built-from-strings');
+    assert.ok(finding !== undefined);
+    assert.deepEqual(finding.fixes, []);
+    // A plain field keeps its fix.
+    const plain = text.replace('{status,}', '{status}');
+    const fix = timedLint('src/fix.py', 'python', plain).result.findings.find((candidate) => candidate.ruleId === 'sql-built-from-strings')?.fixes[0];
+    assert.equal(applyEdits(plain, fix?.edits ?? []), plain.replace(`f"SELECT * FROM orders WHERE status = '{status}' LIMIT 10")`, '"SELECT * FROM orders WHERE status = %s LIMIT 10", (status,))'));
+  });
+
   test('seed 20261207 index 546: a file ending inside a template hole (`${PAGE_`) gave a finding ending past the text', () => {
     const text = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const page = () => pool.query(`SELECT id FROM products LIMIT ${PAGE_";
     const raw = lintDocumentUnguarded({ path: 'lib/index.ts', languageId: 'typescript', text }, SETTINGS, RULES);
