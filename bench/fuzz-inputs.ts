@@ -320,10 +320,11 @@ function pathological(dialects: readonly SqlDialect[], random: Random): FuzzInpu
     { name: 'then chain (ts)', languageId: 'typescript', make: () => `import axios from 'axios';\naxios.get(url)${'.then((r) => r)'.repeat(size)};` },
     { name: 'string concatenation (ts)', languageId: 'typescript', make: () => `import { Pool } from 'pg';\npool.query("SELECT * FROM t WHERE a = " + ${Array.from({ length: size }, () => 'x').join(' + ')});` },
     { name: 'nested templates (ts)', languageId: 'typescript', make: () => `import { Pool } from 'pg';\npool.query(\`SELECT ${'${`'.repeat(Math.min(size, 200))}x${'`}'.repeat(Math.min(size, 200))} FROM t\`);` },
-    // TypeScript's parser takes exponential time in this depth (16 levels: seconds; 60: forever);
-    // the engine cannot stop it, the language server's watchdog does (server/src/lsp/analysis-worker.ts).
-    // Kept shallow here so that the run goes on; the time check still sees the growth.
-    { name: 'nested unclosed async arrows (ts)', languageId: 'typescript', make: () => `import { Pool } from 'pg';\nconst f = ${'async (a = '.repeat(size % 12)}` },
+    // TypeScript's parser takes time exponential in the depth of nested `async` expressions (16
+    // levels: seconds; 60: forever): the engine refuses them before the parse past a cost it
+    // computes (scriptShapeLimit in rules/engine/languages/typescript.ts). Both sides of that
+    // limit, unclosed arrows and closed `async function` expressions (seed 7, index 660).
+    { name: 'nested async expressions (ts)', languageId: 'typescript', make: () => (size % 2 === 0 ? `import { Pool } from 'pg';\nconst f = ${'async (a = '.repeat(size % 24)}` : `import pRetry from 'p-retry';\n${'f(async function g(a) {\n'.repeat(size % 24)}${'})'.repeat(size % 24)}\n`) },
     { name: 'many query calls (ts)', languageId: 'typescript', make: () => `import { Pool } from 'pg';\n${'await pool.query(`SELECT * FROM users WHERE id = ${id}`);\n'.repeat(size)}` },
     { name: 'deep blocks (py)', languageId: 'python', make: () => `import requests\n${Array.from({ length: Math.min(size, 90) }, (_, depth) => `${' '.repeat(depth)}if x:`).join('\n')}\n${' '.repeat(Math.min(size, 90))}requests.get(url)\n` },
     { name: 'concatenation (py)', languageId: 'python', make: () => `def f(cursor, x):\n    cursor.execute("SELECT " + ${Array.from({ length: size }, () => 'x').join(' + ')})\n` },

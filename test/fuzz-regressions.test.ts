@@ -9,6 +9,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { applyEdits, lintDocument, RULES, type LanguageId, type LintResult, type LintSettings } from '../rules';
+import { ASYNC_REPARSE_FACTOR, SCRIPT_NESTING_LIMIT, scriptShapeLimit } from '../rules/engine/languages/typescript';
 import { lintDocumentUnguarded } from '../rules/engine/runner';
 import { loadPythonParser } from '../server/src/workspace/python';
 
@@ -70,6 +71,41 @@ describe('fuzzer reproducers (#15)', () => {
     const touching = 'SELECT id FROM sessions WHERE expires_at= NULL;\n';
     const fix = lintDocument({ path: 'src/q.sql', languageId: 'sql', text: touching }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'equals-null')?.fixes[0];
     assert.equal(applyEdits(touching, fix?.edits ?? []), 'SELECT id FROM sessions WHERE expires_at IS NULL;\n');
+  });
+
+  test('seed 7 index 660: 49 nested `async function` expressions (a fixture slice copied) ran for hours in the TypeScript parser; now refused before the parse', () => {
+    const level = '  try {\n    await announce();\n  } catch {\n    await sleep(5_000);\n    return register(async function register(announce: () => Promise<void>): Promise<void> {\n';
+    const nested = (depth: number): string => `import pRetry from 'p-retry';\nexport async function register(announce: () => Promise<void>): Promise<void> {\n${level.repeat(depth)}    return register(announce);\n  }\n}\n`;
+    // The parser reads each level twice (once ahead, to see whether it is an arrow): 20 levels took 160 s.
+    const { result, ms } = timedLint('components/client.ts', 'typescript', nested(49));
+    assert.match(result.notAnalysed ?? '', /too complex: `async` expressions nested so deeply/);
+    assert.ok(ms < 1_000, `${ms.toFixed(0)} ms`);
+    // A few levels, and the `async` written with escapes, as the parser also reads it.
+    assert.equal(timedLint('components/client.ts', 'typescript', nested(3)).result.notAnalysed, undefined);
+    assert.match(timedLint('components/client.ts', 'typescript', nested(30).replaceAll('async function', '\\u0061sync function')).result.notAnalysed ?? '', /too complex/);
+  });
+
+  test('the scan before a JS/TS parse: nested `async` weighs what the parser re-reads; sibling callbacks, strings and comments do not add up', () => {
+    const limit = (text: string): 'depth' | 'async' | null => scriptShapeLimit(text, SCRIPT_NESTING_LIMIT, ASYNC_REPARSE_FACTOR * (text.length + 4_096));
+    assert.equal(limit(`${'f(async function g(a) {\n'.repeat(20)}${'})'.repeat(20)}`), 'async');
+    assert.equal(limit(`const f = ${'async (a = '.repeat(20)}`), 'async');
+    // Many async callbacks side by side, with or without semicolons, stay one level deep.
+    assert.equal(limit("it('a', async () => {\n  await x;\n})\n".repeat(2_000)), null);
+    assert.equal(limit('export const f = async function () {\n  await x\n}\n'.repeat(2_000)), null);
+    assert.equal(limit(`const s = '${'async ('.repeat(40)}';\n// ${'async ('.repeat(40)}\n`), null);
+    // A realistic test file: four nested async callbacks.
+    assert.equal(limit("describe('x', () => { it('y', async () => { await Promise.all(xs.map(async (x) => { await db.tx(async (t) => { await t.none(q); }); })); }); });\n".repeat(500)), null);
+  });
+
+  test('seed 1215 index 144005: the parameter fix on an f-string field `{status,}` (a tuple) gave `(status,,)`, which does not parse', () => {
+    const text = 'import psycopg2\n\n\ndef page(cur, status):\n    cur.execute(f"SELECT * FROM orders WHERE status = \'{status,}\' LIMIT 10")\n    return cur.fetchall()\n';
+    const finding = timedLint('src/fix.py', 'python', text).result.findings.find((candidate) => candidate.ruleId === 'sql-built-from-strings');
+    assert.ok(finding !== undefined);
+    assert.deepEqual(finding.fixes, []);
+    // A plain field keeps its fix.
+    const plain = text.replace('{status,}', '{status}');
+    const fix = timedLint('src/fix.py', 'python', plain).result.findings.find((candidate) => candidate.ruleId === 'sql-built-from-strings')?.fixes[0];
+    assert.equal(applyEdits(plain, fix?.edits ?? []), plain.replace(`f"SELECT * FROM orders WHERE status = '{status}' LIMIT 10")`, '"SELECT * FROM orders WHERE status = %s LIMIT 10", (status,))'));
   });
 
   test('seed 20261207 index 546: a file ending inside a template hole (`${PAGE_`) gave a finding ending past the text', () => {

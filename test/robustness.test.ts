@@ -347,20 +347,19 @@ describe('the language server: a document Faultline cannot analyse says so, and 
     assert.equal(client.process.exitCode, null);
   });
 
-  test('a document the TypeScript parser would take hours on is stopped ("too complex"); the document opened after it is linted, and edits to it are linted at once', async () => {
+  test('a document the TypeScript parser would take hours on is not analysed ("too complex"); the document opened after it is linted, and edits to both are linted at once', async () => {
     const started = Date.now();
-    // 40 levels: on the main thread this froze the server for good (16 levels already take seconds).
+    // 40 levels: on the main thread this froze the server for good (16 levels already take
+    // seconds). The engine's scan before the parse now refuses it at once (seed 7, index 660 of
+    // the fuzzer found the same growth in nested `async function` expressions); the analysis
+    // worker's budget stays for whatever the scan does not foresee.
     const runaway = open('src/editor/nested-arrows.ts', 'typescript', nestedUnclosedArrows(40).text);
     const normal = open('reports/editor-dau.sql', 'sql', DAU);
     await client.diagnostics(normal, hasFinding('timezone-naive-date-bucket'), 30_000);
     const normalAfter = Date.now() - started;
-    await client.diagnostics(runaway, isNotAnalysed(/too complex: its analysis ran past the \d+ s budget/), 30_000);
-    // The budget is 5 s: the normal document waited for it at most, never for the runaway parse.
+    await client.diagnostics(runaway, isNotAnalysed(/too complex: `async` expressions nested so deeply/), 30_000);
     assert.ok(normalAfter < 15_000, `the normal document's diagnostics came after ${normalAfter} ms`);
-    assert.ok(client.logs.some((log) => /stopped analysing .*nested-arrows.ts: too complex/.test(log.message)), 'the stop is logged');
 
-    // Typing in the runaway document again costs at most the short retry budget; the other
-    // document's edits still get their diagnostics.
     client.discardDiagnostics(normal);
     void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: runaway, version: 2 }, contentChanges: [{ text: `${nestedUnclosedArrows(41).text}` }] });
     void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: normal, version: 2 }, contentChanges: [{ text: `${DAU}${DAU}` }] });

@@ -82,6 +82,7 @@ export function midTypingTemplate(): PathologicalFile {
 /**
  * `depth` nested `async (a =` arrows left open: TypeScript's parser tries each as an arrow's
  * parameters and as a call, so its time doubles about every two levels (16: seconds; 30: hours).
+ * The engine refuses it before the parse (scriptShapeLimit in rules/engine/languages/typescript.ts).
  */
 export function nestedUnclosedArrows(depth: number): PathologicalFile {
   return { name: 'nested-arrows.ts', text: `${PG_HEADER}export const handler = ${'async (a = '.repeat(depth)}\n` };

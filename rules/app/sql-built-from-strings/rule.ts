@@ -381,7 +381,9 @@ function pythonParameterizeFix(site: PythonSqlSite, source: SqlSource, values: P
   for (const value of values) {
     if (value.quoted === 'partial' || value.position === 'arithmetic' || value.position === 'singleList') return null;
     if (value.position === 'limit' && driver.mysql) return null;
-    if (value.node === null) return null;
+    // `{status,}` renders a tuple (an expression list): as a parameter it would be the tuple, and
+    // `(status,,)` does not parse (seed 1215, index 144005).
+    if (value.node === null || value.node.type === 'expression_list') return null;
   }
   // `%` and `.format` templates can only lose every field: a field left in would need its own argument.
   if (kind !== 'fstring' && values.length !== site.substitutions.length) return null;
