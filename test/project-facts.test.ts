@@ -120,6 +120,14 @@ describe('project facts: modules only browser code imports', () => {
     assert.equal(projectFactsOf(named, 'src/store/version.server.ts').browserImporter, undefined);
   });
 
+  test('a test that imports the module too does not make it server code: tests run on either side', () => {
+    const test = "import { latest } from '../store/version';\ntest('latest', async () => { await latest(); });\n";
+    const index = indexOf({ 'src/store/version.ts': store, 'src/components/banner.ts': component, 'src/__tests__/version.test.ts': test });
+    assert.equal(projectFactsOf(index, 'src/store/version.ts').browserImporter, 'src/components/banner.ts');
+    // Imported by tests alone: nothing says where it runs.
+    assert.equal(projectFactsOf(indexOf({ 'src/store/version.ts': store, 'src/__tests__/version.test.ts': test }), 'src/store/version.ts').browserImporter, undefined);
+  });
+
   test('not: when the pre-pass did not read the whole project', () => {
     const files = new Map<string, FileFacts>([
       ['src/store/version.ts', extractFileFacts('src/store/version.ts', 'typescript', store, ROLE_SETTINGS)],

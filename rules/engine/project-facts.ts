@@ -521,9 +521,15 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
     // Spread from browser code by sign only (see FileFacts.browserBySign), and through what it makes browser.
     const spreading = new Set<string>();
     for (const [path, facts] of files) if (facts.browserBySign === true) spreading.add(path);
+    // A test imports a module to exercise it, on whichever side it runs: only the other importers tell.
+    const runtimeImporters = new Map<string, string[]>();
+    for (const [path, list] of importers) {
+      const running = list.filter((importer) => files.get(importer)?.role !== 'test');
+      if (running.length > 0) runtimeImporters.set(path, running);
+    }
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
-      for (const [path, list] of importers) {
+      for (const [path, list] of runtimeImporters) {
         const facts = files.get(path);
         // A route's component imported only by client components is a client component too.
         if (facts?.role === 'browser' && !spreading.has(path) && list.every((importer) => spreading.has(importer))) {

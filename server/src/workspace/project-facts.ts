@@ -21,8 +21,12 @@ import { planFile, todayIso } from './lint-file';
  * but no module is called browser-only, since the importer that runs on a server may be unread.
  */
 export const MAX_PROJECT_FILES = 20_000;
-/** Files larger than this are not read for facts (the audit's default limit). */
-const MAX_FACTS_FILE_BYTES = 1024 * 1024;
+/**
+ * Files larger than this are not read for facts. Far above the audit's 1 MB: a large script (an
+ * embedded SVG component, a generated client) still imports modules, and one unread script makes
+ * the facts partial for the whole project. Reading for facts is a scan, not a parse.
+ */
+const MAX_FACTS_FILE_BYTES = 16 * 1024 * 1024;
 /** The walk of a project for its scripts stops after this many files of any kind. */
 const MAX_WALKED_FILES = 200_000;
 
