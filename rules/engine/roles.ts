@@ -38,8 +38,8 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'generated', pattern: /\.min\.[cm]?js$|\.d\.[cm]?ts$|_pb2(_grpc)?\.py$|\.generated\.[a-z]+$/i, says: 'file name' },
   { role: 'example', pattern: /(^|\/)(examples?|samples?|demos?|docs?|documentation|tutorials?|playground|sandbox|benchmarks?|bench|storybook|stories)\//i, says: 'folder' },
   { role: 'example', pattern: /\.stories\.[cm]?[jt]sx?$/i, says: 'file name' },
-  { role: 'test', pattern: /(^|\/)(tests?|__tests__|__mocks__|testing|spec|specs|e2e|[a-z0-9]+[_-]tests?|test[_-]?utils|fixtures?|cypress|playwright)\//i, says: 'folder' },
-  { role: 'test', pattern: /\.(test|spec|e2e|cy|bench)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
+  { role: 'test', pattern: /(^|\/)(tests?|__tests__|__e2e__|__mocks__|testing|spec|specs|e2e|[a-z0-9]+[_-]tests?|test[_-]?utils|fixtures?|cypress|playwright)\//i, says: 'folder' },
+  { role: 'test', pattern: /\.(test|spec|e2e|cy|bench|(?:server|client|unit|integration|api|browser|node)test)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
   {
     role: 'migration',
     pattern: /(^|\/)(migrations?|migrate|migrator|alembic|flyway|liquibase|changelogs?|changesets?|schema[_-]migrations|evolutions|dbmigrations?|db[_-]migrations?)\//i,
