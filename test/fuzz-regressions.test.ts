@@ -73,6 +73,18 @@ describe('fuzzer reproducers (#15)', () => {
     assert.equal(applyEdits(touching, fix?.edits ?? []), 'SELECT id FROM sessions WHERE expires_at IS NULL;\n');
   });
 
+  test('seed 1215 index 191592: a MySQL time-zone fix turned `created_at::date`, which the grammar reads, into `CONVERT_TZ(...)::date`, which it does not', () => {
+    const text = "SELECT created_at::date AS day, COUNT(DISTINCT user_id) FROM events.sessions GROUP BY 1;\n";
+    const settings = { ...SETTINGS, sqlDialect: 'mysql' as const, rules: { 'timezone-naive-date-bucket': { level: 'warning' as const, options: {} } } };
+    const finding = lintDocument({ path: 'src/q.sql', languageId: 'sql', text }, settings, RULES).findings.find((candidate) => candidate.ruleId === 'timezone-naive-date-bucket');
+    assert.notEqual(finding, undefined, 'the finding stays');
+    assert.deepEqual(finding?.fixes, []);
+    // Where the fixed statement parses, the fix is offered (unsafe in MySQL: the column may be a DATETIME).
+    const call = "SELECT DATE(created_at) AS day, COUNT(*) FROM events.sessions GROUP BY DATE(created_at);\n";
+    const fix = lintDocument({ path: 'src/q.sql', languageId: 'sql', text: call }, settings, RULES).findings.find((candidate) => candidate.ruleId === 'timezone-naive-date-bucket')?.fixes[0];
+    assert.equal(fix?.safety, 'unsafe');
+  });
+
   test('seed 7 index 660: 49 nested `async function` expressions (a fixture slice copied) ran for hours in the TypeScript parser; now refused before the parse', () => {
     const level = '  try {\n    await announce();\n  } catch {\n    await sleep(5_000);\n    return register(async function register(announce: () => Promise<void>): Promise<void> {\n';
     const nested = (depth: number): string => `import pRetry from 'p-retry';\nexport async function register(announce: () => Promise<void>): Promise<void> {\n${level.repeat(depth)}    return register(announce);\n  }\n}\n`;

@@ -361,12 +361,16 @@ export default defineRule<MessageId>({
           const safety = zoneFixSafety(dialect, kind, host);
           if (first != null && safety !== null && forms.every((form) => form !== null)) {
             const edits = forms.flatMap((form) => (form === null ? [] : [form.edit]));
-            fixes.push({
-              title: `Bucket in ${context.reportingTimeZone} explicitly (${same.length > 1 ? `${same.length} places` : 'this place'})`,
-              // A fix whose result cannot be shown to parse in the dialect is not safe.
-              safety: safety === 'safe' && !fixedStatementParses(source, statement, edits) ? 'unsafe' : safety,
-              edits,
-            });
+            const fixedParses = fixedStatementParses(source, statement, edits);
+            // A fix whose result cannot be shown to parse in the dialect is not safe; one that
+            // breaks a statement the grammar reads (MySQL reads `ts::date`, not `CONVERT_TZ(...)::date`) is no fix.
+            if (fixedParses || !statement.parses) {
+              fixes.push({
+                title: `Bucket in ${context.reportingTimeZone} explicitly (${same.length > 1 ? `${same.length} places` : 'this place'})`,
+                safety: safety === 'safe' && !fixedParses ? 'unsafe' : safety,
+                edits,
+              });
+            }
           }
           const range: TextRange = tokenRange(model, bucket.start, bucket.end);
           const { defaultBucketZone, behaviour } = timeZonesOf(dialect, host);
