@@ -85,6 +85,15 @@ describe('fuzzer reproducers (#15)', () => {
     assert.equal(fix?.safety, 'unsafe');
   });
 
+  test('seed 1215 index 86623: in broken SQL, a `DATE(` never closed was taken to run to the end of the statement, swallowing the next `DATE(...)`, and its fix rewrote them both', () => {
+    const sql = 'SELECT * FROM logs GROUP BY DATE( EXISTS (SELECT 1 FROM users) END GROUP BY DATE(created_at)';
+    const text = `export async function run(db) {\n  await db.query('${sql}');\n}\n`;
+    const findings = lintDocument({ path: 'src/report.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.filter((finding) => finding.ruleId === 'timezone-naive-date-bucket');
+    assert.deepEqual(findings.map((finding) => text.slice(finding.range.start, finding.range.end)), ['DATE(created_at)'], 'only the call that closes is a bucket');
+    const fixed = applyEdits(text, findings[0]?.fixes[0]?.edits ?? []);
+    assert.ok(fixed.includes("DATE( EXISTS (SELECT 1 FROM users) END GROUP BY (created_at AT TIME ZONE \\'UTC\\')::date"), fixed);
+  });
+
   test('seed 7 index 660: 49 nested `async function` expressions (a fixture slice copied) ran for hours in the TypeScript parser; now refused before the parse', () => {
     const level = '  try {\n    await announce();\n  } catch {\n    await sleep(5_000);\n    return register(async function register(announce: () => Promise<void>): Promise<void> {\n';
     const nested = (depth: number): string => `import pRetry from 'p-retry';\nexport async function register(announce: () => Promise<void>): Promise<void> {\n${level.repeat(depth)}    return register(announce);\n  }\n}\n`;

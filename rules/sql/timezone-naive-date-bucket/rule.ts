@@ -137,6 +137,9 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect, hos
   }
   if (token.kind !== 'word' || model.tokens[index + 1]?.text !== '(' || model.tokens[index - 1]?.text === '.') return null;
   const { args, close } = callArguments(model, index + 1);
+  // A call whose `(` is never closed (half-typed or broken SQL) has no known extent: its span would
+  // swallow whatever follows, and a fix would rewrite text that is not the call's.
+  if (model.tokens[close]?.text !== ')' || model.depths[close] !== model.depths[index + 1]) return null;
   const [first, second] = args;
   if (first === undefined) return null;
   const name = token.upper;
