@@ -128,6 +128,20 @@ describe('project facts: modules only browser code imports', () => {
     assert.equal(projectFactsOf(indexOf({ 'src/store/version.ts': store, 'src/__tests__/version.test.ts': test }), 'src/store/version.ts').browserImporter, undefined);
   });
 
+  test('a module imported only by Vue components is browser code, unless a Nuxt app renders them on its server', () => {
+    const sfc = "<template><button @click=\"check\">Check</button></template>\n<script setup lang=\"ts\">\nimport { latest } from '../store/version';\nconst check = () => latest();\n</script>\n";
+    const filesOf = (extra: Record<string, string>) => {
+      const files = new Map<string, FileFacts>([
+        ['src/store/version.ts', extractFileFacts('src/store/version.ts', 'typescript', store, ROLE_SETTINGS)],
+        ['src/components/Check.vue', componentFileFacts(sfc)],
+      ]);
+      for (const [path, text] of Object.entries(extra)) files.set(path, extractFileFacts(path, 'typescript', text, ROLE_SETTINGS));
+      return buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, complete: true });
+    };
+    assert.equal(projectFactsOf(filesOf({}), 'src/store/version.ts').browserImporter, 'src/components/Check.vue');
+    assert.equal(projectFactsOf(filesOf({ 'nuxt.config.ts': 'export default defineNuxtConfig({});\n' }), 'src/store/version.ts').browserImporter, undefined);
+  });
+
   test('not: when the pre-pass did not read the whole project', () => {
     const files = new Map<string, FileFacts>([
       ['src/store/version.ts', extractFileFacts('src/store/version.ts', 'typescript', store, ROLE_SETTINGS)],

@@ -283,6 +283,9 @@ export function packageManifestFacts(path: string, text: string): PackageManifes
   return facts;
 }
 
+/** A Nuxt app's config: its `.vue` components are rendered on the server as well. */
+const NUXT_CONFIG = /(?:^|\/)nuxt\.config\.[cm]?[jt]s$/;
+
 /**
  * What a component or page file of a UI framework (`.vue`, `.svelte`, `.astro`, `.mdx`)
  * contributes: the modules its script imports. It is UI code, but it spreads the browser role
@@ -521,6 +524,8 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
     // Spread from browser code by sign only (see FileFacts.browserBySign), and through what it makes browser.
     const spreading = new Set<string>();
     for (const [path, facts] of files) if (facts.browserBySign === true) spreading.add(path);
+    // A Vue single-file component runs in the browser unless a Nuxt app renders it on its server too.
+    if (![...files.keys()].some((path) => NUXT_CONFIG.test(path))) for (const path of files.keys()) if (path.endsWith('.vue')) spreading.add(path);
     // A test imports a module to exercise it, on whichever side it runs: only the other importers tell.
     const runtimeImporters = new Map<string, string[]>();
     for (const [path, list] of importers) {
