@@ -383,3 +383,38 @@ test('language server: saving the module that sets an axios default re-publishes
     rmSync(workspace, { recursive: true, force: true });
   }
 });
+
+test('language server: a module created or deleted outside the editor changes the project facts (watched files)', async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'faultline-facts-watch-'));
+  mkdirSync(join(workspace, 'src', 'store'), { recursive: true });
+  mkdirSync(join(workspace, 'src', 'components'), { recursive: true });
+  writeFileSync(join(workspace, 'package.json'), '{ "name": "shop", "private": true }\n');
+  const store = "export async function latest() {\n  const response = await fetch('https://example.com/version');\n  return response.json();\n}\n";
+  writeFileSync(join(workspace, 'src', 'store', 'version.ts'), store);
+  const client = await startServer({ rootPath: workspace });
+  try {
+    const storeUri = `file://${workspace}/src/store/version.ts`;
+    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: storeUri, languageId: 'typescript', version: 1, text: store } });
+    const before = await client.diagnostics(storeUri, (params) => params.diagnostics.length > 0);
+    assert.deepEqual(before.diagnostics.map((diagnostic) => diagnostic.code), ['request-without-timeout']);
+    // Registered once the client said `initialized`: sources for their creation and deletion, manifests for any change.
+    const watchers = client.registrations.find((registration) => registration.method === 'workspace/didChangeWatchedFiles')?.registerOptions as { watchers: { globPattern: string; kind?: number }[] } | undefined;
+    assert.ok(watchers?.watchers.some((watcher) => watcher.globPattern.includes('ts') && watcher.kind === 5), JSON.stringify(client.registrations));
+    assert.ok(watchers?.watchers.some((watcher) => watcher.globPattern.includes('package.json') && watcher.kind === undefined));
+    // A client component that imports the store appears on disk (a branch checkout, a generator): the store is browser code now.
+    const componentPath = join(workspace, 'src', 'components', 'banner.ts');
+    writeFileSync(componentPath, "'use client';\nimport { latest } from '../store/version';\nexport function Banner() { void latest(); }\n");
+    client.discardDiagnostics(storeUri);
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${componentPath}`, type: 1 }] });
+    assert.deepEqual((await client.diagnostics(storeUri, (params) => params.diagnostics.length === 0)).diagnostics, []);
+    // And deleted again: the finding is back.
+    rmSync(componentPath);
+    client.discardDiagnostics(storeUri);
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${componentPath}`, type: 3 }] });
+    const after = await client.diagnostics(storeUri, (params) => params.diagnostics.length > 0);
+    assert.deepEqual(after.diagnostics.map((diagnostic) => diagnostic.code), ['request-without-timeout']);
+  } finally {
+    await client.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});

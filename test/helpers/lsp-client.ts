@@ -24,6 +24,8 @@ export interface TestClient {
   logs: { type: number; message: string }[];
   /** What the server answered to initialize: its capabilities and serverInfo. */
   initializeResult: InitializeResult;
+  /** What the server registered with client/registerCapability, in order. */
+  registrations: { method: string; registerOptions?: unknown }[];
   /** The uris the server asked the client to show (window/showDocument), in order. */
   shownDocuments: string[];
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `predicate`. */
@@ -76,7 +78,11 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
     logs.push(params);
   });
   connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => options.configuration ?? { enable: true, run: 'onType' }));
-  connection.onRequest('client/registerCapability', () => null);
+  const registrations: { method: string; registerOptions?: unknown }[] = [];
+  connection.onRequest('client/registerCapability', (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+    registrations.push(...params.registrations);
+    return null;
+  });
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('workspace/diagnostic/refresh', () => null);
   const shownDocuments: string[] = [];
@@ -87,7 +93,7 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
   connection.listen();
 
   const capabilities: ClientCapabilities = {
-    workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true },
+    workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
     window: { showDocument: { support: true } },
     textDocument: {
       publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
@@ -111,6 +117,7 @@ export async function startServer(options: { pull?: boolean; rootPath?: string; 
     stderr: () => stderr,
     logs,
     initializeResult,
+    registrations,
     shownDocuments,
     diagnostics(uri, predicate = () => true, timeoutMs = 10_000) {
       const already = [...published].reverse().find((params) => params.uri === uri && predicate(params));

@@ -10,6 +10,7 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   ErrorCodes,
   MessageType,
@@ -18,6 +19,7 @@ import {
   ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
+  WatchKind,
   type Diagnostic,
   type Hover,
   type InitializeResult,
@@ -123,6 +125,22 @@ let configurationSupport = false;
 let workspaceFolderEvents = false;
 /** Whether the client opens documents the server asks it to (window/showDocument, LSP 3.16). */
 let showDocumentSupport = false;
+/** Whether the client watches files for the server when asked (workspace/didChangeWatchedFiles). */
+let watchedFilesRegistration = false;
+/**
+ * The files whose creation, change or deletion outside the editor changes what the project
+ * facts say (#13): a module created or deleted changes who imports what, and the manifests and
+ * configs the pre-pass reads change entry points, aliases and retired jobs. A source file's own
+ * changes are not watched: an editor's saves update its facts already (documentSaved), and a
+ * watcher would rebuild the project's facts on every save.
+ */
+const PROJECT_FILE_WATCHERS = [
+  { globPattern: '**/*.{js,jsx,mjs,cjs,ts,tsx,mts,cts,py,vue,svelte,astro,mdx,marko}', kind: WatchKind.Create | WatchKind.Delete },
+  { globPattern: `**/{${CONFIG_FILE_NAME},package.json,tsconfig.json,jsconfig.json,metadata.yaml,metadata.yml,pyproject.toml,setup.cfg,Procfile}` },
+];
+/** Watched-file events come in bursts (a branch checkout, a package install): one refresh per burst. */
+const WATCHED_FILES_SETTLE_MS = 300;
+let watchedFilesTimer: NodeJS.Timeout | undefined;
 let workspaceFolderPaths: string[] = [];
 const settingsCache = new Map<string, Promise<typeof DEFAULT_SETTINGS>>();
 const pending = new Map<string, NodeJS.Timeout>();
@@ -233,6 +251,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   configurationSupport = capabilities.workspace?.configuration === true;
   workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
   showDocumentSupport = capabilities.window?.showDocument?.support === true;
+  watchedFilesRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   workspaceFolderPaths = (params.workspaceFolders ?? []).map((folder) => URI.parse(folder.uri).fsPath);
   if (workspaceFolderPaths.length === 0 && params.rootUri) workspaceFolderPaths = [URI.parse(params.rootUri).fsPath];
   return {
@@ -252,6 +271,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
 
 connection.onInitialized(() => {
   if (configurationSupport) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+  if (watchedFilesRegistration) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: PROJECT_FILE_WATCHERS });
   if (workspaceFolderEvents) connection.workspace.onDidChangeWorkspaceFolders((event) => {
     const removed = new Set(event.removed.map((folder) => URI.parse(folder.uri).fsPath));
     workspaceFolderPaths = [...workspaceFolderPaths.filter((path) => !removed.has(path)), ...event.added.map((folder) => URI.parse(folder.uri).fsPath)];
@@ -271,7 +291,10 @@ connection.onDidChangeConfiguration(() => {
   refreshAll();
 });
 
-connection.onDidChangeWatchedFiles(() => refreshAll());
+connection.onDidChangeWatchedFiles(() => {
+  clearTimeout(watchedFilesTimer);
+  watchedFilesTimer = setTimeout(refreshAll, WATCHED_FILES_SETTLE_MS);
+});
 
 documents.onDidOpen((event) => {
   if (auditPublished.has(event.document.uri) && pullDiagnostics) {
