@@ -87,7 +87,7 @@ const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-d
  * and `assets/` trees a server hands out as files. Next.js API routes (`pages/api/`, `app/api/`)
  * and `server/` or `functions/` folders below one of them are server code again.
  */
-const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
+const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp|js)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
 const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocument\.(?:getElementById|querySelector|cookie|createElement)/;
 /**
  * A module only a server can load: Node's own, or a database or HTTP-server library. A file that

@@ -220,6 +220,19 @@ function fetchesRequestObject(bindings: FileBindings, call: ts.CallExpression): 
   return /^req$|request$/i.test(name);
 }
 
+/**
+ * A fetch of a file shipped with the module, `fetch(new URL('./fonts/inter.ttf', import.meta.url))`:
+ * the bundler or runtime serves it from the deployment (or the disk), no remote server is asked.
+ */
+function fetchesBundledAsset(bindings: FileBindings, call: ts.CallExpression): boolean {
+  const first = call.arguments[0];
+  if (first === undefined) return false;
+  const value = bindings.origin(first);
+  if (!ts.isNewExpression(value) || !ts.isIdentifier(value.expression) || value.expression.text !== 'URL') return false;
+  const [path, base] = value.arguments ?? [];
+  return path !== undefined && ts.isStringLiteralLike(path) && /^\.{1,2}\//.test(path.text) && base !== undefined && ts.isPropertyAccessExpression(base) && base.name.text === 'url' && ts.isMetaProperty(base.expression) && base.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
+}
+
 /** Server-sent events and streamed uploads must not end after a fixed time. */
 function isStreaming(literal: ts.ObjectLiteralExpression): boolean {
   return /text\/event-stream|\bduplex\b/.test(literal.getText());
@@ -753,7 +766,7 @@ export default defineRule<MessageId>({
             if (httpIsUnbounded(fileNames, node, request.timeoutKeys)) context.report({ messageId: 'http', data, range });
             return;
           }
-          if (request.client === 'fetch' && fetchesRequestObject(fileNames, node)) return;
+          if (request.client === 'fetch' && (fetchesRequestObject(fileNames, node) || fetchesBundledAsset(fileNames, node))) return;
           const option = request.client === 'fetch' ? deadlineOnlyWith(file, fileNames, node) : null;
           if (option !== null) {
             context.report({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
