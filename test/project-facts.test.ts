@@ -461,6 +461,11 @@ describe('project facts: the CLI reads the project once and uses them', () => {
       const reported = (JSON.parse(run.stdout) as { files: { path: string; findings: { ruleId: string; severity: string }[] }[] }).files;
       const severities = Object.fromEntries(reported.filter((file) => file.findings.length > 0).map((file) => [file.path, file.findings.map((finding) => `${finding.ruleId}:${finding.severity}`)]));
       assert.deepEqual(severities, { 'dags/common/feeds/sync.py': ['request-without-timeout:warning'], 'dags/common/legacy/rates.py': ['request-without-timeout:info'] });
+      // Past the Python budget no Python file is read, so none is taken for unused.
+      const resolver = createConfigResolver();
+      const dead = join(root, 'dags/common/legacy/rates.py');
+      assert.equal(createProjectFacts(resolver).factsFor(dead, resolver.resolve(dead)).unimported, true);
+      assert.equal(createProjectFacts(resolver, 5).factsFor(dead, resolver.resolve(dead)).unimported, undefined);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ import { collectFiles, readSourceFile } from './files';
 import { planFile, todayIso } from './lint-file';
 
 /**
- * At most this many JS/TS files of one project are read. Past it the facts are partial: HTTP
+ * At most this many JS/TS files of one project are read (and, apart, as many Python files). Past it the facts are partial: HTTP
  * defaults and model barrels found still count (they only silence or only add what they name),
  * but no module is called browser-only, since the importer that runs on a server may be unread.
  */
@@ -50,6 +50,8 @@ interface Project {
   folderAliases: { folder: string; aliases: PathAlias[] }[];
   packages: PackageManifestFacts[];
   complete: boolean;
+  /** Every Python file was read (see projectAt): otherwise none is, and no Python fact is kept. */
+  pythonRead: boolean;
   index: ProjectIndex | null;
 }
 
@@ -121,9 +123,13 @@ function isScript(path: string): boolean {
   return language === 'typescript' || language === 'javascript';
 }
 
+function isPython(path: string): boolean {
+  return languageOfPath(path) === 'python';
+}
+
 /** A file whose facts come from the rest of its project: JS/TS, and Python (imports only). */
 function hasProjectFacts(path: string): boolean {
-  return isScript(path) || languageOfPath(path) === 'python';
+  return isScript(path) || isPython(path);
 }
 
 /**
@@ -170,9 +176,9 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     let walked = 0;
     const others: string[] = [];
     const collected = collectFiles([root], { maxFileSizeBytes: MAX_FACTS_FILE_BYTES, isCancelled: () => ++walked > MAX_WALKED_FILES, onOtherFile: (path) => others.push(path) });
-    const scripts = collected.files.filter(hasProjectFacts);
+    const scripts = collected.files.filter(isScript);
     // A script the walk skipped (too large, unreadable) or never reached may be the server-side importer.
-    const skippedScripts = collected.cancelled || collected.skipped.some((entry) => hasProjectFacts(entry.path));
+    const skippedScripts = collected.cancelled || collected.skipped.some((entry) => isScript(entry.path));
     const files = new Map<string, FileFacts>();
     let unread = skippedScripts;
     for (const absolutePath of scripts.slice(0, maxFiles)) {
@@ -198,8 +204,26 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
       }
       files.set(projectPath, componentFileFacts(read.text));
     }
-    if (scripts.some((path) => path.endsWith('.py'))) readPythonReferenceFiles(root, others, files);
-    const project: Project = { root, files, aliases: aliasesOf(root), ...readManifests(root, others), complete: scripts.length + components.length <= maxFiles && !unread, index: null };
+    // Python files have their own budget (a large Python tree leaves the JS/TS facts whole), and are
+    // read all or none: one unread module may be the only importer of another.
+    const pythonFiles = collected.files.filter(isPython);
+    let pythonRead = pythonFiles.length > 0 && pythonFiles.length <= maxFiles && !collected.cancelled && !collected.skipped.some((entry) => isPython(entry.path));
+    const pythonFacts = new Map<string, FileFacts>();
+    for (const absolutePath of pythonRead ? pythonFiles : []) {
+      const projectPath = insideRoot(root, absolutePath);
+      if (projectPath === null) continue;
+      const read = readSourceFile(absolutePath);
+      if ('skipped' in read) {
+        pythonRead = false;
+        break;
+      }
+      pythonFacts.set(projectPath, factsOfText(projectPath, absolutePath, read.text, resolver));
+    }
+    if (pythonRead) {
+      for (const [path, facts] of pythonFacts) files.set(path, facts);
+      readPythonReferenceFiles(root, others, files);
+    }
+    const project: Project = { root, files, aliases: aliasesOf(root), ...readManifests(root, others), complete: scripts.length + components.length <= maxFiles && !unread, pythonRead, index: null };
     projects.set(root, project);
     return project;
   };
@@ -245,7 +269,7 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
       const projectPath = insideRoot(root, absolutePath);
       const project = projects.get(root);
       // A project not read yet is read, with this text, when a file of it is first linted.
-      if (projectPath === null || project === undefined) return false;
+      if (projectPath === null || project === undefined || (isPython(absolutePath) && !project.pythonRead)) return false;
       const facts = factsOfText(projectPath, absolutePath, text, resolver);
       const before = project.files.get(projectPath);
       if (before !== undefined && JSON.stringify(before) === JSON.stringify(facts)) return false;
