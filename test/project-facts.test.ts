@@ -4,15 +4,16 @@
  * front end's pre-pass as the CLI runs it on a scratch project.
  */
 
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, pythonReferenceFileFacts, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
 import { createConfigResolver } from '../server/src/workspace/config-resolver';
 import { createProjectFacts } from '../server/src/workspace/project-facts';
+import { loadPythonParser } from '../server/src/workspace/python';
 import { startServer } from './helpers/lsp-client';
 import { REPO_ROOT } from './helpers/paths';
 
@@ -21,7 +22,7 @@ const CLI_PATH = join(REPO_ROOT, 'dist', 'cli.js');
 const ROLE_SETTINGS = { sqlDialect: 'postgresql' as const, roles: [] };
 
 function languageOf(path: string): LanguageId {
-  return /\.[cm]?jsx?$/.test(path) ? 'javascript' : 'typescript';
+  return path.endsWith('.py') ? 'python' : /\.[cm]?jsx?$/.test(path) ? 'javascript' : 'typescript';
 }
 
 /** The index of a project given as path → text. */
@@ -260,6 +261,122 @@ describe('project facts: modules nothing imports', () => {
   });
 });
 
+describe('project facts: Python modules nothing imports', () => {
+  // A program: a DAG importing ten helper modules, so the project's Python modules import one another.
+  const program: Record<string, string> = { 'dags/nightly.py': Array.from({ length: 10 }, (_, index) => `from common.helpers import h${index}`).join('\n') + "\nwith DAG('nightly') as dag:\n    pass\n" };
+  for (let index = 0; index < 10; index++) program[`dags/common/helpers/h${index}.py`] = `def run_${index}():\n    return ${index}\n`;
+  const client = "import requests\n\n\ndef fetch_rates(day):\n    return requests.get(f'https://rates.example.com/{day}').json()\n";
+  const dead = 'dags/common/legacy/rates.py';
+  const unimported = (project: Record<string, string>, path = dead, base: Record<string, string> = program): boolean => {
+    const files = new Map<string, FileFacts>();
+    for (const [file, text] of Object.entries({ ...base, ...project })) {
+      files.set(file, /\.(?:py|[cm]?[jt]sx?)$/.test(file) ? extractFileFacts(file, languageOf(file), text, ROLE_SETTINGS) : pythonReferenceFileFacts(file, text));
+    }
+    return projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, complete: true }), path).unimported === true;
+  };
+
+  // Linting Python needs the grammar, which loads asynchronously, once.
+  before(async () => assert.equal(await loadPythonParser(), null));
+
+  test('a production module nothing imports is unimported: its findings are shown at info', () => {
+    assert.equal(unimported({ [dead]: client }), true);
+    const settings = settingsFromConfig(DEFAULT_CONFIG, '2026-12-07');
+    const result = lintDocument({ path: dead, languageId: 'python', text: client, project: { httpClientDefaults: [], modelImports: {}, unimported: true } }, settings, RULES);
+    assert.deepEqual(result.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'info']]);
+  });
+
+  test('not: a module imported by name, by a package import, from a package or relatively', () => {
+    assert.equal(unimported({ [dead]: client, 'dags/rates.py': 'import common.legacy.rates as rates\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/rates.py': 'from common.legacy import rates\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/rates.py': 'from common.legacy.rates import fetch_rates\n' }), false);
+    // Through a source root the project does not declare: `src/` here.
+    assert.equal(unimported({ 'src/shop/legacy/rates.py': client, 'src/shop/billing.py': 'from shop.legacy.rates import (\n    fetch_rates,\n)\n' }, 'src/shop/legacy/rates.py'), false);
+    assert.equal(unimported({ [dead]: client, 'dags/common/legacy/report.py': 'from . import rates\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/common/helpers/report.py': 'from ..legacy.rates import fetch_rates\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/rates.py': "import importlib\nrates = importlib.import_module('common.legacy.rates')\n" }), false);
+    // A relative import from another folder names another module.
+    assert.equal(unimported({ [dead]: client, 'dags/common/helpers/report.py': 'from .rates import fetch_rates\n' }), true);
+  });
+
+  test('imported only by a test: still unimported', () => {
+    assert.equal(unimported({ [dead]: client, 'tests/test_rates.py': 'from common.legacy.rates import fetch_rates\n\ndef test_rates():\n    assert fetch_rates\n' }), true);
+    assert.equal(unimported({ [dead]: client, 'dags/common/legacy/rates_test.py': 'import unittest\nfrom common.legacy.rates import fetch_rates\n' }), true);
+  });
+
+  test('not: a module a string names by its dotted name or its .py path', () => {
+    assert.equal(unimported({ [dead]: client, 'dags/settings_base.py': "CELERY_IMPORTS = ['common.legacy.rates']\n" }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/schedule.py': "JOBS = {'rates': 'common.legacy.rates.fetch_rates'}\n" }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/serve.py': "ENTRY = 'common.legacy.rates:fetch_rates'\n" }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/run.py': "COMMAND = ['python', '/opt/airflow/dags/common/legacy/rates.py']\n" }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/run.py': "COMMAND = 'python -m common.legacy.rates --day today'\n" }), false);
+    // A host or a file name is not a module: `rates.example.com` names no module here.
+    assert.equal(unimported({ [dead]: client, 'dags/run.py': "HOST = 'common.legacy.com'\nDATA = 'rates.csv'\n" }), true);
+  });
+
+  test('not: modules a computed import may load', () => {
+    assert.equal(unimported({ [dead]: client, 'dags/common/legacy/loader.py': 'import importlib\n\ndef load(name):\n    return importlib.import_module(name)\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'dags/loader.py': "import importlib\n\ndef load(name):\n    return importlib.import_module(f'common.legacy.{name}')\n" }), false);
+    // One in another folder loads that folder's modules, not this one.
+    assert.equal(unimported({ [dead]: client, 'dags/common/helpers/loader.py': 'import importlib\n\ndef load(name):\n    return importlib.import_module(name)\n' }), true);
+  });
+
+  test('not: a module that starts itself or that a scheduler or framework starts', () => {
+    const entries = [
+      "if __name__ == '__main__':\n    fetch_rates('today')\n",
+      "dag = DAG('rates', schedule='@daily')\n",
+      '@dag(schedule=None)\ndef rates_dag():\n    pass\n',
+      '@task\ndef rates_task():\n    return fetch_rates(1)\n',
+      '@shared_task\ndef rates_task():\n    return fetch_rates(1)\n',
+      '@app.task(bind=True)\ndef rates_task(self):\n    return fetch_rates(1)\n',
+      'app = Flask(__name__)\n',
+      "@router.get('/rates')\ndef rates():\n    return fetch_rates(1)\n",
+      'def lambda_handler(event, context):\n    return fetch_rates(event)\n',
+      'def handler(event, context):\n    return fetch_rates(event)\n',
+      "fetch_rates('today')\n",
+      "for day in ('mon', 'tue'):\n    fetch_rates(day)\n",
+      '# ---\n# python_callable: fetch_rates\n# ---\n',
+    ];
+    for (const entry of entries) assert.equal(unimported({ [dead]: `${client}\n${entry}` }), false, entry);
+    // Configuring a library as it is imported does not make it a program.
+    assert.equal(unimported({ [dead]: `import logging\nlogger = logging.getLogger(__name__)\nlogging.basicConfig(level=logging.INFO)\nload_dotenv()\n${client}` }), true);
+  });
+
+  test('not: a file its name or folder makes an entry point', () => {
+    for (const path of ['shop/orders/views.py', 'shop/orders/models.py', 'shop/orders/tasks.py', 'shop/orders/admin.py', 'shop/wsgi.py', 'shop/settings/production.py', 'shop/orders/management/commands/sync_rates.py', 'shop/orders/templatetags/rates.py', 'shop/orders/migrations/0002_rates.py', 'shop/rates/__init__.py', 'conftest.py', 'setup.py', 'manage.py', 'db/alembic/versions/2024_rates.py', 'db/alembic/env.py']) {
+      assert.equal(unimported({ [path]: client }, path), false, path);
+    }
+  });
+
+  test('not: a module a Procfile, pyproject, Dockerfile, YAML job or notebook names', () => {
+    assert.equal(unimported({ [dead]: client, Procfile: 'worker: python -m common.legacy.rates\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'pyproject.toml': '[project.scripts]\nrates = "common.legacy.rates:main"\n' }), false);
+    assert.equal(unimported({ [dead]: client, Dockerfile: 'FROM python:3.12\nCMD ["python", "dags/common/legacy/rates.py"]\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'k8s/rates-job.yaml': 'spec:\n  containers:\n    - command: ["python", "/app/common/legacy/rates.py"]\n' }), false);
+    assert.equal(unimported({ [dead]: client, 'setup.cfg': '[options.entry_points]\nconsole_scripts =\n    rates = common.legacy.rates:main\n' }), false);
+    const notebook = JSON.stringify({ cells: [{ cell_type: 'code', source: ['from common.legacy.rates import fetch_rates\n', "fetch_rates('today')\n"] }] });
+    assert.equal(unimported({ [dead]: client, 'analysis/rates.ipynb': notebook }), false);
+    // A file that names something else does not.
+    assert.equal(unimported({ [dead]: client, Procfile: 'web: gunicorn shop.wsgi:application\n' }), true);
+  });
+
+  test('not: a module of a published package, whose users import it', () => {
+    const published = { 'dags/common/legacy/__init__.py': '', 'pyproject.toml': '[build-system]\nrequires = ["setuptools"]\n' };
+    assert.equal(unimported({ [dead]: client, ...published }), false);
+    assert.equal(unimported({ [dead]: client, ...published, 'pyproject.toml': '[tool.poetry]\npackage-mode = false\n\n[build-system]\nrequires = ["poetry-core"]\n' }), true);
+  });
+
+  test('not: a project whose Python modules do not import one another; JS/TS and Python are counted apart', () => {
+    const scripts: Record<string, string> = { 'scripts/a.py': 'from helpers import x\n', 'helpers.py': 'x = 1\n' };
+    assert.equal(unimported({ [dead]: client }, dead, scripts), false);
+    // Ten imported TypeScript modules do not make a Python scratch folder a program.
+    const typescript: Record<string, string> = { 'src/main.ts': Array.from({ length: 10 }, (_, index) => `import { m${index} } from './lib/m${index}';`).join('\n') + '\n' };
+    for (let index = 0; index < 10; index++) typescript[`src/lib/m${index}.ts`] = `export const m${index} = ${index};\n`;
+    assert.equal(unimported({ [dead]: client }, dead, { ...scripts, ...typescript }), false);
+    // Nor does a Python program make an unimported TypeScript module dead.
+    assert.equal(unimported({ 'src/legacy/client.ts': "export const get = () => fetch('https://example.com');\n" }, 'src/legacy/client.ts'), false);
+  });
+});
+
 describe('project facts: a job its metadata retires', () => {
   test('deprecated: true in metadata.yaml retires the job; anything else does not', () => {
     assert.equal(retiredByJobMetadata('metadata.yaml', 'friendly_name: Rates\ndeprecated: true\nowners:\n- a@example.com\n'), 'its metadata.yaml says deprecated: true');
@@ -339,6 +456,30 @@ describe('project facts: the CLI reads the project once and uses them', () => {
       const severities = Object.fromEntries(files.map((file) => [file.path, file.findings.map((finding) => `${finding.ruleId}:${finding.severity}`)]));
       assert.deepEqual(severities, { 'sql/rates_v1/query.py': ['request-without-timeout:info'], 'sql/rates_v2/query.py': ['request-without-timeout:warning'] });
       assert.match(files.find((file) => file.path === 'sql/rates_v1/query.py')?.findings[0]?.note ?? '', /this job no longer runs \(its metadata.yaml says deprecated: true\)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('the pre-pass reads Python files and the Procfile: a module only a test imports is at info, one the Procfile runs is not', () => {
+    const client = "import requests\n\n\ndef fetch(day):\n    return requests.get(f'https://rates.example.com/{day}').json()\n";
+    const files: Record<string, string> = { '.faultline.json': '{}', Procfile: 'worker: python -m common.feeds.sync\n' };
+    files['dags/nightly.py'] = Array.from({ length: 10 }, (_, index) => `from common.helpers import h${index}`).join('\n') + "\nwith DAG('nightly') as dag:\n    pass\n";
+    for (let index = 0; index < 10; index++) files[`dags/common/helpers/h${index}.py`] = `def run_${index}():\n    return ${index}\n`;
+    files['dags/common/feeds/sync.py'] = client;
+    files['dags/common/legacy/rates.py'] = client;
+    files['tests/test_rates.py'] = 'from common.legacy.rates import fetch\n\n\ndef test_fetch():\n    assert fetch\n';
+    const root = scratch(files);
+    try {
+      const run = audit(root, 'audit', 'dags', '--format', 'json', '--severity', 'info', '--no-cache');
+      const reported = (JSON.parse(run.stdout) as { files: { path: string; findings: { ruleId: string; severity: string }[] }[] }).files;
+      const severities = Object.fromEntries(reported.filter((file) => file.findings.length > 0).map((file) => [file.path, file.findings.map((finding) => `${finding.ruleId}:${finding.severity}`)]));
+      assert.deepEqual(severities, { 'dags/common/feeds/sync.py': ['request-without-timeout:warning'], 'dags/common/legacy/rates.py': ['request-without-timeout:info'] });
+      // Past the Python budget no Python file is read, so none is taken for unused.
+      const resolver = createConfigResolver();
+      const dead = join(root, 'dags/common/legacy/rates.py');
+      assert.equal(createProjectFacts(resolver).factsFor(dead, resolver.resolve(dead)).unimported, true);
+      assert.equal(createProjectFacts(resolver, 5).factsFor(dead, resolver.resolve(dead)).unimported, undefined);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

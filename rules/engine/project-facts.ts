@@ -15,6 +15,7 @@
 import { detectFileRole, JSX_FILE_REASON, SERVER_MODULE } from './roles';
 import { ts } from './languages/typescript';
 import { importedModules } from './prefilter';
+import { publishesPythonPackages, pythonFileReferences, referenceFileReferences } from './python-references';
 import type { FileRole, HttpClientDefault, LanguageId, LintSettings, OrmLibrary, ProjectFacts } from './types';
 
 /** What one file contributes to its project's facts. Plain data: cached and sent to workers. */
@@ -57,6 +58,13 @@ export interface FileFacts {
   autoImports?: boolean;
   /** Exports something (`export`, `module.exports`, `exports.x =`): a module meant to be imported, not a program. */
   exportsSomething?: boolean;
+  /**
+   * The Python modules the file imports or names (a Python file, or a Procfile, Dockerfile, YAML,
+   * TOML or notebook that starts Python code), in the forms python-references.ts describes.
+   */
+  pythonImports?: string[];
+  /** A packaging file (setup.py, setup.cfg, pyproject.toml) publishing the Python packages of its folder: their users import them. */
+  publishesPackages?: boolean;
 }
 
 /**
@@ -175,6 +183,7 @@ function declaredModels(text: string, modules: ReadonlySet<string>): OrmLibrary 
 
 /** What `text` (the file at `path` inside its project) contributes to the project's facts. */
 export function extractFileFacts(path: string, languageId: LanguageId, text: string, settings: Pick<LintSettings, 'sqlDialect' | 'roles'>): FileFacts {
+  if (languageId === 'python') return pythonFileFacts(path, text, settings);
   if (languageId !== 'typescript' && languageId !== 'javascript') return {};
   const role = detectFileRole(path, languageId, text, settings);
   const facts: FileFacts = { role: role.role };
@@ -194,6 +203,34 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   const orm = declaredModels(text, new Set(modules));
   if (orm !== undefined) facts.declaresModels = orm;
   Object.assign(facts, loadingFacts(path, text, facts.imports));
+  return facts;
+}
+
+/** A Python module's facts: its role, what it imports or names, how it loads modules, whether it starts. */
+function pythonFileFacts(path: string, text: string, settings: Pick<LintSettings, 'sqlDialect' | 'roles'>): FileFacts {
+  const role = detectFileRole(path, 'python', text, settings);
+  // Any module's top-level names can be imported: a Python module always exports something.
+  const facts: FileFacts = { role: role.role, exportsSomething: true };
+  if (role.source === 'config') facts.roleFromConfig = true;
+  const found = pythonFileReferences(path, text);
+  if (found.references.length > 0) facts.pythonImports = found.references;
+  if (found.computedLoads.length > 0) facts.computedLoads = found.computedLoads;
+  if (found.globFolders.length > 0) facts.globFolders = found.globFolders;
+  if (found.entrySigns) facts.entrySigns = true;
+  if (publishesPythonPackages(path.slice(path.lastIndexOf('/') + 1), text)) facts.publishesPackages = true;
+  return facts;
+}
+
+/**
+ * What a file that starts Python code contributes (a Procfile, Dockerfile, shell script, YAML,
+ * JSON, TOML, setup.cfg or notebook: see isPythonReferenceFile): the modules and `.py` paths it
+ * names. Read as data; nothing in it runs.
+ */
+export function pythonReferenceFileFacts(path: string, text: string): FileFacts {
+  const facts: FileFacts = {};
+  const references = referenceFileReferences(path, text);
+  if (references.length > 0) facts.pythonImports = references;
+  if (publishesPythonPackages(path.slice(path.lastIndexOf('/') + 1), text)) facts.publishesPackages = true;
   return facts;
 }
 
@@ -553,7 +590,7 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
       if (!changed) break;
     }
   }
-  const unimportedModules = options.complete ? findUnimported(files, importers, packages) : new Set<string>();
+  const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImportersOf(files) }, packages) : new Set<string>();
   return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports), unimportedModules };
 }
 
@@ -578,24 +615,113 @@ function isInside(path: string, folder: string): boolean {
 }
 
 /**
+ * Python files named as conventions by their runners and frameworks: Django's modules (`models`,
+ * `views`, `admin`, `apps`, `urls`, `signals`, `tasks`, ...), servers' (`wsgi`, `asgi`, `gunicorn.conf`),
+ * settings, a package's `__init__` and `__main__`, pytest's `conftest`, setup and task-runner files,
+ * Sphinx's `conf`, Alembic's `env`; folders loaded by place (Django's `management/commands/`,
+ * `templatetags/`, `migrations/`, `settings/`; Alembic's `versions/`).
+ */
+const PYTHON_ENTRY_PATH = /(?:^|\/)(?:(?:models|views|admin|apps|urls|signals|receivers|handlers|tasks|forms|serializers|api|schema|schemas|routes|routing|consumers|context_processors|middleware|wsgi|asgi|settings|local_settings|[\w-]+_settings|settings_[\w-]+|celery|celeryconfig|gunicorn[\w.-]*|manage|conftest|setup|__init__|__main__|main|app|application|handler|lambda_function|noxfile|fabfile|dodo|conf|env)\.py$|(?:management\/commands|templatetags|migrations|versions|settings)\/)/;
+
+/** Folders deeper than this are not indexed by every suffix: a dotted name rarely has more parts. */
+const MAX_MODULE_DEPTH = 16;
+
+/**
+ * Which Python files each Python module is imported or named by. A dotted name resolves to any
+ * file whose path ends with it (`a/b/c.py` or `a/b/c/__init__.py`), whichever folder the project
+ * puts on Python's path (the root, `src/`, an Airflow `dags/` folder); when its trailing parts are
+ * not a module (`'pkg.tasks.send_mail'`), its longest leading part that is. A `.py` path resolves
+ * by its longest trailing part. Every match of an ambiguous name counts: a module wrongly taken
+ * for unused hides its findings. A test importing a module does not make it used.
+ */
+function pythonImportersOf(files: ReadonlyMap<string, FileFacts>): Map<string, string[]> {
+  const bySuffix = new Map<string, string[]>();
+  const byPath = new Map<string, string[]>();
+  const index = (key: string, path: string): void => {
+    const parts = key.split('/');
+    for (let start = Math.max(0, parts.length - MAX_MODULE_DEPTH); start < parts.length; start++) {
+      const suffix = parts.slice(start).join('/');
+      const list = bySuffix.get(suffix);
+      if (list === undefined) bySuffix.set(suffix, [path]);
+      else list.push(path);
+    }
+    byPath.set(key, [...(byPath.get(key) ?? []), path]);
+  };
+  for (const path of files.keys()) {
+    if (!path.endsWith('.py')) continue;
+    const module = path.slice(0, -'.py'.length);
+    index(module, path);
+    if (module === '__init__' || module.endsWith('/__init__')) {
+      const folder = folderOf(path);
+      if (folder !== '') index(folder, path);
+    }
+  }
+  const resolved = new Map<string, readonly string[]>();
+  const resolve = (reference: string): readonly string[] => {
+    const known = resolved.get(reference);
+    if (known !== undefined) return known;
+    let targets: readonly string[] = [];
+    const body = reference.slice(2);
+    if (reference.startsWith('f:')) {
+      // A path: the longest trailing part that names a module (`/opt/app/jobs/run.py` is `jobs/run.py` here).
+      const parts = body.split('/');
+      for (let start = 0; start < parts.length && targets.length === 0; start++) targets = bySuffix.get(parts.slice(start).join('/')) ?? [];
+    } else {
+      // A dotted name: the longest leading part that names a module; a relative import's from the root.
+      const anchored = body.startsWith('/');
+      const parts = (anchored ? body.slice(1) : body).split('/').filter((part) => part !== '');
+      for (let end = parts.length; end > 0 && targets.length === 0; end--) targets = (anchored ? byPath : bySuffix).get(parts.slice(0, end).join('/')) ?? [];
+    }
+    resolved.set(reference, targets);
+    return targets;
+  };
+  const importers = new Map<string, string[]>();
+  for (const [path, facts] of files) {
+    if (facts.pythonImports === undefined || facts.role === 'test') continue;
+    for (const reference of facts.pythonImports) {
+      for (const target of resolve(reference)) {
+        if (target === path) continue;
+        const list = importers.get(target);
+        if (list === undefined) importers.set(target, [path]);
+        else if (list[list.length - 1] !== path) list.push(path);
+      }
+    }
+  }
+  return importers;
+}
+
+/**
  * Production modules that no file of the project imports and nothing marks as an entry point:
  * code that cannot run (dead code, a copy left behind). Whatever could load a module without
  * naming it keeps that module out: a computed `require`, a glob a framework loads, a workspace
  * package imported by a name the pre-pass cannot follow.
  */
-function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: ReadonlyMap<string, readonly string[]>, packages: WorkspacePackages): Set<string> {
+function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: { scripts: ReadonlyMap<string, readonly string[]>; python: ReadonlyMap<string, readonly string[]> }, packages: WorkspacePackages): Set<string> {
   const unimported = new Set<string>();
-  if ([...files.values()].some((facts) => facts.autoImports === true)) return unimported;
+  const isPython = (path: string): boolean => path.endsWith('.py');
+  const importersOf = (path: string): ReadonlyMap<string, readonly string[]> => (isPython(path) ? importers.python : importers.scripts);
   // A few files that do not import each other are a scratch folder or a set of scripts, not a
   // program whose modules import one another: there, no file is dead for want of an importer.
-  let imported = 0;
-  for (const [path, facts] of files) if (facts.role === 'production' && importers.has(path)) imported++;
-  if (imported < MIN_IMPORTED_MODULES) return unimported;
+  // JS/TS and Python are separate programs, counted apart.
+  let importedScripts = 0;
+  let importedPython = 0;
+  for (const [path, facts] of files) {
+    if (facts.role !== 'production' || !importersOf(path).has(path)) continue;
+    if (isPython(path)) importedPython++;
+    else importedScripts++;
+  }
+  const scriptsCount = importedScripts >= MIN_IMPORTED_MODULES && ![...files.values()].some((facts) => facts.autoImports === true);
+  const pythonCounts = importedPython >= MIN_IMPORTED_MODULES;
+  if (!scriptsCount && !pythonCounts) return unimported;
   const loadedFolders = [...packages.opaqueFolders];
   const loadedChildren = new Set<string>();
   const globFolderNames = new Set<string>();
   const globSuffixes: string[] = [];
+  const publishedFolders: string[] = [];
+  const pythonPackages = new Set<string>();
   for (const [path, facts] of files) {
+    if (facts.publishesPackages === true) publishedFolders.push(folderOf(path));
+    if (path === '__init__.py' || path.endsWith('/__init__.py')) pythonPackages.add(folderOf(path));
     for (const load of facts.computedLoads ?? []) {
       if (load.startsWith('children:')) loadedChildren.add(load.slice('children:'.length));
       else loadedFolders.push(load.slice('subtree:'.length));
@@ -608,9 +734,12 @@ function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: Readon
     }
   }
   for (const [path, facts] of files) {
-    if (facts.role !== 'production' || facts.roleFromConfig === true || facts.exportsSomething !== true || facts.entrySigns === true || importers.has(path)) continue;
+    if (facts.role !== 'production' || facts.roleFromConfig === true || facts.exportsSomething !== true || facts.entrySigns === true || importersOf(path).has(path)) continue;
+    if (!(isPython(path) ? pythonCounts : scriptsCount)) continue;
     if (packages.entries.has(path) || ENTRY_PATH.test(path)) continue;
     const folder = folderOf(path);
+    // A module of a published Python package: its users import it.
+    if (isPython(path) && (PYTHON_ENTRY_PATH.test(path) || (pythonPackages.has(folder) && publishedFolders.some((published) => isInside(path, published))))) continue;
     if (loadedFolders.some((loaded) => isInside(path, loaded))) continue;
     // `` require(`./x/${name}`) `` loads x's files and the index files of x's folders.
     if (loadedChildren.has(folder) || (/\/index\.[cm]?[jt]sx?$/.test(path) && loadedChildren.has(folderOf(folder)))) continue;

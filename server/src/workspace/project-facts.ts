@@ -2,7 +2,8 @@
  * The project-facts pre-pass (#13): what each file's findings depend on in the other files of its
  * project. One index per project root (the repository, else the `.faultline.json` folder, else
  * the nearest manifest: the root projectPathOf uses), built the first time a file of that
- * project is linted, by reading its JS/TS files once; each file's facts are kept by path, so an
+ * project is linted, by reading its JS/TS and Python files once (and, in a project with Python,
+ * the files that start Python code: Procfile, Dockerfiles, YAML, TOML, notebooks); each file's facts are kept by path, so an
  * editor's change to one file re-reads that file alone (`update`), and the project's index is
  * rebuilt from the kept facts only when a file's facts changed. The engine's side (what is read
  * from a file, how facts combine) is rules/engine/project-facts.ts; this module owns the I/O.
@@ -10,13 +11,13 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, languageOfPath, NO_PROJECT_FACTS, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, retiredByJobMetadata, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, isPythonReferenceFile, languageOfPath, NO_PROJECT_FACTS, packageManifestFacts, pathAliasesFromTsconfig, projectFactsOf, pythonReferenceFileFacts, retiredByJobMetadata, type FileFacts, type PackageManifestFacts, type PathAlias, type ProjectFacts, type ProjectIndex } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 import { collectFiles, readSourceFile } from './files';
 import { planFile, todayIso } from './lint-file';
 
 /**
- * At most this many JS/TS files of one project are read. Past it the facts are partial: HTTP
+ * At most this many JS/TS files of one project are read (and, apart, as many Python files). Past it the facts are partial: HTTP
  * defaults and model barrels found still count (they only silence or only add what they name),
  * but no module is called browser-only, since the importer that runs on a server may be unread.
  */
@@ -49,6 +50,8 @@ interface Project {
   folderAliases: { folder: string; aliases: PathAlias[] }[];
   packages: PackageManifestFacts[];
   complete: boolean;
+  /** Every Python file was read (see projectAt): otherwise none is, and no Python fact is kept. */
+  pythonRead: boolean;
   index: ProjectIndex | null;
 }
 
@@ -58,6 +61,9 @@ const COMPONENT_FILE = /\.(?:vue|svelte|astro|mdx|marko)$/;
 const JOB_METADATA_FILES = ['metadata.yaml', 'metadata.yml'];
 /** At most this many manifests and configs of one project are read. */
 const MAX_MANIFESTS = 2_000;
+/** At most this many files that may start Python code (YAML, Dockerfiles, ...) are read, each up to this size. */
+const MAX_PYTHON_REFERENCE_FILES = 5_000;
+const MAX_PYTHON_REFERENCE_BYTES = 1024 * 1024;
 
 /** What the project's manifests say: its packages and its nested tsconfigs' aliases. */
 function readManifests(root: string, others: readonly string[]): Pick<Project, 'folderAliases' | 'packages'> {
@@ -117,6 +123,38 @@ function isScript(path: string): boolean {
   return language === 'typescript' || language === 'javascript';
 }
 
+function isPython(path: string): boolean {
+  return languageOfPath(path) === 'python';
+}
+
+/** A file whose facts come from the rest of its project: JS/TS, and Python (imports only). */
+function hasProjectFacts(path: string): boolean {
+  return isScript(path) || isPython(path);
+}
+
+/**
+ * Which modules the project's non-Python files name (a Procfile's command, a Kubernetes job's
+ * `python -m`, pyproject's scripts): read as data, only in a project that has Python files.
+ */
+function readPythonReferenceFiles(root: string, others: readonly string[], files: Map<string, FileFacts>): void {
+  let read = 0;
+  for (const absolutePath of others) {
+    if (read >= MAX_PYTHON_REFERENCE_FILES) break;
+    const projectPath = insideRoot(root, absolutePath);
+    if (projectPath === null || !isPythonReferenceFile(projectPath)) continue;
+    if ((statSync(absolutePath, { throwIfNoEntry: false })?.size ?? Infinity) > MAX_PYTHON_REFERENCE_BYTES) continue;
+    read++;
+    let text: string;
+    try {
+      text = readFileSync(absolutePath, 'utf8');
+    } catch {
+      continue;
+    }
+    const facts = pythonReferenceFileFacts(projectPath, text);
+    if (facts.pythonImports !== undefined || facts.publishesPackages !== undefined) files.set(projectPath, facts);
+  }
+}
+
 function factsOfText(projectPath: string, absolutePath: string, text: string, resolver: ConfigResolver): FileFacts {
   const plan = planFile(absolutePath, resolver, { today: todayIso() });
   if (plan.ignored && languageOfPath(absolutePath) === null) return {};
@@ -166,7 +204,26 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
       }
       files.set(projectPath, componentFileFacts(read.text));
     }
-    const project: Project = { root, files, aliases: aliasesOf(root), ...readManifests(root, others), complete: scripts.length + components.length <= maxFiles && !unread, index: null };
+    // Python files have their own budget (a large Python tree leaves the JS/TS facts whole), and are
+    // read all or none: one unread module may be the only importer of another.
+    const pythonFiles = collected.files.filter(isPython);
+    let pythonRead = pythonFiles.length > 0 && pythonFiles.length <= maxFiles && !collected.cancelled && !collected.skipped.some((entry) => isPython(entry.path));
+    const pythonFacts = new Map<string, FileFacts>();
+    for (const absolutePath of pythonRead ? pythonFiles : []) {
+      const projectPath = insideRoot(root, absolutePath);
+      if (projectPath === null) continue;
+      const read = readSourceFile(absolutePath);
+      if ('skipped' in read) {
+        pythonRead = false;
+        break;
+      }
+      pythonFacts.set(projectPath, factsOfText(projectPath, absolutePath, read.text, resolver));
+    }
+    if (pythonRead) {
+      for (const [path, facts] of pythonFacts) files.set(path, facts);
+      readPythonReferenceFiles(root, others, files);
+    }
+    const project: Project = { root, files, aliases: aliasesOf(root), ...readManifests(root, others), complete: scripts.length + components.length <= maxFiles && !unread, pythonRead, index: null };
     projects.set(root, project);
     return project;
   };
@@ -199,8 +256,8 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
       const retired = retiredJobOf(dirname(absolutePath));
       const root = rootOf(resolved);
       const projectPath = root === null ? null : insideRoot(root, absolutePath);
-      // Only JS/TS files have facts from the rest of the project; any file may be part of a retired job.
-      let facts = root === null || projectPath === null || !isScript(absolutePath) ? NO_PROJECT_FACTS : projectFactsOf(indexOf(projectAt(root)), projectPath);
+      // Only JS/TS and Python files have facts from the rest of the project; any file may be part of a retired job.
+      let facts = root === null || projectPath === null || !hasProjectFacts(absolutePath) ? NO_PROJECT_FACTS : projectFactsOf(indexOf(projectAt(root)), projectPath);
       // A module being written is not imported yet: the editor shows its findings in full.
       if (facts.unimported === true && edited.has(absolutePath)) facts = { ...facts, unimported: false };
       return retired === undefined ? facts : { ...facts, retired };
@@ -208,11 +265,11 @@ export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJ
     update(absolutePath, text, resolved) {
       edited.add(absolutePath);
       const root = rootOf(resolved);
-      if (root === null || !isScript(absolutePath) || text.length > MAX_FACTS_FILE_BYTES) return false;
+      if (root === null || !hasProjectFacts(absolutePath) || text.length > MAX_FACTS_FILE_BYTES) return false;
       const projectPath = insideRoot(root, absolutePath);
       const project = projects.get(root);
       // A project not read yet is read, with this text, when a file of it is first linted.
-      if (projectPath === null || project === undefined) return false;
+      if (projectPath === null || project === undefined || (isPython(absolutePath) && !project.pythonRead)) return false;
       const facts = factsOfText(projectPath, absolutePath, text, resolver);
       const before = project.files.get(projectPath);
       if (before !== undefined && JSON.stringify(before) === JSON.stringify(facts)) return false;
