@@ -129,6 +129,14 @@ describe('project facts: modules only browser code imports', () => {
     assert.equal(projectFactsOf(indexOf({ 'src/store/version.ts': store, 'src/__tests__/version.test.ts': test }), 'src/store/version.ts').browserImporter, undefined);
   });
 
+  test("an enum from @prisma/client is no server sign (browser components import them); the Prisma client is", () => {
+    const upload = "import { StorageType } from '@prisma/client';\nexport async function put(file: Blob, type: StorageType) {\n  return fetch('/api/upload', { method: 'POST', body: file });\n}\n";
+    const modal = "import { put } from '../lib/put-file';\nexport function UploadModal() { return null; }\n";
+    assert.equal(projectFactsOf(indexOf({ 'src/lib/put-file.ts': upload, 'src/components/UploadModal.tsx': modal }), 'src/lib/put-file.ts').browserImporter, 'src/components/UploadModal.tsx');
+    const query = "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport const put = () => prisma.file.findMany();\n";
+    assert.equal(projectFactsOf(indexOf({ 'src/lib/put-file.ts': query, 'src/components/UploadModal.tsx': modal }), 'src/lib/put-file.ts').browserImporter, undefined);
+  });
+
   test('a module imported only by Vue components is browser code, unless a Nuxt app renders them on its server', () => {
     const sfc = "<template><button @click=\"check\">Check</button></template>\n<script setup lang=\"ts\">\nimport { latest } from '../store/version';\nconst check = () => latest();\n</script>\n";
     const filesOf = (extra: Record<string, string>) => {

@@ -39,6 +39,8 @@ describe('file roles: each detector on both sides', () => {
     { name: 'conftest.py', path: 'app/conftest.py', role: 'test' },
     { name: 'a tests.ts module', path: 'src/sources/serp/tests.ts', role: 'test' },
     { name: 'an api_tests/ folder', path: 'api_tests/orders.py', role: 'test' },
+    { name: 'a test-helpers package (end-to-end helpers outside the spec files)', path: 'packages/test-helpers/src/mailbox.ts', role: 'test' },
+    { name: 'not: a helpers/ folder', path: 'packages/api/src/helpers/mailbox.ts', role: 'production' },
     { name: 'not: a folder whose name merely contains test', path: 'src/contest/entries.ts', role: 'production' },
     { name: 'a Python module importing pytest', path: 'app/checks.py', text: 'import pytest\n\ndef check_orders():\n    pass\n', role: 'test' },
     { name: 'a TS module importing vitest', path: 'src/orders-check.ts', text: "import { describe, it } from 'vitest';\n", role: 'test' },

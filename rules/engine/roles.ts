@@ -38,7 +38,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'generated', pattern: /\.min\.[cm]?js$|\.d\.[cm]?ts$|_pb2(_grpc)?\.py$|\.generated\.[a-z]+$/i, says: 'file name' },
   { role: 'example', pattern: /(^|\/)(examples?|samples?|demos?|docs?|documentation|tutorials?|playground|sandbox|benchmarks?|bench|storybook|stories)\//i, says: 'folder' },
   { role: 'example', pattern: /\.stories\.[cm]?[jt]sx?$/i, says: 'file name' },
-  { role: 'test', pattern: /(^|\/)(tests?|__tests__|__e2e__|__mocks__|testing|spec|specs|e2e|[a-z0-9]+[_-]tests?|test[_-]?utils|fixtures?|cypress|playwright)\//i, says: 'folder' },
+  { role: 'test', pattern: /(^|\/)(tests?|__tests__|__e2e__|__mocks__|testing|spec|specs|e2e|[a-z0-9]+[_-]tests?|test[_-]?(?:utils|helpers?|support|kit)|testkit|fixtures?|cypress|playwright)\//i, says: 'folder' },
   { role: 'test', pattern: /\.(test|spec|e2e|cy|bench|(?:server|client|unit|integration|api|browser|node)test)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
   {
     role: 'migration',
@@ -96,8 +96,12 @@ const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocume
 /** Why a .jsx/.tsx file is browser code: by its extension alone (Next.js server components are .tsx too). */
 export const JSX_FILE_REASON = 'a JSX file';
 
-/** Imports that only server code makes: a module with one never runs in a browser. */
-export const SERVER_MODULE = /(?:\brequire\s*\(\s*|\bfrom\s+)["'](?:node:[\w/]+|fs|fs\/promises|child_process|http|https|net|os|express|koa|fastify|pg|mysql2?|knex|sequelize|mongoose|ioredis|redbean-node|@prisma\/client|server-only|typeorm|mssql|better-sqlite3|sqlite3|@google-cloud\/[\w-]+)["']/;
+/**
+ * Imports that only server code makes: a module with one never runs in a browser. Of
+ * `@prisma/client`, only the client itself: its enums and types (`import { Role } from
+ * '@prisma/client'`) are imported by browser components too.
+ */
+export const SERVER_MODULE = /(?:\brequire\s*\(\s*|\bfrom\s+)["'](?:node:[\w/]+|fs|fs\/promises|child_process|http|https|net|os|express|koa|fastify|pg|mysql2?|knex|sequelize|mongoose|ioredis|redbean-node|server-only|typeorm|mssql|better-sqlite3|sqlite3|@google-cloud\/[\w-]+)["']|\bPrismaClient\b[^;'"]{0,200}\bfrom\s+["']@prisma\/client["']|\brequire\s*\(\s*["']@prisma\/client["']/;
 
 
 /**
