@@ -461,6 +461,28 @@ describe('project facts: the CLI reads the project once and uses them', () => {
     }
   });
 
+  test('a module only a Lambda container image runs has its findings at info, naming the handler', () => {
+    const helper = "import requests\n\n\ndef rates():\n    return requests.get('https://rates.example.com').json()\n";
+    const root = scratch({
+      '.faultline.json': '{}',
+      'api/runtime/Dockerfile': 'FROM public.ecr.aws/lambda/python:3.12\nCOPY . ${LAMBDA_TASK_ROOT}\nCMD [ "lambda_function.handler" ]\n',
+      'api/runtime/lambda_function.py': 'from mangum import Mangum\nfrom src.main import app\n\nhandler = Mangum(app)\n',
+      'api/runtime/src/main.py': 'from fastapi import FastAPI\nfrom src.rates import rates\n\napp = FastAPI()\n',
+      'api/runtime/src/rates.py': helper,
+      'api/runtime/local.py': 'import uvicorn\nfrom src import main\n\nif __name__ == "__main__":\n    uvicorn.run(main.app)\n',
+      'jobs/rates.py': helper,
+    });
+    try {
+      const run = audit(root, 'audit', '.', '--format', 'json', '--severity', 'info', '--no-cache', '--rules', 'request-without-timeout');
+      const files = (JSON.parse(run.stdout) as { files: { path: string; findings: { ruleId: string; severity: string; note: string }[] }[] }).files;
+      const severities = Object.fromEntries(files.filter((file) => file.findings.length > 0).map((file) => [file.path, file.findings.map((finding) => finding.severity)]));
+      assert.deepEqual(severities, { 'api/runtime/src/rates.py': ['info'], 'jobs/rates.py': ['warning'] });
+      assert.match(files.find((file) => file.path === 'api/runtime/src/rates.py')?.findings[0]?.note ?? '', /serverless function .*`api\/runtime\/lambda_function\.py`/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('the pre-pass reads Python files and the Procfile: a module only a test imports is at info, one the Procfile runs is not', () => {
     const client = "import requests\n\n\ndef fetch(day):\n    return requests.get(f'https://rates.example.com/{day}').json()\n";
     const files: Record<string, string> = { '.faultline.json': '{}', Procfile: 'worker: python -m common.feeds.sync\n' };
