@@ -469,6 +469,28 @@ describe('project facts: the CLI reads the project once and uses them', () => {
     }
   });
 
+  test('a module only a Lambda container image runs has its findings at info, naming the handler', () => {
+    const helper = "import requests\n\n\ndef rates():\n    return requests.get('https://rates.example.com').json()\n";
+    const root = scratch({
+      '.faultline.json': '{}',
+      'api/runtime/Dockerfile': 'FROM public.ecr.aws/lambda/python:3.12\nCOPY . ${LAMBDA_TASK_ROOT}\nCMD [ "lambda_function.handler" ]\n',
+      'api/runtime/lambda_function.py': 'from mangum import Mangum\nfrom src.main import app\n\nhandler = Mangum(app)\n',
+      'api/runtime/src/main.py': 'from fastapi import FastAPI\nfrom src.rates import rates\n\napp = FastAPI()\n',
+      'api/runtime/src/rates.py': helper,
+      'api/runtime/local.py': 'import uvicorn\nfrom src import main\n\nif __name__ == "__main__":\n    uvicorn.run(main.app)\n',
+      'jobs/rates.py': helper,
+    });
+    try {
+      const run = audit(root, 'audit', '.', '--format', 'json', '--severity', 'info', '--no-cache', '--rules', 'request-without-timeout');
+      const files = (JSON.parse(run.stdout) as { files: { path: string; findings: { ruleId: string; severity: string; note: string }[] }[] }).files;
+      const severities = Object.fromEntries(files.filter((file) => file.findings.length > 0).map((file) => [file.path, file.findings.map((finding) => finding.severity)]));
+      assert.deepEqual(severities, { 'api/runtime/src/rates.py': ['info'], 'jobs/rates.py': ['warning'] });
+      assert.match(files.find((file) => file.path === 'api/runtime/src/rates.py')?.findings[0]?.note ?? '', /serverless function .*`api\/runtime\/lambda_function\.py`/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('the pre-pass reads Python files and the Procfile: a module only a test imports is at info, one the Procfile runs is not', () => {
     const client = "import requests\n\n\ndef fetch(day):\n    return requests.get(f'https://rates.example.com/{day}').json()\n";
     const files: Record<string, string> = { '.faultline.json': '{}', Procfile: 'worker: python -m common.feeds.sync\n' };
@@ -566,4 +588,98 @@ test('language server: a module created or deleted outside the editor changes th
     await client.stop();
     rmSync(workspace, { recursive: true, force: true });
   }
+});
+
+describe('project facts: code only a serverless function runs', () => {
+  const helper = "import requests\n\n\ndef fetch_rates(day):\n    return requests.get(f'https://rates.example.com/{day}').json()\n";
+  const handler = 'from rates.client import fetch_rates\n\n\ndef handler(event, context):\n    return fetch_rates(event["day"])\n';
+  const facts = (project: Record<string, string>, complete = true) => {
+    const files = new Map<string, FileFacts>();
+    for (const [file, text] of Object.entries(project)) {
+      files.set(file, /\.(?:py|[cm]?[jt]sx?)$/.test(file) ? extractFileFacts(file, languageOf(file), text, ROLE_SETTINGS) : pythonReferenceFileFacts(file, text));
+    }
+    return (path: string): ProjectFacts => projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, complete }), path);
+  };
+  const isEntry = (path: string, text: string): boolean => extractFileFacts(path, languageOf(path), text, ROLE_SETTINGS).lambdaEntry === true;
+  const severities = (path: string, text: string, project: ProjectFacts) => {
+    const result = lintDocument({ path, languageId: languageOf(path), text, project }, settingsFromConfig(DEFAULT_CONFIG, '2026-12-07'), RULES);
+    assert.deepEqual(result.internalErrors, []);
+    return result.findings.filter((finding) => finding.ruleId === 'request-without-timeout');
+  };
+
+  before(async () => assert.equal(await loadPythonParser(), null));
+
+  test('a helper only a Lambda handler imports: its request-without-timeout finding is info, naming the entry', () => {
+    const of = facts({ 'lambdas/rates/main.py': handler, 'lambdas/rates/rates/client.py': helper });
+    assert.equal(of('lambdas/rates/main.py').lambdaEntry, 'lambdas/rates/main.py');
+    assert.equal(of('lambdas/rates/rates/client.py').lambdaEntry, 'lambdas/rates/main.py');
+    const [finding] = severities('lambdas/rates/rates/client.py', helper, of('lambdas/rates/rates/client.py'));
+    assert.equal(finding?.severity, 'info');
+    assert.match(finding?.note ?? '', /serverless function .*`lambdas\/rates\/main\.py`.*configured timeout/s);
+    assert.match(finding?.note ?? '', /API Gateway/);
+    // The handler's own calls too.
+    const inline = "import requests\n\n\ndef lambda_handler(event, context):\n    return requests.get('https://example.com').json()\n";
+    assert.equal(severities('lambdas/ping/main.py', inline, facts({ 'lambdas/ping/main.py': inline })('lambdas/ping/main.py'))[0]?.severity, 'info');
+  });
+
+  test('not: the same helper also imported by a Flask app, or named by a Procfile; a test importing it does not count', () => {
+    const flask = 'from flask import Flask\nfrom rates.client import fetch_rates\n\napp = Flask(__name__)\n';
+    const shared = facts({ 'lambdas/rates/main.py': handler, 'lambdas/rates/rates/client.py': helper, 'web/app.py': flask })('lambdas/rates/rates/client.py');
+    assert.equal(shared.lambdaEntry, undefined);
+    assert.equal(severities('lambdas/rates/rates/client.py', helper, shared)[0]?.severity, 'warning');
+    assert.equal(facts({ 'lambdas/rates/main.py': handler, 'lambdas/rates/rates/client.py': helper, Procfile: 'worker: python -m rates.client\n' })('lambdas/rates/rates/client.py').lambdaEntry, undefined);
+    const tested = facts({ 'lambdas/rates/main.py': handler, 'lambdas/rates/rates/client.py': helper, 'tests/test_client.py': 'import pytest\nfrom rates.client import fetch_rates\n\n\ndef test_fetch():\n    assert fetch_rates\n' });
+    assert.equal(tested('lambdas/rates/rates/client.py').lambdaEntry, 'lambdas/rates/main.py');
+    // A partial read of the project: other importers may be unread, so only entries are known.
+    const partial = facts({ 'lambdas/rates/main.py': handler, 'lambdas/rates/rates/client.py': helper }, false);
+    assert.equal(partial('lambdas/rates/rates/client.py').lambdaEntry, undefined);
+    assert.equal(partial('lambdas/rates/main.py').lambdaEntry, 'lambdas/rates/main.py');
+  });
+
+  test('a FastAPI app wrapped by Mangum, and the routers only it imports', () => {
+    const app = 'from fastapi import FastAPI\nfrom mangum import Mangum\nfrom runtime.routes import router\n\napp = FastAPI()\napp.include_router(router)\nhandler = Mangum(app)\n';
+    const routes = "import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/rates')\ndef rates():\n    return requests.get('https://rates.example.com').json()\n";
+    const of = facts({ 'api/runtime/main.py': app, 'api/runtime/routes.py': routes });
+    assert.equal(of('api/runtime/routes.py').lambdaEntry, 'api/runtime/main.py');
+    assert.equal(severities('api/runtime/routes.py', routes, of('api/runtime/routes.py'))[0]?.severity, 'info');
+    // The same app served by uvicorn (no Mangum): a server, its routers are not bounded.
+    assert.equal(isEntry('api/runtime/main.py', app.replace('handler = Mangum(app)\n', '')), false);
+  });
+
+  test('a Lambda container image: a local runner beside the handler does not make its modules run elsewhere', () => {
+    const entry = 'from mangum import Mangum\nfrom src.main import app\n\nhandler = Mangum(app)\n';
+    const main = "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/rates')\ndef rates():\n    return requests.get('https://rates.example.com').json()\n";
+    const local = 'import uvicorn\nfrom src import main\n\nif __name__ == "__main__":\n    uvicorn.run(main.app)\n';
+    const project = { 'api/runtime/lambda_function.py': entry, 'api/runtime/src/main.py': main, 'api/runtime/local.py': local };
+    const dockerfile = 'FROM public.ecr.aws/lambda/python:3.12\nCOPY . ${LAMBDA_TASK_ROOT}\nCMD [ "lambda_function.handler" ]\n';
+    assert.equal(facts({ ...project, 'api/runtime/Dockerfile': dockerfile })('api/runtime/src/main.py').lambdaEntry, 'api/runtime/lambda_function.py');
+    // Without the image, the runner is another importer; an importer outside the image's folder still is.
+    assert.equal(facts(project)('api/runtime/src/main.py').lambdaEntry, undefined);
+    assert.equal(facts({ ...project, 'api/runtime/Dockerfile': dockerfile, 'web/server.py': 'from src.main import app\n' })('api/runtime/src/main.py').lambdaEntry, undefined);
+    assert.equal(facts({ ...project, 'api/runtime/Dockerfile': dockerfile.replace('public.ecr.aws/lambda/python:3.12', 'python:3.12-slim') })('api/runtime/src/main.py').lambdaEntry, undefined);
+  });
+
+  test('JS/TS: an exported (event, context) handler, and what only it imports', () => {
+    const client = "import axios from 'axios';\nexport async function profile(id: string) {\n  return (await axios.get(`https://api.example.com/users/${id}`)).data;\n}\n";
+    const entry = "import { profile } from './profile';\nexport const handler = async (event, context) => profile(event.id);\n";
+    assert.equal(isEntry('src/handler.ts', entry), true);
+    assert.equal(isEntry('src/handler.js', "exports.handler = async function (event, context, callback) { callback(null); };\n"), true);
+    assert.equal(isEntry('src/handler.ts', 'export async function handler(event: APIGatewayProxyEvent, context: Context) { return { statusCode: 200 }; }\n'), true);
+    assert.equal(isEntry('src/handler.ts', "import type { SQSHandler } from 'aws-lambda';\nexport const handler: SQSHandler = async (event) => {};\n"), true);
+    const of = facts({ 'src/handler.ts': entry, 'src/profile.ts': client });
+    assert.equal(of('src/profile.ts').lambdaEntry, 'src/handler.ts');
+    assert.equal(severities('src/profile.ts', client, of('src/profile.ts'))[0]?.severity, 'info');
+    const server = "import express from 'express';\nimport { profile } from './profile';\nexpress().get('/p', async (req, res) => res.json(await profile('me')));\n";
+    const both = facts({ 'src/handler.ts': entry, 'src/profile.ts': client, 'src/server.ts': server });
+    assert.equal(severities('src/profile.ts', client, both('src/profile.ts'))[0]?.severity, 'warning');
+  });
+
+  test('not an entry: a function named handler without (event, context), a method, a test', () => {
+    assert.equal(isEntry('app/handler.py', 'def handler(request):\n    return request\n'), false);
+    assert.equal(isEntry('app/handler.py', 'class Job:\n    def handler(self, event, context):\n        return event\n'), false);
+    assert.equal(isEntry('src/handler.ts', 'export const handler = async (req, res) => res.end();\n'), false);
+    assert.equal(isEntry('src/handler.ts', 'export async function handler(event) { return event; }\n'), false);
+    assert.equal(isEntry('src/events.ts', 'function onEvent(event, context) { return event; }\nexport default onEvent;\n'), false);
+    assert.equal(isEntry('tests/test_handler.py', 'import pytest\n\n\ndef handler(event, context):\n    return event\n'), false);
+  });
 });

@@ -65,6 +65,13 @@ export interface FileFacts {
   pythonImports?: string[];
   /** A packaging file (setup.py, setup.cfg, pyproject.toml) publishing the Python packages of its folder: their users import them. */
   publishesPackages?: boolean;
+  /**
+   * The file is a serverless function's entry, by its own text (see LAMBDA_ENTRY_PYTHON and
+   * LAMBDA_ENTRY_SCRIPT): its code, and code only it imports, ends with the function's invocation.
+   */
+  lambdaEntry?: boolean;
+  /** A Dockerfile building an AWS Lambda container image (`FROM public.ecr.aws/lambda/...`): the code of its folder runs in that function. */
+  lambdaImage?: boolean;
 }
 
 /**
@@ -91,6 +98,23 @@ export interface PackageManifestFacts {
 const TOP_LEVEL_CALL = /^(?:(?:await|void|new)\s+)?(?!(?:if|for|while|switch|return|function|export|import|typeof|catch|try|do|else|class|const|let|var|async|type|interface|declare|enum)\b)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(|^\(\s*(?:async\b|function\b|\(\s*\)\s*=>)|^#!/m;
 /** Exports frameworks call by name: serverless and Lambda handlers, a program's `main`. */
 const ENTRY_EXPORT = /\bexport\s+(?:const|let|var|async\s+function|function)\s+(?:handler|main|lambdaHandler|run)\b|\bexports\.(?:handler|main)\s*=|\brequire\.main\s*===\s*module\b|\bimport\.meta\.main\b/;
+/**
+ * A Python serverless entry: a top-level `def name(event, context)` (AWS Lambda's handler
+ * signature, shared by Google Cloud's event functions, both bounded by a function timeout), a
+ * `def lambda_handler(...)`, or an ASGI app wrapped for Lambda (`handler = Mangum(app)`).
+ */
+const LAMBDA_ENTRY_PYTHON = /^(?:async[ \t]+)?def[ \t]+(?:lambda_handler[ \t]*\(|\w+[ \t]*\(\s*_?(?:event|evt)\b(?:\s*:[^()]{1,80}?)?\s*,\s*_?(?:context|ctx)\b(?:\s*:[^()]{1,80}?)?\s*,?\s*\)\s*(?:->[^:\n]{1,80})?:)|^\w+[ \t]*=[ \t]*Mangum[ \t]*\(/m;
+/**
+ * A JS/TS serverless entry: an exported function whose first two parameters are `(event, context)`
+ * (`export const handler = async (event, context) => ...`, `exports.handler = function (event, context, callback)`).
+ */
+const LAMBDA_ENTRY_SCRIPT = /(?:\bexport\s+(?:const|let|var)\s+[\w$]+\s*(?::[^=;]{1,120})?=\s*(?:async\s*)?(?:function\b\s*[\w$]*\s*)?|\bexport\s+(?:default\s+)?(?:async\s+)?function\b\s*[\w$]*\s*|\b(?:module\.)?exports\.[\w$]+\s*=\s*(?:async\s*)?(?:function\b\s*[\w$]*\s*)?)\(\s*_?(?:event|evt)\b(?:\s*:[^(),=]{1,120})?\s*,\s*_?(?:context|ctx)\b(?:\s*:[^(),=]{1,120})?\s*[,)]/;
+/** An export typed with a handler type of `aws-lambda` (`export const handler: SQSHandler = async (event) => ...`), in a file importing that package. */
+const AWS_LAMBDA_TYPED_EXPORT = /\bexport\s+const\s+[\w$]+\s*:\s*\w*Handler\b/;
+/** A Dockerfile, by name. */
+const DOCKERFILE = /(?:^|\/)(?:Dockerfile[^/]*|[^/]*\.[Dd]ockerfile)$/;
+/** A build stage on one of AWS's Lambda base images. */
+const LAMBDA_BASE_IMAGE = /^FROM[ \t]+(?:--\S+[ \t]+)*(?:public\.ecr\.aws\/lambda\/|amazon\/aws-lambda-)/im;
 /** A call of `require` or `import()` (not a method called or defined with that name). */
 const LOAD_CALL = /(?<![.\w$]|\basync\s|\bfunction\s)\b(?:require|import)\s*\(\s*/g;
 /** A load's argument that is one string literal: a plain import, read elsewhere. */
@@ -203,7 +227,13 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   const orm = declaredModels(text, new Set(modules));
   if (orm !== undefined) facts.declaresModels = orm;
   Object.assign(facts, loadingFacts(path, text, facts.imports));
+  if (role.role === 'production' && isScriptLambdaEntry(text, modules)) facts.lambdaEntry = true;
   return facts;
+}
+
+function isScriptLambdaEntry(text: string, modules: readonly string[]): boolean {
+  if (!text.includes('export')) return false;
+  return LAMBDA_ENTRY_SCRIPT.test(text) || (modules.includes('aws-lambda') && AWS_LAMBDA_TYPED_EXPORT.test(text));
 }
 
 /** A Python module's facts: its role, what it imports or names, how it loads modules, whether it starts. */
@@ -218,6 +248,7 @@ function pythonFileFacts(path: string, text: string, settings: Pick<LintSettings
   if (found.globFolders.length > 0) facts.globFolders = found.globFolders;
   if (found.entrySigns) facts.entrySigns = true;
   if (publishesPythonPackages(path.slice(path.lastIndexOf('/') + 1), text)) facts.publishesPackages = true;
+  if (role.role === 'production' && (text.includes('def ') || text.includes('Mangum')) && LAMBDA_ENTRY_PYTHON.test(text)) facts.lambdaEntry = true;
   return facts;
 }
 
@@ -231,6 +262,7 @@ export function pythonReferenceFileFacts(path: string, text: string): FileFacts 
   const references = referenceFileReferences(path, text);
   if (references.length > 0) facts.pythonImports = references;
   if (publishesPythonPackages(path.slice(path.lastIndexOf('/') + 1), text)) facts.publishesPackages = true;
+  if (DOCKERFILE.test(path) && LAMBDA_BASE_IMAGE.test(text)) facts.lambdaImage = true;
   return facts;
 }
 
@@ -452,6 +484,8 @@ export interface ProjectIndex {
   modelImports: ReadonlyMap<string, Readonly<Record<string, OrmLibrary>>>;
   /** Production modules nothing imports and nothing starts (see findUnimported). */
   unimportedModules: ReadonlySet<string>;
+  /** Production modules that run only inside a serverless function: path to the function's entry (see lambdaRunModules). */
+  lambdaEntries: ReadonlyMap<string, string>;
 }
 
 export interface ProjectIndexOptions {
@@ -557,18 +591,18 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const browserImporters = new Map<string, string>();
   const browser = new Set<string>();
   for (const [path, facts] of files) if (facts.role === 'browser') browser.add(path);
+  // A test imports a module to exercise it, on whichever side it runs: only the other importers tell.
+  const runtimeImporters = new Map<string, string[]>();
+  for (const [path, list] of importers) {
+    const running = list.filter((importer) => files.get(importer)?.role !== 'test');
+    if (running.length > 0) runtimeImporters.set(path, running);
+  }
   if (options.complete) {
     // Spread from browser code by sign only (see FileFacts.browserBySign), and through what it makes browser.
     const spreading = new Set<string>();
     for (const [path, facts] of files) if (facts.browserBySign === true) spreading.add(path);
     // A Vue single-file component runs in the browser unless a Nuxt app renders it on its server too.
     if (![...files.keys()].some((path) => NUXT_CONFIG.test(path))) for (const path of files.keys()) if (path.endsWith('.vue')) spreading.add(path);
-    // A test imports a module to exercise it, on whichever side it runs: only the other importers tell.
-    const runtimeImporters = new Map<string, string[]>();
-    for (const [path, list] of importers) {
-      const running = list.filter((importer) => files.get(importer)?.role !== 'test');
-      if (running.length > 0) runtimeImporters.set(path, running);
-    }
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
       for (const [path, list] of runtimeImporters) {
@@ -590,8 +624,67 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
       if (!changed) break;
     }
   }
-  const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImportersOf(files) }, packages) : new Set<string>();
-  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports), unimportedModules };
+  const pythonImporters = pythonImportersOf(files);
+  const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImporters }, packages) : new Set<string>();
+  const lambdaEntries = options.complete ? lambdaRunModules(files, [runtimeImporters, pythonImporters]) : lambdaRunModules(files, []);
+  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports), unimportedModules, lambdaEntries: sortedByPath(lambdaEntries) };
+}
+
+/**
+ * Production modules that run only inside a serverless function, each with the entry that bounds
+ * it (the first by path when several do): the entries (FileFacts.lambdaEntry); the modules of the
+ * folder of a Lambda container image holding a handler (FileFacts.lambdaImage) that nothing
+ * outside the folder imports (a local runner beside the handler is not deployed elsewhere); and modules every runtime importer
+ * of which runs only there. A module anything else imports or names (a web server, a DAG, a CLI, a
+ * Procfile) runs outside any function too. `importerMaps` are the runtime (non-test) importers,
+ * empty when the files are not the whole project: then only the entries are known.
+ */
+function lambdaRunModules(files: ReadonlyMap<string, FileFacts>, importerMaps: readonly ReadonlyMap<string, readonly string[]>[]): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const [path, facts] of files) if (facts.lambdaEntry === true && facts.role === 'production') entries.set(path, path);
+  if (importerMaps.length === 0) return entries;
+  if (entries.size === 0) return entries;
+  // Each image's folder, deepest first, with its first handler. Only a subfolder holding a handler:
+  // an image built from the whole repository says nothing about which of its modules the function runs.
+  const images: { folder: string; entry: string }[] = [];
+  for (const [path, facts] of files) {
+    const folder = folderOf(path);
+    if (facts.lambdaImage !== true || folder === '') continue;
+    const handler = [...entries.keys()].filter((entry) => isInside(entry, folder)).sort()[0];
+    if (handler !== undefined) images.push({ folder, entry: handler });
+  }
+  images.sort((a, b) => b.folder.length - a.folder.length);
+  const imageOf = (path: string) => images.find((image) => isInside(path, image.folder));
+  const importersOf = (path: string): readonly string[] => {
+    for (const map of importerMaps) {
+      const list = map.get(path);
+      if (list !== undefined) return list;
+    }
+    return [];
+  };
+  const candidates = [...files].filter(([path, facts]) => facts.role === 'production' && !entries.has(path) && (imageOf(path) !== undefined || importersOf(path).length > 0)).map(([path]) => path);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let changed = false;
+    for (const path of candidates) {
+      if (entries.has(path)) continue;
+      const image = imageOf(path);
+      const bounding: string[] = image === undefined ? [] : [image.entry];
+      let bounded = true;
+      for (const importer of importersOf(path)) {
+        const entry = entries.get(importer) ?? (image !== undefined && isInside(importer, image.folder) ? image.entry : undefined);
+        if (entry === undefined) {
+          bounded = false;
+          break;
+        }
+        bounding.push(entry);
+      }
+      if (!bounded || bounding.length === 0) continue;
+      entries.set(path, bounding.sort()[0] ?? '');
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return entries;
 }
 
 /**
@@ -808,5 +901,7 @@ export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts 
   const importer = index.browserImporters.get(normalized);
   if (importer !== undefined) facts.browserImporter = importer;
   if (index.unimportedModules.has(normalized)) facts.unimported = true;
+  const lambdaEntry = index.lambdaEntries.get(normalized);
+  if (lambdaEntry !== undefined) facts.lambdaEntry = lambdaEntry;
   return facts;
 }

@@ -76,6 +76,11 @@ export interface ReportDescriptor<MessageId extends string> {
   range: TextRange;
   fixes?: Fix[];
   related?: RelatedLocation[];
+  /**
+   * Why this finding, though real, matters little here (something outside the code bounds the
+   * risk): the runner shows it at info instead of warning or error, with this note under it.
+   */
+  quiet?: string;
 }
 
 export interface RuleContext<MessageId extends string> {

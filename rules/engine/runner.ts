@@ -211,8 +211,9 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
           anchorNode = null;
         }
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
-        // Code nothing imports or runs cannot fail in production: its findings stay visible, quietly.
-        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : undefined;
+        // Code nothing imports or runs cannot fail in production, and a rule may know its finding is
+        // bounded elsewhere: such findings stay visible, quietly.
+        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : descriptor.quiet;
         const unimported = quietNote !== undefined && (entry.severity === 'warning' || entry.severity === 'error');
         findings.push({
           ruleId: meta.id,

@@ -84,6 +84,12 @@ export interface ProjectFacts {
   unimported?: boolean;
   /** Why the job this file is part of no longer runs (its metadata says it is deprecated): its findings are shown at info. */
   retired?: string;
+  /**
+   * Set when this module runs only inside a serverless function (an AWS Lambda handler, a Mangum
+   * app, an `(event, context)` export, and modules only such code imports): the entry's path. The
+   * function's configured timeout ends each invocation, whatever the code waits for.
+   */
+  lambdaEntry?: string;
 }
 
 /** A half-open range of character offsets [start, end) into a document's text. */

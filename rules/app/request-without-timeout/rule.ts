@@ -26,7 +26,7 @@
 import { fileNodes, nodesOfKind, ts } from '../../engine/languages/typescript';
 import { pythonArguments, walkPythonNamed, type PythonNode } from '../../engine/languages/python';
 import { importOf, word } from '../../engine/prefilter';
-import { defineRule } from '../../engine/rule';
+import { defineRule, type ReportDescriptor } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { fileBindings, objectLiteralOf, propertiesOf, propertyInsertion, propertyValue, unwrapExpression, type FileBindings } from '../helpers/bindings';
 import { enclosingFunction, isFunctionLikeNode } from '../helpers/connections';
@@ -681,6 +681,16 @@ function pythonRequestFinding(call: PythonNode, imports: PythonImports, sessions
   return null;
 }
 
+/**
+ * Why a finding in code that runs only inside a serverless function matters less: the function's
+ * own timeout ends the invocation and what it holds. Its value is in the deployment config, not
+ * here, so no number is claimed for it.
+ */
+function boundedByFunction(entry: string | undefined): string | undefined {
+  if (entry === undefined) return undefined;
+  return `Shown as info: this code runs only inside a serverless function (AWS Lambda or the like; its entry is \`${entry}\`), whose configured timeout ends each invocation and whatever it holds, so the call cannot wait forever. A deadline shorter than the function's is still worth setting where a caller waits for the answer: API Gateway, for one, stops waiting after 29 s by default.`;
+}
+
 export default defineRule<MessageId>({
   meta: {
     id: 'request-without-timeout',
@@ -713,6 +723,8 @@ export default defineRule<MessageId>({
     sources: ['Bun lint `bun/axios-no-unbounded-requests`', 'eslint-plugin-unicorn `prefer-abort-signal-timeout` (adjacent)', 'Ruff S113 / Bandit B113 / Pylint W3101 (requests without timeout), for Python', 'Sonar S7618'],
   },
   create(context) {
+    const quiet = boundedByFunction(context.project.lambdaEntry);
+    const report = (descriptor: ReportDescriptor<MessageId>): void => context.report(quiet === undefined ? descriptor : { ...descriptor, quiet });
     let sourceFile: ts.SourceFile | null = null;
     let bindings: FileBindings | null = null;
     let fetchGlobal: boolean | null = null;
@@ -739,12 +751,12 @@ export default defineRule<MessageId>({
             if (reportedOverrides.has(override.classNode.startIndex) || insideMainGuard(node)) return;
             reportedOverrides.add(override.classNode.startIndex);
             const callee = node.childForFieldName('function') ?? node;
-            context.report({ messageId: 'pySessionOverride', data: { callee: pythonCalleeText(callee), className: override.className, method: override.method }, range: { start: callee.startIndex, end: callee.endIndex } });
+            report({ messageId: 'pySessionOverride', data: { callee: pythonCalleeText(callee), className: override.className, method: override.method }, range: { start: callee.startIndex, end: callee.endIndex } });
             return;
           }
           const root = pythonRoot;
           const finding = pythonRequestFinding(node, imports, () => (sessions ??= root === null ? new Set() : sessionNames(root, imports)), pythonText);
-          if (finding !== null && !insideMainGuard(node)) context.report(finding);
+          if (finding !== null && !insideMainGuard(node)) report(finding);
         },
       },
       file(file) {
@@ -763,13 +775,13 @@ export default defineRule<MessageId>({
           const data = { callee: calleeText(node, file) };
           const range = { start: node.expression.getStart(file), end: node.expression.getEnd() };
           if (request.client === 'http') {
-            if (httpIsUnbounded(fileNames, node, request.timeoutKeys)) context.report({ messageId: 'http', data, range });
+            if (httpIsUnbounded(fileNames, node, request.timeoutKeys)) report({ messageId: 'http', data, range });
             return;
           }
           if (request.client === 'fetch' && (fetchesRequestObject(fileNames, node) || fetchesBundledAsset(fileNames, node))) return;
           const option = request.client === 'fetch' ? deadlineOnlyWith(file, fileNames, node) : null;
           if (option !== null) {
-            context.report({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
+            report({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
             return;
           }
           const state = configState(fileNames, node.arguments[request.configIndex], request.timeoutKeys);
@@ -794,7 +806,7 @@ export default defineRule<MessageId>({
             }
           }
           const fix = timeoutFix(file, node, request, state);
-          context.report({ messageId: request.messageId, data, range, fixes: fix === null ? [] : [fix] });
+          report({ messageId: request.messageId, data, range, fixes: fix === null ? [] : [fix] });
         },
       },
     };

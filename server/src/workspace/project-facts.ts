@@ -151,7 +151,7 @@ function readPythonReferenceFiles(root: string, others: readonly string[], files
       continue;
     }
     const facts = pythonReferenceFileFacts(projectPath, text);
-    if (facts.pythonImports !== undefined || facts.publishesPackages !== undefined) files.set(projectPath, facts);
+    if (facts.pythonImports !== undefined || facts.publishesPackages !== undefined || facts.lambdaImage !== undefined) files.set(projectPath, facts);
   }
 }
 
@@ -163,7 +163,7 @@ function factsOfText(projectPath: string, absolutePath: string, text: string, re
 }
 
 function serialized(index: ProjectIndex): string {
-  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports], [...index.unimportedModules].sort()]);
+  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports], [...index.unimportedModules].sort(), [...index.lambdaEntries]]);
 }
 
 export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJECT_FILES): ProjectFactsSource {
