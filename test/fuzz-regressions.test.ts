@@ -135,4 +135,20 @@ describe('fuzzer reproducers (#15)', () => {
     assert.ok(raw.findings.length > 0);
     for (const finding of raw.findings) assert.ok(finding.range.end <= text.length, `${finding.ruleId} ends at ${finding.range.end} of ${text.length}`);
   });
+  test('seed 3002 index 11212: a property added to a one-line object with a trailing comma (`{ retries: 3 ,}`) went in before that comma, with no comma of its own', () => {
+    const fixed = (options: string): string => {
+      const text = `import axios from 'axios';\nimport axiosRetry from 'axios-retry';\n\naxiosRetry(axios, ${options});\n`;
+      const fix = lintDocument({ path: 'src/client.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'retry-without-backoff')?.fixes[0];
+      assert.equal(fix?.safety, 'safe');
+      return applyEdits(text, fix?.edits ?? []).split('\n')[3] ?? '';
+    };
+    assert.equal(fixed('{ retries: 3 ,}'), 'axiosRetry(axios, { retries: 3 , retryDelay: axiosRetry.exponentialDelay,});');
+    assert.equal(fixed('{ retries: 3, }'), 'axiosRetry(axios, { retries: 3, retryDelay: axiosRetry.exponentialDelay, });');
+    assert.equal(fixed('{ retries: 3 }'), 'axiosRetry(axios, { retries: 3, retryDelay: axiosRetry.exponentialDelay });');
+    // On several lines, a comma inside a comment before the trailing one is not that comma.
+    const text = "import axios from 'axios';\nimport axiosRetry from 'axios-retry';\n\naxiosRetry(axios, {\n  retries: 3 // a, b\n  ,\n});\n";
+    const fix = lintDocument({ path: 'src/client.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'retry-without-backoff')?.fixes[0];
+    assert.equal(applyEdits(text, fix?.edits ?? []), text.replace('  ,\n', '  ,\n  retryDelay: axiosRetry.exponentialDelay,\n'));
+  });
+
 });
