@@ -151,4 +151,15 @@ describe('fuzzer reproducers (#15)', () => {
     assert.equal(applyEdits(text, fix?.edits ?? []), text.replace('  ,\n', '  ,\n  retryDelay: axiosRetry.exponentialDelay,\n'));
   });
 
+  test('seed 3002 index 20557: unbounded-find read `FROM ordersWHERE customer_id = %s` (the WHERE run into the name) as a SELECT with no WHERE, so the parameter fix added a finding', () => {
+    const fetchall = (query: string): string[] => {
+      const text = `import psycopg2\n\n\ndef orders(cur, customer):\n    cur.execute(${query})\n    return cur.fetchall()\n`;
+      return timedLint('src/api/query.py', 'python', text).result.findings.map((finding) => finding.ruleId).filter((ruleId) => ruleId === 'unbounded-find' || ruleId === 'sql-built-from-strings');
+    };
+    assert.deepEqual(fetchall('"SELECT * FROM ordersWHERE customer_id = %s", (customer,)'), []);
+    assert.deepEqual(fetchall('"SELECT * FROM ordersWHERE customer_id = {}".format(customer)'), ['sql-built-from-strings']);
+    // A SELECT the grammar reads is still judged.
+    assert.deepEqual(fetchall('"SELECT * FROM orders"'), ['unbounded-find']);
+  });
+
 });
