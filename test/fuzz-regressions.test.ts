@@ -162,4 +162,11 @@ describe('fuzzer reproducers (#15)', () => {
     assert.deepEqual(fetchall('"SELECT * FROM orders"'), ['unbounded-find']);
   });
 
+  test('seed 3004 index 21220: the T-SQL grammar reads `SELECT  FROM t WHERE a = NULL` (no columns) but not `... a IS NULL`, and equals-null called its fix safe', () => {
+    const fixOf = (text: string, sqlDialect: LintSettings['sqlDialect']) => lintDocument({ path: 'src/q.sql', languageId: 'sql', text }, { ...SETTINGS, sqlDialect }, RULES).findings.find((candidate) => candidate.ruleId === 'equals-null')?.fixes;
+    assert.deepEqual(fixOf('SELECT  FROM dbo.Users WHERE DeletedAt = NULL;\n', 'transactsql'), [], 'reported, with no fix');
+    assert.equal(fixOf('SELECT Id FROM dbo.Users WHERE DeletedAt = NULL;\n', 'transactsql')?.[0]?.safety, 'safe');
+    // A statement the grammar never read (PostgreSQL's SKIP LOCKED is beyond it) keeps the fix, unsafe.
+    assert.equal(fixOf('SELECT id FROM jobs WHERE taken_at = NULL FOR UPDATE SKIP LOCKED;\n', 'postgresql')?.[0]?.safety, 'unsafe');
+  });
 });
