@@ -169,4 +169,12 @@ describe('fuzzer reproducers (#15)', () => {
     // A statement the grammar never read (PostgreSQL's SKIP LOCKED is beyond it) keeps the fix, unsafe.
     assert.equal(fixOf('SELECT id FROM jobs WHERE taken_at = NULL FOR UPDATE SKIP LOCKED;\n', 'postgresql')?.[0]?.safety, 'unsafe');
   });
+
+  test('the class of seed 3004 index 21220: non-sargable-predicate\'s range fix, the other safe SQL fix, is as safe as the grammar says', () => {
+    const settings = { ...SETTINGS, rules: { 'non-sargable-predicate': { level: 'warning' as const, options: {} } } };
+    const safetyOf = (text: string, sqlDialect: LintSettings['sqlDialect']) => lintDocument({ path: 'src/q.sql', languageId: 'sql', text }, { ...settings, sqlDialect }, RULES).findings.find((candidate) => candidate.ruleId === 'non-sargable-predicate')?.fixes.map((fix) => fix.safety);
+    assert.deepEqual(safetyOf("SELECT id FROM orders WHERE DATE(created_at) = '2024-03-01';\n", 'postgresql'), ['safe']);
+    assert.deepEqual(safetyOf("SELECT id FROM orders WHERE DATE(created_at) = '2024-03-01' FOR UPDATE SKIP LOCKED;\n", 'postgresql'), ['unsafe']);
+    assert.deepEqual(safetyOf('SELECT  FROM orders WHERE YEAR(created_at) = 2024;\n', 'transactsql'), ['unsafe']);
+  });
 });

@@ -9,7 +9,7 @@ import type { SqlSource } from '../../engine/languages/sql/source';
 import type { StatementModel } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
-import { fixedStatementParses } from '../helpers/fix-check';
+import { grammarCheckedSafety } from '../helpers/fix-check';
 import { isComparisonToken, operandEndAfter, operandStartBefore, predicateRanges } from '../helpers/predicates';
 import { tokenRange, tokenText } from '../helpers/tokens';
 
@@ -102,12 +102,8 @@ export default defineRule<MessageId>({
                 // `deleted_at= NULL`: the operator touches the operand, and `IS` must not join it (`deleted_atIS NULL`).
                 const separator = /\s/.test(source.text[operatorToken.start - 1] ?? ' ') ? '' : ' ';
                 const edits = [{ range: { start: operatorToken.start, end: nullToken.end }, newText: `${separator}${replacement}` }];
-                // Safe when the grammar reads the fixed statement. One it read before and not after
-                // gets no fix: the T-SQL grammar takes `SELECT FROM t WHERE a = NULL` (no columns),
-                // not `... a IS NULL` (#15, found by the fuzzer). On a statement the grammar never read,
-                // the fix is left to the user.
-                const fixedParses = fixedStatementParses(source, statement, edits);
-                if (fixedParses || !statement.parses) fixes.push({ title: `Use \`${replacement}\``, safety: fixedParses ? 'safe' : 'unsafe', edits });
+                const safety = grammarCheckedSafety(source, statement, edits);
+                if (safety !== null) fixes.push({ title: `Use \`${replacement}\``, safety, edits });
               }
               context.report({
                 messageId: 'equalsNull',
