@@ -135,4 +135,46 @@ describe('fuzzer reproducers (#15)', () => {
     assert.ok(raw.findings.length > 0);
     for (const finding of raw.findings) assert.ok(finding.range.end <= text.length, `${finding.ruleId} ends at ${finding.range.end} of ${text.length}`);
   });
+  test('seed 3002 index 11212: a property added to a one-line object with a trailing comma (`{ retries: 3 ,}`) went in before that comma, with no comma of its own', () => {
+    const fixed = (options: string): string => {
+      const text = `import axios from 'axios';\nimport axiosRetry from 'axios-retry';\n\naxiosRetry(axios, ${options});\n`;
+      const fix = lintDocument({ path: 'src/client.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'retry-without-backoff')?.fixes[0];
+      assert.equal(fix?.safety, 'safe');
+      return applyEdits(text, fix?.edits ?? []).split('\n')[3] ?? '';
+    };
+    assert.equal(fixed('{ retries: 3 ,}'), 'axiosRetry(axios, { retries: 3 , retryDelay: axiosRetry.exponentialDelay,});');
+    assert.equal(fixed('{ retries: 3, }'), 'axiosRetry(axios, { retries: 3, retryDelay: axiosRetry.exponentialDelay, });');
+    assert.equal(fixed('{ retries: 3 }'), 'axiosRetry(axios, { retries: 3, retryDelay: axiosRetry.exponentialDelay });');
+    // On several lines, a comma inside a comment before the trailing one is not that comma.
+    const text = "import axios from 'axios';\nimport axiosRetry from 'axios-retry';\n\naxiosRetry(axios, {\n  retries: 3 // a, b\n  ,\n});\n";
+    const fix = lintDocument({ path: 'src/client.js', languageId: 'javascript', text }, SETTINGS, RULES).findings.find((candidate) => candidate.ruleId === 'retry-without-backoff')?.fixes[0];
+    assert.equal(applyEdits(text, fix?.edits ?? []), text.replace('  ,\n', '  ,\n  retryDelay: axiosRetry.exponentialDelay,\n'));
+  });
+
+  test('seed 3002 index 20557: unbounded-find read `FROM ordersWHERE customer_id = %s` (the WHERE run into the name) as a SELECT with no WHERE, so the parameter fix added a finding', () => {
+    const fetchall = (query: string): string[] => {
+      const text = `import psycopg2\n\n\ndef orders(cur, customer):\n    cur.execute(${query})\n    return cur.fetchall()\n`;
+      return timedLint('src/api/query.py', 'python', text).result.findings.map((finding) => finding.ruleId).filter((ruleId) => ruleId === 'unbounded-find' || ruleId === 'sql-built-from-strings');
+    };
+    assert.deepEqual(fetchall('"SELECT * FROM ordersWHERE customer_id = %s", (customer,)'), []);
+    assert.deepEqual(fetchall('"SELECT * FROM ordersWHERE customer_id = {}".format(customer)'), ['sql-built-from-strings']);
+    // A SELECT the grammar reads is still judged.
+    assert.deepEqual(fetchall('"SELECT * FROM orders"'), ['unbounded-find']);
+  });
+
+  test('seed 3004 index 21220: the T-SQL grammar reads `SELECT  FROM t WHERE a = NULL` (no columns) but not `... a IS NULL`, and equals-null called its fix safe', () => {
+    const fixOf = (text: string, sqlDialect: LintSettings['sqlDialect']) => lintDocument({ path: 'src/q.sql', languageId: 'sql', text }, { ...SETTINGS, sqlDialect }, RULES).findings.find((candidate) => candidate.ruleId === 'equals-null')?.fixes;
+    assert.deepEqual(fixOf('SELECT  FROM dbo.Users WHERE DeletedAt = NULL;\n', 'transactsql'), [], 'reported, with no fix');
+    assert.equal(fixOf('SELECT Id FROM dbo.Users WHERE DeletedAt = NULL;\n', 'transactsql')?.[0]?.safety, 'safe');
+    // A statement the grammar never read (PostgreSQL's SKIP LOCKED is beyond it) keeps the fix, unsafe.
+    assert.equal(fixOf('SELECT id FROM jobs WHERE taken_at = NULL FOR UPDATE SKIP LOCKED;\n', 'postgresql')?.[0]?.safety, 'unsafe');
+  });
+
+  test('the class of seed 3004 index 21220: non-sargable-predicate\'s range fix, the other safe SQL fix, is as safe as the grammar says', () => {
+    const settings = { ...SETTINGS, rules: { 'non-sargable-predicate': { level: 'warning' as const, options: {} } } };
+    const safetyOf = (text: string, sqlDialect: LintSettings['sqlDialect']) => lintDocument({ path: 'src/q.sql', languageId: 'sql', text }, { ...settings, sqlDialect }, RULES).findings.find((candidate) => candidate.ruleId === 'non-sargable-predicate')?.fixes.map((fix) => fix.safety);
+    assert.deepEqual(safetyOf("SELECT id FROM orders WHERE DATE(created_at) = '2024-03-01';\n", 'postgresql'), ['safe']);
+    assert.deepEqual(safetyOf("SELECT id FROM orders WHERE DATE(created_at) = '2024-03-01' FOR UPDATE SKIP LOCKED;\n", 'postgresql'), ['unsafe']);
+    assert.deepEqual(safetyOf('SELECT  FROM orders WHERE YEAR(created_at) = 2024;\n', 'transactsql'), ['unsafe']);
+  });
 });

@@ -268,20 +268,22 @@ export function propertyValue(property: ts.ObjectLiteralElementLike | undefined)
   return null;
 }
 
-/** The text to insert a new property into an object literal, matching its layout, and where. */
+/**
+ * The text to insert a new property into an object literal, matching its layout, and where. After
+ * a trailing comma (`{ a: 1, }`, `{ a: 1 ,}`) the property goes after that comma and gets one of
+ * its own, so the comma and anything written before it (a comment) stay with the property they follow.
+ */
 export function propertyInsertion(sourceFile: ts.SourceFile, literal: ts.ObjectLiteralExpression, propertyText: string): { offset: number; text: string } {
   const text = sourceFile.text;
   const last = literal.properties[literal.properties.length - 1];
   const closeBrace = literal.getEnd() - 1;
   if (last === undefined) return { offset: literal.getStart(sourceFile) + 1, text: ` ${propertyText} ` };
   const multiline = text.slice(literal.getStart(sourceFile), closeBrace).includes('\n');
-  const hasTrailingComma = literal.properties.hasTrailingComma;
-  if (!multiline) return { offset: last.getEnd(), text: `${hasTrailingComma ? '' : ','} ${propertyText}` };
+  // A list with a trailing comma ends just after that comma (a comment may sit between it and the last property).
+  const commaEnd = literal.properties.hasTrailingComma ? literal.properties.end : null;
+  if (!multiline) return commaEnd === null ? { offset: last.getEnd(), text: `, ${propertyText}` } : { offset: commaEnd, text: ` ${propertyText},` };
   const lineStart = text.lastIndexOf('\n', last.getStart(sourceFile)) + 1;
   const indentation = /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '  ';
-  if (hasTrailingComma) {
-    const commaEnd = text.indexOf(',', last.getEnd()) + 1;
-    return { offset: commaEnd, text: `\n${indentation}${propertyText},` };
-  }
+  if (commaEnd !== null) return { offset: commaEnd, text: `\n${indentation}${propertyText},` };
   return { offset: last.getEnd(), text: `,\n${indentation}${propertyText}` };
 }

@@ -9,6 +9,7 @@ import type { SqlSource } from '../../engine/languages/sql/source';
 import type { StatementModel } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
+import { grammarCheckedSafety } from '../helpers/fix-check';
 import { isComparisonToken, operandEndAfter, operandStartBefore, predicateRanges } from '../helpers/predicates';
 import { tokenRange, tokenText } from '../helpers/tokens';
 
@@ -100,7 +101,9 @@ export default defineRule<MessageId>({
               if (endsCleanly && !operandHasComparison && !chained && onlySpaceBetween(source.text, model, operator, index) && operatorToken !== undefined && nullToken !== undefined) {
                 // `deleted_at= NULL`: the operator touches the operand, and `IS` must not join it (`deleted_atIS NULL`).
                 const separator = /\s/.test(source.text[operatorToken.start - 1] ?? ' ') ? '' : ' ';
-                fixes.push({ title: `Use \`${replacement}\``, safety: 'safe', edits: [{ range: { start: operatorToken.start, end: nullToken.end }, newText: `${separator}${replacement}` }] });
+                const edits = [{ range: { start: operatorToken.start, end: nullToken.end }, newText: `${separator}${replacement}` }];
+                const safety = grammarCheckedSafety(source, statement, edits);
+                if (safety !== null) fixes.push({ title: `Use \`${replacement}\``, safety, edits });
               }
               context.report({
                 messageId: 'equalsNull',

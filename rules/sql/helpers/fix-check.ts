@@ -18,3 +18,15 @@ export function fixedStatementParses(source: SqlSource, statement: SqlStatement,
   const statements = buildSqlSource(fixed, source.dialect).statements;
   return statements.length === 1 && statements[0]?.parses === true;
 }
+
+/**
+ * How far the grammar lets a fix of `statement` be trusted: safe when it reads the fixed
+ * statement; unsafe when it read neither the original nor the fix (syntax beyond the grammar, such
+ * as PostgreSQL's `SKIP LOCKED`); null, no fix, when it read the original and not the fix. The
+ * last is a fix that breaks the statement, or text the grammar takes only by a quirk: T-SQL's
+ * grammar reads the broken `SELECT FROM t WHERE a = NULL` but not `... a IS NULL` (#15).
+ */
+export function grammarCheckedSafety(source: SqlSource, statement: SqlStatement, edits: readonly TextEdit[]): 'safe' | 'unsafe' | null {
+  if (fixedStatementParses(source, statement, edits)) return 'safe';
+  return statement.parses ? null : 'unsafe';
+}

@@ -10,6 +10,7 @@ import { columnReferences, comparisonsIn, isValueExpression, matchingParen, type
 import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextRange } from '../../engine/types';
 import { isBareColumn, predicateRanges, stripParentheses, type PredicateRange } from '../helpers/predicates';
+import { grammarCheckedSafety } from '../helpers/fix-check';
 import { callArguments, tokenRange, tokenText } from '../helpers/tokens';
 import { readsOnlySystemCatalogs } from '../helpers/relations';
 
@@ -310,7 +311,8 @@ export default defineRule<MessageId>({
             if (wrapped.category === 'date') {
               const fixed = wrappedStart === comparison.start ? rangeFix(source.text, model, comparison, range, source.dialect) : null;
               const suggestion = fixed?.replacement ?? `${column} >= <start> AND ${column} < <end>`;
-              context.report({ messageId: 'dateFunction', data: { expression, column, suggestion }, range: reportRange, fixes: fixed === null ? [] : [fixed.fix] });
+              const safety = fixed === null ? null : grammarCheckedSafety(source, statement, fixed.fix.edits);
+              context.report({ messageId: 'dateFunction', data: { expression, column, suggestion }, range: reportRange, fixes: fixed === null || safety === null ? [] : [{ ...fixed.fix, safety }] });
             } else if (wrapped.category === 'case') {
               context.report({ messageId: 'caseFolding', data: { expression, column }, range: reportRange });
             } else {

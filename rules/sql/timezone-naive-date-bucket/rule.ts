@@ -15,7 +15,7 @@ import { pythonArguments, setsSparkSessionZoneBefore, type PythonNode } from '..
 import { defineRule } from '../../engine/rule';
 import { lastSegment, pythonImports, qualifiedName, type PythonImports } from '../../app/helpers/python-libraries';
 import type { Fix, SqlDialect, TextEdit, TextRange } from '../../engine/types';
-import { fixedStatementParses } from '../helpers/fix-check';
+import { grammarCheckedSafety } from '../helpers/fix-check';
 import { callArguments, operandBefore, tokenRange, tokenText } from '../helpers/tokens';
 
 type MessageId = 'sessionZone' | 'defaultUtc' | 'sparkSession';
@@ -364,13 +364,13 @@ export default defineRule<MessageId>({
           const safety = zoneFixSafety(dialect, kind, host);
           if (first != null && safety !== null && forms.every((form) => form !== null)) {
             const edits = forms.flatMap((form) => (form === null ? [] : [form.edit]));
-            const fixedParses = fixedStatementParses(source, statement, edits);
             // A fix whose result cannot be shown to parse in the dialect is not safe; one that
             // breaks a statement the grammar reads (MySQL reads `ts::date`, not `CONVERT_TZ(...)::date`) is no fix.
-            if (fixedParses || !statement.parses) {
+            const checked = grammarCheckedSafety(source, statement, edits);
+            if (checked !== null) {
               fixes.push({
                 title: `Bucket in ${context.reportingTimeZone} explicitly (${same.length > 1 ? `${same.length} places` : 'this place'})`,
-                safety: safety === 'safe' && !fixedParses ? 'unsafe' : safety,
+                safety: checked === 'unsafe' ? 'unsafe' : safety,
                 edits,
               });
             }
