@@ -106,6 +106,19 @@ describe('fuzzer reproducers (#15)', () => {
     assert.match(timedLint('components/client.ts', 'typescript', nested(30).replaceAll('async function', '\\u0061sync function')).result.notAnalysed ?? '', /too complex/);
   });
 
+  test('seed 3016 index 4413: a stray `)` was taken to close a block the parser keeps open, hiding nested `async` (8 KB took the parser 4 minutes); now refused before the parse', () => {
+    // A fixture slice pasted over itself: each copy leaves one more block open and one `)` unmatched.
+    const copy = "  options: true, factor: 2 });\n  operation.attempt(() => {\n    connect((error, socket) => {\n      if (operation.retry(error)) return;\n      done(error, socket);\n    });\n  });\n}\n\nasync function waitForService(check) {\n  do {\n    try {\n      await check();\n      break;\n    } catch (error) {\n";
+    const { result, ms } = timedLint('pipelines/index.js', 'javascript', `async function start() {\n${copy.repeat(40)}`);
+    assert.match(result.notAnalysed ?? '', /too complex/);
+    assert.ok(ms < 1_000, `${ms.toFixed(0)} ms`);
+    const limit = (text: string): 'depth' | 'async' | null => scriptShapeLimit(text, SCRIPT_NESTING_LIMIT, ASYNC_REPARSE_FACTOR * (text.length + 4_096));
+    // A stray closer nothing matches is skipped; one that matches an outer bracket ends the levels up to it.
+    assert.equal(limit(`${'async function f() {\n  x );\n'.repeat(30)}`), 'async');
+    assert.equal(limit('f(async () => {\n  g(x }\n);\n'.repeat(2_000)), null);
+    assert.equal(timedLint('pipelines/index.js', 'javascript', `async function start() {\n${copy.repeat(2)}}\n}\n}\n}\n`).result.notAnalysed, undefined);
+  });
+
   test('the scan before a JS/TS parse: nested `async` weighs what the parser re-reads; sibling callbacks, strings and comments do not add up', () => {
     const limit = (text: string): 'depth' | 'async' | null => scriptShapeLimit(text, SCRIPT_NESTING_LIMIT, ASYNC_REPARSE_FACTOR * (text.length + 4_096));
     assert.equal(limit(`${'f(async function g(a) {\n'.repeat(20)}${'})'.repeat(20)}`), 'async');
