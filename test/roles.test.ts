@@ -96,6 +96,7 @@ describe('file roles: each detector on both sides', () => {
     { name: 'a frontend/ folder (an SWR hook with no React import)', path: 'frontend/src/hooks/api/useOrders.ts', text: "import useSWR from 'swr';\n", role: 'browser' },
     { name: 'a public/js folder', path: 'public/js/utils.js', role: 'browser' },
     { name: "a js/ folder (a server-rendered app's scripts for its pages)", path: 'app/plugins/books/js/preview.js', role: 'browser' },
+    { name: 'not: a server module in a js/ folder', path: 'lib/js/worker.js', text: "const express = require('express');\n", role: 'production' },
     { name: 'a theme assets folder', path: 'app/themes/admin/assets/js/patch.js', role: 'browser' },
     { name: 'not: an api/ folder under frontend/ (a Next.js API route)', path: 'frontend/pages/api/orders.ts', role: 'production' },
     { name: 'not: a server module rendering a page that names window', path: 'server/model/page.js', text: 'const { R } = require("redbean-node");\nconst script = `<script>window.preloadData = ${data};</script>`;\n', role: 'production' },

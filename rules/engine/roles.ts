@@ -87,7 +87,8 @@ const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-d
  * and `assets/` trees a server hands out as files. Next.js API routes (`pages/api/`, `app/api/`)
  * and `server/` or `functions/` folders below one of them are server code again.
  */
-const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp|js)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
+const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
+const SCRIPTS_FOLDER = /(^|\/)js\//;
 const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocument\.(?:getElementById|querySelector|cookie|createElement)/;
 /**
  * A module only a server can load: Node's own, or a database or HTTP-server library. A file that
@@ -193,6 +194,9 @@ function browserRole(path: string, head: string): FileRoleFact | null {
   if (/\.[jt]sx$/i.test(path)) return { role: 'browser', source: 'path', reason: JSX_FILE_REASON };
   const folder = BROWSER_FOLDER.exec(path);
   if (folder !== null) return { role: 'browser', source: 'path', reason: `folder "${folder[0].replace(/^\//, '')}"` };
+  // A `js/` folder holds a server-rendered app's page scripts, unless the file shows it runs on a server.
+  const scripts = SCRIPTS_FOLDER.exec(path);
+  if (scripts !== null && !SERVER_MODULE.test(head)) return { role: 'browser', source: 'path', reason: `folder "${scripts[0].replace(/^\//, '')}"` };
   const ui = UI_MODULE.exec(head);
   if (ui !== null) return { role: 'browser', source: 'content', reason: `imports ${ui[1] ?? 'a UI framework'}` };
   const global = BROWSER_GLOBALS.exec(head);
