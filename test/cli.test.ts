@@ -504,3 +504,38 @@ test('roles lists each file with its role and why, in text and JSON; the config 
   const usage = runCli(['roles', '--format', 'sarif'], root);
   assert.equal(usage.status, 2);
 });
+
+test('roles also lists what turns a file\'s warnings into info: unused modules, retired jobs, serverless-only code (#13)', (t) => {
+  const root = makeProject(t, {
+    'package.json': '{ "name": "shop", "main": "src/index.ts" }',
+    // Enough modules importing one another to be one program (findUnimported's threshold).
+    ...Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`src/module${index}.ts`, `export const value${index} = ${index};\n`])),
+    'src/index.ts': `${Array.from({ length: 12 }, (_, index) => `export { value${index} } from './module${index}';\n`).join('')}export { load } from './users';\n`,
+    'src/users.ts': 'export const load = () => 1;\n',
+    'src/legacy/profile.ts': "export const profile = (id: string) => fetch('https://api.example.com/' + id);\n",
+    'lambdas/rates/main.py': 'import requests\nfrom lambdas.rates.client import fetch_rates\n\n\ndef lambda_handler(event, context):\n    return fetch_rates(event)\n',
+    'lambdas/rates/client.py': "import requests\n\n\ndef fetch_rates(event):\n    return requests.get('https://example.com').json()\n",
+    'dags/old_sync/metadata.yaml': 'deprecated: true\n',
+    'dags/old_sync/sync.py': 'import requests\n',
+  });
+  const json = runCli(['roles', '--format', 'json'], root);
+  assert.equal(json.status, 0, json.stderr);
+  const files = (JSON.parse(json.stdout) as { files: { path: string; unimported?: true; retired?: string; serverlessEntry?: string }[] }).files;
+  const facts = (path: string) => {
+    const row = files.find((file) => file.path === path);
+    assert.ok(row !== undefined, path);
+    return { unimported: row.unimported, retired: row.retired, serverlessEntry: row.serverlessEntry };
+  };
+  assert.deepEqual(facts('src/legacy/profile.ts'), { unimported: true, retired: undefined, serverlessEntry: undefined });
+  assert.deepEqual(facts('src/users.ts'), { unimported: undefined, retired: undefined, serverlessEntry: undefined });
+  assert.deepEqual(facts('lambdas/rates/client.py'), { unimported: undefined, retired: undefined, serverlessEntry: 'lambdas/rates/main.py' });
+  assert.deepEqual(facts('dags/old_sync/sync.py').retired, 'its metadata.yaml says deprecated: true');
+  const text = runCli(['roles'], root);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^production +src\/legacy\/profile\.ts {2}\[nothing imports it: looks unused\]$/m);
+  assert.match(text.stdout, /^production +lambdas\/rates\/client\.py {2}\[runs only in the serverless function lambdas\/rates\/main\.py\]$/m);
+  assert.match(text.stdout, /dags\/old_sync\/sync\.py .*\[.*retired job: its metadata\.yaml says deprecated: true\]$/m);
+  assert.match(text.stdout, /^production +lambdas\/rates\/main\.py {2}\[a serverless function's entry\]$/m);
+  assert.match(text.stdout, /^Warnings shown as info in 2 files: 1 looks unused, 1 is part of a retired job\.$/m);
+  assert.match(text.stdout, /^2 files run only in a serverless function/m);
+});

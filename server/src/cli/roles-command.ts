@@ -2,12 +2,14 @@
  * `faultline roles [paths...]`: what kind of code Faultline takes each file for, and why. Rules
  * speak only about the roles they apply to (a migration gets no `write-without-where`), so when a
  * finding is missing or unexpected, this is the first thing to look at; a project corrects it
- * with `"roles"` globs in `.faultline.json`. Reads the files and the configs (and the project's
- * imports, for modules only browser code imports), never lints.
+ * with `"roles"` globs in `.faultline.json`. Beside the role it lists what the rest of the project
+ * says that turns a file's warnings into info (a module nothing imports, a retired job, code only
+ * a serverless function runs), since those explain a quiet file as much as its role does. Reads
+ * the files and the configs (and the project's imports), never lints.
  */
 
 import { resolve } from 'node:path';
-import { detectFileRole, FILE_ROLES, type FileRole, type FileRoleFact } from '../../../rules/index';
+import { detectFileRole, FILE_ROLES, type FileRole, type FileRoleFact, type ProjectFacts } from '../../../rules/index';
 import { createConfigResolver } from '../workspace/config-resolver';
 import { collectFiles, readSourceFile } from '../workspace/files';
 import { planFile, todayIso } from '../workspace/lint-file';
@@ -21,6 +23,32 @@ export interface RolesOptions {
 
 export interface FileRoleRow extends FileRoleFact {
   path: string;
+  /** The path inside its project: what `"roles"` globs in .faultline.json are matched against. */
+  projectPath: string;
+  /** No file of the project imports this production module and nothing marks it as an entry point. */
+  unimported?: true;
+  /** Why the job this file belongs to no longer runs. */
+  retired?: string;
+  /** The serverless function's entry (project path) when only such a function runs this module. */
+  serverlessEntry?: string;
+}
+
+/** The project facts that show a file's warnings at info (engine/runner.ts), as row fields. */
+function quietingFacts(facts: ProjectFacts): Pick<FileRoleRow, 'unimported' | 'retired' | 'serverlessEntry'> {
+  return {
+    ...(facts.unimported === true ? { unimported: true as const } : {}),
+    ...(facts.retired !== undefined ? { retired: facts.retired } : {}),
+    ...(facts.lambdaEntry !== undefined ? { serverlessEntry: facts.lambdaEntry } : {}),
+  };
+}
+
+/** `[nothing imports it]`-style notes for the text listing; '' when none applies. */
+function quietingNotes(row: FileRoleRow): string {
+  const notes: string[] = [];
+  if (row.unimported === true) notes.push('nothing imports it: looks unused');
+  if (row.retired !== undefined) notes.push(`retired job: ${row.retired}`);
+  if (row.serverlessEntry !== undefined) notes.push(row.serverlessEntry === row.projectPath ? 'a serverless function\'s entry' : `runs only in the serverless function ${row.serverlessEntry}`);
+  return notes.length === 0 ? '' : `  [${notes.join('; ')}]`;
 }
 
 /** Every file an audit of `paths` would read, with its role; sorted by path. */
@@ -35,7 +63,8 @@ export function listFileRoles(options: RolesOptions, cwd: string): FileRoleRow[]
     if (plan.ignored) continue;
     const read = readSourceFile(path);
     if ('skipped' in read) continue;
-    rows.push({ path: displayPath(path, cwd), ...detectFileRole(plan.projectPath, plan.languageId, read.text, plan.settings, projectFacts.factsFor(path, plan.resolved)) });
+    const facts = projectFacts.factsFor(path, plan.resolved);
+    rows.push({ path: displayPath(path, cwd), projectPath: plan.projectPath, ...detectFileRole(plan.projectPath, plan.languageId, read.text, plan.settings, facts), ...quietingFacts(facts) });
   }
   return rows.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -43,8 +72,11 @@ export function listFileRoles(options: RolesOptions, cwd: string): FileRoleRow[]
 export function formatFileRoles(rows: readonly FileRoleRow[], format: RolesOptions['format']): string {
   if (format === 'json') return `${JSON.stringify({ files: rows }, null, 2)}\n`;
   const width = Math.max(...FILE_ROLES.map((role) => role.length));
-  const lines = rows.map((row) => `${row.role.padEnd(width)}  ${row.path}${row.source === 'default' ? '' : `  (${row.reason})`}`);
-  lines.push('', summarizeFileRoles(rows), 'Correct a role with "roles" globs in .faultline.json, e.g. { "roles": { "ops/**": "script" } }.');
+  const lines = rows.map((row) => `${row.role.padEnd(width)}  ${row.path}${row.source === 'default' ? '' : `  (${row.reason})`}${quietingNotes(row)}`);
+  lines.push('', summarizeFileRoles(rows));
+  const quieted = summarizeQuietedFiles(rows);
+  if (quieted !== '') lines.push(quieted);
+  lines.push('Correct a role with "roles" globs in .faultline.json, e.g. { "roles": { "ops/**": "script" } }.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -54,4 +86,25 @@ export function summarizeFileRoles(rows: readonly FileRoleRow[]): string {
   for (const row of rows) counts.set(row.role, (counts.get(row.role) ?? 0) + 1);
   const summary = FILE_ROLES.filter((role) => counts.has(role)).map((role) => `${counts.get(role) ?? 0} ${role}`).join(', ');
   return `${rows.length} files: ${summary === '' ? 'none' : summary}.`;
+}
+
+/**
+ * `Warnings shown as info in 3 files: 2 look unused, 1 is part of a retired job.` and how many
+ * run only in a serverless function (a fact only the rules that say so act on); '' when none.
+ */
+function summarizeQuietedFiles(rows: readonly FileRoleRow[]): string {
+  const count = (predicate: (row: FileRoleRow) => boolean): number => rows.filter(predicate).length;
+  const unimported = count((row) => row.unimported === true);
+  const retired = count((row) => row.retired !== undefined);
+  const quieted = count((row) => row.unimported === true || row.retired !== undefined);
+  const serverless = count((row) => row.serverlessEntry !== undefined);
+  const sentences: string[] = [];
+  if (quieted !== 0) {
+    const parts: string[] = [];
+    if (unimported !== 0) parts.push(`${unimported} ${unimported === 1 ? 'looks' : 'look'} unused`);
+    if (retired !== 0) parts.push(`${retired} ${retired === 1 ? 'is' : 'are'} part of a retired job`);
+    sentences.push(`Warnings shown as info in ${quieted} ${quieted === 1 ? 'file' : 'files'}: ${parts.join(', ')}.`);
+  }
+  if (serverless !== 0) sentences.push(`${serverless} ${serverless === 1 ? 'file runs' : 'files run'} only in a serverless function, whose own timeout bounds it (request-without-timeout shows those at info).`);
+  return sentences.join('\n');
 }
