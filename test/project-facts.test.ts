@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, pythonReferenceFileFacts, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, detectFileRole, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, pythonReferenceFileFacts, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
 import { createConfigResolver } from '../server/src/workspace/config-resolver';
 import { createProjectFacts } from '../server/src/workspace/project-facts';
 import { loadPythonParser } from '../server/src/workspace/python';
@@ -681,5 +681,75 @@ describe('project facts: code only a serverless function runs', () => {
     assert.equal(isEntry('src/handler.ts', 'export async function handler(event) { return event; }\n'), false);
     assert.equal(isEntry('src/events.ts', 'function onEvent(event, context) { return event; }\nexport default onEvent;\n'), false);
     assert.equal(isEntry('tests/test_handler.py', 'import pytest\n\n\ndef handler(event, context):\n    return event\n'), false);
+  });
+});
+
+describe('project facts: modules only tests or scripts import, command-line tools, device apps', () => {
+  const client = "import axios from 'axios';\nexport async function profile(id: string) {\n  return (await axios.get(`https://api.example.com/users/${id}`)).data;\n}\n";
+  const factsIn = (project: Record<string, string>, path: string, options: { complete?: boolean; packages?: Record<string, string> } = {}): ProjectFacts => {
+    const files = new Map<string, FileFacts>();
+    for (const [file, text] of Object.entries(project)) files.set(file, extractFileFacts(file, languageOf(file), text, ROLE_SETTINGS));
+    const packages = Object.entries(options.packages ?? {}).map(([file, text]) => packageManifestFacts(file, text));
+    return projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, packages, complete: options.complete ?? true }), path);
+  };
+  const roleOf = (path: string, text: string, project: ProjectFacts) => detectFileRole(path, languageOf(path), text, ROLE_SETTINGS, project);
+
+  test('a helper only tests import is test code, one only scripts import is a script\'s, through helpers of helpers', () => {
+    const helper = 'src/queue/admin.ts';
+    const project = {
+      [helper]: client,
+      'src/queue/worker-helpers.ts': "import { profile } from './admin';\nexport const load = profile;\n",
+      'src/queue/admin.test.ts': "import { load } from './worker-helpers';\nimport { profile } from './admin';\ntest('x', () => profile('1'));\n",
+      'src/bots/bot-config.ts': client,
+      'scripts/setup-bot.ts': "import { profile } from '../src/bots/bot-config';\nprofile('me');\n",
+    };
+    const admin = factsIn(project, helper);
+    assert.deepEqual(admin.importedOnlyBy, { role: 'test', importer: 'src/queue/admin.test.ts' });
+    assert.deepEqual(roleOf(helper, client, admin), { role: 'test', source: 'project', reason: 'imported only by tests (src/queue/admin.test.ts)' });
+    assert.deepEqual(factsIn(project, 'src/queue/worker-helpers.ts').importedOnlyBy?.role, 'test');
+    const botConfig = factsIn(project, 'src/bots/bot-config.ts');
+    assert.deepEqual(roleOf('src/bots/bot-config.ts', client, botConfig), { role: 'script', source: 'project', reason: 'imported only by scripts (scripts/setup-bot.ts)' });
+    assert.deepEqual(findingsOf(helper, client, admin), []);
+  });
+
+  test('a module production code imports too, an entry point, or facts of part of the project keep their role', () => {
+    const helper = 'src/queue/admin.ts';
+    const test = "import { profile } from './admin';\ntest('x', () => profile('1'));\n";
+    assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test, 'src/routes/users.ts': "import { profile } from '../queue/admin';\nexport const get = profile;\n" }, helper).importedOnlyBy, undefined);
+    assert.equal(factsIn({ 'src/queue/index.ts': client, 'src/queue/admin.test.ts': "import { profile } from './index';\n" }, 'src/queue/index.ts').importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: `${client}main();\n`, 'src/queue/admin.test.ts': test }, helper).importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper, { complete: false }).importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper, { packages: { 'package.json': '{ "name": "queue", "main": "src/queue/admin.ts" }' } }).importedOnlyBy, undefined);
+    assert.deepEqual(findingsOf(helper, client, factsIn({ [helper]: client, 'src/queue/admin.test.ts': test, 'src/routes/users.ts': "import { profile } from '../queue/admin';\n" }, helper)), ['request-without-timeout']);
+  });
+
+  test('a package with a `bin` and a CLI framework is a command-line tool: its warnings are shown at info, unless the config says production', () => {
+    assert.equal(packageManifestFacts('apps/cli/package.json', '{ "name": "@acme/cli", "bin": { "acme": "dist/index.mjs" }, "devDependencies": { "commander": "^12.0.0" } }').commandLineTool, true);
+    assert.equal(packageManifestFacts('apps/cli/package.json', '{ "name": "@acme/cli", "bin": "dist/index.mjs", "dependencies": { "@clack/prompts": "1" } }').commandLineTool, true);
+    // A `bin` alone (a server's start command) or a CLI library without one says nothing.
+    assert.equal(packageManifestFacts('apps/api/package.json', '{ "name": "@acme/api", "bin": { "acme-api": "dist/server.js" }, "dependencies": { "express": "4" } }').commandLineTool, undefined);
+    assert.equal(packageManifestFacts('apps/api/package.json', '{ "name": "@acme/api", "dependencies": { "yargs": "17" } }').commandLineTool, undefined);
+    const packages = { 'apps/cli/package.json': '{ "name": "@acme/cli", "bin": { "acme": "dist/index.mjs" }, "dependencies": { "commander": "^12.0.0" } }', 'package.json': '{ "name": "acme", "private": true }' };
+    const project = { 'apps/cli/src/commands/export.ts': client, 'apps/web/src/profile.ts': client };
+    const tool = factsIn(project, 'apps/cli/src/commands/export.ts', { packages });
+    assert.equal(tool.commandLineTool, '@acme/cli');
+    assert.equal(factsIn(project, 'apps/web/src/profile.ts', { packages }).commandLineTool, undefined);
+    const settings = settingsFromConfig(DEFAULT_CONFIG, '2026-12-07');
+    const quiet = lintDocument({ path: 'apps/cli/src/commands/export.ts', languageId: 'typescript', text: client, project: tool }, settings, RULES);
+    assert.deepEqual(quiet.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'info']]);
+    assert.match(quiet.findings[0]?.note ?? '', /part of a command-line tool \(@acme\/cli: its package\.json has a `bin` and a CLI framework\)/);
+    const unattended = settingsFromConfig({ ...DEFAULT_CONFIG, roles: [{ pattern: 'apps/cli/**', role: 'production' }] }, '2026-12-07');
+    const loud = lintDocument({ path: 'apps/cli/src/commands/export.ts', languageId: 'typescript', text: client, project: tool }, unattended, RULES);
+    assert.deepEqual(loud.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'warning']]);
+  });
+
+  test('a package that depends on react-native or expo runs on a device: its JS/TS is browser code', () => {
+    assert.equal(packageManifestFacts('apps/mobile/package.json', '{ "name": "mobile", "dependencies": { "expo": "52", "react-native": "0.76" } }').deviceApp, 'react-native');
+    const packages = { 'apps/mobile/package.json': '{ "name": "mobile", "dependencies": { "react-native": "0.76" } }' };
+    const project = { 'apps/mobile/lib/hooks.ts': client, 'apps/api/src/profile.ts': client };
+    const mobile = factsIn(project, 'apps/mobile/lib/hooks.ts', { packages });
+    assert.deepEqual(roleOf('apps/mobile/lib/hooks.ts', client, mobile), { role: 'browser', source: 'project', reason: 'part of an app that runs on a device (its package.json depends on react-native)' });
+    assert.equal(roleOf('apps/api/src/profile.ts', client, factsIn(project, 'apps/api/src/profile.ts', { packages })).role, 'production');
+    assert.deepEqual(findingsOf('apps/mobile/lib/hooks.ts', client, mobile), []);
   });
 });

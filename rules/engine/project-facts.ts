@@ -92,7 +92,19 @@ export interface PackageManifestFacts {
   name?: string;
   /** Paths (relative to the folder) of `main`, `module`, `types`, `source`, `exports`, `bin`, and script files its `scripts` run. */
   entries: string[];
+  /** Set when the package is a command-line tool: it has a `bin` and depends on a CLI framework (see COMMAND_LINE_FRAMEWORKS). */
+  commandLineTool?: true;
+  /** The dependency that makes the package an app on a user's device (`react-native`, `expo`), when it has one. */
+  deviceApp?: string;
 }
+
+/**
+ * Libraries that parse a command line or prompt its user. With a `bin`, they make a package a tool
+ * a person runs, not a service (`minimist` and `arg` are left out: servers read flags with them too).
+ */
+const COMMAND_LINE_FRAMEWORKS = new Set(['commander', '@commander-js/extra-typings', 'yargs', 'citty', 'cac', 'sade', 'meow', 'clipanion', 'oclif', '@oclif/core', 'ink', '@clack/prompts', 'inquirer', '@inquirer/prompts', 'prompts', 'enquirer']);
+/** Dependencies that make a package an app that runs on a phone or tablet, never on a server. */
+const DEVICE_APP_FRAMEWORKS = ['react-native', 'expo'] as const;
 
 /** A call, `new`, `await` or IIFE at the start of a line (column 0): top-level code that runs on import or as a program. */
 const TOP_LEVEL_CALL = /^(?:(?:await|void|new)\s+)?(?!(?:if|for|while|switch|return|function|export|import|typeof|catch|try|do|else|class|const|let|var|async|type|interface|declare|enum)\b)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(|^\(\s*(?:async\b|function\b|\(\s*\)\s*=>)|^#!/m;
@@ -349,6 +361,16 @@ export function packageManifestFacts(path: string, text: string): PackageManifes
   for (const command of commands) for (const match of command.matchAll(SCRIPT_IN_COMMAND)) entries.push(match[1] ?? '');
   const facts: PackageManifestFacts = { folder, entries: entries.filter((entry) => entry !== '') };
   if (typeof fields.name === 'string' && fields.name !== '') facts.name = fields.name;
+  const dependencies = new Set<string>();
+  for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+    const listed = fields[field];
+    if (typeof listed === 'object' && listed !== null && !Array.isArray(listed)) for (const name of Object.keys(listed)) dependencies.add(name);
+  }
+  const bins: string[] = [];
+  stringsIn(fields.bin, bins);
+  if (bins.length > 0 && [...dependencies].some((name) => COMMAND_LINE_FRAMEWORKS.has(name))) facts.commandLineTool = true;
+  const device = DEVICE_APP_FRAMEWORKS.find((name) => dependencies.has(name));
+  if (device !== undefined) facts.deviceApp = device;
   return facts;
 }
 
@@ -486,6 +508,11 @@ export interface ProjectIndex {
   unimportedModules: ReadonlySet<string>;
   /** Production modules that run only inside a serverless function: path to the function's entry (see lambdaRunModules). */
   lambdaEntries: ReadonlyMap<string, string>;
+  /** Production JS/TS modules every importer of which is a test or a script: path to its role and one importer (see toolOnlyModules). */
+  toolOnlyModules: ReadonlyMap<string, { role: 'test' | 'script'; importer: string }>;
+  /** Folders of packages that are command-line tools, and of apps that run on a device: folder to the package's name or dependency. */
+  commandLineTools: ReadonlyMap<string, string>;
+  deviceApps: ReadonlyMap<string, string>;
 }
 
 export interface ProjectIndexOptions {
@@ -627,7 +654,64 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const pythonImporters = pythonImportersOf(files);
   const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImporters }, packages) : new Set<string>();
   const lambdaEntries = options.complete ? lambdaRunModules(files, [runtimeImporters, pythonImporters]) : lambdaRunModules(files, []);
-  return { httpClientDefaults, browserImporters: sortedByPath(browserImporters), browserModules: browser, modelImports: sortedByPath(modelImports), unimportedModules, lambdaEntries: sortedByPath(lambdaEntries) };
+  const toolOnly = options.complete ? toolOnlyModules(files, importers, (path) => packages.entries.has(path) || browser.has(path)) : new Map<string, { role: 'test' | 'script'; importer: string }>();
+  const commandLineTools = new Map<string, string>();
+  const deviceApps = new Map<string, string>();
+  for (const manifest of options.packages ?? []) {
+    if (manifest.commandLineTool === true) commandLineTools.set(manifest.folder, manifest.name ?? `${manifest.folder === '' ? '' : `${manifest.folder}/`}package.json`);
+    if (manifest.deviceApp !== undefined) deviceApps.set(manifest.folder, manifest.deviceApp);
+  }
+  return {
+    httpClientDefaults,
+    browserImporters: sortedByPath(browserImporters),
+    browserModules: browser,
+    modelImports: sortedByPath(modelImports),
+    unimportedModules,
+    lambdaEntries: sortedByPath(lambdaEntries),
+    toolOnlyModules: sortedByPath(toolOnly),
+    commandLineTools: sortedByPath(commandLineTools),
+    deviceApps: sortedByPath(deviceApps),
+  };
+}
+
+/**
+ * Production JS/TS modules that run only when a test or a script does: every importer is a test
+ * or a script (or such a module), as with a test helper under an ordinary name or a client only a
+ * hand-run setup script uses. A module anything else imports, or that something may start on its
+ * own (an entry point by name, folder, manifest or sign), keeps its role. With any script among
+ * the importers the module is a script's, else a test's.
+ */
+function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: ReadonlyMap<string, readonly string[]>, isEntry: (path: string) => boolean): Map<string, { role: 'test' | 'script'; importer: string }> {
+  const found = new Map<string, { role: 'test' | 'script'; importer: string }>();
+  const roleOf = (path: string): FileRole | undefined => found.get(path)?.role ?? files.get(path)?.role;
+  const candidates = [...importers.keys()].filter((path) => {
+    const facts = files.get(path);
+    return facts?.role === 'production' && facts.roleFromConfig !== true && facts.entrySigns !== true && facts.serverSigns !== true && !path.endsWith('.py') && !ENTRY_PATH.test(path) && !isEntry(path);
+  });
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let changed = false;
+    for (const path of candidates) {
+      if (found.has(path)) continue;
+      const list = importers.get(path) ?? [];
+      const roles = list.map(roleOf);
+      if (list.length === 0 || !roles.every((role) => role === 'test' || role === 'script')) continue;
+      const role = roles.includes('script') ? 'script' : 'test';
+      found.set(path, { role, importer: [...list].filter((importer) => roleOf(importer) === role).sort()[0] ?? '' });
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return found;
+}
+
+/** The value the nearest folder above `path` (or the root, '') has in `byFolder`. */
+function nearestFolderValue(byFolder: ReadonlyMap<string, string>, path: string): string | undefined {
+  if (byFolder.size === 0) return undefined;
+  for (let folder = folderOf(path); ; folder = folderOf(folder)) {
+    const value = byFolder.get(folder);
+    if (value !== undefined) return value;
+    if (folder === '') return undefined;
+  }
 }
 
 /**
@@ -903,5 +987,11 @@ export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts 
   if (index.unimportedModules.has(normalized)) facts.unimported = true;
   const lambdaEntry = index.lambdaEntries.get(normalized);
   if (lambdaEntry !== undefined) facts.lambdaEntry = lambdaEntry;
+  const toolOnly = index.toolOnlyModules.get(normalized);
+  if (toolOnly !== undefined) facts.importedOnlyBy = toolOnly;
+  const commandLineTool = nearestFolderValue(index.commandLineTools, normalized);
+  if (commandLineTool !== undefined) facts.commandLineTool = commandLineTool;
+  const deviceApp = nearestFolderValue(index.deviceApps, normalized);
+  if (deviceApp !== undefined) facts.deviceApp = deviceApp;
   return facts;
 }

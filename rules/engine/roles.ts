@@ -221,6 +221,10 @@ export function detectFileRole(path: string, languageId: LanguageId, text: strin
   // What the file's own path and text do not say, its importers may: a module only browser code imports runs there.
   const importer = project?.browserImporter;
   if (importer !== undefined) return { role: 'browser', source: 'project', reason: `imported only by browser code (${importer})` };
+  const toolOnly = project?.importedOnlyBy;
+  if (toolOnly !== undefined) return { role: toolOnly.role, source: 'project', reason: `imported only by ${toolOnly.role === 'test' ? 'tests' : 'scripts'} (${toolOnly.importer})` };
+  // React Native and Expo code runs on the user's device, as browser code runs in the browser.
+  if (project?.deviceApp !== undefined && (languageId === 'typescript' || languageId === 'javascript')) return { role: 'browser', source: 'project', reason: `part of an app that runs on a device (its package.json depends on ${project.deviceApp})` };
   return role;
 }
 

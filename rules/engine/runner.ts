@@ -25,6 +25,11 @@ function retiredNote(reason: string): string {
   return `Shown as info: this job no longer runs (${reason}). Remove the code, or the flag if the job runs again.`;
 }
 
+/** Said under each finding demoted because its module is part of a command-line tool (ProjectFacts.commandLineTool). */
+function commandLineToolNote(tool: string): string {
+  return `Shown as info: this module is part of a command-line tool (${tool}: its package.json has a \`bin\` and a CLI framework), which a person runs and can stop. Where it runs unattended (in CI, from cron), the finding holds: give it a \`roles\` entry of "production" in .faultline.json.`;
+}
+
 export const UNIMPORTED_NOTE = 'Shown as info: no file of this project imports this module and nothing marks it as an entry point, so it looks unused. If something does load it, say so with a `roles` entry in .faultline.json (e.g. { "roles": { "src/lambdas/**": "production" } }).';
 import { SUPPRESSION_FINDINGS, applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
@@ -213,7 +218,7 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
         // Code nothing imports or runs cannot fail in production, and a rule may know its finding is
         // bounded elsewhere: such findings stay visible, quietly.
-        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : descriptor.quiet;
+        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : project.commandLineTool !== undefined && role.source !== 'config' ? commandLineToolNote(project.commandLineTool) : descriptor.quiet;
         const unimported = quietNote !== undefined && (entry.severity === 'warning' || entry.severity === 'error');
         findings.push({
           ruleId: meta.id,

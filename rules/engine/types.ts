@@ -90,6 +90,15 @@ export interface ProjectFacts {
    * function's configured timeout ends each invocation, whatever the code waits for.
    */
   lambdaEntry?: string;
+  /** Set when every importer of this production module is a test or a script: that role and one such importer. */
+  importedOnlyBy?: { role: 'test' | 'script'; importer: string };
+  /**
+   * Set when the module is part of a command-line tool (its package has a `bin` and a CLI
+   * framework): the package's name. A person runs it and is there to stop it.
+   */
+  commandLineTool?: string;
+  /** Set when the module is part of an app that runs on a user's device (its package depends on `react-native` or `expo`): that dependency. */
+  deviceApp?: string;
 }
 
 /** A half-open range of character offsets [start, end) into a document's text. */

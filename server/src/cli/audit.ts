@@ -106,7 +106,12 @@ export class AuditUsageError extends Error {}
 
 /** The facts, or undefined when they say nothing (then the file's job and cache key stay as they were). */
 function saysAnything(facts: ProjectFacts): ProjectFacts | undefined {
-  return facts.httpClientDefaults.length > 0 || facts.browserImporter !== undefined || facts.unimported === true || facts.retired !== undefined || facts.lambdaEntry !== undefined || Object.keys(facts.modelImports).length > 0 ? facts : undefined;
+  const says = Object.entries(facts).some(([key, value]) => {
+    if (key === 'httpClientDefaults') return (value as ProjectFacts['httpClientDefaults']).length > 0;
+    if (key === 'modelImports') return Object.keys(value as ProjectFacts['modelImports']).length > 0;
+    return value !== undefined && value !== false;
+  });
+  return says ? facts : undefined;
 }
 
 export async function runAudit(options: AuditOptions, environment: AuditEnvironment): Promise<AuditRun> {

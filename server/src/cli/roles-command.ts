@@ -31,14 +31,18 @@ export interface FileRoleRow extends FileRoleFact {
   retired?: string;
   /** The serverless function's entry (project path) when only such a function runs this module. */
   serverlessEntry?: string;
+  /** The command-line tool (its package's name) this module is part of. */
+  commandLineTool?: string;
 }
 
 /** The project facts that show a file's warnings at info (engine/runner.ts), as row fields. */
-function quietingFacts(facts: ProjectFacts): Pick<FileRoleRow, 'unimported' | 'retired' | 'serverlessEntry'> {
+function quietingFacts(facts: ProjectFacts, role: FileRoleFact): Pick<FileRoleRow, 'unimported' | 'retired' | 'serverlessEntry' | 'commandLineTool'> {
   return {
     ...(facts.unimported === true ? { unimported: true as const } : {}),
     ...(facts.retired !== undefined ? { retired: facts.retired } : {}),
     ...(facts.lambdaEntry !== undefined ? { serverlessEntry: facts.lambdaEntry } : {}),
+    // The config's word on a file outweighs the package's (engine/runner.ts).
+    ...(facts.commandLineTool !== undefined && role.source !== 'config' ? { commandLineTool: facts.commandLineTool } : {}),
   };
 }
 
@@ -47,6 +51,7 @@ function quietingNotes(row: FileRoleRow): string {
   const notes: string[] = [];
   if (row.unimported === true) notes.push('nothing imports it: looks unused');
   if (row.retired !== undefined) notes.push(`retired job: ${row.retired}`);
+  if (row.commandLineTool !== undefined) notes.push(`part of the command-line tool ${row.commandLineTool}`);
   if (row.serverlessEntry !== undefined) notes.push(row.serverlessEntry === row.projectPath ? 'a serverless function\'s entry' : `runs only in the serverless function ${row.serverlessEntry}`);
   return notes.length === 0 ? '' : `  [${notes.join('; ')}]`;
 }
@@ -64,7 +69,8 @@ export function listFileRoles(options: RolesOptions, cwd: string): FileRoleRow[]
     const read = readSourceFile(path);
     if ('skipped' in read) continue;
     const facts = projectFacts.factsFor(path, plan.resolved);
-    rows.push({ path: displayPath(path, cwd), projectPath: plan.projectPath, ...detectFileRole(plan.projectPath, plan.languageId, read.text, plan.settings, facts), ...quietingFacts(facts) });
+    const role = detectFileRole(plan.projectPath, plan.languageId, read.text, plan.settings, facts);
+    rows.push({ path: displayPath(path, cwd), projectPath: plan.projectPath, ...role, ...quietingFacts(facts, role) });
   }
   return rows.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -89,20 +95,22 @@ export function summarizeFileRoles(rows: readonly FileRoleRow[]): string {
 }
 
 /**
- * `Warnings shown as info in 3 files: 2 look unused, 1 is part of a retired job.` and how many
+ * `Warnings shown as info in 3 files: 2 look unused, 1 is part of a retired job.` (or a command-line tool) and how many
  * run only in a serverless function (a fact only the rules that say so act on); '' when none.
  */
 function summarizeQuietedFiles(rows: readonly FileRoleRow[]): string {
   const count = (predicate: (row: FileRoleRow) => boolean): number => rows.filter(predicate).length;
   const unimported = count((row) => row.unimported === true);
   const retired = count((row) => row.retired !== undefined);
-  const quieted = count((row) => row.unimported === true || row.retired !== undefined);
+  const tools = count((row) => row.commandLineTool !== undefined);
+  const quieted = count((row) => row.unimported === true || row.retired !== undefined || row.commandLineTool !== undefined);
   const serverless = count((row) => row.serverlessEntry !== undefined);
   const sentences: string[] = [];
   if (quieted !== 0) {
     const parts: string[] = [];
     if (unimported !== 0) parts.push(`${unimported} ${unimported === 1 ? 'looks' : 'look'} unused`);
     if (retired !== 0) parts.push(`${retired} ${retired === 1 ? 'is' : 'are'} part of a retired job`);
+    if (tools !== 0) parts.push(`${tools} ${tools === 1 ? 'is' : 'are'} part of a command-line tool`);
     sentences.push(`Warnings shown as info in ${quieted} ${quieted === 1 ? 'file' : 'files'}: ${parts.join(', ')}.`);
   }
   if (serverless !== 0) sentences.push(`${serverless} ${serverless === 1 ? 'file runs' : 'files run'} only in a serverless function, whose own timeout bounds it (request-without-timeout shows those at info).`);
