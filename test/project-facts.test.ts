@@ -674,6 +674,37 @@ describe('project facts: code only a serverless function runs', () => {
     assert.equal(severities('src/profile.ts', client, both('src/profile.ts'))[0]?.severity, 'warning');
   });
 
+  test('calls nothing waits for: after(), waitUntil(), a dropped fetch promise are info, each with its note', () => {
+    const none = facts({});
+    const judged = (text: string) => severities('src/app/api/orders/route.ts', text, none('src/app/api/orders/route.ts')).map((finding) => ({ severity: finding.severity, note: finding.note ?? '' }));
+    const [later] = judged("import { after } from 'next/server';\nexport async function POST() {\n  after(async () => { await fetch('https://a.example.com/hit'); });\n  return new Response('ok');\n}\n");
+    assert.equal(later?.severity, 'info');
+    assert.match(later?.note ?? '', /nothing waits for this call's answer: it runs in `after\(\)`.*once the response is sent/);
+    // Renamed on import, the import still says what it is.
+    assert.equal(judged("import { after as afterResponse } from 'next/server';\nexport function GET() { afterResponse(() => fetch('https://a.example.com')); return new Response(''); }\n")[0]?.severity, 'info');
+    const [handed] = judged("export default { async fetch(request: Request, env: unknown, ctx: ExecutionContext) { ctx.waitUntil(fetch('https://log.example.com', { method: 'POST' })); return new Response('ok'); } };\n");
+    assert.equal(handed?.severity, 'info');
+    assert.match(handed?.note ?? '', /handed to `waitUntil\(\)`.*platform's limit/);
+    for (const dropped of ["void fetch('https://a.example.com');", "fetch('https://a.example.com').catch(() => {});"]) {
+      const [finding] = judged(`export function ping() {\n  ${dropped}\n}\n`);
+      assert.equal(finding?.severity, 'info', dropped);
+      assert.match(finding?.note ?? '', /promise is dropped.*300 s without response headers or body bytes.*Set a deadline anyway if the call matters/, dropped);
+    }
+    // Someone waits, or the dropped call has no limit of its own: warnings.
+    for (const waited of ['await fetch(url);', 'const pending = fetch(url);\n  await pending;', 'return fetch(url);']) {
+      assert.equal(judged(`export async function load(url: string) {\n  ${waited}\n}\n`)[0]?.severity, 'warning', waited);
+    }
+    assert.equal(judged("import axios from 'axios';\nexport function ping(url: string) {\n  void axios.get(url);\n}\n")[0]?.severity, 'warning');
+    assert.equal(judged("function after(step: () => unknown) { return step(); }\nexport async function load() { return after(() => fetch('https://a.example.com')); }\n")[0]?.severity, 'warning');
+  });
+
+  test('a call nothing waits for, in code only a serverless function runs: info, with one of the two notes', () => {
+    const entry = "export const handler = async (event, context) => { void fetch('https://a.example.com/hit'); return { statusCode: 202 }; };\n";
+    const [finding] = severities('src/handler.ts', entry, facts({ 'src/handler.ts': entry })('src/handler.ts'));
+    assert.equal(finding?.severity, 'info');
+    assert.match(finding?.note ?? '', /serverless function|promise is dropped/);
+  });
+
   test('not an entry: a function named handler without (event, context), a method, a test', () => {
     assert.equal(isEntry('app/handler.py', 'def handler(request):\n    return request\n'), false);
     assert.equal(isEntry('app/handler.py', 'class Job:\n    def handler(self, event, context):\n        return event\n'), false);

@@ -1,7 +1,8 @@
 /**
  * The data-driven rule tester. Every rule folder has fixtures/:
  *   flag.<dialect?>.<ext>   code the rule must flag; each expected finding's first line carries
- *                           `expect: <rule-id>` in a comment (repeat it for two findings).
+ *                           `expect: <rule-id>` in a comment (repeat it for two findings), or
+ *                           `expect: <rule-id> (info)` for a finding the rule shows at info.
  *   clean.<dialect?>.<ext>  realistic code the rule must leave alone.
  *   fix.<dialect?>.<ext> + fix.<dialect?>.<ext>.fixed
  *                           the text after applying the first fix of every finding of the rule.
@@ -61,10 +62,11 @@ function linesOf(text: string, findings: Finding[]): number[] {
   return findings.map((finding) => lineOfOffset(starts, finding.range.start) + 1).sort((a, b) => a - b);
 }
 
-function expectedLines(text: string, ruleId: string): number[] {
+/** The lines of the `expect:` markers for the rule; with `info`, only those marked `(info)`. */
+function expectedLines(text: string, ruleId: string, info = false): number[] {
   const lines: number[] = [];
   text.split('\n').forEach((line, index) => {
-    const pattern = new RegExp(`expect: ${ruleId}(?![\\w-])`, 'g');
+    const pattern = new RegExp(`expect: ${ruleId}(?![\\w-])${info ? ' \\(info\\)' : ''}`, 'g');
     for (const _ of line.matchAll(pattern)) lines.push(index + 1);
   });
   return lines;
@@ -108,6 +110,8 @@ for (const rule of RULES) {
           const expected = fileName.startsWith('flag.') ? expectedLines(text, id) : [];
           if (fileName.startsWith('flag.')) assert.ok(expected.length > 0, `${fileName}: no \`expect: ${id}\` marker`);
           assert.deepEqual(linesOf(text, findings), expected, `${fileName}: findings differ from the expect markers; got:\n${describeFindings(text, findings)}`);
+          const info = findings.filter((finding) => finding.severity === 'info' && rule.meta.defaultSeverity !== 'info');
+          assert.deepEqual(linesOf(text, info), fileName.startsWith('flag.') ? expectedLines(text, id, true) : [], `${fileName}: info findings differ from the \`(info)\` markers`);
         });
       } else if (fileName.startsWith('fix.')) {
         test(`${fileName} (text after fix)`, () => {

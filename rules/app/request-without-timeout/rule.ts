@@ -18,6 +18,10 @@
  * call inside it: a fetch wrapper whose signal is a deadline only when the caller passes a
  * timeout, and a `requests.Session` subclass whose `request`/`send` override sets none.
  *
+ * Findings are shown at info, with a note saying why, where something outside the call bounds it:
+ * code only a serverless function runs (a project fact), and calls nothing waits for (work handed
+ * to `after()` / `waitUntil()`, a dropped fetch promise; see unawaitedNote).
+ *
  * The fix adds the library's own timeout option with 10 seconds: `signal:
  * AbortSignal.timeout(10_000)`, `timeout: 10_000`, got's `timeout: { request: 10_000 }`. Node's
  * http module gets no fix: its `timeout` only emits an event that the caller must handle.
@@ -494,6 +498,86 @@ function deadlineOnlyWith(sourceFile: ts.SourceFile, bindings: FileBindings, cal
   return signalSource(trace, signal) === 'onRequest' ? trace.option : null;
 }
 
+/*
+ * Calls whose answer nothing waits for. Such a call still holds its socket while the peer stalls,
+ * but no user's request waits behind it, and something else ends it: the platform, for work handed
+ * to `after()` or `waitUntil()` once the response is sent; Node's fetch itself, for a dropped
+ * promise (undici gives up after 300 s without headers or body bytes). These findings are shown at
+ * info with a note saying which. Recognised in the call's own syntax only, walking up its parents.
+ */
+
+/** The functions that run work after the response is sent, as `module#export`. */
+const AFTER_RESPONSE_EXPORTS: ReadonlyMap<string, 'after' | 'waitUntil'> = new Map([
+  ['next/server#after', 'after'],
+  ['@vercel/functions#waitUntil', 'waitUntil'],
+  ['cloudflare:workers#waitUntil', 'waitUntil'],
+]);
+
+/** `after(...)` from next/server, `waitUntil(...)` from @vercel/functions, or `<any>.waitUntil(...)` (Workers, service workers). */
+function afterResponseKind(bindings: FileBindings, call: ts.CallExpression): 'after' | 'waitUntil' | null {
+  const callee = unwrapExpression(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'waitUntil') return 'waitUntil';
+  const imported = bindings.resolveImport(callee);
+  return imported === null ? null : (AFTER_RESPONSE_EXPORTS.get(`${imported.module}#${imported.exportName}`) ?? null);
+}
+
+/**
+ * Whether `call` is inside an argument of `after(...)` / `waitUntil(...)`: in the callback or the
+ * promise expression passed, through nested arrows and function expressions, but not out of a
+ * named function, method or class declared there (that code may run from elsewhere too).
+ */
+function handedOffAfterResponse(bindings: FileBindings, call: ts.CallExpression): 'after' | 'waitUntil' | null {
+  let child: ts.Node = call;
+  for (let parent = call.parent; !ts.isSourceFile(parent); child = parent, parent = parent.parent) {
+    if ((isFunctionLikeNode(parent) && !ts.isArrowFunction(parent) && !ts.isFunctionExpression(parent)) || ts.isClassLike(parent)) return null;
+    if (ts.isCallExpression(parent) && parent.arguments.some((argument) => argument === child)) {
+      const kind = afterResponseKind(bindings, parent);
+      if (kind !== null) return kind;
+    }
+  }
+  return null;
+}
+
+const PROMISE_HANDLERS = new Set(['then', 'catch', 'finally']);
+
+/**
+ * Whether the promise `call` returns is dropped: the call, or the end of a `.then(...)`,
+ * `.catch(...)`, `.finally(...)` chain on it, is an expression statement or the operand of `void`.
+ */
+function dropsPromise(call: ts.CallExpression): boolean {
+  let value: ts.Node = call;
+  for (;;) {
+    let parent = value.parent;
+    while (ts.isParenthesizedExpression(parent)) {
+      value = parent;
+      parent = parent.parent;
+    }
+    const handlerCall = parent.parent;
+    if (!ts.isPropertyAccessExpression(parent) || parent.expression !== value || !PROMISE_HANDLERS.has(parent.name.text) || !ts.isCallExpression(handlerCall) || handlerCall.expression !== parent) break;
+    value = handlerCall;
+  }
+  return ts.isExpressionStatement(value.parent) || ts.isVoidExpression(value.parent);
+}
+
+/** Node's own fetch (global, or undici's), which frees a stalled socket after 300 s; node-fetch and the like do not. */
+function isUndiciFetch(bindings: FileBindings, call: ts.CallExpression): boolean {
+  const imported = bindings.resolveImport(call.expression);
+  return imported === null || imported.module === 'undici';
+}
+
+const AFTER_NOTE = 'Shown as info: nothing waits for this call\'s answer: it runs in `after()` (next/server), once the response is sent, and the platform ends it at the route\'s time limit (`maxDuration`, where the platform applies one). A deadline still frees the function sooner if the peer stalls.';
+const WAIT_UNTIL_NOTE = 'Shown as info: nothing waits for this call\'s answer: it is handed to `waitUntil()`, which keeps it running beside or after the response only until the platform\'s limit (the function\'s max duration on Vercel, 30 s after the response on Cloudflare Workers). A deadline still frees the worker sooner if the peer stalls.';
+const DROPPED_FETCH_NOTE = 'Shown as info: nothing waits for this call\'s answer (its promise is dropped), and Node\'s fetch gives up after 300 s without response headers or body bytes, so a stalled peer holds only this call\'s socket, for a while. Set a deadline anyway if the call matters.';
+
+/** Why nothing waits for this request's answer, as the note shown with its info finding, or undefined. */
+function unawaitedNote(bindings: FileBindings, call: ts.CallExpression, client: Client): string | undefined {
+  const handedOff = handedOffAfterResponse(bindings, call);
+  if (handedOff !== null) return handedOff === 'after' ? AFTER_NOTE : WAIT_UNTIL_NOTE;
+  // A dropped axios, got or http call keeps its socket with no limit at all.
+  if (client === 'fetch' && dropsPromise(call) && isUndiciFetch(bindings, call)) return DROPPED_FETCH_NOTE;
+  return undefined;
+}
+
 function calleeText(call: ts.CallExpression, sourceFile: ts.SourceFile): string {
   const text = call.expression.getText(sourceFile).replace(/\s+/g, '');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
@@ -723,8 +807,12 @@ export default defineRule<MessageId>({
     sources: ['Bun lint `bun/axios-no-unbounded-requests`', 'eslint-plugin-unicorn `prefer-abort-signal-timeout` (adjacent)', 'Ruff S113 / Bandit B113 / Pylint W3101 (requests without timeout), for Python', 'Sonar S7618'],
   },
   create(context) {
-    const quiet = boundedByFunction(context.project.lambdaEntry);
-    const report = (descriptor: ReportDescriptor<MessageId>): void => context.report(quiet === undefined ? descriptor : { ...descriptor, quiet });
+    const serverless = boundedByFunction(context.project.lambdaEntry);
+    /** Reports a finding, at info when a serverless function or the call's own context bounds it (either note will do). */
+    const report = (descriptor: ReportDescriptor<MessageId>, unawaited?: string): void => {
+      const quiet = serverless ?? unawaited;
+      context.report(quiet === undefined ? descriptor : { ...descriptor, quiet });
+    };
     let sourceFile: ts.SourceFile | null = null;
     let bindings: FileBindings | null = null;
     let fetchGlobal: boolean | null = null;
@@ -774,14 +862,15 @@ export default defineRule<MessageId>({
           if (request === null) return;
           const data = { callee: calleeText(node, file) };
           const range = { start: node.expression.getStart(file), end: node.expression.getEnd() };
+          const reportCall = (descriptor: ReportDescriptor<MessageId>): void => report(descriptor, unawaitedNote(fileNames, node, request.client));
           if (request.client === 'http') {
-            if (httpIsUnbounded(fileNames, node, request.timeoutKeys)) report({ messageId: 'http', data, range });
+            if (httpIsUnbounded(fileNames, node, request.timeoutKeys)) reportCall({ messageId: 'http', data, range });
             return;
           }
           if (request.client === 'fetch' && (fetchesRequestObject(fileNames, node) || fetchesBundledAsset(fileNames, node))) return;
           const option = request.client === 'fetch' ? deadlineOnlyWith(file, fileNames, node) : null;
           if (option !== null) {
-            report({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
+            reportCall({ messageId: 'fetchWrapper', data: { ...data, option: option.getText(file) }, range });
             return;
           }
           const state = configState(fileNames, node.arguments[request.configIndex], request.timeoutKeys);
@@ -806,7 +895,7 @@ export default defineRule<MessageId>({
             }
           }
           const fix = timeoutFix(file, node, request, state);
-          report({ messageId: request.messageId, data, range, fixes: fix === null ? [] : [fix] });
+          reportCall({ messageId: request.messageId, data, range, fixes: fix === null ? [] : [fix] });
         },
       },
     };
