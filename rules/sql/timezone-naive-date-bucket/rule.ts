@@ -113,7 +113,7 @@ function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect
     if (clause.name !== 'select' && clause.name !== 'groupBy' && clause.name !== 'orderBy') continue;
     for (const index of ownTokenIndices(model, block, clause)) {
       const bucket = bucketAt(model, index, dialect, host);
-      if (bucket !== null) buckets.push(bucket);
+      if (bucket !== null && !isCondition(model, bucket.argumentStart, bucket.argumentEnd)) buckets.push(bucket);
     }
   }
   return buckets;
@@ -184,6 +184,28 @@ function bucketAt(model: StatementModel, index: number, dialect: SqlDialect, hos
     return { ...whole, argumentStart: second.start, argumentEnd: second.end, form: 'formatFirst' };
   }
   return null;
+}
+
+/** Words and operators that make an expression a truth value, never a point in time. */
+const CONDITION_TOKENS = new Set(['AND', 'OR', 'NOT', 'IS', 'IN', 'LIKE', 'ILIKE', 'BETWEEN', 'EXISTS', '=', '<', '>', '<=', '>=', '<>', '!=', '<=>']);
+
+/**
+ * True when tokens [start, end) are a condition at their own depth (`NOW() AND x`): such an
+ * argument is no timestamp to bucket, and a fix wrapping it would only give the other rules a
+ * time expression that was never there.
+ */
+function isCondition(model: StatementModel, start: number, end: number): boolean {
+  const depth = model.depths[start] ?? 0;
+  // A CASE's WHEN conditions choose among values: `DATE(CASE WHEN a > b THEN ts END)` buckets a time.
+  let openCases = 0;
+  for (let index = start; index < end; index++) {
+    if (model.depths[index] !== depth) continue;
+    const word = model.tokens[index]?.upper ?? '';
+    if (word === 'CASE') openCases++;
+    else if (word === 'END' && openCases > 0) openCases--;
+    else if (openCases === 0 && CONDITION_TOKENS.has(word)) return true;
+  }
+  return false;
 }
 
 function findWord(model: StatementModel, start: number, end: number, word: string): number {
