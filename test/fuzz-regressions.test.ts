@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { applyEdits, lintDocument, RULES, type LanguageId, type LintResult, type LintSettings } from '../rules';
 import { ASYNC_REPARSE_FACTOR, SCRIPT_NESTING_LIMIT, scriptShapeLimit } from '../rules/engine/languages/typescript';
 import { lintDocumentUnguarded } from '../rules/engine/runner';
+import { AnalysisLimit } from '../rules/engine/guard';
 import { loadPythonParser } from '../server/src/workspace/python';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-12-07' };
@@ -92,6 +93,22 @@ describe('fuzzer reproducers (#15)', () => {
     assert.deepEqual(findings.map((finding) => text.slice(finding.range.start, finding.range.end)), ['DATE(created_at)'], 'only the call that closes is a bucket');
     const fixed = applyEdits(text, findings[0]?.fixes[0]?.edits ?? []);
     assert.ok(fixed.includes("DATE( EXISTS (SELECT 1 FROM users) END GROUP BY (created_at AT TIME ZONE \\'UTC\\')::date"), fixed);
+  });
+
+  test('seed 4005 index 18031: `CAST(NOW() AND x AS DATE)` (a condition, not a time) was a day bucket, and wrapping it in CONVERT_TZ made full-history-scan see a time column', () => {
+    const mariadb: LintSettings = { ...SETTINGS, sqlDialect: 'mariadb' };
+    const text = 'export async function run(db) {\n  return db.query(`SELECT CAST(NOW() AND x AS DATE) FROM public.accounts GROUP BY 1 HAVING COUNT(*) > 1`);\n}\n';
+    const result = lintDocument({ path: 'dags/query.mts', languageId: 'typescript', text }, mariadb, RULES);
+    assert.deepEqual(result.findings.filter((finding) => finding.ruleId === 'timezone-naive-date-bucket' || finding.ruleId === 'full-history-scan'), []);
+  });
+
+  test('seed 4003 index 2936: TypeScript\'s parser asserts on a decorator before `await` (`retu@rn await knex(...)`); the file is not analysed, with why, and no exception escapes the unguarded engine', () => {
+    const text = "const knex = require('knex')({ client: 'pg' });\n\nasync function allUsers() {\n  retu@rn await knex('users').select('id', 'email');\n}\n";
+    const document = { path: 'lib/query.js', languageId: 'javascript' as const, text };
+    assert.throws(() => lintDocumentUnguarded(document, SETTINGS, RULES), AnalysisLimit, 'a limit of the parser, as the fuzzer counts it, not an exception');
+    const result = lintDocument(document, SETTINGS, RULES);
+    assert.match(result.notAnalysed ?? '', /^cannot be parsed: the TypeScript parser fails on this text/);
+    assert.deepEqual(result.internalErrors, []);
   });
 
   test('seed 7 index 660: 49 nested `async function` expressions (a fixture slice copied) ran for hours in the TypeScript parser; now refused before the parse', () => {

@@ -21,9 +21,13 @@ import { REPO_ROOT } from './helpers/paths';
 import { applyEdits, editsApply, lintDocument, RULES, type LintCache, type LintResult, type LintSettings, type Rule } from '../rules';
 import { bracketDepthExceeds, SCRIPT_NESTING_LIMIT } from '../rules/engine/languages/typescript';
 import { loadPythonParser } from '../server/src/workspace/python';
-import { decoratorBeforeAwait, midTypingTemplate, nestedArrays, nestedParentheses, nestedSqlPredicate, nestedUnclosedArrows, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
+import { decoratorBeforeAwait, midTypingTemplate, plantedFault, PLANTED_FAULT_MARKER, nestedArrays, nestedParentheses, nestedSqlPredicate, nestedUnclosedArrows, pythonConcatenation, scriptConcatenation, unclosedParentheses, type PathologicalFile } from './helpers/pathological';
 
 const SETTINGS: LintSettings = { sqlDialect: 'postgresql', reportingTimeZone: 'UTC', rules: {}, today: '2026-11-24' };
+
+// The CLI and server processes these tests start inherit it: a file with the marker fails inside
+// the engine's guard, the internal error the end-to-end tests follow (server/src/workspace/test-fault.ts).
+process.env['FAULTLINE_TEST_FAULT'] = PLANTED_FAULT_MARKER;
 
 /** The script and Python fixtures of every rule, from the sources (rules/<family>/<id>/fixtures/). */
 function ruleFixtures(): { path: string; name: string; text: string }[] {
@@ -66,10 +70,10 @@ describe('one file\'s failure is that file\'s failure (#15)', () => {
     assert.match(result.internalErrors[0]?.message ?? '', /boom outside the rules/);
   });
 
-  test('TypeScript asserting on `@dec` before a top-level await: an internal error of that file, and the next file lints', () => {
+  test('TypeScript asserting on `@dec` before a top-level await: that file is not analysed ("cannot be parsed"), and the next file lints', () => {
     const result = lint(decoratorBeforeAwait());
-    assert.match(result.notAnalysed ?? '', /^internal error: Debug Failure/);
-    assert.equal(result.internalErrors[0]?.ruleId, null);
+    assert.match(result.notAnalysed ?? '', /^cannot be parsed: the TypeScript parser fails on this text/);
+    assert.deepEqual(result.internalErrors, []);
     const next = lintDocument({ path: 'b.ts', languageId: 'typescript', text: "import { Pool } from 'pg';\nconst pool = new Pool();\n" }, SETTINGS, RULES);
     assert.equal(next.notAnalysed, undefined);
     assert.ok(next.findings.some((finding) => finding.ruleId === 'pool-without-limits'));
@@ -80,7 +84,7 @@ describe('one file\'s failure is that file\'s failure (#15)', () => {
     const good = "import { Pool } from 'pg';\nconst pool = new Pool();\n";
     assert.equal(lintDocument({ path: 'c.ts', languageId: 'typescript', text: good }, SETTINGS, RULES, cache).notAnalysed, undefined);
     const failed = lintDocument({ path: 'c.ts', languageId: 'typescript', text: `${good}@dec\nawait pool.query('SELECT 1');\n` }, SETTINGS, RULES, cache);
-    assert.match(failed.notAnalysed ?? '', /internal error/);
+    assert.match(failed.notAnalysed ?? '', /cannot be parsed/);
     assert.equal(cache.script, undefined);
     const again = lintDocument({ path: 'c.ts', languageId: 'typescript', text: good }, SETTINGS, RULES, cache);
     assert.ok(again.findings.some((finding) => finding.ruleId === 'pool-without-limits'));
@@ -227,7 +231,7 @@ function failingProject(): string {
   const root = mkdtempSync(join(tmpdir(), 'faultline-robustness-'));
   const files: Record<string, string> = {
     'reports/dau.sql': DAU,
-    [`src/${decoratorBeforeAwait().name}`]: decoratorBeforeAwait().text,
+    [`src/${plantedFault().name}`]: plantedFault().text,
     [`src/${nestedArrays(5_000).name}`]: nestedArrays(5_000).text,
   };
   // The audit lints fewer than 48 files on the main thread whatever --jobs says.
@@ -266,11 +270,11 @@ describe('the CLI: a file Faultline fails on is that file\'s failure, in every f
       const report = JSON.parse(run.stdout) as JsonReport;
       assert.ok(report.files.find((file) => file.path === 'reports/dau.sql')?.findings.some((finding) => finding.ruleId === 'timezone-naive-date-bucket'), `--jobs ${jobs}: the other files' findings`);
       const skipped = new Map(report.skipped.map((entry) => [entry.path, entry.reason]));
-      assert.match(skipped.get('src/decorator-await.ts') ?? '', /^internal error: Debug Failure/);
+      assert.match(skipped.get('src/planted-fault.ts') ?? '', /^internal error: planted test fault/);
       assert.match(skipped.get('src/nested-arrays.ts') ?? '', /^too complex/);
-      assert.deepEqual(report.internalErrors.map((error) => [error.ruleId, error.path]), [[null, 'src/decorator-await.ts']]);
-      assert.match(run.stderr, /internal error: could not analyse src\/decorator-await.ts: Debug Failure/);
-      outputs.push(run.stdout.replace(/"message": "Debug Failure[^"]*"/, '"message": ""'));
+      assert.deepEqual(report.internalErrors.map((error) => [error.ruleId, error.path]), [[null, 'src/planted-fault.ts']]);
+      assert.match(run.stderr, /internal error: could not analyse src\/planted-fault.ts: planted test fault/);
+      outputs.push(run.stdout.replace(/"message": "planted test fault[^"]*"/, '"message": ""'));
     }
     assert.equal(outputs[0], outputs[1], 'workers report what the main thread reports');
   });
@@ -283,7 +287,7 @@ describe('the CLI: a file Faultline fails on is that file\'s failure, in every f
     assert.equal(invocation?.executionSuccessful, false);
     const notes = (invocation?.toolExecutionNotifications ?? []).map((note) => [note.level, note.locations[0]?.physicalLocation.artifactLocation.uri, note.message.text.split(':')[0]]);
     assert.deepEqual(notes, [
-      ['error', 'src/decorator-await.ts', 'Faultline could not analyse src/decorator-await.ts'],
+      ['error', 'src/planted-fault.ts', 'Faultline could not analyse src/planted-fault.ts'],
       ['note', 'src/nested-arrays.ts', 'src/nested-arrays.ts was not analysed'],
     ]);
     assert.ok(sarif.runs[0]?.results.some((result) => result.ruleId === 'timezone-naive-date-bucket'));
@@ -293,12 +297,12 @@ describe('the CLI: a file Faultline fails on is that file\'s failure, in every f
     const html = runCli(['audit', '.', '--format', 'html', '--no-cache'], root);
     assert.equal(html.status, 1);
     assert.match(html.stdout, /<h2>Internal errors<\/h2>/);
-    assert.match(html.stdout, /<code>src\/decorator-await.ts<\/code><\/td><td>the whole file<\/td><td>Debug Failure/);
+    assert.match(html.stdout, /<code>src\/planted-fault.ts<\/code><\/td><td>the whole file<\/td><td>planted test fault/);
     assert.match(html.stdout, /<code>src\/nested-arrays.ts<\/code><\/td><td>too complex/);
     const text = runCli(['audit', '.', '--no-cache'], root);
     assert.equal(text.status, 1);
     assert.match(text.stdout, /timezone-naive-date-bucket/);
-    assert.match(text.stdout, /Faultline failed on 1 file .*:\n {2}src\/decorator-await.ts: not analysed: Debug Failure/);
+    assert.match(text.stdout, /Faultline failed on 1 file .*:\n {2}src\/planted-fault.ts: not analysed: planted test fault/);
   });
 
   test('a failed file is not cached: the next run reports it again', () => {
@@ -306,7 +310,7 @@ describe('the CLI: a file Faultline fails on is that file\'s failure, in every f
     for (let run = 0; run < 2; run++) {
       const result = runCli(['audit', '.', '--format', 'json', '--cache-location', cacheLocation], root);
       assert.equal(result.status, 1);
-      assert.deepEqual((JSON.parse(result.stdout) as JsonReport).internalErrors.map((error) => error.path), ['src/decorator-await.ts'], `run ${run + 1}`);
+      assert.deepEqual((JSON.parse(result.stdout) as JsonReport).internalErrors.map((error) => error.path), ['src/planted-fault.ts'], `run ${run + 1}`);
     }
   });
 });
@@ -334,7 +338,7 @@ describe('the language server: a document Faultline cannot analyse says so, and 
   };
 
   test('an internal error, a too deeply nested file and a document over 5 MB: one diagnostic each, then the next document lints', async () => {
-    const failed = await client.diagnostics(open('src/decorator-await.ts', 'typescript', decoratorBeforeAwait().text), isNotAnalysed(/internal error: Debug Failure/));
+    const failed = await client.diagnostics(open('src/planted-fault.ts', 'typescript', plantedFault().text), isNotAnalysed(/internal error: planted test fault/));
     const diagnostic = failed.diagnostics[0] as Diagnostic;
     assert.deepEqual(diagnostic.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
     await client.diagnostics(open('src/nested-arrays.ts', 'typescript', nestedArrays(5_000).text), isNotAnalysed(/too complex/));
@@ -343,7 +347,7 @@ describe('the language server: a document Faultline cannot analyse says so, and 
     await client.diagnostics(open('reports/huge.sql', 'sql', huge), isNotAnalysed(/larger than 5 MB/));
     const uri = open('reports/dau.sql', 'sql', DAU);
     await client.diagnostics(uri, (params) => params.diagnostics.some((item) => item.code === 'timezone-naive-date-bucket'));
-    assert.ok(client.logs.some((log) => /Faultline could not analyse .*decorator-await.ts/.test(log.message)), 'the internal error is logged for a bug report');
+    assert.ok(client.logs.some((log) => /Faultline could not analyse .*planted-fault.ts/.test(log.message)), 'the internal error is logged for a bug report');
     assert.equal(client.process.exitCode, null);
   });
 
@@ -381,7 +385,7 @@ describe('the language server: a document Faultline cannot analyse says so, and 
   test('the workspace audit lists the failed file as skipped with its reason and reports the others', async () => {
     const result = (await client.connection.sendRequest('faultline/audit', { scope: { kind: 'workspace' }, progressToken: 'robustness', excludes: [] })) as { filesChecked: number; skippedFiles: { uri: string; reason: string }[] };
     const skipped = new Map(result.skippedFiles.map((file) => [file.uri, file.reason]));
-    assert.match(skipped.get(`file://${join(root, 'src', 'decorator-await.ts')}`) ?? '', /^internal error: Debug Failure/);
+    assert.match(skipped.get(`file://${join(root, 'src', 'planted-fault.ts')}`) ?? '', /^internal error: planted test fault/);
     assert.match(skipped.get(`file://${join(root, 'src', 'nested-arrays.ts')}`) ?? '', /^too complex/);
     assert.equal(result.filesChecked, 61);
   });

@@ -11,7 +11,15 @@ export interface PathologicalFile {
 
 const PG_HEADER = "import { Pool } from 'pg';\nconst pool = new Pool({ max: 10, connectionTimeoutMillis: 5_000 });\n";
 
-/** TypeScript asserts (Debug Failure) on a decorator on the line before a top-level `await`. */
+/** The marker the end-to-end tests give FAULTLINE_TEST_FAULT (server/src/workspace/test-fault.ts). */
+export const PLANTED_FAULT_MARKER = 'faultline-planted-test-fault';
+
+/** A file the front ends fail on inside the engine's guard when FAULTLINE_TEST_FAULT names the marker: an internal error on demand. */
+export function plantedFault(): PathologicalFile {
+  return { name: 'planted-fault.ts', text: `// ${PLANTED_FAULT_MARKER}\n${PG_HEADER}await pool.query('SELECT id FROM users WHERE id = $1', [1]);\n` };
+}
+
+/** TypeScript asserts (Debug Failure) on a decorator on the line before a top-level `await`: the file cannot be parsed. */
 export function decoratorBeforeAwait(): PathologicalFile {
   return { name: 'decorator-await.ts', text: `${PG_HEADER}@dec\nawait pool.query('SELECT id FROM users WHERE id = $1', [1]);\n` };
 }

@@ -73,8 +73,25 @@ export function parseScript(text: string, path: string, languageId: 'typescript'
     // Chains the bracket count does not see (thousands of `else if` or unary operators) still
     // recurse in the parser; running out of stack there is a limit of the parser, not a bug.
     if (isStackOverflow(error)) throw new AnalysisLimit('too complex: nested too deeply for the TypeScript parser');
+    if (isParserAssertion(error)) {
+      // An incremental parse could trip it through a wrong edit range (ours); a fresh parse that
+      // trips it too means the text itself is what the parser cannot take.
+      if (cache === undefined) throw new AnalysisLimit(UNPARSABLE_BY_TYPESCRIPT);
+      cache.sourceFile = undefined;
+      return parseScript(text, path, languageId);
+    }
     throw error;
   }
+}
+
+/**
+ * TypeScript's parser asserts (a `Debug Failure`) on a few invalid texts instead of reporting a
+ * syntax error, e.g. a decorator before `await` (`@dec await x`), which half-typed code produces.
+ */
+const UNPARSABLE_BY_TYPESCRIPT = 'cannot be parsed: the TypeScript parser fails on this text (a decorator before `await` does that); it is analysed again once the syntax error is fixed';
+
+function isParserAssertion(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('Debug Failure');
 }
 
 /**

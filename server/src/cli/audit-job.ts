@@ -9,6 +9,7 @@
 import { RULES, lintDocument, type InternalError, type LanguageId, type LintResult, type LintSettings, type ProjectFacts } from '../../../rules/index';
 import { readSourceFile } from '../workspace/files';
 import { createPositionMapper, reportFinding, type ReportedFinding, type ReportedSuppression } from './report';
+import { withPlantedFault } from '../workspace/test-fault';
 
 export interface FileJob {
   absolutePath: string;
@@ -57,7 +58,7 @@ function lintJobUnguarded(job: FileJob, settings: LintSettings): FileResult {
   const source = job.text !== undefined ? { text: job.text } : readSourceFile(job.absolutePath);
   if ('skipped' in source) return { skipped: source.skipped };
   const document = { path: job.projectPath, languageId: job.languageId, text: source.text, ...(job.project === undefined ? {} : { project: job.project }) };
-  return reportLintResult(lintDocument(document, settings, RULES), source.text);
+  return reportLintResult(lintDocument(withPlantedFault(document), settings, RULES), source.text);
 }
 
 /** The engine's result for `text` as the audit reports it: positions, fingerprints, sorted findings. */

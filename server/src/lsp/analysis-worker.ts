@@ -23,6 +23,7 @@ import { parentPort, type ResourceLimits, type Worker } from 'node:worker_thread
 import { lintDocument, RULES, type LanguageId, type LintCache, type LintResult, type LintSettings, type ProjectFacts } from '../../../rules';
 import { loadPythonParser } from '../workspace/python';
 import { hasWorkerRole, startRoleWorker } from '../workspace/role-workers';
+import { withPlantedFault } from '../workspace/test-fault';
 
 const WORKER_ROLE = 'faultline-analysis-worker';
 /** What a worker lints: open documents, or the files of one audit. */
@@ -121,7 +122,7 @@ export function serveAnalysisWorker(): void {
     if (request.languageId === 'python') await loadPythonParser();
     port.postMessage({ kind: 'started', id } satisfies WorkerReply);
     const cache = request.incremental ? keptParse(parseCaches, request.uri) : undefined;
-    const result = lintDocument({ path: request.path, languageId: request.languageId, text: request.text, ...(request.project === undefined ? {} : { project: request.project }) }, request.settings, RULES, cache);
+    const result = lintDocument(withPlantedFault({ path: request.path, languageId: request.languageId, text: request.text, ...(request.project === undefined ? {} : { project: request.project }) }), request.settings, RULES, cache);
     port.postMessage({ kind: 'linted', id, result } satisfies WorkerReply);
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);

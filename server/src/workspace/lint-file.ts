@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { RULES, isIgnoredByConfig, languageOfPath, lintDocument, settingsFromConfig, type FaultlineConfig, type LanguageId, type LintCache, type LintResult, type LintSettings } from '../../../rules/index';
 import type { ConfigResolver, ResolvedConfig } from './config-resolver';
 import type { ProjectFactsSource } from './project-facts';
+import { withPlantedFault } from './test-fault';
 
 export interface LintFileOptions {
   /** Only these rule ids run (CLI `--rules`); every enabled rule when absent. */
@@ -90,7 +91,7 @@ export function lintFile(path: string, text: string, resolver: ConfigResolver, o
   const plan = planFile(path, resolver, options);
   if (plan.ignored) return { result: emptyResult(), ignored: true, resolved: plan.resolved };
   const project = options.projectFacts?.factsFor(resolve(path), plan.resolved);
-  const result = lintDocument({ path: plan.projectPath, languageId: plan.languageId, text, ...(project === undefined ? {} : { project }) }, plan.settings, RULES, options.cache);
+  const result = lintDocument(withPlantedFault({ path: plan.projectPath, languageId: plan.languageId, text, ...(project === undefined ? {} : { project }) }), plan.settings, RULES, options.cache);
   return { result, ignored: false, resolved: plan.resolved };
 }
 
