@@ -741,13 +741,19 @@ describe('project facts: modules only tests or scripts import, command-line tool
     const botConfig = factsIn(project, 'src/bots/bot-config.ts');
     assert.deepEqual(roleOf('src/bots/bot-config.ts', client, botConfig), { role: 'script', source: 'project', reason: 'imported only by scripts (scripts/setup-bot.ts)' });
     assert.deepEqual(findingsOf(helper, client, admin), []);
+    // A barrel inside a package is imported, not started; a package named `plugins` is no plugin folder.
+    const barrel = { 'apps/api/src/clients/base-client.ts': client, 'apps/api/src/clients/index.ts': "export * from './base-client';\n", 'apps/api/src/workflow.e2e.ts': "import { expect } from 'chai';\nimport { profile } from './clients';\n" };
+    assert.deepEqual(factsIn(barrel, 'apps/api/src/clients/base-client.ts').importedOnlyBy, { role: 'test', importer: 'apps/api/src/clients/index.ts' });
+    const plugin = { 'packages/plugins/queue/src/admin.ts': client, 'packages/plugins/queue/src/tests/queue.test.ts': "import { expect } from 'vitest';\nimport { profile } from '../admin';\n" };
+    assert.equal(factsIn(plugin, 'packages/plugins/queue/src/admin.ts').importedOnlyBy?.role, 'test');
+    assert.equal(factsIn({ ...plugin, 'src/plugins/admin.ts': client, 'src/plugins/admin.test.ts': "import { profile } from './admin';\n" }, 'src/plugins/admin.ts').importedOnlyBy, undefined, 'a plugins/ folder a host loads by place');
   });
 
   test('a module production code imports too, an entry point, or facts of part of the project keep their role', () => {
     const helper = 'src/queue/admin.ts';
     const test = "import { profile } from './admin';\ntest('x', () => profile('1'));\n";
     assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test, 'src/routes/users.ts': "import { profile } from '../queue/admin';\nexport const get = profile;\n" }, helper).importedOnlyBy, undefined);
-    assert.equal(factsIn({ 'src/queue/index.ts': client, 'src/queue/admin.test.ts': "import { profile } from './index';\n" }, 'src/queue/index.ts').importedOnlyBy, undefined);
+    assert.equal(factsIn({ 'src/index.ts': client, 'src/index.test.ts': "import { profile } from './index';\n" }, 'src/index.ts').importedOnlyBy, undefined, 'a package\'s own index');
     assert.equal(factsIn({ [helper]: `${client}main();\n`, 'src/queue/admin.test.ts': test }, helper).importedOnlyBy, undefined);
     assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper, { complete: false }).importedOnlyBy, undefined);
     assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper, { packages: { 'package.json': '{ "name": "queue", "main": "src/queue/admin.ts" }' } }).importedOnlyBy, undefined);
@@ -774,13 +780,18 @@ describe('project facts: modules only tests or scripts import, command-line tool
     assert.deepEqual(loud.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'warning']]);
   });
 
-  test('a package that depends on react-native or expo runs on a device: its JS/TS is browser code', () => {
-    assert.equal(packageManifestFacts('apps/mobile/package.json', '{ "name": "mobile", "dependencies": { "expo": "52", "react-native": "0.76" } }').deviceApp, 'react-native');
+  test('a package that depends on react-native or expo, or a single-page app\'s build tool, is client code: its JS/TS is browser code', () => {
+    assert.equal(packageManifestFacts('apps/mobile/package.json', '{ "name": "mobile", "dependencies": { "expo": "52", "react-native": "0.76" } }').clientApp, 'react-native');
     const packages = { 'apps/mobile/package.json': '{ "name": "mobile", "dependencies": { "react-native": "0.76" } }' };
     const project = { 'apps/mobile/lib/hooks.ts': client, 'apps/api/src/profile.ts': client };
     const mobile = factsIn(project, 'apps/mobile/lib/hooks.ts', { packages });
     assert.deepEqual(roleOf('apps/mobile/lib/hooks.ts', client, mobile), { role: 'browser', source: 'project', reason: 'part of an app that runs on a device (its package.json depends on react-native)' });
     assert.equal(roleOf('apps/api/src/profile.ts', client, factsIn(project, 'apps/api/src/profile.ts', { packages })).role, 'production');
     assert.deepEqual(findingsOf('apps/mobile/lib/hooks.ts', client, mobile), []);
+    // A single-page app's build tool: its modules run in the browser, but not a server file beside them.
+    const spa = { 'apps/web/package.json': '{ "name": "web", "devDependencies": { "react-app-rewired": "2", "react-scripts": "5" } }' };
+    const spaProject = { 'apps/web/src/api/api.client.ts': client, 'apps/web/server.js': "const express = require('express');\nexpress().listen(3000);\n" };
+    assert.deepEqual(roleOf('apps/web/src/api/api.client.ts', client, factsIn(spaProject, 'apps/web/src/api/api.client.ts', { packages: spa })).reason, 'part of a single-page app that runs in the browser (its package.json depends on react-scripts)');
+    assert.equal(factsIn(spaProject, 'apps/web/server.js', { packages: spa }).clientApp, undefined);
   });
 });

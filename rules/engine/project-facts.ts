@@ -94,8 +94,8 @@ export interface PackageManifestFacts {
   entries: string[];
   /** Set when the package is a command-line tool: it has a `bin` and depends on a CLI framework (see COMMAND_LINE_FRAMEWORKS). */
   commandLineTool?: true;
-  /** The dependency that makes the package an app on a user's device (`react-native`, `expo`), when it has one. */
-  deviceApp?: string;
+  /** The dependency that makes the package client code: an app on a user's device (`react-native`, `expo`) or a single-page app's build (`react-scripts` ...). */
+  clientApp?: string;
 }
 
 /**
@@ -103,8 +103,11 @@ export interface PackageManifestFacts {
  * a person runs, not a service (`minimist` and `arg` are left out: servers read flags with them too).
  */
 const COMMAND_LINE_FRAMEWORKS = new Set(['commander', '@commander-js/extra-typings', 'yargs', 'citty', 'cac', 'sade', 'meow', 'clipanion', 'oclif', '@oclif/core', 'ink', '@clack/prompts', 'inquirer', '@inquirer/prompts', 'prompts', 'enquirer']);
-/** Dependencies that make a package an app that runs on a phone or tablet, never on a server. */
-const DEVICE_APP_FRAMEWORKS = ['react-native', 'expo'] as const;
+/**
+ * Dependencies that make a package client code, never a server's: an app that runs on a phone or
+ * tablet, or a single-page app whose build tool serves no code of its own in production.
+ */
+const CLIENT_APP_DEPENDENCIES = ['react-native', 'expo', 'react-scripts', 'react-app-rewired', '@craco/craco', '@vue/cli-service'] as const;
 
 /** A call, `new`, `await` or IIFE at the start of a line (column 0): top-level code that runs on import or as a program. */
 const TOP_LEVEL_CALL = /^(?:(?:await|void|new)\s+)?(?!(?:if|for|while|switch|return|function|export|import|typeof|catch|try|do|else|class|const|let|var|async|type|interface|declare|enum)\b)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(|^\(\s*(?:async\b|function\b|\(\s*\)\s*=>)|^#!/m;
@@ -369,8 +372,8 @@ export function packageManifestFacts(path: string, text: string): PackageManifes
   const bins: string[] = [];
   stringsIn(fields.bin, bins);
   if (bins.length > 0 && [...dependencies].some((name) => COMMAND_LINE_FRAMEWORKS.has(name))) facts.commandLineTool = true;
-  const device = DEVICE_APP_FRAMEWORKS.find((name) => dependencies.has(name));
-  if (device !== undefined) facts.deviceApp = device;
+  const client = CLIENT_APP_DEPENDENCIES.find((name) => dependencies.has(name));
+  if (client !== undefined) facts.clientApp = client;
   return facts;
 }
 
@@ -510,9 +513,10 @@ export interface ProjectIndex {
   lambdaEntries: ReadonlyMap<string, string>;
   /** Production JS/TS modules every importer of which is a test or a script: path to its role and one importer (see toolOnlyModules). */
   toolOnlyModules: ReadonlyMap<string, { role: 'test' | 'script'; importer: string }>;
-  /** Folders of packages that are command-line tools, and of apps that run on a device: folder to the package's name or dependency. */
+  /** Folders of packages that are command-line tools: folder to the package's name. */
   commandLineTools: ReadonlyMap<string, string>;
-  deviceApps: ReadonlyMap<string, string>;
+  /** Production JS/TS modules of client-app packages (ProjectFacts.clientApp) that import no server module: path to the dependency. */
+  clientAppModules: ReadonlyMap<string, string>;
 }
 
 export interface ProjectIndexOptions {
@@ -654,12 +658,21 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const pythonImporters = pythonImportersOf(files);
   const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImporters }, packages) : new Set<string>();
   const lambdaEntries = options.complete ? lambdaRunModules(files, [runtimeImporters, pythonImporters]) : lambdaRunModules(files, []);
-  const toolOnly = options.complete ? toolOnlyModules(files, importers, (path) => packages.entries.has(path) || browser.has(path)) : new Map<string, { role: 'test' | 'script'; importer: string }>();
+  const manifestFolders = new Set((options.packages ?? []).map((manifest) => manifest.folder));
+  const startsOnItsOwn = (path: string): boolean => packages.entries.has(path) || browser.has(path) || isEntryByPath(path, manifestFolders);
+  const toolOnly = options.complete ? toolOnlyModules(files, importers, startsOnItsOwn) : new Map<string, { role: 'test' | 'script'; importer: string }>();
   const commandLineTools = new Map<string, string>();
-  const deviceApps = new Map<string, string>();
+  const clientApps = new Map<string, string>();
   for (const manifest of options.packages ?? []) {
     if (manifest.commandLineTool === true) commandLineTools.set(manifest.folder, manifest.name ?? `${manifest.folder === '' ? '' : `${manifest.folder}/`}package.json`);
-    if (manifest.deviceApp !== undefined) deviceApps.set(manifest.folder, manifest.deviceApp);
+    if (manifest.clientApp !== undefined) clientApps.set(manifest.folder, manifest.clientApp);
+  }
+  // A server module imported (express, pg, node:*) says the file runs on a server even there: a CRA app's `server.js`.
+  const clientAppModules = new Map<string, string>();
+  for (const [path, facts] of files) {
+    if (facts.role !== 'production' || facts.serverSigns === true || path.endsWith('.py')) continue;
+    const dependency = nearestFolderValue(clientApps, path);
+    if (dependency !== undefined) clientAppModules.set(path, dependency);
   }
   return {
     httpClientDefaults,
@@ -670,7 +683,7 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
     lambdaEntries: sortedByPath(lambdaEntries),
     toolOnlyModules: sortedByPath(toolOnly),
     commandLineTools: sortedByPath(commandLineTools),
-    deviceApps: sortedByPath(deviceApps),
+    clientAppModules: sortedByPath(clientAppModules),
   };
 }
 
@@ -686,7 +699,7 @@ function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: Reado
   const roleOf = (path: string): FileRole | undefined => found.get(path)?.role ?? files.get(path)?.role;
   const candidates = [...importers.keys()].filter((path) => {
     const facts = files.get(path);
-    return facts?.role === 'production' && facts.roleFromConfig !== true && facts.entrySigns !== true && facts.serverSigns !== true && !path.endsWith('.py') && !ENTRY_PATH.test(path) && !isEntry(path);
+    return facts?.role === 'production' && facts.roleFromConfig !== true && facts.entrySigns !== true && !path.endsWith('.py') && !isEntry(path);
   });
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let changed = false;
@@ -702,6 +715,23 @@ function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: Reado
     if (!changed) break;
   }
   return found;
+}
+
+const INDEX_FILE = /(?:^|\/)index\.[cm]?[jt]sx?$/;
+
+/**
+ * Whether a runner may start the module by its name or folder (ENTRY_PATH). An `index` file is
+ * such an entry only at a package's root (its folder or its `src/`, or the project's): deeper, it
+ * is a barrel that other modules import.
+ */
+function isEntryByPath(path: string, manifestFolders: ReadonlySet<string>): boolean {
+  if (!ENTRY_PATH.test(path)) return false;
+  if (!INDEX_FILE.test(path)) return true;
+  const folder = folderOf(path);
+  // Its folder alone makes it an entry (`commands/index.ts`).
+  if (ENTRY_PATH.test(`${folder === '' ? '' : `${folder}/`}module.ts`)) return true;
+  const packageFolder = folder === 'src' ? '' : folder.endsWith('/src') ? folder.slice(0, -'/src'.length) : folder;
+  return packageFolder === '' || manifestFolders.has(packageFolder);
 }
 
 /** The value the nearest folder above `path` (or the root, '') has in `byFolder`. */
@@ -775,9 +805,10 @@ function lambdaRunModules(files: ReadonlyMap<string, FileFacts>, importerMaps: r
  * Names frameworks and runners give the files they start from (`main.ts`, `handler.ts`,
  * `next.config.js`, SvelteKit's `+page.ts`) and folders whose files they load by their place
  * (Next.js `pages/` and Vercel `api/` at a project's or a workspace package's root, serverless `functions/`, CLI `commands/`, job runners' `jobs/`);
- * Temporal loads `workflows.ts` by path, and tools their `.xxxrc.js`.
+ * Temporal loads `workflows.ts` by path, and tools their `.xxxrc.js`. A workspace package's own
+ * folder is not such a folder: `packages/plugins/` is a package named plugins.
  */
-const ENTRY_PATH = /(?:^|\/)(?:(?:index|main|server|app|handler|worker|cli|lambda|function|middleware|instrumentation|route|page|layout|entry|bootstrap|start|setup|seed|workflows?|activities)\.[cm]?[jt]sx?$|\.[\w-]*rc\.[cm]?[jt]s$|[^/]*\.(?:config|handler|worker|entry|setup|route|page|lambda|function|job|task|command)\.[cm]?[jt]sx?$|\+[^/]*$)|(?:^|\/)(?:functions|lambdas?|handlers|bin|commands|jobs|workers|tasks|crons?|plugins)\/|(?:^|^src\/|^(?:apps|packages|services)\/[^/]+\/(?:src\/)?)(?:pages|api)\//;
+const ENTRY_PATH = /(?:^|\/)(?:(?:index|main|server|app|handler|worker|cli|lambda|function|middleware|instrumentation|route|page|layout|entry|bootstrap|start|setup|seed|workflows?|activities)\.[cm]?[jt]sx?$|\.[\w-]*rc\.[cm]?[jt]s$|[^/]*\.(?:config|handler|worker|entry|setup|route|page|lambda|function|job|task|command)\.[cm]?[jt]sx?$|\+[^/]*$)|(?:^|\/)(?<!(?:^|\/)(?:apps|packages|services)\/)(?:functions|lambdas?|handlers|bin|commands|jobs|workers|tasks|crons?|plugins)\/|(?:^|^src\/|^(?:apps|packages|services)\/[^/]+\/(?:src\/)?)(?:pages|api)\//;
 /** Fewer production modules than this with an importer: the files are not one program (see findUnimported). */
 const MIN_IMPORTED_MODULES = 10;
 /** Config files whose globs say which files a tool reads (a linter, a test runner), not which modules are loaded. */
@@ -991,7 +1022,7 @@ export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts 
   if (toolOnly !== undefined) facts.importedOnlyBy = toolOnly;
   const commandLineTool = nearestFolderValue(index.commandLineTools, normalized);
   if (commandLineTool !== undefined) facts.commandLineTool = commandLineTool;
-  const deviceApp = nearestFolderValue(index.deviceApps, normalized);
-  if (deviceApp !== undefined) facts.deviceApp = deviceApp;
+  const clientApp = index.clientAppModules.get(normalized);
+  if (clientApp !== undefined) facts.clientApp = clientApp;
   return facts;
 }

@@ -224,7 +224,11 @@ export function detectFileRole(path: string, languageId: LanguageId, text: strin
   const toolOnly = project?.importedOnlyBy;
   if (toolOnly !== undefined) return { role: toolOnly.role, source: 'project', reason: `imported only by ${toolOnly.role === 'test' ? 'tests' : 'scripts'} (${toolOnly.importer})` };
   // React Native and Expo code runs on the user's device, as browser code runs in the browser.
-  if (project?.deviceApp !== undefined && (languageId === 'typescript' || languageId === 'javascript')) return { role: 'browser', source: 'project', reason: `part of an app that runs on a device (its package.json depends on ${project.deviceApp})` };
+  const clientApp = project?.clientApp;
+  if (clientApp !== undefined && (languageId === 'typescript' || languageId === 'javascript')) {
+    const what = clientApp === 'react-native' || clientApp === 'expo' ? 'an app that runs on a device' : 'a single-page app that runs in the browser';
+    return { role: 'browser', source: 'project', reason: `part of ${what} (its package.json depends on ${clientApp})` };
+  }
   return role;
 }
 

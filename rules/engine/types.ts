@@ -97,8 +97,12 @@ export interface ProjectFacts {
    * framework): the package's name. A person runs it and is there to stop it.
    */
   commandLineTool?: string;
-  /** Set when the module is part of an app that runs on a user's device (its package depends on `react-native` or `expo`): that dependency. */
-  deviceApp?: string;
+  /**
+   * Set when the module is client code by its package: an app on a user's device (`react-native`,
+   * `expo`) or a single-page app (`react-scripts`, `react-app-rewired`, `@craco/craco`,
+   * `@vue/cli-service`), and it imports no server module: that dependency.
+   */
+  clientApp?: string;
 }
 
 /** A half-open range of character offsets [start, end) into a document's text. */

@@ -163,7 +163,7 @@ function factsOfText(projectPath: string, absolutePath: string, text: string, re
 }
 
 function serialized(index: ProjectIndex): string {
-  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports], [...index.unimportedModules].sort(), [...index.lambdaEntries], [...index.toolOnlyModules], [...index.commandLineTools], [...index.deviceApps]]);
+  return JSON.stringify([index.httpClientDefaults, [...index.browserImporters], [...index.browserModules], [...index.modelImports], [...index.unimportedModules].sort(), [...index.lambdaEntries], [...index.toolOnlyModules], [...index.commandLineTools], [...index.clientAppModules]]);
 }
 
 export function createProjectFacts(resolver: ConfigResolver, maxFiles = MAX_PROJECT_FILES): ProjectFactsSource {
