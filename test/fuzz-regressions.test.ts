@@ -102,6 +102,14 @@ describe('fuzzer reproducers (#15)', () => {
     assert.deepEqual(result.findings.filter((finding) => finding.ruleId === 'timezone-naive-date-bucket' || finding.ruleId === 'full-history-scan'), []);
   });
 
+  test('seed 4010 index 9775: in `FROM orders o GROUP BY1` (SQLite reads it) full-history-scan took GROUP for part of FROM and put its WHERE after it; a fix the grammar reads only before is not offered', () => {
+    const sqlite: LintSettings = { ...SETTINGS, sqlDialect: 'sqlite' };
+    const text = "SELECT date_trunc('week', o.created_at) AS week, sum(o.total_cents) AS revenue\nFROM orders o\nGROUP BY1\nORDER BY 1;\n";
+    const findings = lintDocument({ path: 'src/handler.sql', languageId: 'sql', text }, sqlite, RULES).findings.filter((finding) => finding.ruleId === 'full-history-scan');
+    assert.equal(findings.length, 1);
+    assert.deepEqual(findings[0]?.fixes, []);
+  });
+
   test('seed 4003 index 2936: TypeScript\'s parser asserts on a decorator before `await` (`retu@rn await knex(...)`); the file is not analysed, with why, and no exception escapes the unguarded engine', () => {
     const text = "const knex = require('knex')({ client: 'pg' });\n\nasync function allUsers() {\n  retu@rn await knex('users').select('id', 'email');\n}\n";
     const document = { path: 'lib/query.js', languageId: 'javascript' as const, text };

@@ -23,6 +23,7 @@ import {
 } from '../../engine/languages/sql/structure';
 import { defineRule } from '../../engine/rule';
 import type { Fix, SqlDialect, TextEdit } from '../../engine/types';
+import { grammarCheckedSafety } from '../helpers/fix-check';
 import {
   filterComparisons,
   hasSplicedFragment,
@@ -457,7 +458,10 @@ export default defineRule<MessageId>({
         }
         const condition = `${target.fixColumn} >= ${bound}`;
         const edits = target.fixable ? addConditionEdits(source, model, block, condition) : null;
-        const fixes: Fix[] = edits === null ? [] : [{ title: `Only aggregate the last ${windowDays} days: add \`${condition}\``, safety: 'unsafe', edits }];
+        // Never safe (a window changes the result), and not offered where the grammar read the
+        // statement but not the fix: the bound landed where the statement's shape was misread.
+        const offered = edits !== null && grammarCheckedSafety(source, statement, edits) !== null;
+        const fixes: Fix[] = offered ? [{ title: `Only aggregate the last ${windowDays} days: add \`${condition}\``, safety: 'unsafe', edits }] : [];
         // A column read through a conversion (`TIMESTAMP_MICROS(event_ts)`) is in its own units.
         const suggestion = target.bareColumn ? condition : `${target.fixColumn} >= <the window's start, in ${target.fixColumn}'s units>`;
         context.report({ messageId: 'knownColumn', data: { table, column: target.exampleColumn ?? target.fixColumn, suggestion }, range, fixes });

@@ -10,6 +10,7 @@ import { defineRule } from '../../engine/rule';
 import type { Fix, TextEdit } from '../../engine/types';
 import { isBareColumn, itemLabel, operandStartBefore, stripParentheses, writeShape } from '../helpers/predicates';
 import { tokenRange, tokenText } from '../helpers/tokens';
+import { grammarCheckedSafety } from '../helpers/fix-check';
 
 type MessageId = 'notInSubquery';
 
@@ -184,7 +185,8 @@ export default defineRule<MessageId>({
           messageId: 'notInSubquery',
           data: { operand, table: tableText, condition: rewrite?.condition ?? `${innerColumn} = ${operand}` },
           range: tokenRange(model, operandStart, matchingParen(model, open) + 1),
-          fixes: rewrite === null ? [] : [rewrite.fix],
+          // Not offered where the grammar read the statement but not the rewrite (the shape was misread).
+          fixes: rewrite === null || grammarCheckedSafety(source, statement, rewrite.fix.edits) === null ? [] : [rewrite.fix],
         });
       },
     };
