@@ -17,6 +17,7 @@ import { docsUrlFor, ruleTargets, SUPPRESSIONS_DOCS_URL, type PythonVisitors, ty
 import { PrefilterProgram, type PrefilterTerm } from './prefilter';
 import { failedResult, soundResult } from './guard';
 import { looksMinified } from './text';
+import { uncalledFunctions } from './languages/uncalled-functions';
 import { detectFileRole, runsWarehouseSql } from './roles';
 import { NO_PROJECT_FACTS } from './project-facts';
 
@@ -28,6 +29,23 @@ function retiredNote(reason: string): string {
 /** Said under each finding demoted because its module is part of a command-line tool (ProjectFacts.commandLineTool). */
 function commandLineToolNote(tool: string): string {
   return `Shown as info: this module is part of a command-line tool (${tool}: its package.json has a \`bin\` and a CLI framework), which a person runs and can stop. Where it runs unattended (in CI, from cron), the finding holds: give it a \`roles\` entry of "production" in .faultline.json.`;
+}
+
+/**
+ * Findings in a function nothing in its module can call (languages/uncalled-functions.ts) stay
+ * visible, at info: that code does not run. Looked for only when there is a warning or an error.
+ */
+function quietFindingsInUncalledFunctions(sourceFile: ts.SourceFile, findings: SuppressibleFinding[]): void {
+  if (!findings.some((finding) => finding.severity === 'warning' || finding.severity === 'error')) return;
+  const uncalled = uncalledFunctions(sourceFile);
+  if (uncalled.length === 0) return;
+  for (const [index, finding] of findings.entries()) {
+    if (finding.severity !== 'warning' && finding.severity !== 'error') continue;
+    const holder = uncalled.find((fn) => finding.range.start >= fn.start && finding.range.end <= fn.end);
+    if (holder === undefined) continue;
+    const note = `Shown as info: \`${holder.name}\` is never called: it is not exported, and no code of this module names it but functions that are never called either. Remove it, or export or call it if something should.`;
+    findings[index] = { ...finding, severity: 'info', note: finding.note === undefined ? note : `${finding.note}\n\n${note}` };
+  }
 }
 
 export const UNIMPORTED_NOTE = 'Shown as info: no file of this project imports this module and nothing marks it as an entry point, so it looks unused. If something does load it, say so with a `roles` entry in .faultline.json (e.g. { "roles": { "src/lambdas/**": "production" } }).';
@@ -342,6 +360,7 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
       runScriptRules(sourceFile, scriptRules, sites, guard, (node) => {
         anchorNode = node;
       });
+      quietFindingsInUncalledFunctions(sourceFile, findings);
     }
     commentHost = document.text;
   }
