@@ -730,13 +730,13 @@ describe('project facts: modules only tests or scripts import, command-line tool
     const project = {
       [helper]: client,
       'src/queue/worker-helpers.ts': "import { profile } from './admin';\nexport const load = profile;\n",
-      'src/queue/admin.test.ts': "import { load } from './worker-helpers';\nimport { profile } from './admin';\ntest('x', () => profile('1'));\n",
+      'src/queue/queue.test.ts': "import { load } from './worker-helpers';\nimport { profile } from './admin';\ntest('x', () => profile('1'));\n",
       'src/bots/bot-config.ts': client,
       'scripts/setup-bot.ts': "import { profile } from '../src/bots/bot-config';\nprofile('me');\n",
     };
     const admin = factsIn(project, helper);
-    assert.deepEqual(admin.importedOnlyBy, { role: 'test', importer: 'src/queue/admin.test.ts' });
-    assert.deepEqual(roleOf(helper, client, admin), { role: 'test', source: 'project', reason: 'imported only by tests (src/queue/admin.test.ts)' });
+    assert.deepEqual(admin.importedOnlyBy, { role: 'test', importer: 'src/queue/queue.test.ts' });
+    assert.deepEqual(roleOf(helper, client, admin), { role: 'test', source: 'project', reason: 'imported only by tests (src/queue/queue.test.ts)' });
     assert.deepEqual(factsIn(project, 'src/queue/worker-helpers.ts').importedOnlyBy?.role, 'test');
     const botConfig = factsIn(project, 'src/bots/bot-config.ts');
     assert.deepEqual(roleOf('src/bots/bot-config.ts', client, botConfig), { role: 'script', source: 'project', reason: 'imported only by scripts (scripts/setup-bot.ts)' });
@@ -754,9 +754,14 @@ describe('project facts: modules only tests or scripts import, command-line tool
     const test = "import { profile } from './admin';\ntest('x', () => profile('1'));\n";
     assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test, 'src/routes/users.ts': "import { profile } from '../queue/admin';\nexport const get = profile;\n" }, helper).importedOnlyBy, undefined);
     assert.equal(factsIn({ 'src/index.ts': client, 'src/index.test.ts': "import { profile } from './index';\n" }, 'src/index.ts').importedOnlyBy, undefined, 'a package\'s own index');
-    assert.equal(factsIn({ [helper]: `${client}main();\n`, 'src/queue/admin.test.ts': test }, helper).importedOnlyBy, undefined);
-    assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper, { complete: false }).importedOnlyBy, undefined);
-    assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper, { packages: { 'package.json': '{ "name": "queue", "main": "src/queue/admin.ts" }' } }).importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: `${client}main();\n`, 'src/queue/queue.test.ts': test }, helper).importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: client, 'src/queue/queue.test.ts': test }, helper, { complete: false }).importedOnlyBy, undefined);
+    // A module its own unit test imports is a module under test, which a registry may load by its folder.
+    assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper).importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: client, 'src/queue/__tests__/admin.spec.ts': test.replace('./admin', '../admin') }, helper).importedOnlyBy, undefined);
+    // A folder the project loads by a computed require.
+    assert.equal(factsIn({ [helper]: client, 'src/queue/queue.test.ts': test, 'src/boot.ts': "export const load = (name: string) => require(`./queue/${name}`);\n" }, helper).importedOnlyBy, undefined);
+    assert.equal(factsIn({ [helper]: client, 'src/queue/queue.test.ts': test }, helper, { packages: { 'package.json': '{ "name": "queue", "main": "src/queue/admin.ts" }' } }).importedOnlyBy, undefined);
     assert.deepEqual(findingsOf(helper, client, factsIn({ [helper]: client, 'src/queue/admin.test.ts': test, 'src/routes/users.ts': "import { profile } from '../queue/admin';\n" }, helper)), ['request-without-timeout']);
   });
 

@@ -659,7 +659,8 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImporters }, packages) : new Set<string>();
   const lambdaEntries = options.complete ? lambdaRunModules(files, [runtimeImporters, pythonImporters]) : lambdaRunModules(files, []);
   const manifestFolders = new Set((options.packages ?? []).map((manifest) => manifest.folder));
-  const startsOnItsOwn = (path: string): boolean => packages.entries.has(path) || browser.has(path) || isEntryByPath(path, manifestFolders);
+  const loadedByPlace = options.complete ? placeLoads(files, packages) : () => true;
+  const startsOnItsOwn = (path: string): boolean => packages.entries.has(path) || browser.has(path) || isEntryByPath(path, manifestFolders) || loadedByPlace(path);
   const toolOnly = options.complete ? toolOnlyModules(files, importers, startsOnItsOwn) : new Map<string, { role: 'test' | 'script'; importer: string }>();
   const commandLineTools = new Map<string, string>();
   const clientApps = new Map<string, string>();
@@ -708,6 +709,9 @@ function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: Reado
       const list = importers.get(path) ?? [];
       const roles = list.map(roleOf);
       if (list.length === 0 || !roles.every((role) => role === 'test' || role === 'script')) continue;
+      // A module with its own unit test is a module under test: what loads it in production may be
+      // code the pre-pass cannot follow (a registry reading its folder). A helper has no test of its own.
+      if (list.some((importer) => isOwnTest(importer, path))) continue;
       const role = roles.includes('script') ? 'script' : 'test';
       found.set(path, { role, importer: [...list].filter((importer) => roleOf(importer) === role).sort()[0] ?? '' });
       changed = true;
@@ -718,6 +722,12 @@ function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: Reado
 }
 
 const INDEX_FILE = /(?:^|\/)index\.[cm]?[jt]sx?$/;
+
+/** `x.test.ts`, `x.spec.js`, `__tests__/x.ts` (and the like) testing `x.ts`. */
+function isOwnTest(testPath: string, modulePath: string): boolean {
+  const stem = (path: string): string => (path.slice(path.lastIndexOf('/') + 1).split('.')[0] ?? '').toLowerCase();
+  return stem(testPath) === stem(modulePath);
+}
 
 /**
  * Whether a runner may start the module by its name or folder (ENTRY_PATH). An `index` file is
@@ -921,15 +931,38 @@ function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: { scri
   const scriptsCount = importedScripts >= MIN_IMPORTED_MODULES && ![...files.values()].some((facts) => facts.autoImports === true);
   const pythonCounts = importedPython >= MIN_IMPORTED_MODULES;
   if (!scriptsCount && !pythonCounts) return unimported;
-  const loadedFolders = [...packages.opaqueFolders];
-  const loadedChildren = new Set<string>();
-  const globFolderNames = new Set<string>();
-  const globSuffixes: string[] = [];
+  const loadedByPlace = placeLoads(files, packages);
   const publishedFolders: string[] = [];
   const pythonPackages = new Set<string>();
   for (const [path, facts] of files) {
     if (facts.publishesPackages === true) publishedFolders.push(folderOf(path));
     if (path === '__init__.py' || path.endsWith('/__init__.py')) pythonPackages.add(folderOf(path));
+  }
+  for (const [path, facts] of files) {
+    if (facts.role !== 'production' || facts.roleFromConfig === true || facts.exportsSomething !== true || facts.entrySigns === true || importersOf(path).has(path)) continue;
+    if (!(isPython(path) ? pythonCounts : scriptsCount)) continue;
+    if (packages.entries.has(path) || ENTRY_PATH.test(path)) continue;
+    const folder = folderOf(path);
+    // A module of a published Python package: its users import it.
+    if (isPython(path) && (PYTHON_ENTRY_PATH.test(path) || (pythonPackages.has(folder) && publishedFolders.some((published) => isInside(path, published))))) continue;
+    if (loadedByPlace(path)) continue;
+    unimported.add(path);
+  }
+  return unimported;
+}
+
+/**
+ * Whether something loads the module without naming it: a computed `require` of its folder
+ * (`` require(`./x/${name}`) `` loads x's files and the index files of x's folders), a glob a
+ * framework or the project loads (`entities/*.ts`, `*.entity.ts`), a workspace package imported by
+ * a name the pre-pass cannot follow.
+ */
+function placeLoads(files: ReadonlyMap<string, FileFacts>, packages: WorkspacePackages): (path: string) => boolean {
+  const loadedFolders = [...packages.opaqueFolders];
+  const loadedChildren = new Set<string>();
+  const globFolderNames = new Set<string>();
+  const globSuffixes: string[] = [];
+  for (const [path, facts] of files) {
     for (const load of facts.computedLoads ?? []) {
       if (load.startsWith('children:')) loadedChildren.add(load.slice('children:'.length));
       else loadedFolders.push(load.slice('subtree:'.length));
@@ -941,22 +974,14 @@ function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: { scri
       else globFolderNames.add(glob);
     }
   }
-  for (const [path, facts] of files) {
-    if (facts.role !== 'production' || facts.roleFromConfig === true || facts.exportsSomething !== true || facts.entrySigns === true || importersOf(path).has(path)) continue;
-    if (!(isPython(path) ? pythonCounts : scriptsCount)) continue;
-    if (packages.entries.has(path) || ENTRY_PATH.test(path)) continue;
+  return (path) => {
     const folder = folderOf(path);
-    // A module of a published Python package: its users import it.
-    if (isPython(path) && (PYTHON_ENTRY_PATH.test(path) || (pythonPackages.has(folder) && publishedFolders.some((published) => isInside(path, published))))) continue;
-    if (loadedFolders.some((loaded) => isInside(path, loaded))) continue;
-    // `` require(`./x/${name}`) `` loads x's files and the index files of x's folders.
-    if (loadedChildren.has(folder) || (/\/index\.[cm]?[jt]sx?$/.test(path) && loadedChildren.has(folderOf(folder)))) continue;
-    if (folder.split('/').some((part) => globFolderNames.has(part))) continue;
+    if (loadedFolders.some((loaded) => isInside(path, loaded))) return true;
+    if (loadedChildren.has(folder) || (/\/index\.[cm]?[jt]sx?$/.test(path) && loadedChildren.has(folderOf(folder)))) return true;
+    if (folder.split('/').some((part) => globFolderNames.has(part))) return true;
     const stem = path.slice(folder.length).replace(/\.[cm]?[jt]sx?$/, '');
-    if (globSuffixes.some((suffix) => stem.endsWith(suffix))) continue;
-    unimported.add(path);
-  }
-  return unimported;
+    return globSuffixes.some((suffix) => stem.endsWith(suffix));
+  };
 }
 
 interface WorkspacePackages {
