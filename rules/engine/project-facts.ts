@@ -659,7 +659,10 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImporters }, packages) : new Set<string>();
   const lambdaEntries = options.complete ? lambdaRunModules(files, [runtimeImporters, pythonImporters]) : lambdaRunModules(files, []);
   const manifestFolders = new Set((options.packages ?? []).map((manifest) => manifest.folder));
-  const loadedByPlace = options.complete ? placeLoads(files, packages) : () => true;
+  // The unused-module fact counts a module as loaded on the broadest signs (any folder named like
+  // a glob's, `src/**/*.ts` naming every `src/`; a package imported by a name the pre-pass cannot
+  // follow). Here the module's importers are known: only loads that name its folder or its suffix count.
+  const loadedByPlace = options.complete ? placeLoads(files, packages, { broad: false }) : () => true;
   const startsOnItsOwn = (path: string): boolean => packages.entries.has(path) || browser.has(path) || isEntryByPath(path, manifestFolders) || loadedByPlace(path);
   const toolOnly = options.complete ? toolOnlyModules(files, importers, startsOnItsOwn) : new Map<string, { role: 'test' | 'script'; importer: string }>();
   const commandLineTools = new Map<string, string>();
@@ -931,7 +934,7 @@ function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: { scri
   const scriptsCount = importedScripts >= MIN_IMPORTED_MODULES && ![...files.values()].some((facts) => facts.autoImports === true);
   const pythonCounts = importedPython >= MIN_IMPORTED_MODULES;
   if (!scriptsCount && !pythonCounts) return unimported;
-  const loadedByPlace = placeLoads(files, packages);
+  const loadedByPlace = placeLoads(files, packages, { broad: true });
   const publishedFolders: string[] = [];
   const pythonPackages = new Set<string>();
   for (const [path, facts] of files) {
@@ -954,11 +957,12 @@ function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: { scri
 /**
  * Whether something loads the module without naming it: a computed `require` of its folder
  * (`` require(`./x/${name}`) `` loads x's files and the index files of x's folders), a glob a
- * framework or the project loads (`entities/*.ts`, `*.entity.ts`), a workspace package imported by
- * a name the pre-pass cannot follow.
+ * framework or the project loads (`*.entity.ts`, and with `broad` any folder named like a glob's
+ * folder, `entities/*.ts`), and with `broad` any module of a workspace package imported by a name
+ * the pre-pass cannot follow.
  */
-function placeLoads(files: ReadonlyMap<string, FileFacts>, packages: WorkspacePackages): (path: string) => boolean {
-  const loadedFolders = [...packages.opaqueFolders];
+function placeLoads(files: ReadonlyMap<string, FileFacts>, packages: WorkspacePackages, options: { broad: boolean }): (path: string) => boolean {
+  const loadedFolders = options.broad ? [...packages.opaqueFolders] : [];
   const loadedChildren = new Set<string>();
   const globFolderNames = new Set<string>();
   const globSuffixes: string[] = [];
@@ -978,7 +982,7 @@ function placeLoads(files: ReadonlyMap<string, FileFacts>, packages: WorkspacePa
     const folder = folderOf(path);
     if (loadedFolders.some((loaded) => isInside(path, loaded))) return true;
     if (loadedChildren.has(folder) || (/\/index\.[cm]?[jt]sx?$/.test(path) && loadedChildren.has(folderOf(folder)))) return true;
-    if (folder.split('/').some((part) => globFolderNames.has(part))) return true;
+    if (options.broad && folder.split('/').some((part) => globFolderNames.has(part))) return true;
     const stem = path.slice(folder.length).replace(/\.[cm]?[jt]sx?$/, '');
     return globSuffixes.some((suffix) => stem.endsWith(suffix));
   };
