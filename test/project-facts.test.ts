@@ -759,6 +759,8 @@ describe('project facts: modules only tests or scripts import, command-line tool
     // A module its own unit test imports is a module under test, which a registry may load by its folder.
     assert.equal(factsIn({ [helper]: client, 'src/queue/admin.test.ts': test }, helper).importedOnlyBy, undefined);
     assert.equal(factsIn({ [helper]: client, 'src/queue/__tests__/admin.spec.ts': test.replace('./admin', '../admin') }, helper).importedOnlyBy, undefined);
+    // A CLI's `test` command (`commands/test.ts`, a test by its name) runs on its own: what it imports is no test code.
+    assert.equal(factsIn({ [helper]: client, 'src/commands/test.ts': "import { profile } from '../queue/admin';\nexport const run = profile;\n" }, helper).importedOnlyBy, undefined);
     // A glob naming every `src/` (a tool's `src/**/*.ts`) says nothing about this folder.
     assert.equal(factsIn({ [helper]: client, 'src/queue/queue.test.ts': test, 'src/build.ts': "export const sources = ['src/**/*.ts'];\n" }, helper).importedOnlyBy?.role, 'test');
     // A folder the project loads by a computed require.

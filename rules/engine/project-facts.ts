@@ -700,7 +700,9 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
  */
 function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: ReadonlyMap<string, readonly string[]>, isEntry: (path: string) => boolean): Map<string, { role: 'test' | 'script'; importer: string }> {
   const found = new Map<string, { role: 'test' | 'script'; importer: string }>();
-  const roleOf = (path: string): FileRole | undefined => found.get(path)?.role ?? files.get(path)?.role;
+  // A file in a folder a runner loads by place (`commands/test.ts`, a CLI's `test` command) runs
+  // on its own whatever its name says: it makes nothing it imports test code.
+  const roleOf = (path: string): FileRole | undefined => found.get(path)?.role ?? (isInEntryFolder(path) ? 'production' : files.get(path)?.role);
   const candidates = [...importers.keys()].filter((path) => {
     const facts = files.get(path);
     return facts?.role === 'production' && facts.roleFromConfig !== true && facts.entrySigns !== true && !path.endsWith('.py') && !isEntry(path);
@@ -726,6 +728,12 @@ function toolOnlyModules(files: ReadonlyMap<string, FileFacts>, importers: Reado
 
 const INDEX_FILE = /(?:^|\/)index\.[cm]?[jt]sx?$/;
 
+/** Whether the file's folder is one a runner loads files from by their place (ENTRY_PATH's folders). */
+function isInEntryFolder(path: string): boolean {
+  const folder = folderOf(path);
+  return ENTRY_PATH.test(`${folder === '' ? '' : `${folder}/`}module.ts`);
+}
+
 /** `x.test.ts`, `x.spec.js`, `__tests__/x.ts` (and the like) testing `x.ts`. */
 function isOwnTest(testPath: string, modulePath: string): boolean {
   const stem = (path: string): string => (path.slice(path.lastIndexOf('/') + 1).split('.')[0] ?? '').toLowerCase();
@@ -742,7 +750,7 @@ function isEntryByPath(path: string, manifestFolders: ReadonlySet<string>): bool
   if (!INDEX_FILE.test(path)) return true;
   const folder = folderOf(path);
   // Its folder alone makes it an entry (`commands/index.ts`).
-  if (ENTRY_PATH.test(`${folder === '' ? '' : `${folder}/`}module.ts`)) return true;
+  if (isInEntryFolder(path)) return true;
   const packageFolder = folder === 'src' ? '' : folder.endsWith('/src') ? folder.slice(0, -'/src'.length) : folder;
   return packageFolder === '' || manifestFolders.has(packageFolder);
 }
