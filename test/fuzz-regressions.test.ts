@@ -110,6 +110,33 @@ describe('fuzzer reproducers (#15)', () => {
     assert.deepEqual(findings[0]?.fixes, []);
   });
 
+  test('seed 5009 index 15252: a batch handler resolving an offset before processing it left floating: awaiting the processing (the fix) revealed the resolve finding; both are reported', () => {
+    const text = [
+      "import { Kafka, type EachBatchPayload } from 'kafkajs';",
+      "const consumer = new Kafka({ clientId: 'billing', brokers: ['kafka-1:9092'] }).consumer({ groupId: 'billing' });",
+      'async function chargeCustomer(value: Buffer | null): Promise<void> {}',
+      'export async function startBatch() {',
+      '  await consumer.run({',
+      '    eachBatchAutoResolve: false,',
+      '    eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {',
+      '      for (const message of batch.messages) {',
+      '        resolveOffset(message.offset);',
+      '        chargeCustomer(message.value);',
+      '        await heartbeat();',
+      '      }',
+      '    },',
+      '  });',
+      '}',
+      '',
+    ].join('\n');
+    const kafka = (source: string) => lintDocument({ path: 'src/consumer.ts', languageId: 'typescript', text: source }, SETTINGS, RULES).findings.filter((finding) => finding.ruleId === 'kafka-commit-before-processing');
+    const before = kafka(text);
+    assert.deepEqual(before.map((finding) => text.slice(finding.range.start, finding.range.end)), ['resolveOffset(message.offset)', 'chargeCustomer(message.value)']);
+    const fix = before[1]?.fixes[0];
+    assert.equal(fix?.title, 'Await it');
+    assert.equal(kafka(applyEdits(text, fix?.edits ?? [])).length, 1, 'the fix clears its own finding and reveals none');
+  });
+
   test('seed 4003 index 2936: TypeScript\'s parser asserts on a decorator before `await` (`retu@rn await knex(...)`); the file is not analysed, with why, and no exception escapes the unguarded engine', () => {
     const text = "const knex = require('knex')({ client: 'pg' });\n\nasync function allUsers() {\n  retu@rn await knex('users').select('id', 'email');\n}\n";
     const document = { path: 'lib/query.js', languageId: 'javascript' as const, text };

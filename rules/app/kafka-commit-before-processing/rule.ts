@@ -287,7 +287,11 @@ export default defineRule<MessageId>({
           // `commitOffsetsIfNecessary()` with no offsets commits what was resolved already: harmless before more work.
           if (name === 'commitOffsetsIfNecessary' && statementCall.arguments.length === 0) return;
           for (const later of statements.slice(index + 1)) {
-            const processing = awaitedProcessing(later);
+            // Processing left floating after the commit is after it too: awaiting it (the other
+            // finding's fix) must not be what reveals this one.
+            const floating = floatingCall(later);
+            const floatingProcessing = floating !== null && !CONSUMER_CONTROLS.has(calleeName(floating)) && !COMMIT_CALLS.has(calleeName(floating)) && (returnsPromise(floating) || PROCESSING_NAME.test(calleeName(floating)));
+            const processing = awaitedProcessing(later) ?? (floatingProcessing ? floating : null);
             if (processing === null) continue;
             context.report({
               messageId: isResolve ? 'resolvedEarly' : 'committedEarly',
