@@ -539,3 +539,28 @@ test('roles also lists what turns a file\'s warnings into info: unused modules, 
   assert.match(text.stdout, /^Warnings shown as info in 2 files: 1 looks unused, 1 is part of a retired job\.$/m);
   assert.match(text.stdout, /^2 files run only in a serverless function/m);
 });
+
+test('roles and audit: a Python program nothing imports or starts is run by hand, its warnings shown at info (#13)', (t) => {
+  const root = makeProject(t, {
+    '.faultline.json': '{}',
+    // A program whose modules import one another (the fact's threshold: ten imported modules).
+    'shop/views.py': `${Array.from({ length: 12 }, (_, index) => `from shop.lib import m${index}\n`).join('')}`,
+    ...Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`shop/lib/m${index}.py`, `def run_${index}():\n    return ${index}\n`])),
+    'utils/sync_users.py': "import requests\n\n\ndef sync():\n    requests.post('http://localhost:8080/api/sync')\n\n\nif __name__ == '__main__':\n    sync()\n",
+    'utils/nightly_report.py': "import requests\n\n\ndef report():\n    requests.get('https://reports.example.com/nightly')\n\n\nif __name__ == '__main__':\n    report()\n",
+    'deploy/nightly.service': '[Service]\nExecStart=/usr/bin/python3 /srv/shop/utils/nightly_report.py\n',
+  });
+  const json = runCli(['roles', '--format', 'json'], root);
+  assert.equal(json.status, 0, json.stderr);
+  const files = (JSON.parse(json.stdout) as { files: { path: string; handRun?: true }[] }).files;
+  assert.equal(files.find((file) => file.path === 'utils/sync_users.py')?.handRun, true);
+  assert.equal(files.find((file) => file.path === 'utils/nightly_report.py')?.handRun, undefined);
+  const text = runCli(['roles'], root);
+  assert.match(text.stdout, /^production +utils\/sync_users\.py {2}\[a program nothing starts: run by hand\]$/m);
+  assert.match(text.stdout, /^Warnings shown as info in 1 file: 1 is a program run by hand\.$/m);
+  const audit = runCli(['audit', '.', '--format', 'json', '--severity', 'info'], root);
+  const findings = (JSON.parse(audit.stdout) as { files: { path: string; findings: { ruleId: string; severity: string }[] }[] }).files;
+  const severities = Object.fromEntries(findings.map((file) => [file.path, file.findings.map((finding) => `${finding.ruleId}:${finding.severity}`)]));
+  assert.deepEqual(severities['utils/sync_users.py'], ['request-without-timeout:info']);
+  assert.deepEqual(severities['utils/nightly_report.py'], ['request-without-timeout:warning']);
+});

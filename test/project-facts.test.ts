@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, detectFileRole, extractFileFacts, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, pythonReferenceFileFacts, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
+import { buildProjectIndex, componentFileFacts, DEFAULT_PATH_ALIASES, detectFileRole, extractFileFacts, isPythonReferenceFile, packageManifestFacts, lintDocument, pathAliasesFromTsconfig, projectFactsOf, pythonReferenceFileFacts, retiredByJobMetadata, RULES, settingsFromConfig, DEFAULT_CONFIG, type FileFacts, type LanguageId, type ProjectFacts } from '../rules';
 import { createConfigResolver } from '../server/src/workspace/config-resolver';
 import { createProjectFacts } from '../server/src/workspace/project-facts';
 import { loadPythonParser } from '../server/src/workspace/python';
@@ -382,6 +382,91 @@ describe('project facts: Python modules nothing imports', () => {
     assert.equal(unimported({ [dead]: client }, dead, { ...scripts, ...typescript }), false);
     // Nor does a Python program make an unimported TypeScript module dead.
     assert.equal(unimported({ 'src/legacy/client.ts': "export const get = () => fetch('https://example.com');\n" }, 'src/legacy/client.ts'), false);
+  });
+});
+
+describe('project facts: Python programs nothing starts (run by hand)', () => {
+  // A program: a web app importing ten modules, so the project's Python modules import one another.
+  const program: Record<string, string> = { 'shop/views.py': Array.from({ length: 10 }, (_, index) => `from shop.lib import m${index}`).join('\n') + '\n' };
+  for (let index = 0; index < 10; index++) program[`shop/lib/m${index}.py`] = `def run_${index}():\n    return ${index}\n`;
+  const script = "import requests\nimport django\n\ndjango.setup()\n\n\ndef create_users(names):\n    for name in names:\n        requests.post('http://localhost:8080/api/users/', json={'name': name})\n\n\nif __name__ == '__main__':\n    create_users(['a', 'b'])\n";
+  const path = 'utils/bulk_create_users.py';
+  const facts = (project: Record<string, string>, file = path, base: Record<string, string> = program): ProjectFacts => {
+    const files = new Map<string, FileFacts>();
+    for (const [name, text] of Object.entries({ ...base, ...project })) {
+      // As the front ends do: source files, and of the others only those that may start Python code.
+      if (/\.(?:py|[cm]?[jt]sx?)$/.test(name)) files.set(name, extractFileFacts(name, languageOf(name), text, ROLE_SETTINGS));
+      else if (isPythonReferenceFile(name)) files.set(name, pythonReferenceFileFacts(name, text));
+    }
+    return projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, complete: true }), file);
+  };
+  const handRun = (project: Record<string, string>, file = path, base: Record<string, string> = program): boolean => facts(project, file, base).handRun === true;
+
+  before(async () => assert.equal(await loadPythonParser(), null));
+
+  test('a program with a __main__ block that nothing imports or names is run by hand: its warnings are shown at info, with why', () => {
+    assert.equal(handRun({ [path]: script }), true);
+    // It is not "unused": it runs, by hand.
+    assert.equal(facts({ [path]: script }).unimported, undefined);
+    const settings = settingsFromConfig(DEFAULT_CONFIG, '2026-12-08');
+    const result = lintDocument({ path, languageId: 'python', text: script, project: { httpClientDefaults: [], modelImports: {}, handRun: true } }, settings, RULES);
+    assert.deepEqual(result.findings.map((finding) => [finding.ruleId, finding.severity]), [['request-without-timeout', 'info']]);
+    assert.match(result.findings[0]?.note ?? '', /nothing in this project imports it or starts it/);
+    // Without the fact the same code warns.
+    const plain = lintDocument({ path, languageId: 'python', text: script, project: { httpClientDefaults: [], modelImports: {} } }, settings, RULES);
+    assert.deepEqual(plain.findings.map((finding) => finding.severity), ['warning']);
+  });
+
+  test('not: a program a module imports, or a Procfile, Dockerfile, shell script, Makefile, YAML or another program names', () => {
+    assert.equal(handRun({ [path]: script, 'shop/admin_tools.py': 'from utils.bulk_create_users import create_users\n' }), false);
+    assert.equal(handRun({ [path]: script, Procfile: 'release: python utils/bulk_create_users.py\n' }), false);
+    assert.equal(handRun({ [path]: script, Dockerfile: 'FROM python:3.12\nCMD ["python", "-m", "utils.bulk_create_users"]\n' }), false);
+    assert.equal(handRun({ [path]: script, 'entrypoint.sh': '#!/bin/sh\npython /app/utils/bulk_create_users.py\n' }), false);
+    assert.equal(handRun({ [path]: script, Makefile: 'users:\n\tpython utils/bulk_create_users.py\n' }), false);
+    assert.equal(handRun({ [path]: script, 'deploy/cron.yaml': 'schedule: "0 * * * *"\ncommand: ["python", "utils/bulk_create_users.py"]\n' }), false);
+    assert.equal(handRun({ [path]: script, 'shop/services/beat.py': "import subprocess\n\ndef start():\n    subprocess.run(['python', 'bulk_create_users.py'])\n" }), false);
+    // An extensionless executable of a script folder, a systemd unit, a crontab, a JS/TS file that spawns it.
+    assert.equal(handRun({ [path]: script, 'script/users/create_users': '#!/bin/sh\nexec python3 -m utils.bulk_create_users "$@"\n' }), false);
+    assert.equal(handRun({ [path]: script, 'init-scripts/init.systemd': '[Service]\nExecStart=/usr/bin/python3 /opt/shop/utils/bulk_create_users.py\n' }), false);
+    assert.equal(handRun({ [path]: script, 'deploy/users.timer': '[Timer]\nOnCalendar=daily\n', 'deploy/users.service': '[Service]\nExecStart=python3 -m utils.bulk_create_users\n' }), false);
+    assert.equal(handRun({ [path]: script, crontab: '0 * * * * python3 /app/utils/bulk_create_users.py\n' }), false);
+    assert.equal(handRun({ [path]: script, 'server/users.ts': "import { spawn } from 'node:child_process';\nimport path from 'node:path';\nexport const create = () => spawn('python3', [path.join(__dirname, '../utils/bulk_create_users.py')]);\n" }), false);
+    // A path built from variables names every program it can match.
+    assert.equal(handRun({ [path]: script, 'script/users/run_all': '#!/bin/sh\nfor kind in create delete; do\n  python3 "utils/bulk_${kind}_users.py"\ndone\n' }), false);
+    assert.equal(handRun({ [path]: script, 'shop/admin_tools.py': "import subprocess\n\ndef run(kind):\n    subprocess.run(['python', f'/srv/app/utils/bulk_{kind}_users.py'])\n" }), false);
+    assert.equal(handRun({ [path]: script, 'script/users/run_all': '#!/bin/sh\npython3 "reports/${kind}_summary.py"\n' }), true);
+    // A README or a text file that mentions it is no start.
+    assert.equal(handRun({ [path]: script, 'utils/README.md': 'Run `python utils/bulk_create_users.py` by hand.\n' }), true);
+  });
+
+  test('not: a module a scheduler, framework or runtime loads, or one that imports what runs unattended', () => {
+    const dag = "from airflow import DAG\nimport requests\n\nwith DAG('users') as dag:\n    pass\n\nif __name__ == '__main__':\n    dag.test()\n";
+    assert.equal(handRun({ [path]: dag }), false);
+    const app = "from flask import Flask\nimport requests\n\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run()\n";
+    assert.equal(handRun({ [path]: app }), false);
+    const spark = "from pyspark.sql import SparkSession\nimport requests\n\nif __name__ == '__main__':\n    SparkSession.builder.getOrCreate()\n";
+    assert.equal(handRun({ [path]: spark }), false);
+    const consumer = "from kafka import KafkaConsumer\nimport requests\n\nif __name__ == '__main__':\n    for message in KafkaConsumer('users'):\n        requests.post('http://users/', data=message.value)\n";
+    assert.equal(handRun({ [path]: consumer }), false);
+    const daemon = "import time\nimport requests\n\nif __name__ == '__main__':\n    while True:\n        requests.get('http://users/sync')\n        time.sleep(60)\n";
+    assert.equal(handRun({ [path]: daemon }), false);
+    // A loop that pages through results and stops is still a script's.
+    const paging = "import requests\n\nif __name__ == '__main__':\n    while True:\n        page = requests.get('http://localhost/users').json()\n        if not page:\n            break\n";
+    assert.equal(handRun({ [path]: paging }), true);
+    // No __main__ block: not a program by Python's convention (an unused module is another fact).
+    assert.equal(handRun({ [path]: "import requests\n\ndef create_users():\n    requests.post('http://localhost/users')\n" }), false);
+  });
+
+  test('not: names and folders a process runs, entry names, the project\'s roles, or a project whose modules do not import one another', () => {
+    for (const file of ['workers/sync_users.py', 'shop/jobs/sync_users.py', 'shop/sync_worker.py', 'shop/consumer.py', 'shop/scheduler.py', 'run.py', 'shop/main.py', 'shop/__main__.py', 'shop/management/commands/sync_users.py', 'shop/tasks.py']) {
+      assert.equal(handRun({ [file]: script }, file), false, file);
+    }
+    // The project says it runs in production: its word stands.
+    const configured = new Map<string, FileFacts>();
+    for (const [name, text] of Object.entries({ ...program, [path]: script })) configured.set(name, extractFileFacts(name, 'python', text, { ...ROLE_SETTINGS, roles: [{ pattern: 'utils/**', role: 'production' }] }));
+    assert.equal(projectFactsOf(buildProjectIndex(configured, { aliases: DEFAULT_PATH_ALIASES, complete: true }), path).handRun, undefined);
+    // A folder of scripts that do not import one another: nothing stands out as run by hand.
+    assert.equal(handRun({ [path]: script }, path, { 'scripts/a.py': 'from helpers import x\n', 'helpers.py': 'x = 1\n' }), false);
   });
 });
 

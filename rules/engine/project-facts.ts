@@ -15,7 +15,7 @@
 import { detectFileRole, JSX_FILE_REASON, SERVER_MODULE } from './roles';
 import { ts } from './languages/typescript';
 import { importedModules } from './prefilter';
-import { publishesPythonPackages, pythonFileReferences, referenceFileReferences } from './python-references';
+import { commandReferences, publishesPythonPackages, pythonFileReferences, referenceFileReferences } from './python-references';
 import type { FileRole, HttpClientDefault, LanguageId, LintSettings, OrmLibrary, ProjectFacts } from './types';
 
 /** What one file contributes to its project's facts. Plain data: cached and sent to workers. */
@@ -54,13 +54,19 @@ export interface FileFacts {
   globFolders?: string[];
   /** The file runs as a program or is a framework's entry (a top-level call, a shebang, `export const handler`). */
   entrySigns?: boolean;
+  /**
+   * A Python program (an `if __name__ == '__main__':` block, no scheduler, framework or serverless
+   * sign) that imports nothing that runs unattended (a pipeline, a queue consumer, a scheduler).
+   */
+  mainBlockOnly?: boolean;
   /** The project imports names it never declares (Nuxt, unplugin-auto-import): its import graph is not in its text. */
   autoImports?: boolean;
   /** Exports something (`export`, `module.exports`, `exports.x =`): a module meant to be imported, not a program. */
   exportsSomething?: boolean;
   /**
    * The Python modules the file imports or names (a Python file, or a Procfile, Dockerfile, YAML,
-   * TOML or notebook that starts Python code), in the forms python-references.ts describes.
+   * TOML or notebook that starts Python code, a JS/TS file naming a `.py` path), in the forms
+   * python-references.ts describes.
    */
   pythonImports?: string[];
   /** A packaging file (setup.py, setup.cfg, pyproject.toml) publishing the Python packages of its folder: their users import them. */
@@ -243,6 +249,12 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   if (orm !== undefined) facts.declaresModels = orm;
   Object.assign(facts, loadingFacts(path, text, facts.imports));
   if (role.role === 'production' && isScriptLambdaEntry(text, modules)) facts.lambdaEntry = true;
+  // A Python program the file starts (`spawn('python3', [path.join(__dirname, 'verify.py')])`).
+  if (text.includes('.py')) {
+    const pythonPaths = new Set<string>();
+    commandReferences(text, pythonPaths, false);
+    if (pythonPaths.size > 0) facts.pythonImports = [...pythonPaths];
+  }
   return facts;
 }
 
@@ -250,6 +262,13 @@ function isScriptLambdaEntry(text: string, modules: readonly string[]): boolean 
   if (!text.includes('export')) return false;
   return LAMBDA_ENTRY_SCRIPT.test(text) || (modules.includes('aws-lambda') && AWS_LAMBDA_TYPED_EXPORT.test(text));
 }
+
+/**
+ * What a Python program imports or does when something other than a person runs it: an
+ * orchestrator or Spark (a scheduler submits it), a queue or stream consumer, an in-process
+ * scheduler, a server, or a loop that sleeps between rounds (a daemon).
+ */
+const UNATTENDED_PROGRAM = /^[ \t]*(?:import|from)[ \t]+(?:airflow|pyspark|dagster|prefect|luigi|apache_beam|kafka|confluent_kafka|aiokafka|pika|aio_pika|kombu|celery|rq|dramatiq|huey|schedule|apscheduler|uvicorn|gunicorn|tornado|twisted|websockets|discord|telegram|slack_bolt|functions_framework|awslambdaric)\b|^[ \t]*while[ \t]+(?:True|1)[ \t]*:(?=[\s\S]{0,2000}?\bsleep\s*\()/m;
 
 /** A Python module's facts: its role, what it imports or names, how it loads modules, whether it starts. */
 function pythonFileFacts(path: string, text: string, settings: Pick<LintSettings, 'sqlDialect' | 'roles'>): FileFacts {
@@ -262,6 +281,7 @@ function pythonFileFacts(path: string, text: string, settings: Pick<LintSettings
   if (found.computedLoads.length > 0) facts.computedLoads = found.computedLoads;
   if (found.globFolders.length > 0) facts.globFolders = found.globFolders;
   if (found.entrySigns) facts.entrySigns = true;
+  if (found.mainBlockOnly && !UNATTENDED_PROGRAM.test(text)) facts.mainBlockOnly = true;
   if (publishesPythonPackages(path.slice(path.lastIndexOf('/') + 1), text)) facts.publishesPackages = true;
   if (role.role === 'production' && (text.includes('def ') || text.includes('Mangum')) && LAMBDA_ENTRY_PYTHON.test(text)) facts.lambdaEntry = true;
   return facts;
@@ -509,6 +529,8 @@ export interface ProjectIndex {
   modelImports: ReadonlyMap<string, Readonly<Record<string, OrmLibrary>>>;
   /** Production modules nothing imports and nothing starts (see findUnimported). */
   unimportedModules: ReadonlySet<string>;
+  /** Python programs nothing in the project imports or starts: run by hand (see handRunPrograms). */
+  handRunPrograms: ReadonlySet<string>;
   /** Production modules that run only inside a serverless function: path to the function's entry (see lambdaRunModules). */
   lambdaEntries: ReadonlyMap<string, string>;
   /** Production JS/TS modules every importer of which is a test or a script: path to its role and one importer (see toolOnlyModules). */
@@ -658,6 +680,7 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const pythonImporters = pythonImportersOf(files);
   const unimportedModules = options.complete ? findUnimported(files, { scripts: importers, python: pythonImporters }, packages) : new Set<string>();
   const lambdaEntries = options.complete ? lambdaRunModules(files, [runtimeImporters, pythonImporters]) : lambdaRunModules(files, []);
+  const handRun = options.complete ? handRunPrograms(files, pythonImporters, lambdaEntries) : new Set<string>();
   const manifestFolders = new Set((options.packages ?? []).map((manifest) => manifest.folder));
   // The unused-module fact counts a module as loaded on the broadest signs (any folder named like
   // a glob's, `src/**/*.ts` naming every `src/`; a package imported by a name the pre-pass cannot
@@ -684,6 +707,7 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
     browserModules: browser,
     modelImports: sortedByPath(modelImports),
     unimportedModules,
+    handRunPrograms: handRun,
     lambdaEntries: sortedByPath(lambdaEntries),
     toolOnlyModules: sortedByPath(toolOnly),
     commandLineTools: sortedByPath(commandLineTools),
@@ -852,6 +876,13 @@ function isInside(path: string, folder: string): boolean {
  */
 const PYTHON_ENTRY_PATH = /(?:^|\/)(?:(?:models|views|admin|apps|urls|signals|receivers|handlers|tasks|forms|serializers|api|schema|schemas|routes|routing|consumers|context_processors|middleware|wsgi|asgi|settings|local_settings|[\w-]+_settings|settings_[\w-]+|celery|celeryconfig|gunicorn[\w.-]*|manage|conftest|setup|__init__|__main__|main|app|application|handler|lambda_function|noxfile|fabfile|dodo|conf|env)\.py$|(?:management\/commands|templatetags|migrations|versions|settings)\/)/;
 
+/** At most this many distinct variable paths (`jobs/${name}.py`) are resolved per project: each is matched against every module. */
+const MAX_PATH_TEMPLATES = 100;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Folders deeper than this are not indexed by every suffix: a dotted name rarely has more parts. */
 const MAX_MODULE_DEPTH = 16;
 
@@ -886,12 +917,28 @@ function pythonImportersOf(files: ReadonlyMap<string, FileFacts>): Map<string, s
     }
   }
   const resolved = new Map<string, readonly string[]>();
+  const modulePaths = [...files.keys()].filter((path) => path.endsWith('.py')).map((path) => path.slice(0, -'.py'.length));
+  let templatesLeft = MAX_PATH_TEMPLATES;
   const resolve = (reference: string): readonly string[] => {
     const known = resolved.get(reference);
     if (known !== undefined) return known;
     let targets: readonly string[] = [];
     const body = reference.slice(2);
-    if (reference.startsWith('f:')) {
+    if (reference.startsWith('t:')) {
+      // A path built from variables: the longest trailing part that matches any module, each variable within one folder.
+      if (templatesLeft-- > 0) {
+        const parts = body.split('/').map((part) => part.split('*').map(escapeRegExp).join('[^/]*'));
+        // One pass over the modules for the file name; the folders are then matched on those few.
+        const named = new RegExp(`(?:^|/)${parts[parts.length - 1] ?? ''}$`);
+        const candidates = modulePaths.filter((module) => named.test(module));
+        for (let start = 0; start < parts.length - 1 && targets.length === 0; start++) {
+          const pattern = new RegExp(`(?:^|/)${parts.slice(start).join('/')}$`);
+          targets = candidates.filter((module) => pattern.test(module));
+        }
+        if (targets.length === 0) targets = candidates;
+        targets = targets.map((module) => `${module}.py`);
+      }
+    } else if (reference.startsWith('f:')) {
       // A path: the longest trailing part that names a module (`/opt/app/jobs/run.py` is `jobs/run.py` here).
       const parts = body.split('/');
       for (let start = 0; start < parts.length && targets.length === 0; start++) targets = bySuffix.get(parts.slice(start).join('/')) ?? [];
@@ -960,6 +1007,34 @@ function findUnimported(files: ReadonlyMap<string, FileFacts>, importers: { scri
     unimported.add(path);
   }
   return unimported;
+}
+
+/**
+ * Where a Python program's name or folder says a process runs it (a worker, a consumer, a job), or
+ * a folder a scheduler or platform loads: such a program is not taken for one a person runs.
+ */
+const UNATTENDED_PROGRAM_PATH = /(?:^|\/)(?:jobs?|workers?|tasks|crons?|cronjobs?|dags|lambdas?|functions|handlers|daemons?|consumers?|pipelines?|spark|etl|services|deploy(?:ment)?|k8s|kubernetes|docker|containers?)\/|(?:^|\/|_)(?:worker|workers|consumer|producer|daemon|scheduler|server|service|bot|cron|job|task|pipeline|listener|poller|watcher|runner|run|start|entrypoint|wsgi|asgi)\.py$/;
+
+/**
+ * Python programs that nothing in the project starts: a file that runs as a program (see
+ * FileFacts.mainBlockOnly), which no module imports and no Procfile, Dockerfile, shell script,
+ * Makefile, YAML, TOML or config file names, in a project whose modules import one another (at
+ * least MIN_IMPORTED_MODULES imported ones, as for unused modules). Those are the maintenance and
+ * data-fix scripts a person runs from a shell (`utils/bulk_create_user.py`). Names, folders and
+ * imports that say a process runs it (UNATTENDED_PROGRAM_PATH, UNATTENDED_PROGRAM) keep it out,
+ * as do entry names (PYTHON_ENTRY_PATH) and a serverless function's code.
+ */
+function handRunPrograms(files: ReadonlyMap<string, FileFacts>, importers: ReadonlyMap<string, readonly string[]>, lambdaEntries: ReadonlyMap<string, string>): Set<string> {
+  const programs = new Set<string>();
+  let imported = 0;
+  for (const [path, facts] of files) if (facts.role === 'production' && path.endsWith('.py') && importers.has(path)) imported++;
+  if (imported < MIN_IMPORTED_MODULES) return programs;
+  for (const [path, facts] of files) {
+    if (facts.mainBlockOnly !== true || facts.role !== 'production' || facts.roleFromConfig === true || importers.has(path)) continue;
+    if (lambdaEntries.has(path) || PYTHON_ENTRY_PATH.test(path) || UNATTENDED_PROGRAM_PATH.test(path)) continue;
+    programs.add(path);
+  }
+  return programs;
 }
 
 /**
@@ -1053,6 +1128,7 @@ export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts 
   const importer = index.browserImporters.get(normalized);
   if (importer !== undefined) facts.browserImporter = importer;
   if (index.unimportedModules.has(normalized)) facts.unimported = true;
+  if (index.handRunPrograms.has(normalized)) facts.handRun = true;
   const lambdaEntry = index.lambdaEntries.get(normalized);
   if (lambdaEntry !== undefined) facts.lambdaEntry = lambdaEntry;
   const toolOnly = index.toolOnlyModules.get(normalized);

@@ -11,6 +11,8 @@
  * - `m:/pkg/sub/mod`: a relative import resolved against the importer's folder, from the root;
  * - `f:opt/app/scripts/export`: a `.py` path (without the extension); its leading folders may be
  *   outside the project (`/opt/app/`), so the longest trailing part that names a module counts.
+ * - `t:jobs/export_*`: a `.py` path built from variables (`jobs/export_${kind}.py`), each variable
+ *   a `*` that matches within one folder; resolved like `f:`, to every module it matches.
  */
 
 /** At most this many references of one file are kept (a settings module may name hundreds). */
@@ -24,6 +26,12 @@ export interface PythonFileReferences {
   /** As FileFacts.globFolders: the package a computed name starts with (`f'plugins.{name}'`). */
   globFolders: string[];
   entrySigns: boolean;
+  /**
+   * It runs as a program (an `if __name__ == '__main__':` block) and shows no sign that a scheduler,
+   * a framework or a serverless runtime loads it (no DAG, task, route or handler): something starts
+   * it by its name, a person or a process.
+   */
+  mainBlockOnly: boolean;
 }
 
 /** `import a.b as c, d` (the names after `import`). */
@@ -40,6 +48,10 @@ const ENTRY_STRING = /^([A-Za-z_]\w*):[A-Za-z_][\w.]*$/;
 const NOT_A_MODULE = /\.(?:json|csv|tsv|ya?ml|txt|md|rst|html?|xml|sql|log|cfg|ini|toml|conf|gz|zip|tar|parquet|avro|png|jpe?g|gif|svg|pdf|xlsx?|com|org|net|io|dev|app|co|uk|de)$/i;
 /** A `.py` path inside a string or a command: `scripts/export.py`, `/opt/airflow/jobs/run.py`. */
 const PY_PATH = /(?<![\w.-])((?:\.{0,2}\/)?(?:[\w.-]+\/){0,12}[\w-]+)\.py\b/g;
+/** A `.py` path that may hold variables: `jobs/${name}.py`, `run_$JOB.py`, `jobs/{name}.py`. */
+const TEMPLATED_PY_PATH = /(?<![\w./${}-])((?:\.{0,2}\/)?[\w./${}-]{1,300})\.py\b/g;
+/** A shell or format variable inside such a path. */
+const PATH_VARIABLE = /\$\{\w+\}|\$\w+|\{\w*\}/g;
 /** `python -m pkg.mod`, `celery -A proj worker`, `gunicorn --app proj.wsgi`. */
 const MODULE_OPTION = /(?:^|\s)(?:-m|-A|--app)[ \t=]+([A-Za-z_][\w.]*)/g;
 /** A dotted name anywhere in a configuration file, maybe with `:object` (entry points, WSGI apps). */
@@ -56,10 +68,10 @@ const FOLDER_LOAD = /\b(?:spec_from_file_location|SourceFileLoader|iter_modules|
 /** A computed name's literal package: `f'plugins.{name}'`, `'handlers.' + kind`. */
 const PACKAGE_PREFIX = /^[fF]?['"]([\w.]*?)\.?(?:\{|['"]\s*\+)/;
 
-/** Signs that a module is started by Python, a scheduler or a framework rather than imported. */
-const PYTHON_ENTRY_SIGNS: readonly RegExp[] = [
-  // Run as a program.
-  /^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__)/m,
+/** Signs that a module is started by Python, a scheduler or a framework rather than imported: run as a program, */
+const MAIN_BLOCK = /^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__)/m;
+/** or loaded by a scheduler, a framework or a serverless runtime. */
+const FRAMEWORK_ENTRY_SIGNS: readonly RegExp[] = [
   // Airflow DAGs, Celery / Airflow / Prefect / Dagster / dramatiq tasks, CLI commands, signal receivers.
   /\bDAG\s*\(|^\s*with\s+(?:[\w.]+\.)?DAG\b/m,
   /^[ \t]*@(?:[\w.]+\.)?(?:dag|task|shared_task|periodic_task|flow|job|op|asset|multi_asset|sensor|schedule|actor|command|group|callback|receiver|register|hookimpl|fixture)\b/m,
@@ -89,12 +101,20 @@ function pathReference(path: string): string | null {
   return trimmed === '' ? null : `f:${trimmed}`;
 }
 
+/** `t:jobs/export_*` for `jobs/export_${kind}`; null for a path with no variable or with a part left unread. */
+function templatedPathReference(path: string): string | null {
+  if (!path.includes('$') && !path.includes('{')) return null;
+  const pattern = path.replace(/^(?:\.{0,2}\/)+/, '').replace(PATH_VARIABLE, '*');
+  return pattern === '' || /[${}]/.test(pattern) ? null : `t:${pattern}`;
+}
+
 /** References in a command or configuration text: `.py` paths, `-m pkg.mod`, dotted names and `module:object` strings. */
 export function commandReferences(text: string, into: Set<string>, tokens: boolean): void {
   const add = (reference: string | null): void => {
     if (reference !== null && into.size < MAX_PYTHON_REFERENCES) into.add(reference);
   };
   if (text.includes('.py')) for (const match of text.matchAll(PY_PATH)) add(pathReference(match[1] ?? ''));
+  if (text.includes('.py') && (text.includes('$') || text.includes('{'))) for (const match of text.matchAll(TEMPLATED_PY_PATH)) add(templatedPathReference(match[1] ?? ''));
   if (text.includes('-')) for (const match of text.matchAll(MODULE_OPTION)) add(moduleReference(match[1] ?? ''));
   if (!tokens) return;
   for (const match of text.matchAll(DOTTED_TOKEN)) {
@@ -172,24 +192,28 @@ export function pythonFileReferences(path: string, text: string): PythonFileRefe
     else computedLoads.add(`subtree:${folder}`);
   }
   if (FOLDER_LOAD.test(text)) computedLoads.add(`subtree:${folder}`);
-  return { references: [...references], computedLoads: [...computedLoads], globFolders: [...globFolders], entrySigns: pythonEntrySigns(text) };
+  return { references: [...references], computedLoads: [...computedLoads], globFolders: [...globFolders], ...pythonEntrySigns(text) };
 }
 
-function pythonEntrySigns(text: string): boolean {
-  if (PYTHON_ENTRY_SIGNS.some((sign) => sign.test(text))) return true;
+function pythonEntrySigns(text: string): Pick<PythonFileReferences, 'entrySigns' | 'mainBlockOnly'> {
+  const mainBlock = MAIN_BLOCK.test(text);
+  if (FRAMEWORK_ENTRY_SIGNS.some((sign) => sign.test(text))) return { entrySigns: true, mainBlockOnly: false };
+  if (mainBlock) return { entrySigns: true, mainBlockOnly: true };
   for (const match of text.matchAll(TOP_LEVEL_STATEMENT)) {
     const callee = match[1];
-    if (callee === undefined || !CONFIGURING_CALL.test(callee)) return true;
+    if (callee === undefined || !CONFIGURING_CALL.test(callee)) return { entrySigns: true, mainBlockOnly: false };
   }
-  return false;
+  return { entrySigns: false, mainBlockOnly: false };
 }
 
 /**
  * Files other than Python that start Python code, read as data for the modules and `.py` paths
  * they name: Procfile, Dockerfiles, shell scripts, Makefiles, YAML and JSON (CI, Kubernetes jobs,
- * Airflow pod commands), TOML and setup.cfg (entry points, console scripts), Jupyter notebooks.
+ * Airflow pod commands), TOML and setup.cfg (entry points, console scripts), Jupyter notebooks,
+ * crontabs and systemd units, init scripts, and the extensionless executables of `script/`,
+ * `bin/` or `tools/` folders (`script/shredder_delete` running `python3 -m pkg.shredder.delete`).
  */
-export const PYTHON_REFERENCE_FILE = /(?:^|\/)(?:Procfile|Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|Makefile|Justfile|[^/]*\.(?:sh|bash|ya?ml|json|toml|cfg|ini|conf|ipynb))$/;
+export const PYTHON_REFERENCE_FILE = /(?:^|\/)(?:Procfile|Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|Makefile|Justfile|crontab|[^/]*\.(?:sh|bash|ya?ml|json|toml|cfg|ini|conf|ipynb|service|timer|cron))$|(?:^|\/)(?:scripts?|bin|tools|contrib|deploy|ops|cron[\w.-]*)\/(?:[^/]+\/)?[^/.]+$|(?:^|\/)init[-_.]?scripts?\/[^/]+$/;
 /** Generated data that names no module to run: lock files. */
 const NOT_A_REFERENCE_FILE = /(?:^|\/)(?:[^/]*-lock\.json|[^/]*\.lock|poetry\.lock|Pipfile\.lock|composer\.json|tsconfig[^/]*\.json|\.eslintrc[^/]*)$/;
 

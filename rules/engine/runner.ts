@@ -48,6 +48,8 @@ function quietFindingsInUncalledFunctions(sourceFile: ts.SourceFile, findings: S
   }
 }
 
+/** Said under each finding demoted because its module is a program nothing starts (ProjectFacts.handRun). */
+export const HAND_RUN_NOTE = 'Shown as info: this file runs as a program (`if __name__ == \'__main__\'`) and nothing in this project imports it or starts it (no Procfile, Dockerfile, shell script, Makefile or YAML names it), so it looks like a script a person runs by hand and can stop. If a scheduler or a service runs it, the finding holds: say so with a `roles` entry of "production" in .faultline.json (e.g. { "roles": { "utils/sync_users.py": "production" } }).';
 export const UNIMPORTED_NOTE = 'Shown as info: no file of this project imports this module and nothing marks it as an entry point, so it looks unused. If something does load it, say so with a `roles` entry in .faultline.json (e.g. { "roles": { "src/lambdas/**": "production" } }).';
 import { SUPPRESSION_FINDINGS, applySuppressions, parseSuppressions, type SuppressibleFinding, type SuppressionDirective } from './suppressions';
 import type { FileRole, Finding, Fix, InternalError, LintResult, LintSettings, RuleOptions, Severity, SourceDocument } from './types';
@@ -236,7 +238,7 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
         const anchors = [...target.anchors, embedded === null ? statementAnchor : mapRangeToHost(embedded, { start: statementAnchor, end: statementAnchor }).start];
         // Code nothing imports or runs cannot fail in production, and a rule may know its finding is
         // bounded elsewhere: such findings stay visible, quietly.
-        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : project.commandLineTool !== undefined && role.source !== 'config' ? commandLineToolNote(project.commandLineTool) : descriptor.quiet;
+        const quietNote = project.retired !== undefined ? retiredNote(project.retired) : project.unimported === true ? UNIMPORTED_NOTE : project.handRun === true ? HAND_RUN_NOTE : project.commandLineTool !== undefined && role.source !== 'config' ? commandLineToolNote(project.commandLineTool) : descriptor.quiet;
         const unimported = quietNote !== undefined && (entry.severity === 'warning' || entry.severity === 'error');
         findings.push({
           ruleId: meta.id,

@@ -82,6 +82,12 @@ export interface ProjectFacts {
    * entry point: it looks like dead code, so its findings are shown at info, not warning or error.
    */
   unimported?: boolean;
+  /**
+   * Set when this Python module is a program (`if __name__ == '__main__':`) that nothing in the
+   * project imports or starts (no Procfile, Dockerfile, script or config names it): a person runs
+   * it from a shell and is there to stop it, so its findings are shown at info.
+   */
+  handRun?: true;
   /** Why the job this file is part of no longer runs (its metadata says it is deprecated): its findings are shown at info. */
   retired?: string;
   /**

@@ -29,6 +29,8 @@ export interface FileRoleRow extends FileRoleFact {
   unimported?: true;
   /** Why the job this file belongs to no longer runs. */
   retired?: string;
+  /** A Python program nothing in the project imports or starts: run by hand. */
+  handRun?: true;
   /** The serverless function's entry (project path) when only such a function runs this module. */
   serverlessEntry?: string;
   /** The command-line tool (its package's name) this module is part of. */
@@ -36,10 +38,11 @@ export interface FileRoleRow extends FileRoleFact {
 }
 
 /** The project facts that show a file's warnings at info (engine/runner.ts), as row fields. */
-function quietingFacts(facts: ProjectFacts, role: FileRoleFact): Pick<FileRoleRow, 'unimported' | 'retired' | 'serverlessEntry' | 'commandLineTool'> {
+function quietingFacts(facts: ProjectFacts, role: FileRoleFact): Pick<FileRoleRow, 'unimported' | 'retired' | 'handRun' | 'serverlessEntry' | 'commandLineTool'> {
   return {
     ...(facts.unimported === true ? { unimported: true as const } : {}),
     ...(facts.retired !== undefined ? { retired: facts.retired } : {}),
+    ...(facts.handRun === true ? { handRun: true as const } : {}),
     ...(facts.lambdaEntry !== undefined ? { serverlessEntry: facts.lambdaEntry } : {}),
     // The config's word on a file outweighs the package's (engine/runner.ts).
     ...(facts.commandLineTool !== undefined && role.source !== 'config' ? { commandLineTool: facts.commandLineTool } : {}),
@@ -51,6 +54,7 @@ function quietingNotes(row: FileRoleRow): string {
   const notes: string[] = [];
   if (row.unimported === true) notes.push('nothing imports it: looks unused');
   if (row.retired !== undefined) notes.push(`retired job: ${row.retired}`);
+  if (row.handRun === true) notes.push('a program nothing starts: run by hand');
   if (row.commandLineTool !== undefined) notes.push(`part of the command-line tool ${row.commandLineTool}`);
   if (row.serverlessEntry !== undefined) notes.push(row.serverlessEntry === row.projectPath ? 'a serverless function\'s entry' : `runs only in the serverless function ${row.serverlessEntry}`);
   return notes.length === 0 ? '' : `  [${notes.join('; ')}]`;
@@ -102,14 +106,16 @@ function summarizeQuietedFiles(rows: readonly FileRoleRow[]): string {
   const count = (predicate: (row: FileRoleRow) => boolean): number => rows.filter(predicate).length;
   const unimported = count((row) => row.unimported === true);
   const retired = count((row) => row.retired !== undefined);
+  const handRun = count((row) => row.handRun === true);
   const tools = count((row) => row.commandLineTool !== undefined);
-  const quieted = count((row) => row.unimported === true || row.retired !== undefined || row.commandLineTool !== undefined);
+  const quieted = count((row) => row.unimported === true || row.retired !== undefined || row.handRun === true || row.commandLineTool !== undefined);
   const serverless = count((row) => row.serverlessEntry !== undefined);
   const sentences: string[] = [];
   if (quieted !== 0) {
     const parts: string[] = [];
     if (unimported !== 0) parts.push(`${unimported} ${unimported === 1 ? 'looks' : 'look'} unused`);
     if (retired !== 0) parts.push(`${retired} ${retired === 1 ? 'is' : 'are'} part of a retired job`);
+    if (handRun !== 0) parts.push(`${handRun} ${handRun === 1 ? 'is a program' : 'are programs'} run by hand`);
     if (tools !== 0) parts.push(`${tools} ${tools === 1 ? 'is' : 'are'} part of a command-line tool`);
     sentences.push(`Warnings shown as info in ${quieted} ${quieted === 1 ? 'file' : 'files'}: ${parts.join(', ')}.`);
   }
