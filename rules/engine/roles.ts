@@ -39,7 +39,7 @@ const PATH_RULES: readonly PathRule[] = [
   { role: 'example', pattern: /(^|\/)(examples?|samples?|demos?|docs?|documentation|tutorials?|playground|sandbox|benchmarks?|bench|storybook|stories)\//i, says: 'folder' },
   { role: 'example', pattern: /\.stories\.[cm]?[jt]sx?$/i, says: 'file name' },
   { role: 'test', pattern: /(^|\/)(tests?|__tests__|__e2e__|__mocks__|testing|spec|specs|e2e|[a-z0-9]+[_-]tests?|test[_-]?(?:utils|helpers?|support|kit)|testkit|fixtures?|cypress|playwright)\//i, says: 'folder' },
-  { role: 'test', pattern: /\.(test|spec|e2e|cy|bench|(?:server|client|unit|integration|api|browser|node)test)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(^|\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
+  { role: 'test', pattern: /\.(test|spec|e2e|cy|bench|(?:server|client|unit|integration|api|browser|node)test)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_tests?\.py$|(^|\/)(conftest|tests)\.py$|(?:^|(?<!commands|cmds?|cli)\/)tests?\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|cypress|karma)\.config\.[cm]?[jt]s$/i, says: 'file name' },
   {
     role: 'migration',
     pattern: /(^|\/)(migrations?|migrate|migrator|alembic|flyway|liquibase|changelogs?|changesets?|schema[_-]migrations|evolutions|dbmigrations?|db[_-]migrations?)\//i,
