@@ -107,6 +107,24 @@ function quoteZone(zone: string): string {
   return `'${zone.replace(/'/g, "''")}'`;
 }
 
+/**
+ * The outermost of nested buckets, each with whether it holds another (`date_trunc('day', ts)::date`
+ * is one bucketing, reported once). A sweep in token order: n log n in the buckets.
+ */
+function outermostBuckets<T extends { bucket: Bucket }>(buckets: readonly T[]): (T & { holdsBucket: boolean })[] {
+  const ordered = [...buckets].sort((a, b) => a.bucket.start - b.bucket.start || b.bucket.end - a.bucket.end);
+  const kept: (T & { holdsBucket: boolean })[] = [];
+  for (const entry of ordered) {
+    const outer = kept[kept.length - 1];
+    if (outer !== undefined && entry.bucket.start >= outer.bucket.start && entry.bucket.end <= outer.bucket.end) {
+      outer.holdsBucket = true;
+      continue;
+    }
+    kept.push({ ...entry, holdsBucket: false });
+  }
+  return kept;
+}
+
 function bucketsIn(model: StatementModel, block: QueryBlock, dialect: SqlDialect, host: SqlHost | undefined): Bucket[] {
   const buckets: Bucket[] = [];
   for (const clause of block.clauses) {
@@ -317,9 +335,9 @@ export default defineRule<MessageId>({
     summary: 'Day, week or month buckets of a timestamp with no explicit time zone, where the dialect\'s default can differ from the reporting zone.',
     why: 'A calendar day needs a time zone. When the query names none, the day boundaries are the database\'s default: the session\'s zone in PostgreSQL, MySQL and Snowflake (different on a laptop, in CI and behind each pool), UTC in BigQuery and Redshift. Daily numbers then shift silently, or land on UTC days in a report meant for another zone.',
     messages: {
-      sessionZone: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; name the zone: `{{suggestion}}`.',
+      sessionZone: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; name the zone{{suggestion}}.',
       sparkSession: '`{{expression}}` depends on the session\'s time zone: {{behaviour}}; set it where the session is built: `.config("spark.sql.session.timeZone", "{{zone}}")`.',
-      defaultUtc: '`{{expression}}` falls on UTC days: {{behaviour}}, not {{zone}}, when no zone is named{{caveat}}; name the zone: `{{suggestion}}`.',
+      defaultUtc: '`{{expression}}` falls on UTC days: {{behaviour}}, not {{zone}}, when no zone is named{{caveat}}; name the zone{{suggestion}}.',
     },
     options: {},
     prefilter: ['date', 'trunc', 'to_char', 'format_timestamp', 'from_unixtime'],
@@ -375,12 +393,14 @@ export default defineRule<MessageId>({
           // A bare column in Snowflake is TIMESTAMP_NTZ unless it shows otherwise: as stored too.
           .filter(({ kind }) => kind === 'instant' || timeZonesOf(dialect, host).unknownValueIsZoned);
         const reported = new Set<string>();
-        for (const { bucket, kind } of buckets) {
+        for (const { bucket, kind, holdsBucket } of outermostBuckets(buckets)) {
           const key = expressionKey(source, model, bucket);
           if (reported.has(key)) continue;
           reported.add(key);
           const same = buckets.filter((other) => expressionKey(source, model, other.bucket) === key);
-          const forms = host === undefined ? same.map((other) => explicitForm(source, model, other.bucket, context.reportingTimeZone)) : [];
+          // Naming the zone on the outer bucket alone leaves the inner one in the session's zone
+          // (`timezone('UTC', date_trunc('day', ts))::date` truncates before converting): no fix, no such advice.
+          const forms = host === undefined && !holdsBucket ? same.map((other) => explicitForm(source, model, other.bucket, context.reportingTimeZone)) : [];
           const first = forms[0];
           const fixes: Fix[] = [];
           const safety = zoneFixSafety(dialect, kind, host);
@@ -406,7 +426,12 @@ export default defineRule<MessageId>({
               behaviour,
               zone: context.reportingTimeZone,
               caveat: caveat(dialect, kind),
-              suggestion: first?.example ?? `the dialect's explicit-zone form with '${context.reportingTimeZone}'`,
+              suggestion:
+                first != null
+                  ? `: \`${first.example}\``
+                  : holdsBucket
+                    ? ` of the value itself, in every call that buckets it (one named on the outer call alone leaves the inner one in the session's zone)`
+                    : ` ('${context.reportingTimeZone}') in the dialect's explicit-zone form`,
             },
             range,
             fixes,
