@@ -46,3 +46,19 @@ export async function archive(id: string) {
     assert.deepEqual(rulesOn(text), ['io-inside-transaction', 'query-in-loop', 'request-without-timeout']);
   });
 }
+
+test('request-without-timeout says what each fetch does without a signal: Node\'s own stops after 300 s idle, node-fetch and the like never', () => {
+  const messageFor = (header: string): string => {
+    const text = `${header}\nexport async function load() {\n  return fetch('https://api.example.com/items');\n}\n`;
+    const finding = lintDocument({ path: 'src/load.ts', languageId: 'typescript', text }, SETTINGS, RULES).findings.find((entry) => entry.ruleId === 'request-without-timeout');
+    assert.ok(finding !== undefined, header);
+    return finding.message;
+  };
+  assert.match(messageFor(''), /Node's fetch only stops after 300 s/);
+  assert.match(messageFor("import { fetch } from 'undici';"), /Node's fetch only stops after 300 s/);
+  for (const header of ["import fetch from 'node-fetch';", "import fetch from 'cross-fetch';", "import { fetch } from 'node-fetch-native';"]) {
+    const message = messageFor(header);
+    assert.match(message, /from (node-fetch|cross-fetch|node-fetch-native) without a `signal` can wait forever/, header);
+    assert.doesNotMatch(message, /300 s/, header);
+  }
+});

@@ -81,7 +81,7 @@ const NOTEBOOK_HEADER = /^# Databricks notebook source|^# COMMAND -{5,}/m;
 /** Templated SQL: dbt models, and queries a scheduler renders (Airflow's `{{ ds }}`). */
 const DBT_OR_JINJA = /\{\{\s*(?:ref|source|config|var|this|ds|ds_nodash|macros?|params|dbt_utils)\b|\{%-?\s*(?:if|for|set|macro|call|snapshot)\b|\bis_incremental\s*\(/;
 const WAREHOUSE_FOLDER = /(^|\/)(models|analyses|snapshots|macros|dbt|dags|etl|elt|warehouse|transformations?|transforms)\//i;
-const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-dom|preact|vue|svelte|solid-js|@angular\/core|lit|jquery|react-native|next\/(?:router|navigation|link|image)|@remix-run\/react)(?:\/[^'"]*)?['"]/;
+const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-dom|preact|vue|svelte|solid-js|@angular\/core|lit|jquery|react-native|next\/(?:router|navigation|link|image)|@remix-run\/react|@tanstack\/(?:react|vue|solid|svelte)-query|react-query|swr|notistack|react-hot-toast|react-toastify|react-hook-form|react-router-dom|react-redux|@mui\/[\w-]+|@chakra-ui\/[\w-]+|@mantine\/[\w-]+|antd)(?:\/[^'"]*)?['"]/;
 /**
  * Folders whose JS/TS is served to browsers: a web app's `frontend/`, and the `public/`, `static/`
  * and `assets/` trees a server hands out as files. Next.js API routes (`pages/api/`, `app/api/`)
@@ -89,7 +89,7 @@ const UI_MODULE = /(?:\bfrom\s+|\brequire\s*\(\s*|\bimport\s+)['"](react|react-d
  */
 const BROWSER_FOLDER = /(^|\/)(frontend|public|static|assets|www|webapp)\/(?!(?:[^/]+\/)*?(?:pages\/api|app\/api|server|functions)\/)/i;
 const SCRIPTS_FOLDER = /(^|\/)js\//;
-const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocument\.(?:getElementById|querySelector|cookie|createElement)/;
+const BROWSER_GLOBALS = /\bwindow\.|\blocalStorage\b|\bsessionStorage\b|\bdocument\.(?:getElementById|querySelector|cookie|createElement)|\b(?:chrome|browser)\.(?:runtime|storage|tabs|alarms|action|scripting)\./;
 /**
  * A module only a server can load: Node's own, or a database or HTTP-server library. A file that
  * requires one and names `window.` renders a page (a `<script>` in a template), it does not run in one.

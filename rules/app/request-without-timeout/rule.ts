@@ -37,7 +37,7 @@ import { enclosingFunction, isFunctionLikeNode } from '../helpers/connections';
 import { calleeParts, dottedParts, enclosingFunction as enclosingPythonFunction, hasSplat, insideMainGuard, pythonImports, resolvedPath, type PythonImports } from '../helpers/python-data-access';
 import { FETCH_MODULES } from '../helpers/fetch-modules';
 
-type MessageId = 'fetch' | 'fetchWrapper' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pySessionOverride' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
+type MessageId = 'fetch' | 'fetchLibrary' | 'fetchWrapper' | 'axiosCall' | 'axiosCreate' | 'got' | 'gotExtend' | 'http' | 'pyRequests' | 'pySession' | 'pySessionOverride' | 'pyUrlopen' | 'pyTimeoutNone' | 'pyBotocoreNone';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
 
@@ -50,6 +50,8 @@ interface RequestCall {
   timeoutKeys: readonly string[];
   /** The property the fix inserts, or null for no fix. */
   fixProperty: string | null;
+  /** The module a library's fetch comes from (`node-fetch`): its message names it. */
+  library?: string;
 }
 
 const HTTP_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
@@ -76,6 +78,8 @@ function requestCallOf(bindings: FileBindings, call: ts.CallExpression, fetchIsG
   const namedFetch = calleeName === 'fetch' || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis');
   if (fromLibrary || namedFetch) {
     if (!fromLibrary && (imported !== null || !fetchIsGlobal())) return null;
+    // node-fetch and the fetches built on it stop nothing by themselves: not even Node's 300 s.
+    if (fromLibrary && imported.module !== 'undici') return { client: 'fetch', messageId: 'fetchLibrary', configIndex: 1, timeoutKeys: ['signal', 'timeout'], fixProperty: FETCH_SIGNAL, library: imported.module };
     return { client: 'fetch', messageId: 'fetch', configIndex: 1, timeoutKeys: ['signal', 'timeout'], fixProperty: FETCH_SIGNAL };
   }
   if (imported === null) return null;
@@ -788,6 +792,7 @@ export default defineRule<MessageId>({
     why: 'With no timeout, one upstream that stops answering holds the request, its socket and whatever the caller holds (a pooled DB connection, a worker slot) until the process restarts; under load these pile up until the service stops answering too.',
     messages: {
       fetch: '`{{callee}}` without a `signal` has no overall deadline (Node\'s fetch only stops after 300 s without headers or body bytes); pass `signal: AbortSignal.timeout(10_000)`.',
+      fetchLibrary: '`{{callee}}` from {{library}} without a `signal` can wait forever ({{library}} sets no timeout of its own, unlike Node\'s fetch); pass `signal: AbortSignal.timeout(10_000)`.',
       fetchWrapper: '`{{callee}}` gets a deadline only when the caller passes `{{option}}`: callers of this wrapper that pass none (the default) get no deadline; give the wrapper a default one (`AbortSignal.timeout(10_000)` when neither a timeout nor a signal is passed).',
       axiosCall: '`{{callee}}` without `timeout` can wait forever (axios\'s default `timeout` is 0, none); pass `timeout: 10_000`, or create the client once with `axios.create({ timeout: 10_000 })`.',
       axiosCreate: '`{{callee}}` without `timeout` makes a client whose requests can wait forever (axios\'s default `timeout` is 0, none); add `timeout: 10_000`.',
@@ -860,7 +865,7 @@ export default defineRule<MessageId>({
           if (file === null || fileNames === null || !ts.isCallExpression(node)) return;
           const request = requestCallOf(fileNames, node, () => (fetchGlobal ??= !declaresFetch(file)));
           if (request === null) return;
-          const data = { callee: calleeText(node, file) };
+          const data = { callee: calleeText(node, file), ...(request.library !== undefined ? { library: request.library } : {}) };
           const range = { start: node.expression.getStart(file), end: node.expression.getEnd() };
           const reportCall = (descriptor: ReportDescriptor<MessageId>): void => report(descriptor, unawaitedNote(fileNames, node, request.client));
           if (request.client === 'http') {
