@@ -264,7 +264,10 @@ describe('project facts: modules nothing imports', () => {
   });
 
   test('package.json is read as data: name, entry fields and the scripts files it runs', () => {
-    assert.deepEqual(packageManifestFacts('packages/db/package.json', '{ "name": "@acme/db", "main": "dist/index.js", "bin": { "db": "bin/db.js" }, "scripts": { "seed": "node dist/seed.js --all" } }'), { folder: 'packages/db', name: '@acme/db', entries: ['dist/index.js', 'bin/db.js', 'dist/seed.js'] });
+    assert.deepEqual(packageManifestFacts('packages/db/package.json', '{ "name": "@acme/db", "main": "dist/index.js", "bin": { "db": "bin/db.js" }, "scripts": { "seed": "node dist/seed.js --all" } }'), { folder: 'packages/db', name: '@acme/db', entries: ['dist/index.js', 'bin/db.js', 'dist/seed.js'], library: true });
+    // A private package is an app's part, not a library others install.
+    assert.equal(packageManifestFacts('packages/db/package.json', '{ "name": "@acme/db", "private": true, "main": "dist/index.js" }').library, undefined);
+    assert.equal(packageManifestFacts('package.json', '{ "name": "shop", "scripts": { "start": "node server.js" } }').library, undefined);
     assert.deepEqual(packageManifestFacts('package.json', '{ not json'), { folder: '', entries: [] });
   });
 });
@@ -467,6 +470,38 @@ describe('project facts: Python programs nothing starts (run by hand)', () => {
     assert.equal(projectFactsOf(buildProjectIndex(configured, { aliases: DEFAULT_PATH_ALIASES, complete: true }), path).handRun, undefined);
     // A folder of scripts that do not import one another: nothing stands out as run by hand.
     assert.equal(handRun({ [path]: script }, path, { 'scripts/a.py': 'from helpers import x\n', 'helpers.py': 'x = 1\n' }), false);
+  });
+});
+
+describe('project facts: exported functions no module imports', () => {
+  // A program: ten modules importing one another, as in the unused-module tests.
+  const base: Record<string, string> = { 'src/main.ts': "import { capture } from './paypal/api';\nimport * as mail from './mail';\nexport const run = () => capture('1');\n", 'src/mail.ts': 'export async function send() { return 1; }\n' };
+  const api = "export async function capture(id: string) { return fetch(`https://p.example.com/${id}`); }\nexport async function refreshToken() { return fetch('https://p.example.com/t'); }\nexport const scopes = () => fetch('https://p.example.com/s');\n";
+  const unused = (project: Record<string, string>, path = 'src/paypal/api.ts', packages: Record<string, string> = {}): readonly string[] | undefined => {
+    const files = new Map<string, FileFacts>();
+    for (const [file, text] of Object.entries({ ...base, ...project })) files.set(file, /\.vue$/.test(file) ? componentFileFacts(text) : extractFileFacts(file, languageOf(file), text, ROLE_SETTINGS));
+    const manifests = Object.entries(packages).map(([file, text]) => packageManifestFacts(file, text));
+    return projectFactsOf(buildProjectIndex(files, { aliases: DEFAULT_PATH_ALIASES, packages: manifests, complete: true }), path).unusedExports;
+  };
+
+  test('the exported functions no non-test file imports by name', () => {
+    assert.deepEqual(unused({ 'src/paypal/api.ts': api }), ['refreshToken', 'scopes']);
+    // A test importing one does not make it used.
+    assert.deepEqual(unused({ 'src/paypal/api.ts': api, 'src/paypal/api.test.ts': "import { refreshToken } from './api';\n" }), ['refreshToken', 'scopes']);
+  });
+
+  test('not: a name imported anywhere (through a barrel, a Vue component, an alias), a module taken whole, an entry, a library package', () => {
+    assert.deepEqual(unused({ 'src/paypal/api.ts': api, 'src/billing.ts': "import { refreshToken, scopes as s } from './paypal';\nexport const b = () => [refreshToken, s];\n", 'src/paypal/index.ts': "export * from './api';\n" }), undefined);
+    assert.deepEqual(unused({ 'src/paypal/api.ts': api, 'src/components/Pay.vue': "<script setup lang=\"ts\">\nimport { refreshToken, scopes } from '../paypal/api';\n</script>\n" }), undefined);
+    for (const whole of ["import * as paypal from './paypal/api';", "const paypal = require('./paypal/api');", "const paypal = await import('./paypal/api');", "export * as paypal from './paypal/api';"]) {
+      assert.equal(unused({ 'src/paypal/api.ts': api, 'src/billing.ts': `${whole}\nexport const b = 1;\n` }), undefined, whole);
+    }
+    // Nothing imports it at all: that is the unused-module fact's, not this one's.
+    assert.equal(unused({ 'src/other/api.ts': api }, 'src/other/api.ts'), undefined);
+    // A handler by name, and a library package whose users import it.
+    assert.equal(unused({ 'src/paypal/handler.ts': api, 'src/x.ts': "import { capture } from './paypal/handler';\n" }, 'src/paypal/handler.ts'), undefined);
+    assert.equal(unused({ 'src/paypal/api.ts': api }, 'src/paypal/api.ts', { 'package.json': '{ "name": "paypal-kit", "main": "dist/index.js" }' }), undefined);
+    assert.deepEqual(unused({ 'src/paypal/api.ts': api }, 'src/paypal/api.ts', { 'package.json': '{ "name": "shop", "private": true, "main": "dist/index.js" }' }), ['refreshToken', 'scopes']);
   });
 });
 

@@ -47,3 +47,28 @@ describe('functions nothing calls', () => {
     assert.deepEqual(requestFindings(`import x from 'y';\nfunction load(): Promise<Response>;\nfunction load() { return ${call}; }\n`), ['function load warning']);
   });
 });
+
+describe('exported functions no module of the project imports (ProjectFacts.unusedExports)', () => {
+  const text = [
+    "import { db } from './db';",
+    "export async function refreshToken(id: string) { return fetch(`https://auth.example.com/refresh/${id}`, { method: 'POST' }); }",
+    "export const grantedScopes = async (id: string) => fetch(`https://auth.example.com/scopes/${id}`);",
+    "export async function retrieveToken() { return fetch('https://auth.example.com/token', { method: 'POST' }); }",
+    'export default function register() { return retrieveToken(); }',
+    '',
+  ].join('\n');
+  const lint = (unusedExports?: string[]) =>
+    lintDocument({ path: 'src/paypal/api.ts', languageId: 'typescript', text, project: { httpClientDefaults: [], modelImports: {}, ...(unusedExports !== undefined ? { unusedExports } : {}) } }, SETTINGS, RULES).findings.filter((finding) => finding.ruleId === 'request-without-timeout');
+
+  test('an exported function the project never imports, and code only it calls, are shown at info with why', () => {
+    const findings = lint(['refreshToken', 'grantedScopes']);
+    assert.deepEqual(findings.map((finding) => finding.severity), ['info', 'info', 'warning']);
+    assert.match(findings[0]?.note ?? '', /`refreshToken` is never called: it is exported, but no module of this project imports it/);
+  });
+
+  test('not: without the fact, for a name the module calls itself, or for a default export', () => {
+    assert.deepEqual(lint().map((finding) => finding.severity), ['warning', 'warning', 'warning']);
+    // retrieveToken is named by the default export's body: live whatever the project says.
+    assert.deepEqual(lint(['retrieveToken']).map((finding) => finding.severity), ['warning', 'warning', 'warning']);
+  });
+});

@@ -26,6 +26,12 @@ export interface FileFacts {
   imports?: string[];
   /** Specifiers of its `export ... from '...'`: what a barrel re-exports. */
   reexports?: string[];
+  /** Names the file imports from other modules by name (`import { a, b as c } from`, `export { d } from`): what it uses of them. */
+  namedImports?: string[];
+  /** Specifiers of modules the file takes whole (`import * as`, `require()`, `import()`, `export * as`, a path string): every export may be used. */
+  wholeImports?: string[];
+  /** Names of the functions it exports (`export function f`, `export const f = () =>`). */
+  exportedFunctions?: string[];
   /** The ORM whose models the file declares (`class User extends Model`, `mongoose.model(...)`, `@Entity`). */
   declaresModels?: OrmLibrary;
   /** The role the file's path and text give it, before any project fact (JS/TS only). */
@@ -102,6 +108,8 @@ export interface PackageManifestFacts {
   commandLineTool?: true;
   /** The dependency that makes the package client code: an app on a user's device (`react-native`, `expo`) or a single-page app's build (`react-scripts` ...). */
   clientApp?: string;
+  /** Set when the package is a library others may install: not `"private": true`, with an entry (`main`, `module`, `exports`). */
+  library?: true;
 }
 
 /**
@@ -150,6 +158,50 @@ const SCRIPT_GLOB_END = /\.(?:[cm]?[jt]sx?|\{[^}]{0,40}\})$/;
 const SCRIPT_PATH_STRING = /\brequire\.resolve\(\s*['"]([^'"\n]{1,200})['"]|['"`](\.\.?\/[^'"`\n*${}]{1,200}\.[cm]?[jt]sx?)['"`]/g;
 /** A module's exports, ESM or CommonJS. */
 const EXPORTS = /^\s*export\b|\bmodule\.exports\b|\bexports\.[\w$]+\s*=/m;
+
+/** `import { a, b as c } from 'x'`, `import D, { a } from 'x'`, `export { a } from 'x'`: the braces' names. */
+const NAMED_IMPORT = /\b(?:import|export)\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^{}]{0,4000})\}\s*from\s*['"]([^'"\n]+)['"]/g;
+/** Forms that take a module whole: `import * as ns`, `export * as ns`, `require('x')`, `import('x')`. */
+const WHOLE_IMPORT = /\b(?:import|export)\s+\*\s+as\s+[\w$]+\s+from\s*['"]([^'"\n]+)['"]|\brequire\s*\(\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"`]([^'"`\n$]+)['"`]/g;
+/** `export function f`, `export async function* f`, `export const f = (...) =>` / `= async function`: a module's exported functions. */
+const EXPORTED_FUNCTION = /^[ \t]*export[ \t]+(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*([\w$]+)|^[ \t]*export[ \t]+const[ \t]+([\w$]+)[ \t]*(?::[^=\n]{1,200})?=[ \t]*(?:async\b[ \t]*)?(?:function\b|\([^()]{0,400}\)[ \t]*(?::[^=\n]{1,200})?=>|[\w$]+[ \t]*=>)/gm;
+
+/** What the file imports by name, takes whole, and exports as functions (see FileFacts.namedImports). */
+function exportUseFacts(text: string, withExports: boolean): Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> {
+  const facts: Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> = {};
+  const names = new Set<string>();
+  if (text.includes('{')) {
+    for (const match of text.matchAll(NAMED_IMPORT)) {
+      for (const part of (match[1] ?? '').split(',')) {
+        const name = /^\s*(?:type\s+)?([\w$]+)/.exec(part)?.[1];
+        if (name !== undefined && names.size < MAX_SPECIFIERS) names.add(name);
+      }
+    }
+  }
+  if (names.size > 0) facts.namedImports = [...names];
+  const whole = new Set<string>();
+  for (const match of text.matchAll(WHOLE_IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (specifier !== undefined && whole.size < MAX_SPECIFIERS) whole.add(specifier);
+  }
+  // A module named by its path (`new Worker('./sync.ts')`, `require.resolve(...)`) is loaded whole.
+  if (text.includes('.js') || text.includes('.ts') || text.includes('require.resolve')) {
+    for (const match of text.matchAll(SCRIPT_PATH_STRING)) {
+      const specifier = match[1] ?? match[2];
+      if (specifier !== undefined && whole.size < MAX_SPECIFIERS) whole.add(specifier);
+    }
+  }
+  if (whole.size > 0) facts.wholeImports = [...whole];
+  if (withExports && text.includes('export')) {
+    const exported = new Set<string>();
+    for (const match of text.matchAll(EXPORTED_FUNCTION)) {
+      const name = match[1] ?? match[2];
+      if (name !== undefined && exported.size < MAX_SPECIFIERS) exported.add(name);
+    }
+    if (exported.size > 0) facts.exportedFunctions = [...exported];
+  }
+  return facts;
+}
 /** Frameworks whose modules use what they never import. */
 const AUTO_IMPORTS = /\bdefineNuxtConfig\b|\bAutoImport\s*\(|from\s*['"]#(?:imports|app)['"]/;
 
@@ -248,6 +300,7 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   const orm = declaredModels(text, new Set(modules));
   if (orm !== undefined) facts.declaresModels = orm;
   Object.assign(facts, loadingFacts(path, text, facts.imports));
+  Object.assign(facts, exportUseFacts(text, role.role === 'production'));
   if (role.role === 'production' && isScriptLambdaEntry(text, modules)) facts.lambdaEntry = true;
   // A Python program the file starts (`spawn('python3', [path.join(__dirname, 'verify.py')])`).
   if (text.includes('.py')) {
@@ -394,6 +447,7 @@ export function packageManifestFacts(path: string, text: string): PackageManifes
   if (bins.length > 0 && [...dependencies].some((name) => COMMAND_LINE_FRAMEWORKS.has(name))) facts.commandLineTool = true;
   const client = CLIENT_APP_DEPENDENCIES.find((name) => dependencies.has(name));
   if (client !== undefined) facts.clientApp = client;
+  if (fields.private !== true && ['main', 'module', 'exports'].some((field) => fields[field] !== undefined)) facts.library = true;
   return facts;
 }
 
@@ -409,6 +463,7 @@ export function componentFileFacts(text: string): FileFacts {
   const facts: FileFacts = { role: 'browser' };
   const imports = projectSpecifiers(importedModules(text, 'javascript'));
   if (imports !== undefined) facts.imports = imports;
+  Object.assign(facts, exportUseFacts(text, false));
   return facts;
 }
 
@@ -533,6 +588,8 @@ export interface ProjectIndex {
   handRunPrograms: ReadonlySet<string>;
   /** Production modules that run only inside a serverless function: path to the function's entry (see lambdaRunModules). */
   lambdaEntries: ReadonlyMap<string, string>;
+  /** Exported functions of production JS/TS modules that no module of the project imports (see unusedExportedFunctions): path to their names. */
+  unusedExports: ReadonlyMap<string, readonly string[]>;
   /** Production JS/TS modules every importer of which is a test or a script: path to its role and one importer (see toolOnlyModules). */
   toolOnlyModules: ReadonlyMap<string, { role: 'test' | 'script'; importer: string }>;
   /** Folders of packages that are command-line tools: folder to the package's name. */
@@ -688,6 +745,11 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
   const loadedByPlace = options.complete ? placeLoads(files, packages, { broad: false }) : () => true;
   const startsOnItsOwn = (path: string): boolean => packages.entries.has(path) || browser.has(path) || isEntryByPath(path, manifestFolders) || loadedByPlace(path);
   const toolOnly = options.complete ? toolOnlyModules(files, importers, startsOnItsOwn) : new Map<string, { role: 'test' | 'script'; importer: string }>();
+  const libraryFolders = (options.packages ?? []).filter((manifest) => manifest.library === true).map((manifest) => manifest.folder);
+  const unusedExports =
+    options.complete && ![...files.values()].some((facts) => facts.autoImports === true)
+      ? unusedExportedFunctions(files, runtimeImporters, resolve, (path) => startsOnItsOwn(path) || libraryFolders.some((folder) => folder === '' || isInside(path, folder)))
+      : new Map<string, string[]>();
   const commandLineTools = new Map<string, string>();
   const clientApps = new Map<string, string>();
   for (const manifest of options.packages ?? []) {
@@ -709,10 +771,41 @@ export function buildProjectIndex(files: ReadonlyMap<string, FileFacts>, options
     unimportedModules,
     handRunPrograms: handRun,
     lambdaEntries: sortedByPath(lambdaEntries),
+    unusedExports: sortedByPath(unusedExports),
     toolOnlyModules: sortedByPath(toolOnly),
     commandLineTools: sortedByPath(commandLineTools),
     clientAppModules: sortedByPath(clientAppModules),
   };
+}
+
+/**
+ * Exported functions no module of the project uses: in a production JS/TS module that other
+ * (non-test) modules import, the functions whose names no non-test file of the project imports
+ * by name (`import { f }`, `export { f } from`), when no non-test file takes the module whole
+ * (`import * as`, `require()`, `import()`, a path string). Names are matched across the whole
+ * project, not per importer, so a barrel re-exporting `f` or a like-named function elsewhere only
+ * keeps more functions live. Entry points (by name, folder, manifest or sign), modules loaded by
+ * place, and the modules of a library package (its users import them) are left out.
+ */
+function unusedExportedFunctions(files: ReadonlyMap<string, FileFacts>, runtimeImporters: ReadonlyMap<string, readonly string[]>, resolve: (importer: string, specifier: string) => string | null, startsOnItsOwn: (path: string) => boolean): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const usedNames = new Set<string>();
+  const takenWhole = new Set<string>();
+  for (const [path, facts] of files) {
+    if (facts.role === 'test') continue;
+    for (const name of facts.namedImports ?? []) usedNames.add(name);
+    for (const specifier of facts.wholeImports ?? []) {
+      const target = resolve(path, specifier);
+      if (target !== null) takenWhole.add(target);
+    }
+  }
+  for (const [path, facts] of files) {
+    if (facts.exportedFunctions === undefined || facts.role !== 'production' || facts.roleFromConfig === true || facts.entrySigns === true) continue;
+    if (!runtimeImporters.has(path) || takenWhole.has(path) || startsOnItsOwn(path)) continue;
+    const unused = facts.exportedFunctions.filter((name) => !usedNames.has(name));
+    if (unused.length > 0) found.set(path, unused);
+  }
+  return found;
 }
 
 /**
@@ -1131,6 +1224,8 @@ export function projectFactsOf(index: ProjectIndex, path: string): ProjectFacts 
   if (index.handRunPrograms.has(normalized)) facts.handRun = true;
   const lambdaEntry = index.lambdaEntries.get(normalized);
   if (lambdaEntry !== undefined) facts.lambdaEntry = lambdaEntry;
+  const unusedExports = index.unusedExports.get(normalized);
+  if (unusedExports !== undefined) facts.unusedExports = [...unusedExports];
   const toolOnly = index.toolOnlyModules.get(normalized);
   if (toolOnly !== undefined) facts.importedOnlyBy = toolOnly;
   const commandLineTool = nearestFolderValue(index.commandLineTools, normalized);

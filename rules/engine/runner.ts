@@ -35,15 +35,17 @@ function commandLineToolNote(tool: string): string {
  * Findings in a function nothing in its module can call (languages/uncalled-functions.ts) stay
  * visible, at info: that code does not run. Looked for only when there is a warning or an error.
  */
-function quietFindingsInUncalledFunctions(sourceFile: ts.SourceFile, findings: SuppressibleFinding[]): void {
+function quietFindingsInUncalledFunctions(sourceFile: ts.SourceFile, findings: SuppressibleFinding[], unusedExports: readonly string[] | undefined): void {
   if (!findings.some((finding) => finding.severity === 'warning' || finding.severity === 'error')) return;
-  const uncalled = uncalledFunctions(sourceFile);
+  const uncalled = uncalledFunctions(sourceFile, new Set(unusedExports));
   if (uncalled.length === 0) return;
   for (const [index, finding] of findings.entries()) {
     if (finding.severity !== 'warning' && finding.severity !== 'error') continue;
     const holder = uncalled.find((fn) => finding.range.start >= fn.start && finding.range.end <= fn.end);
     if (holder === undefined) continue;
-    const note = `Shown as info: \`${holder.name}\` is never called: it is not exported, and no code of this module names it but functions that are never called either. Remove it, or export or call it if something should.`;
+    const note = holder.exported
+      ? `Shown as info: \`${holder.name}\` is never called: it is exported, but no module of this project imports it (tests aside) and no code of this module names it but functions that are never called either. If code outside the project calls it, the finding holds.`
+      : `Shown as info: \`${holder.name}\` is never called: it is not exported, and no code of this module names it but functions that are never called either. Remove it, or export or call it if something should.`;
     findings[index] = { ...finding, severity: 'info', note: finding.note === undefined ? note : `${finding.note}\n\n${note}` };
   }
 }
@@ -362,7 +364,7 @@ export function lintDocumentUnguarded(document: SourceDocument, settings: LintSe
       runScriptRules(sourceFile, scriptRules, sites, guard, (node) => {
         anchorNode = node;
       });
-      quietFindingsInUncalledFunctions(sourceFile, findings);
+      quietFindingsInUncalledFunctions(sourceFile, findings, document.project?.unusedExports);
     }
     commentHost = document.text;
   }

@@ -96,6 +96,12 @@ export interface ProjectFacts {
    * function's configured timeout ends each invocation, whatever the code waits for.
    */
   lambdaEntry?: string;
+  /**
+   * The functions this module exports that no other module of the project imports (tests aside):
+   * code in them runs only if something outside the project calls it, so findings there are shown
+   * at info (engine/languages/uncalled-functions.ts).
+   */
+  unusedExports?: string[];
   /** Set when every importer of this production module is a test or a script: that role and one such importer. */
   importedOnlyBy?: { role: 'test' | 'script'; importer: string };
   /**

@@ -1,7 +1,8 @@
 /**
- * Functions of a JS/TS module that nothing can call: declared at the top level, not exported, and
- * named by no code of the file but their own bodies and those of other such functions (a retry
- * wrapper nobody calls, and the request it wraps). Code in them never runs, so what a rule finds
+ * Functions of a JS/TS module that nothing can call: declared at the top level, not exported (or
+ * exported but imported by no module of the project: ProjectFacts.unusedExports), and named by no
+ * code of the file but their own bodies and those of other such functions (a retry wrapper nobody
+ * calls, and the request it wraps). Code in them never runs, so what a rule finds
  * there is shown quietly (engine/runner.ts). A module only: in a classic browser script a
  * top-level function may be called from the page's HTML by its name.
  */
@@ -13,20 +14,29 @@ const MODULE_SYNTAX = /^\s*(?:import|export)\b|\brequire\s*\(|\bmodule\.exports\
 
 export interface UncalledFunction {
   name: string;
+  /** Exported, though no module of the project imports it. */
+  exported: boolean;
   start: number;
   end: number;
 }
 
-/** The top-level statement a candidate is: `function f() {}` or `const f = () => {}` / `function () {}`, not exported. */
-function candidateName(statement: ts.Statement): string | null {
-  const exported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword || modifier.kind === ts.SyntaxKind.DeclareKeyword);
-  if (exported) return null;
-  if (ts.isFunctionDeclaration(statement)) return statement.name !== undefined && statement.body !== undefined ? statement.name.text : null;
-  if (!ts.isVariableStatement(statement) || statement.declarationList.declarations.length !== 1) return null;
-  const [declaration] = statement.declarationList.declarations;
-  if (declaration === undefined || !ts.isIdentifier(declaration.name) || declaration.initializer === undefined) return null;
-  const initializer = declaration.initializer;
-  return ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer) ? declaration.name.text : null;
+/**
+ * The top-level statement a candidate is: `function f() {}` or `const f = () => {}` / `function () {}`,
+ * not exported, or exported under a name in `unusedExports` (never `export default`).
+ */
+function candidateName(statement: ts.Statement, unusedExports: ReadonlySet<string>): string | null {
+  const modifiers = ts.canHaveModifiers(statement) ? (ts.getModifiers(statement) ?? []) : [];
+  if (modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword || modifier.kind === ts.SyntaxKind.DefaultKeyword)) return null;
+  const exported = modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+  let name: string | null = null;
+  if (ts.isFunctionDeclaration(statement)) {
+    name = statement.name !== undefined && statement.body !== undefined ? statement.name.text : null;
+  } else if (ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) {
+    const [declaration] = statement.declarationList.declarations;
+    const initializer = declaration?.initializer;
+    if (declaration !== undefined && ts.isIdentifier(declaration.name) && initializer !== undefined && (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer))) name = declaration.name.text;
+  }
+  return name !== null && exported && !unusedExports.has(name) ? null : name;
 }
 
 /** The top-level statement that holds `node`. Parent pointers are set by the runner's walk. */
@@ -40,12 +50,12 @@ function topLevelStatement(node: ts.Node): ts.Node | null {
  * The functions of `sourceFile` nothing can call, with their spans. Linear in the file's
  * identifiers: each one named like a candidate climbs to its top-level statement once.
  */
-export function uncalledFunctions(sourceFile: ts.SourceFile): UncalledFunction[] {
+export function uncalledFunctions(sourceFile: ts.SourceFile, unusedExports: ReadonlySet<string> = new Set()): UncalledFunction[] {
   if (!MODULE_SYNTAX.test(sourceFile.text)) return [];
   const candidates = new Map<string, ts.Statement>();
   const duplicated = new Set<string>();
   for (const statement of sourceFile.statements) {
-    const name = candidateName(statement);
+    const name = candidateName(statement, unusedExports);
     if (name === null) continue;
     // Two declarations of one name (overloads, a redeclared `var`): which one a call means is not worth guessing.
     if (candidates.has(name)) duplicated.add(name);
@@ -95,6 +105,10 @@ export function uncalledFunctions(sourceFile: ts.SourceFile): UncalledFunction[]
     }
   }
   const uncalled: UncalledFunction[] = [];
-  for (const [name, statement] of candidates) if (!live.has(name)) uncalled.push({ name, start: statement.getStart(sourceFile), end: statement.end });
+  for (const [name, statement] of candidates) {
+    if (live.has(name)) continue;
+    const exported = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+    uncalled.push({ name, exported, start: statement.getStart(sourceFile), end: statement.end });
+  }
   return uncalled.sort((a, b) => a.start - b.start);
 }
