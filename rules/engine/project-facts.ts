@@ -164,13 +164,14 @@ const NAMED_IMPORT = /\b(?:import|export)\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^{
 /** Forms that take a module whole: `import * as ns`, `export * as ns`, `require('x')`, `import('x')`. */
 const WHOLE_IMPORT = /\b(?:import|export)\s+\*\s+as\s+[\w$]+\s+from\s*['"]([^'"\n]+)['"]|\brequire\s*\(\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"`]([^'"`\n$]+)['"`]/g;
 /** `export function f`, `export async function* f`, `export const f = (...) =>` / `= async function`: a module's exported functions. */
-const EXPORTED_FUNCTION = /^[ \t]*export[ \t]+(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*([\w$]+)|^[ \t]*export[ \t]+const[ \t]+([\w$]+)[ \t]*(?::[^=\n]{1,200})?=[ \t]*(?:async\b[ \t]*)?(?:function\b|\([^()]{0,400}\)[ \t]*(?::[^=\n]{1,200})?=>|[\w$]+[ \t]*=>)/gm;
+const EXPORTED_FUNCTION = /export[ \t]+(?:(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*([\w$]+)|const[ \t]+([\w$]+)[ \t]*(?::[^=\n]{1,200})?=[ \t]*(?:async\b[ \t]*)?(?:function\b|\([^()]{0,400}\)[ \t]*(?::[^=\n]{1,200})?=>|[\w$]+[ \t]*=>))/y;
 
 /** What the file imports by name, takes whole, and exports as functions (see FileFacts.namedImports). */
-function exportUseFacts(text: string, withExports: boolean): Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> {
+function exportUseFacts(text: string, withExports: boolean, pathStrings: readonly string[]): Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> {
   const facts: Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> = {};
   const names = new Set<string>();
-  if (text.includes('{')) {
+  const importing = text.includes('import') || text.includes('export');
+  if (importing && text.includes('{')) {
     for (const match of text.matchAll(NAMED_IMPORT)) {
       for (const part of (match[1] ?? '').split(',')) {
         const name = /^\s*(?:type\s+)?([\w$]+)/.exec(part)?.[1];
@@ -179,24 +180,22 @@ function exportUseFacts(text: string, withExports: boolean): Pick<FileFacts, 'na
     }
   }
   if (names.size > 0) facts.namedImports = [...names];
-  const whole = new Set<string>();
-  for (const match of text.matchAll(WHOLE_IMPORT)) {
+  // A module named by its path (`new Worker('./sync.ts')`, `require.resolve(...)`) is loaded whole.
+  const whole = new Set<string>(pathStrings);
+  if (importing || text.includes('require')) for (const match of text.matchAll(WHOLE_IMPORT)) {
     const specifier = match[1] ?? match[2] ?? match[3];
     if (specifier !== undefined && whole.size < MAX_SPECIFIERS) whole.add(specifier);
   }
-  // A module named by its path (`new Worker('./sync.ts')`, `require.resolve(...)`) is loaded whole.
-  if (text.includes('.js') || text.includes('.ts') || text.includes('require.resolve')) {
-    for (const match of text.matchAll(SCRIPT_PATH_STRING)) {
-      const specifier = match[1] ?? match[2];
-      if (specifier !== undefined && whole.size < MAX_SPECIFIERS) whole.add(specifier);
-    }
-  }
   if (whole.size > 0) facts.wholeImports = [...whole];
-  if (withExports && text.includes('export')) {
+  if (withExports) {
+    // Tried only where `export` starts a word: a sticky match at each, cheaper than a scan of every line.
     const exported = new Set<string>();
-    for (const match of text.matchAll(EXPORTED_FUNCTION)) {
-      const name = match[1] ?? match[2];
-      if (name !== undefined && exported.size < MAX_SPECIFIERS) exported.add(name);
+    for (let at = text.indexOf('export'); at !== -1 && exported.size < MAX_SPECIFIERS; at = text.indexOf('export', at + 6)) {
+      if (at > 0 && /[\w$.]/.test(text[at - 1] ?? '')) continue;
+      EXPORTED_FUNCTION.lastIndex = at;
+      const match = EXPORTED_FUNCTION.exec(text);
+      const name = match?.[1] ?? match?.[2];
+      if (name !== undefined) exported.add(name);
     }
     if (exported.size > 0) facts.exportedFunctions = [...exported];
   }
@@ -300,7 +299,7 @@ export function extractFileFacts(path: string, languageId: LanguageId, text: str
   const orm = declaredModels(text, new Set(modules));
   if (orm !== undefined) facts.declaresModels = orm;
   Object.assign(facts, loadingFacts(path, text, facts.imports));
-  Object.assign(facts, exportUseFacts(text, role.role === 'production'));
+  Object.assign(facts, exportUseFacts(text, role.role === 'production', facts.wholeImports ?? []));
   if (role.role === 'production' && isScriptLambdaEntry(text, modules)) facts.lambdaEntry = true;
   // A Python program the file starts (`spawn('python3', [path.join(__dirname, 'verify.py')])`).
   if (text.includes('.py')) {
@@ -373,7 +372,7 @@ function computedLoadFolders(path: string, text: string): string[] | undefined {
 }
 
 /** How the file loads or is loaded other than by a plain import: what `unimported` must not miss. */
-type LoadingFacts = Pick<FileFacts, 'computedLoads' | 'globFolders' | 'entrySigns' | 'autoImports' | 'exportsSomething' | 'imports'>;
+type LoadingFacts = Pick<FileFacts, 'computedLoads' | 'globFolders' | 'entrySigns' | 'autoImports' | 'exportsSomething' | 'imports' | 'wholeImports'>;
 
 function loadingFacts(path: string, text: string, imports: string[] | undefined): LoadingFacts {
   const facts: LoadingFacts = {};
@@ -398,12 +397,16 @@ function loadingFacts(path: string, text: string, imports: string[] | undefined)
   if (EXPORTS.test(text)) facts.exportsSomething = true;
   if (text.includes('.js') || text.includes('.ts') || text.includes('require.resolve')) {
     const named = new Set(imports ?? []);
+    const paths: string[] = [];
     for (const match of text.matchAll(SCRIPT_PATH_STRING)) {
       if (named.size >= MAX_SPECIFIERS) break;
-      named.add(match[1] ?? match[2] ?? '');
+      const path = match[1] ?? match[2] ?? '';
+      named.add(path);
+      if (path !== '') paths.push(path);
     }
     named.delete('');
     if (named.size > 0) facts.imports = [...named];
+    if (paths.length > 0) facts.wholeImports = paths;
   }
   return facts;
 }
@@ -463,7 +466,7 @@ export function componentFileFacts(text: string): FileFacts {
   const facts: FileFacts = { role: 'browser' };
   const imports = projectSpecifiers(importedModules(text, 'javascript'));
   if (imports !== undefined) facts.imports = imports;
-  Object.assign(facts, exportUseFacts(text, false));
+  Object.assign(facts, exportUseFacts(text, false, []));
   return facts;
 }
 
