@@ -434,7 +434,9 @@ describe('project facts: Python programs nothing starts (run by hand)', () => {
     assert.equal(handRun({ [path]: script, 'deploy/users.timer': '[Timer]\nOnCalendar=daily\n', 'deploy/users.service': '[Service]\nExecStart=python3 -m utils.bulk_create_users\n' }), false);
     assert.equal(handRun({ [path]: script, crontab: '0 * * * * python3 /app/utils/bulk_create_users.py\n' }), false);
     assert.equal(handRun({ [path]: script, 'server/users.ts': "import { spawn } from 'node:child_process';\nimport path from 'node:path';\nexport const create = () => spawn('python3', [path.join(__dirname, '../utils/bulk_create_users.py')]);\n" }), false);
-    // A path built from variables names every program it can match.
+    // A path built from variables names every program it can match, however many variables it has.
+    assert.equal(handRun({ [path]: script, 'deploy/job.yaml': 'run: python utils/bulk_${a}${b}${c}${d}${e}${f}${g}${h}${i}${j}${k}${l}_users.py\n' }), false);
+    assert.equal(handRun({ [path]: script, 'deploy/job.yaml': 'run: python utils/${a}_${b}_${c}_${d}_${e}_${f}_${g}_${h}_${i}_${j}_nightly.py\n' }), true);
     assert.equal(handRun({ [path]: script, 'script/users/run_all': '#!/bin/sh\nfor kind in create delete; do\n  python3 "utils/bulk_${kind}_users.py"\ndone\n' }), false);
     assert.equal(handRun({ [path]: script, 'shop/admin_tools.py': "import subprocess\n\ndef run(kind):\n    subprocess.run(['python', f'/srv/app/utils/bulk_{kind}_users.py'])\n" }), false);
     assert.equal(handRun({ [path]: script, 'script/users/run_all': '#!/bin/sh\npython3 "reports/${kind}_summary.py"\n' }), true);
@@ -496,6 +498,9 @@ describe('project facts: exported functions no module imports', () => {
     for (const whole of ["import * as paypal from './paypal/api';", "const paypal = require('./paypal/api');", "const paypal = await import('./paypal/api');", "export * as paypal from './paypal/api';"]) {
       assert.equal(unused({ 'src/paypal/api.ts': api, 'src/billing.ts': `${whole}\nexport const b = 1;\n` }), undefined, whole);
     }
+    // A comment inside the braces hides no name; a barrel's `export * from` takes the module whole.
+    assert.equal(unused({ 'src/paypal/api.ts': api, 'src/billing.ts': "import {\n  capture, // the charge\n  refreshToken, /* renew */ scopes,\n} from './paypal/api';\n" }), undefined);
+    assert.equal(unused({ 'src/paypal/api.ts': api, 'src/paypal/index.ts': "export * from './api';\n", 'src/billing.ts': "import * as paypal from './paypal';\nexport const b = () => paypal.refreshToken();\n" }), undefined);
     // Nothing imports it at all: that is the unused-module fact's, not this one's.
     assert.equal(unused({ 'src/other/api.ts': api }, 'src/other/api.ts'), undefined);
     // A handler by name, and a library package whose users import it.

@@ -161,8 +161,11 @@ const EXPORTS = /^\s*export\b|\bmodule\.exports\b|\bexports\.[\w$]+\s*=/m;
 
 /** `import { a, b as c } from 'x'`, `import D, { a } from 'x'`, `export { a } from 'x'`: the braces' names. */
 const NAMED_IMPORT = /\b(?:import|export)\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^{}]{0,4000})\}\s*from\s*['"]([^'"\n]+)['"]/g;
-/** Forms that take a module whole: `import * as ns`, `export * as ns`, `require('x')`, `import('x')`. */
-const WHOLE_IMPORT = /\b(?:import|export)\s+\*\s+as\s+[\w$]+\s+from\s*['"]([^'"\n]+)['"]|\brequire\s*\(\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"`]([^'"`\n$]+)['"`]/g;
+/**
+ * Forms that take a module whole: `import * as ns`, `export * as ns`, `require('x')`, `import('x')`,
+ * and a barrel's `export * from 'x'` (what its importers use of x is not followed through it).
+ */
+const WHOLE_IMPORT = /\b(?:import\s+\*\s+as\s+[\w$]+|export\s+\*(?:\s+as\s+[\w$]+)?)\s+from\s*['"]([^'"\n]+)['"]|\brequire\s*\(\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"`]([^'"`\n$]+)['"`]/g;
 /** `export function f`, `export async function* f`, `export const f = (...) =>` / `= async function`: a module's exported functions. */
 const EXPORTED_FUNCTION = /export[ \t]+(?:(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*([\w$]+)|const[ \t]+([\w$]+)[ \t]*(?::[^=\n]{1,200})?=[ \t]*(?:async\b[ \t]*)?(?:function\b|\([^()]{0,400}\)[ \t]*(?::[^=\n]{1,200})?=>|[\w$]+[ \t]*=>))/y;
 
@@ -173,7 +176,8 @@ function exportUseFacts(text: string, withExports: boolean, pathStrings: readonl
   const importing = text.includes('import') || text.includes('export');
   if (importing && text.includes('{')) {
     for (const match of text.matchAll(NAMED_IMPORT)) {
-      for (const part of (match[1] ?? '').split(',')) {
+      // A comment inside the braces (`a, // the a` on its own line) is no name.
+      for (const part of (match[1] ?? '').replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').split(',')) {
         const name = /^\s*(?:type\s+)?([\w$]+)/.exec(part)?.[1];
         if (name !== undefined && names.size < MAX_SPECIFIERS) names.add(name);
       }
@@ -975,8 +979,40 @@ const PYTHON_ENTRY_PATH = /(?:^|\/)(?:(?:models|views|admin|apps|urls|signals|re
 /** At most this many distinct variable paths (`jobs/${name}.py`) are resolved per project: each is matched against every module. */
 const MAX_PATH_TEMPLATES = 100;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whether the last parts of `path` match `parts`, each a name in which `*` stands for any run of characters. */
+function trailingPartsMatch(path: string, parts: readonly string[]): boolean {
+  const names = path.split('/');
+  if (names.length < parts.length) return false;
+  const offset = names.length - parts.length;
+  return parts.every((part, index) => wildcardMatch(part, names[offset + index] ?? ''));
+}
+
+/**
+ * `*` matches any run of characters in `name`. Two pointers that go back only to the last `*`:
+ * at most length(pattern) x length(name) steps, where a backtracking regular expression of many
+ * `*`s is exponential.
+ */
+function wildcardMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === name[n]) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = n;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** Folders deeper than this are not indexed by every suffix: a dotted name rarely has more parts. */
@@ -1023,14 +1059,10 @@ function pythonImportersOf(files: ReadonlyMap<string, FileFacts>): Map<string, s
     if (reference.startsWith('t:')) {
       // A path built from variables: the longest trailing part that matches any module, each variable within one folder.
       if (templatesLeft-- > 0) {
-        const parts = body.split('/').map((part) => part.split('*').map(escapeRegExp).join('[^/]*'));
+        const parts = body.split('/');
         // One pass over the modules for the file name; the folders are then matched on those few.
-        const named = new RegExp(`(?:^|/)${parts[parts.length - 1] ?? ''}$`);
-        const candidates = modulePaths.filter((module) => named.test(module));
-        for (let start = 0; start < parts.length - 1 && targets.length === 0; start++) {
-          const pattern = new RegExp(`(?:^|/)${parts.slice(start).join('/')}$`);
-          targets = candidates.filter((module) => pattern.test(module));
-        }
+        const candidates = modulePaths.filter((module) => trailingPartsMatch(module, parts.slice(-1)));
+        for (let start = 0; start < parts.length - 1 && targets.length === 0; start++) targets = candidates.filter((module) => trailingPartsMatch(module, parts.slice(start)));
         if (targets.length === 0) targets = candidates;
         targets = targets.map((module) => `${module}.py`);
       }

@@ -104,7 +104,7 @@ function pathReference(path: string): string | null {
 /** `t:jobs/export_*` for `jobs/export_${kind}`; null for a path with no variable or with a part left unread. */
 function templatedPathReference(path: string): string | null {
   if (!path.includes('$') && !path.includes('{')) return null;
-  const pattern = path.replace(/^(?:\.{0,2}\/)+/, '').replace(PATH_VARIABLE, '*');
+  const pattern = path.replace(/^(?:\.{0,2}\/)+/, '').replace(PATH_VARIABLE, '*').replace(/\*+/g, '*');
   return pattern === '' || /[${}]/.test(pattern) ? null : `t:${pattern}`;
 }
 
