@@ -159,13 +159,13 @@ const SCRIPT_PATH_STRING = /\brequire\.resolve\(\s*['"]([^'"\n]{1,200})['"]|['"`
 /** A module's exports, ESM or CommonJS. */
 const EXPORTS = /^\s*export\b|\bmodule\.exports\b|\bexports\.[\w$]+\s*=/m;
 
-/** `import { a, b as c } from 'x'`, `import D, { a } from 'x'`, `export { a } from 'x'`: the braces' names. */
-const NAMED_IMPORT = /\b(?:import|export)\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^{}]{0,4000})\}\s*from\s*['"]([^'"\n]+)['"]/g;
 /**
- * Forms that take a module whole: `import * as ns`, `export * as ns`, `require('x')`, `import('x')`,
- * and a barrel's `export * from 'x'` (what its importers use of x is not followed through it).
+ * The import forms, in one pass: `import { a, b as c } from 'x'`, `import D, { a } from 'x'` and
+ * `export { a } from 'x'` name what they use (group 1, the braces); `import * as ns`, `export * as
+ * ns`, a barrel's `export * from 'x'` (what its importers use of x is not followed through it),
+ * `require('x')` and `import('x')` take the module whole (groups 2-4).
  */
-const WHOLE_IMPORT = /\b(?:import\s+\*\s+as\s+[\w$]+|export\s+\*(?:\s+as\s+[\w$]+)?)\s+from\s*['"]([^'"\n]+)['"]|\brequire\s*\(\s*['"]([^'"\n]+)['"]|\bimport\s*\(\s*['"`]([^'"`\n$]+)['"`]/g;
+const IMPORT_FORM = /\b(?:(?:import|export)\s+(?:(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^{}]{0,4000})\}|\*(?:\s+as\s+[\w$]+)?)\s*from\s*['"]([^'"\n]+)['"]|require\s*\(\s*['"]([^'"\n]+)['"]|import\s*\(\s*['"`]([^'"`\n$]+)['"`])/g;
 /** `export function f`, `export async function* f`, `export const f = (...) =>` / `= async function`: a module's exported functions. */
 const EXPORTED_FUNCTION = /export[ \t]+(?:(?:async[ \t]+)?function\b[ \t]*\*?[ \t]*([\w$]+)|const[ \t]+([\w$]+)[ \t]*(?::[^=\n]{1,200})?=[ \t]*(?:async\b[ \t]*)?(?:function\b|\([^()]{0,400}\)[ \t]*(?::[^=\n]{1,200})?=>|[\w$]+[ \t]*=>))/y;
 
@@ -173,23 +173,24 @@ const EXPORTED_FUNCTION = /export[ \t]+(?:(?:async[ \t]+)?function\b[ \t]*\*?[ \
 function exportUseFacts(text: string, withExports: boolean, pathStrings: readonly string[]): Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> {
   const facts: Pick<FileFacts, 'namedImports' | 'wholeImports' | 'exportedFunctions'> = {};
   const names = new Set<string>();
-  const importing = text.includes('import') || text.includes('export');
-  if (importing && text.includes('{')) {
-    for (const match of text.matchAll(NAMED_IMPORT)) {
+  // A module named by its path (`new Worker('./sync.ts')`, `require.resolve(...)`) is loaded whole.
+  const whole = new Set<string>(pathStrings);
+  if (text.includes('import') || text.includes('export') || text.includes('require')) {
+    for (const match of text.matchAll(IMPORT_FORM)) {
+      const braces = match[1];
+      if (braces === undefined) {
+        const specifier = match[2] ?? match[3] ?? match[4];
+        if (specifier !== undefined && whole.size < MAX_SPECIFIERS) whole.add(specifier);
+        continue;
+      }
       // A comment inside the braces (`a, // the a` on its own line) is no name.
-      for (const part of (match[1] ?? '').replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').split(',')) {
+      for (const part of braces.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').split(',')) {
         const name = /^\s*(?:type\s+)?([\w$]+)/.exec(part)?.[1];
         if (name !== undefined && names.size < MAX_SPECIFIERS) names.add(name);
       }
     }
   }
   if (names.size > 0) facts.namedImports = [...names];
-  // A module named by its path (`new Worker('./sync.ts')`, `require.resolve(...)`) is loaded whole.
-  const whole = new Set<string>(pathStrings);
-  if (importing || text.includes('require')) for (const match of text.matchAll(WHOLE_IMPORT)) {
-    const specifier = match[1] ?? match[2] ?? match[3];
-    if (specifier !== undefined && whole.size < MAX_SPECIFIERS) whole.add(specifier);
-  }
   if (whole.size > 0) facts.wholeImports = [...whole];
   if (withExports) {
     // Tried only where `export` starts a word: a sticky match at each, cheaper than a scan of every line.
@@ -205,6 +206,7 @@ function exportUseFacts(text: string, withExports: boolean, pathStrings: readonl
   }
   return facts;
 }
+
 /** Frameworks whose modules use what they never import. */
 const AUTO_IMPORTS = /\bdefineNuxtConfig\b|\bAutoImport\s*\(|from\s*['"]#(?:imports|app)['"]/;
 
